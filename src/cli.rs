@@ -1,0 +1,142 @@
+//! Command-line interface: clap derive only. Values are checked and turned into typed
+//! configuration in `config.rs`.
+
+use crate::trace::{Column, TimeUnit, TraceFormat};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// cachesim: replay traces through cache eviction policies and compare hit ratios.
+#[derive(Debug, Parser)]
+#[command(name = "cachesim", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replay a trace through every policy at every cache size and report hits and misses.
+    Run(RunArgs),
+    /// List the eviction policies, their aliases and parameters.
+    Policies(PoliciesArgs),
+}
+
+/// Output formats for results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A readable table.
+    Table,
+    /// One JSON object with key `results`.
+    Json,
+    /// CSV, the columns of summary.csv.
+    Csv,
+}
+
+/// Options of `cachesim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The trace to replay.
+    #[arg(long, short = 't', value_name = "FILE")]
+    pub trace: PathBuf,
+
+    /// Trace format; `auto` picks by extension and content.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub trace_format: TraceFormat,
+
+    /// Policies, comma-separated, with optional parameters: `lru,clock:bits=2,sieve`, or `all`.
+    #[arg(long, short = 'p', value_name = "LIST", default_value = "lru,fifo,clock,sieve,lfu,belady")]
+    pub policies: Vec<String>,
+
+    /// Cache sizes, comma-separated: bytes with units (64MiB, 1GB), plain numbers (bytes, or objects
+    /// with --ignore-obj-size), or percentages of the trace's working set (5%).
+    #[arg(long, short = 's', value_name = "LIST", default_value = "1%,5%,10%,25%")]
+    pub sizes: Vec<String>,
+
+    /// Count objects instead of bytes: every object has size 1 and sizes are object counts.
+    #[arg(long)]
+    pub ignore_obj_size: bool,
+
+    /// Parallel simulations (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Directory to write summary.csv and summary.json into (created if missing).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// What to print on stdout.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: OutputFormat,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Seed for randomized policies.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Skip (and count) malformed CSV rows instead of failing.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
+
+    /// CSV options.
+    #[command(flatten, next_help_heading = "CSV traces")]
+    pub csv: CsvArgs,
+}
+
+/// Column and parsing options for CSV traces.
+#[derive(Debug, Args)]
+pub struct CsvArgs {
+    /// Key column: 1-based number or header name (default: key, id, obj_id, lbn ... from the header, else 1).
+    #[arg(long, value_name = "COL")]
+    pub key_col: Option<Column>,
+    /// Time column (number or name; default: time/timestamp from the header).
+    #[arg(long, value_name = "COL")]
+    pub time_col: Option<Column>,
+    /// Size column (number or name; default: size/obj_size from the header, else every size is 1).
+    #[arg(long, value_name = "COL")]
+    pub size_col: Option<Column>,
+    /// Operation column (get/set/delete, read/write, SCSI 28/2a).
+    #[arg(long, value_name = "COL")]
+    pub op_col: Option<Column>,
+    /// TTL column (0 = none).
+    #[arg(long, value_name = "COL")]
+    pub ttl_col: Option<Column>,
+    /// Field delimiter: one character, or `tab`, `space` (default: guessed).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// The first row is a header (default: guessed).
+    #[arg(long, conflicts_with = "no_header")]
+    pub header: bool,
+    /// The first row is data.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Unit of the time column.
+    #[arg(long, value_enum, default_value = "s")]
+    pub time_unit: TimeUnit,
+    /// Unit of the TTL column.
+    #[arg(long, value_enum, default_value = "s")]
+    pub ttl_unit: TimeUnit,
+}
+
+/// Options of `cachesim policies`.
+#[derive(Debug, Args)]
+pub struct PoliciesArgs {
+    /// Print JSON instead of a list.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

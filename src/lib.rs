@@ -1,0 +1,63 @@
+//! cachesim: a cache simulator and workload analyzer.
+//!
+//! The library holds everything; the binary in `main.rs` only parses arguments and maps errors to
+//! exit codes, so tests and benches use the same code as users.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod policy;
+pub mod progress;
+pub mod report;
+pub mod request;
+pub mod run;
+pub mod sim;
+pub mod trace;
+pub mod units;
+
+use anyhow::Result;
+use cli::{Cli, Command, OutputFormat};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(a) => run::run(config::RunConfig::from_args(&a)?),
+        Command::Policies(a) => print_policies(a.format),
+    }
+}
+
+fn print_policies(format: OutputFormat) -> Result<()> {
+    use std::io::Write;
+    let mut out = String::new();
+    if format == OutputFormat::Json {
+        let list: Vec<serde_json::Value> = policy::REGISTRY
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "aliases": p.aliases,
+                    "summary": p.summary,
+                    "params": p.params.iter().map(|q| serde_json::json!({"name": q.name, "default": q.default, "help": q.help})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        out = serde_json::to_string_pretty(&serde_json::json!({ "policies": list }))? + "\n";
+    } else {
+        for p in policy::REGISTRY {
+            out.push_str(p.name);
+            if !p.aliases.is_empty() {
+                out.push_str(&format!(" (also: {})", p.aliases.join(", ")));
+            }
+            out.push('\n');
+            out.push_str(&format!("    {}\n", p.summary));
+            for q in p.params {
+                out.push_str(&format!("    {}={:<8} {}\n", q.name, q.default, q.help));
+            }
+        }
+        out.push_str("\nSet parameters as NAME:PARAM=VALUE,PARAM=VALUE, e.g. --policies clock:bits=2. Names are case-insensitive.\n");
+    }
+    let mut so = std::io::stdout().lock();
+    so.write_all(out.as_bytes())?;
+    so.flush()?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! LRU: evict the least recently used object. A hit moves the object to the head of one list.
+
+use super::table::{Found, List, Table};
+use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use crate::request::Request;
+
+/// Registry entry.
+pub const INFO: PolicyInfo = PolicyInfo {
+    name: "lru",
+    aliases: &["least-recently-used"],
+    summary: "Least recently used: a hit moves the object to the head; the tail is evicted.",
+    params: &[],
+    build,
+};
+
+fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
+    Ok(Box::new(Lru::new(ctx.capacity)))
+}
+
+/// The LRU cache.
+pub struct Lru {
+    table: Table<()>,
+    list: List,
+    capacity: u64,
+    counters: Counters,
+}
+
+impl Lru {
+    /// An empty LRU cache of `capacity` bytes (or objects).
+    pub fn new(capacity: u64) -> Self {
+        Lru { table: Table::new(), list: List::default(), capacity, counters: Counters::default() }
+    }
+
+    fn drop_slot(&mut self, slot: u32) {
+        self.list.unlink(&mut self.table.nodes, slot);
+        self.table.remove(slot);
+    }
+}
+
+impl Policy for Lru {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        match self.table.lookup(req.key, req.time) {
+            Found::Hit(s) => {
+                self.list.move_to_head(&mut self.table.nodes, s);
+                true
+            }
+            Found::Expired(s) => {
+                self.drop_slot(s);
+                self.counters.expirations += 1;
+                false
+            }
+            Found::Miss => false,
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, req: &Request) {
+        let size = req.size as u64;
+        if size > self.capacity {
+            return;
+        }
+        while self.list.bytes + size > self.capacity {
+            let victim = self.list.tail;
+            self.drop_slot(victim);
+            self.counters.evictions += 1;
+        }
+        let s = self.table.insert(req.key, req.size, req.expiry(), ());
+        self.list.push_head(&mut self.table.nodes, s);
+    }
+
+    fn remove(&mut self, key: u64) -> bool {
+        match self.table.find(key) {
+            Some(s) => {
+                self.drop_slot(s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.table.find(key).is_some()
+    }
+    fn used(&self) -> u64 {
+        self.list.bytes
+    }
+    fn len(&self) -> usize {
+        self.list.len
+    }
+    fn capacity(&self) -> u64 {
+        self.capacity
+    }
+    fn counters(&self) -> Counters {
+        self.counters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+
+    #[test]
+    fn evicts_least_recent() {
+        let mut p = build("lru", 3);
+        // 1 2 3 fill; 1 hits (order 1 3 2); 4 evicts 2 (4 1 3); 2 misses and evicts 3 (2 4 1); 1 hits.
+        assert_eq!(pattern(&mut *p, &[1, 2, 3, 1, 4, 2, 1]), "mmmHmmH");
+    }
+
+    #[test]
+    fn oversized_object_not_inserted() {
+        let mut p = build("lru", 10);
+        let r = crate::request::Request::get(1, 11);
+        assert!(!p.access(&r));
+        assert!(!p.contains(1));
+        assert_eq!(p.used(), 0);
+    }
+
+    #[test]
+    fn ttl_expiry_is_a_miss() {
+        let mut p = build("lru", 10);
+        let mut r = crate::request::Request::get(1, 1);
+        r.ttl = 100;
+        assert!(!p.access(&r));
+        r.time = 99;
+        assert!(p.access(&r));
+        r.time = 100;
+        assert!(!p.access(&r), "expired at insert time + ttl");
+        assert_eq!(p.counters().expirations, 1);
+        assert!(p.contains(1), "re-inserted after the expired miss");
+    }
+}

@@ -1,0 +1,357 @@
+//! Eviction policies: one file each, behind one trait, found by name in one registry.
+//!
+//! Semantics follow libCacheSim (see `../shared/reference/README.md`): a request is a hit iff the
+//! object is present and not expired; on a miss an object larger than the cache is not inserted;
+//! otherwise objects are evicted one at a time until the new one fits, then it is inserted.
+//!
+//! Adding a policy: write `src/policy/NAME.rs` with a `pub const INFO: PolicyInfo` and add it to
+//! [`REGISTRY`].
+
+pub mod table;
+
+pub mod belady;
+pub mod clock;
+pub mod fifo;
+pub mod lfu;
+pub mod lru;
+pub mod random;
+pub mod sieve;
+
+use crate::request::{Op, Request};
+use crate::sim::ReplayStats;
+use std::fmt;
+
+/// Event counters every policy keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Objects evicted to make room.
+    pub evictions: u64,
+    /// Objects found expired on lookup (and removed).
+    pub expirations: u64,
+}
+
+/// A cache eviction policy with a capacity in bytes (or objects, when every size is 1).
+pub trait Policy: Send {
+    /// Looks the request's key up. On a hit the policy updates its metadata and returns true.
+    /// An object whose TTL has passed at `req.time` is removed, counted, and reported as a miss.
+    fn get(&mut self, req: &Request) -> bool;
+
+    /// Inserts the request's object after a miss (the key must not be present). The policy may
+    /// decline (an object larger than the cache, an admission filter). Evicts as needed.
+    fn insert(&mut self, req: &Request);
+
+    /// Removes `key` if present (a delete or an invalidation); returns whether it was present.
+    fn remove(&mut self, key: u64) -> bool;
+
+    /// Whether `key` is cached (ghost entries do not count), without touching any metadata.
+    fn contains(&self, key: u64) -> bool;
+
+    /// Bytes (or objects) currently cached.
+    fn used(&self) -> u64;
+
+    /// Number of cached objects.
+    fn len(&self) -> usize;
+
+    /// True when nothing is cached.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The capacity this cache was built with.
+    fn capacity(&self) -> u64;
+
+    /// Evictions and expirations so far.
+    fn counters(&self) -> Counters;
+
+    /// One request of a plain replay: a get, and an insert on a miss. Returns whether it hit.
+    #[inline]
+    fn access(&mut self, req: &Request) -> bool {
+        if self.get(req) {
+            true
+        } else {
+            self.insert(req);
+            false
+        }
+    }
+
+    /// Replays a batch of requests, counting into `stats`. Deletes remove the key and count apart;
+    /// zero-size requests are skipped as libCacheSim skips them.
+    ///
+    /// This default body is compiled once per policy type, so the per-request calls inside are
+    /// static: a whole batch costs one dynamic call.
+    fn replay(&mut self, reqs: &[Request], stats: &mut ReplayStats) {
+        for req in reqs {
+            if req.op == Op::Delete {
+                self.remove(req.key);
+                stats.deletes += 1;
+                continue;
+            }
+            if req.size == 0 {
+                stats.skipped += 1;
+                continue;
+            }
+            let hit = self.access(req);
+            stats.requests += 1;
+            stats.bytes += req.size as u64;
+            if !hit {
+                stats.misses += 1;
+                stats.miss_bytes += req.size as u64;
+            }
+        }
+    }
+}
+
+/// What a policy needs to know when it is built.
+#[derive(Clone, Copy, Debug)]
+pub struct BuildCtx {
+    /// Capacity in bytes, or in objects when sizes are ignored.
+    pub capacity: u64,
+    /// Seed for policies that draw random numbers.
+    pub seed: u64,
+}
+
+/// One settable parameter of a policy.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamInfo {
+    /// Name as written in `policy:name=value`.
+    pub name: &'static str,
+    /// Default value, as text.
+    pub default: &'static str,
+    /// What it does and which values are valid.
+    pub help: &'static str,
+}
+
+/// A policy's entry in the registry.
+pub struct PolicyInfo {
+    /// Canonical lower-case name.
+    pub name: &'static str,
+    /// Other accepted names (matched case-insensitively, like the name).
+    pub aliases: &'static [&'static str],
+    /// One line: what it is, where it comes from.
+    pub summary: &'static str,
+    /// Settable parameters.
+    pub params: &'static [ParamInfo],
+    /// Builds an empty cache; a bad parameter value is an error message.
+    pub build: fn(&Params, &BuildCtx) -> Result<Box<dyn Policy>, String>,
+}
+
+/// Every policy, in the order `cachesim policies` lists them.
+pub static REGISTRY: &[&PolicyInfo] = &[
+    &lru::INFO,
+    &fifo::INFO,
+    &clock::INFO,
+    &sieve::INFO,
+    &lfu::INFO,
+    &random::INFO,
+    &belady::INFO,
+];
+
+/// Finds a policy by name or alias, case-insensitively.
+pub fn lookup(name: &str) -> Option<&'static PolicyInfo> {
+    let n = name.trim().to_ascii_lowercase();
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|p| p.name == n || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(&n)))
+}
+
+/// Parameter values given for one policy (validated against its [`ParamInfo`] list).
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    policy: &'static str,
+    declared: &'static [ParamInfo],
+    given: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Raw text of a parameter: the given value or the declared default.
+    fn raw(&self, name: &str) -> &str {
+        if let Some((_, v)) = self.given.iter().find(|(k, _)| k == name) {
+            return v;
+        }
+        self.declared.iter().find(|p| p.name == name).map(|p| p.default).unwrap_or("")
+    }
+
+    /// A parameter parsed as `T` and checked with `valid`, which describes the valid range.
+    pub fn get<T: std::str::FromStr>(&self, name: &str, valid: (&str, fn(&T) -> bool)) -> Result<T, String> {
+        let raw = self.raw(name);
+        match raw.parse::<T>() {
+            Ok(v) if (valid.1)(&v) => Ok(v),
+            _ => Err(format!("policy {}: parameter {name}={raw} is invalid; it must be {}", self.policy, valid.0)),
+        }
+    }
+
+    /// The given (non-default) parameters as `k=v,k=v`, empty when all are defaults.
+    pub fn to_label(&self) -> String {
+        self.given.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// A policy with its parameters, as chosen on the command line or in a workload file.
+#[derive(Clone)]
+pub struct PolicySpec {
+    /// The registry entry.
+    pub info: &'static PolicyInfo,
+    /// Its parameters.
+    pub params: Params,
+}
+
+impl fmt::Debug for PolicySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.label())
+    }
+}
+
+impl PolicySpec {
+    /// `name` or `name:k=v,...` when parameters were given.
+    pub fn label(&self) -> String {
+        let p = self.params.to_label();
+        if p.is_empty() {
+            self.info.name.to_string()
+        } else {
+            format!("{}:{}", self.info.name, p)
+        }
+    }
+
+    /// Builds an empty cache of this policy.
+    pub fn build(&self, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
+        (self.info.build)(&self.params, ctx)
+    }
+
+    /// Parses `name` or `name:k=v,k=v`. Errors list the valid names or parameters.
+    pub fn parse(spec: &str) -> Result<PolicySpec, String> {
+        let (name, rest) = match spec.split_once(':') {
+            Some((n, r)) => (n, Some(r)),
+            None => (spec, None),
+        };
+        let info = lookup(name).ok_or_else(|| {
+            format!(
+                "unknown policy `{}`; valid policies: {} (see `cachesim policies`)",
+                name.trim(),
+                REGISTRY.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+            )
+        })?;
+        let mut given = Vec::new();
+        for kv in rest.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| format!("policy {}: parameter `{kv}` must be written name=value", info.name))?;
+            let k = k.trim().to_ascii_lowercase();
+            if !info.params.iter().any(|p| p.name == k) {
+                let valid = if info.params.is_empty() {
+                    "it takes no parameters".to_string()
+                } else {
+                    format!("valid: {}", info.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+                };
+                return Err(format!("policy {}: unknown parameter `{k}`; {valid}", info.name));
+            }
+            given.retain(|(gk, _): &(String, String)| *gk != k);
+            given.push((k, v.trim().to_string()));
+        }
+        let spec = PolicySpec { info, params: Params { policy: info.name, declared: info.params, given } };
+        // Check parameter values now, so a bad value fails before any work starts.
+        spec.build(&BuildCtx { capacity: 1, seed: 0 })?;
+        Ok(spec)
+    }
+
+    /// Parses a comma-separated list such as `lru,clock:bits=2,s3fifo:small=0.1,threshold=2`:
+    /// an item with `=` but no `:` continues the previous policy's parameters. `all` means every policy.
+    pub fn parse_list(list: &str) -> Result<Vec<PolicySpec>, String> {
+        let mut items: Vec<String> = Vec::new();
+        for tok in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if tok.contains('=') && !tok.contains(':') {
+                match items.last_mut() {
+                    Some(last) => {
+                        last.push(',');
+                        last.push_str(tok);
+                    }
+                    None => return Err(format!("`{tok}` is a parameter with no policy before it")),
+                }
+            } else {
+                items.push(tok.to_string());
+            }
+        }
+        let mut out = Vec::new();
+        for it in items {
+            if it.eq_ignore_ascii_case("all") {
+                for p in REGISTRY {
+                    out.push(PolicySpec::parse(p.name)?);
+                }
+            } else {
+                out.push(PolicySpec::parse(&it)?);
+            }
+        }
+        if out.is_empty() {
+            return Err("no policy given; name at least one, e.g. --policies lru,sieve".into());
+        }
+        Ok(out)
+    }
+}
+
+/// Shared test helpers: hand-checked sequences and the invariants every policy must keep.
+#[cfg(test)]
+pub mod testkit {
+    use super::*;
+
+    /// Builds `name` (with optional params) at `capacity`.
+    pub fn build(spec: &str, capacity: u64) -> Box<dyn Policy> {
+        PolicySpec::parse(spec).unwrap().build(&BuildCtx { capacity, seed: 7 }).unwrap()
+    }
+
+    /// Replays unit-size keys and returns the hit/miss pattern as a string of 'H' and 'm'.
+    pub fn pattern(p: &mut dyn Policy, keys: &[u64]) -> String {
+        keys.iter()
+            .enumerate()
+            .map(|(i, &k)| {
+                let mut r = Request::get(k, 1);
+                r.time = i as u64;
+                if p.access(&r) {
+                    'H'
+                } else {
+                    'm'
+                }
+            })
+            .collect()
+    }
+
+    /// Replays unit-size keys with next-access positions filled in (for Belady).
+    pub fn with_future(keys: &[u64]) -> Vec<Request> {
+        let mut reqs: Vec<Request> = keys.iter().map(|&k| Request::get(k, 1)).collect();
+        for i in 0..reqs.len() {
+            reqs[i].time = i as u64;
+            reqs[i].next_access =
+                (i + 1..reqs.len()).find(|&j| reqs[j].key == reqs[i].key).map(|j| j as u64 + 1).unwrap_or(crate::request::NEVER);
+        }
+        reqs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases() {
+        assert_eq!(PolicySpec::parse("LRU").unwrap().info.name, "lru");
+        assert_eq!(PolicySpec::parse("opt").unwrap().info.name, "belady");
+        assert_eq!(PolicySpec::parse("Clock:bits=2").unwrap().label(), "clock:bits=2");
+        let e = PolicySpec::parse("lur").unwrap_err();
+        assert!(e.contains("unknown policy `lur`") && e.contains("sieve"), "{e}");
+        let e = PolicySpec::parse("clock:bit=2").unwrap_err();
+        assert!(e.contains("unknown parameter `bit`") && e.contains("bits"), "{e}");
+        let e = PolicySpec::parse("clock:bits=0").unwrap_err();
+        assert!(e.contains("bits=0"), "{e}");
+        let l = PolicySpec::parse_list("lru,clock:bits=2,sieve").unwrap();
+        assert_eq!(l.iter().map(|s| s.label()).collect::<Vec<_>>(), vec!["lru", "clock:bits=2", "sieve"]);
+        assert_eq!(PolicySpec::parse_list("all").unwrap().len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn registry_names_unique() {
+        let mut names: Vec<&str> = REGISTRY.iter().flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied())).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(n, names.len());
+    }
+}

@@ -1,0 +1,56 @@
+//! One request of a trace or a synthetic stream, as every policy and the engine see it.
+
+use serde::{Deserialize, Serialize};
+
+/// Marks "no next access": the object is never requested again (or the future is unknown).
+pub const NEVER: u64 = u64::MAX;
+
+/// Nanoseconds per second, the unit of every simulated time.
+pub const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+/// What a request does to its key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    /// A read (get). In plain replay every read and write is an access, as in libCacheSim.
+    #[default]
+    Read,
+    /// A write (set/update).
+    Write,
+    /// A delete: the key is removed from the cache; it counts as neither hit nor miss.
+    Delete,
+}
+
+/// A request. Times are integer nanoseconds; sizes are bytes (or 1 when sizes are ignored).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Request {
+    /// Arrival time in nanoseconds.
+    pub time: u64,
+    /// Object identifier (string keys are hashed to 64 bits).
+    pub key: u64,
+    /// Object size in bytes.
+    pub size: u32,
+    /// Read, write or delete.
+    pub op: Op,
+    /// Time to live in nanoseconds from insertion; 0 means no expiry.
+    pub ttl: u64,
+    /// 1-based position of the next request to the same key, [`NEVER`] if none.
+    pub next_access: u64,
+}
+
+impl Request {
+    /// A read of `key` with `size` bytes at time 0, no TTL, unknown future.
+    pub fn get(key: u64, size: u32) -> Self {
+        Request { time: 0, key, size, op: Op::Read, ttl: 0, next_access: NEVER }
+    }
+
+    /// The absolute expiry time of an object inserted by this request (0 = never).
+    #[inline]
+    pub fn expiry(&self) -> u64 {
+        if self.ttl == 0 {
+            0
+        } else {
+            self.time.saturating_add(self.ttl).max(1)
+        }
+    }
+}

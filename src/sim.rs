@@ -1,0 +1,159 @@
+//! The plain replay: stream a trace through one policy at one size and count hits and misses.
+
+use crate::policy::{BuildCtx, PolicySpec};
+use crate::request::Request;
+use crate::trace::{ReadProgress, TraceSpec, BATCH};
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use std::ops::AddAssign;
+use std::sync::Arc;
+
+/// Counts from a replay. `AddAssign` so that partial results sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplayStats {
+    /// Requests counted (reads and writes of non-zero size).
+    pub requests: u64,
+    /// Requests that missed.
+    pub misses: u64,
+    /// Bytes requested.
+    pub bytes: u64,
+    /// Bytes of the requests that missed.
+    pub miss_bytes: u64,
+    /// Delete requests (not counted in `requests`).
+    pub deletes: u64,
+    /// Zero-size requests skipped, as libCacheSim skips them.
+    pub skipped: u64,
+}
+
+impl AddAssign for ReplayStats {
+    fn add_assign(&mut self, o: Self) {
+        self.requests += o.requests;
+        self.misses += o.misses;
+        self.bytes += o.bytes;
+        self.miss_bytes += o.miss_bytes;
+        self.deletes += o.deletes;
+        self.skipped += o.skipped;
+    }
+}
+
+/// Whether cache sizes count bytes or objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeUnit {
+    /// Sizes are bytes; objects have their trace sizes.
+    Bytes,
+    /// Sizes count objects (`--ignore-obj-size`).
+    Objects,
+}
+
+/// One (policy, size) result: the output contract of `--format json`, summary.json and summary.csv.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// Canonical lower-case policy name.
+    pub policy: String,
+    /// Non-default policy parameters as `k=v,...` (empty for defaults).
+    pub params: String,
+    /// Cache size, in `size_unit`.
+    pub cache_size: u64,
+    /// `bytes` or `objects`.
+    pub size_unit: SizeUnit,
+    /// Requests replayed (deletes and zero-size requests excluded).
+    pub requests: u64,
+    /// Requests that hit.
+    pub hits: u64,
+    /// Requests that missed.
+    pub misses: u64,
+    /// misses / requests.
+    pub miss_ratio: f64,
+    /// hits / requests.
+    pub hit_ratio: f64,
+    /// Bytes missed / bytes requested.
+    pub byte_miss_ratio: f64,
+    /// Bytes requested.
+    pub bytes_requested: u64,
+    /// Bytes of missed requests.
+    pub bytes_missed: u64,
+    /// Objects evicted.
+    pub evictions: u64,
+    /// Objects found expired.
+    pub expirations: u64,
+    /// Delete requests seen.
+    pub deletes: u64,
+    /// Zero-size requests skipped.
+    pub skipped_zero_size: u64,
+    /// Malformed rows skipped with `--skip-bad-lines`.
+    pub skipped_bad_lines: u64,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl RunResult {
+    /// Builds the result record from a replay's counts.
+    pub fn new(policy: &PolicySpec, cache_size: u64, unit: SizeUnit, s: &ReplayStats, evictions: u64, expirations: u64, bad_lines: u64) -> Self {
+        RunResult {
+            policy: policy.info.name.to_string(),
+            params: policy.params.to_label(),
+            cache_size,
+            size_unit: unit,
+            requests: s.requests,
+            hits: s.requests - s.misses,
+            misses: s.misses,
+            miss_ratio: ratio(s.misses, s.requests),
+            hit_ratio: ratio(s.requests - s.misses, s.requests),
+            byte_miss_ratio: ratio(s.miss_bytes, s.bytes),
+            bytes_requested: s.bytes,
+            bytes_missed: s.miss_bytes,
+            evictions,
+            expirations,
+            deletes: s.deletes,
+            skipped_zero_size: s.skipped,
+            skipped_bad_lines: bad_lines,
+        }
+    }
+
+    /// `policy` or `policy:params`.
+    pub fn label(&self) -> String {
+        if self.params.is_empty() {
+            self.policy.clone()
+        } else {
+            format!("{}:{}", self.policy, self.params)
+        }
+    }
+}
+
+/// Replays `trace` through `policy` at `capacity`, streaming; `tick` is called after each batch.
+pub fn replay_trace(
+    trace: &TraceSpec,
+    policy: &PolicySpec,
+    ctx: &BuildCtx,
+    unit: SizeUnit,
+    progress: Option<Arc<ReadProgress>>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
+    let mut cache = policy.build(ctx).map_err(crate::error::input_error)?;
+    let mut reader = trace.open(progress)?;
+    let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
+    let mut stats = ReplayStats::default();
+    while reader.read_batch(&mut batch)? {
+        cache.replay(&batch, &mut stats);
+        tick();
+    }
+    let c = cache.counters();
+    Ok(RunResult::new(policy, ctx.capacity, unit, &stats, c.evictions, c.expirations, reader.skipped()))
+}
+
+/// Replays an in-memory request slice (benches, tests).
+pub fn replay_slice(policy: &PolicySpec, ctx: &BuildCtx, reqs: &[Request]) -> ReplayStats {
+    let mut cache = policy.build(ctx).expect("valid policy");
+    let mut stats = ReplayStats::default();
+    for chunk in reqs.chunks(BATCH) {
+        cache.replay(chunk, &mut stats);
+    }
+    stats
+}

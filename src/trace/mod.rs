@@ -1,0 +1,381 @@
+//! Trace readers: one file per format behind one trait, all streaming (memory does not grow with
+//! the trace length). `open` picks the reader from `--trace-format` or, with `auto`, from the file
+//! name and its first bytes.
+
+pub mod csv;
+pub mod next_access;
+pub mod oracle;
+pub mod text;
+pub mod twitter;
+
+use crate::error::input_error;
+use crate::request::Request;
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Requests per batch handed to a policy.
+pub const BATCH: usize = 4096;
+
+/// A streaming source of requests.
+pub trait TraceReader: Send {
+    /// Clears `out` and fills it with up to [`BATCH`] requests. Returns false at the end of the trace.
+    fn read_batch(&mut self, out: &mut Vec<Request>) -> Result<bool>;
+
+    /// Malformed rows skipped so far (only with `--skip-bad-lines`).
+    fn skipped(&self) -> u64 {
+        0
+    }
+}
+
+/// Supported trace formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TraceFormat {
+    /// Pick by extension and content.
+    Auto,
+    /// libCacheSim oracleGeneral: 24-byte records (u32 time, u64 id, u32 size, i64 next access), optionally zstd-compressed.
+    #[value(alias = "oracle", alias = "oraclegeneral")]
+    OracleGeneral,
+    /// CSV with configurable columns (key, time, size, op, ttl).
+    Csv,
+    /// Plain text, one key per line.
+    #[value(alias = "text")]
+    Txt,
+    /// Twitter's cache trace CSV (timestamp, key, key size, value size, client id, op, ttl).
+    #[value(alias = "twr")]
+    Twitter,
+}
+
+impl TraceFormat {
+    /// Lower-case name as shown to users.
+    pub fn name(self) -> &'static str {
+        match self {
+            TraceFormat::Auto => "auto",
+            TraceFormat::OracleGeneral => "oracle-general",
+            TraceFormat::Csv => "csv",
+            TraceFormat::Txt => "txt",
+            TraceFormat::Twitter => "twitter",
+        }
+    }
+}
+
+/// A reference to a CSV column: a 1-based position or a header name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// 1-based column number.
+    Index(usize),
+    /// Name in the header row.
+    Name(String),
+}
+
+impl std::str::FromStr for Column {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err("a column is a 1-based number or a header name".into());
+        }
+        match t.parse::<usize>() {
+            Ok(0) => Err("columns are numbered from 1".into()),
+            Ok(n) => Ok(Column::Index(n)),
+            Err(_) => Ok(Column::Name(t.to_string())),
+        }
+    }
+}
+
+/// Time unit of numeric timestamps and TTLs in text formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    /// Seconds.
+    S,
+    /// Milliseconds.
+    Ms,
+    /// Microseconds.
+    Us,
+    /// Nanoseconds.
+    Ns,
+}
+
+impl TimeUnit {
+    /// Nanoseconds per unit.
+    pub fn nanos(self) -> f64 {
+        match self {
+            TimeUnit::S => 1e9,
+            TimeUnit::Ms => 1e6,
+            TimeUnit::Us => 1e3,
+            TimeUnit::Ns => 1.0,
+        }
+    }
+}
+
+/// Options for CSV-like formats.
+#[derive(Clone, Debug)]
+pub struct CsvOptions {
+    /// Key column (default: from the header: key, id, obj_id, ...; else column 1).
+    pub key: Option<Column>,
+    /// Time column.
+    pub time: Option<Column>,
+    /// Size column.
+    pub size: Option<Column>,
+    /// Operation column.
+    pub op: Option<Column>,
+    /// TTL column.
+    pub ttl: Option<Column>,
+    /// Field delimiter (default: guessed from the first line among `,` tab `;` `|` space).
+    pub delimiter: Option<u8>,
+    /// Whether the first row is a header (default: guessed).
+    pub header: Option<bool>,
+    /// Unit of the time column.
+    pub time_unit: TimeUnit,
+    /// Unit of the TTL column.
+    pub ttl_unit: TimeUnit,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            key: None,
+            time: None,
+            size: None,
+            op: None,
+            ttl: None,
+            delimiter: None,
+            header: None,
+            time_unit: TimeUnit::S,
+            ttl_unit: TimeUnit::S,
+        }
+    }
+}
+
+/// Everything needed to open a trace, any number of times (each job streams its own copy).
+#[derive(Clone, Debug)]
+pub struct TraceSpec {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format, resolved (never `Auto`).
+    pub format: TraceFormat,
+    /// Whether the file is zstd-compressed.
+    pub zstd: bool,
+    /// Options for CSV-like formats.
+    pub csv: CsvOptions,
+    /// Replace every size with 1 (`--ignore-obj-size`).
+    pub ignore_size: bool,
+    /// Skip (and count) malformed rows instead of failing.
+    pub skip_bad_lines: bool,
+    /// A file of next-access positions computed by a pre-pass, for formats without them.
+    pub next_access: Option<Arc<tempfile::TempPath>>,
+}
+
+/// Counts shared by all readers of one run: bytes read (for the progress bar) and skipped rows.
+#[derive(Debug, Default)]
+pub struct ReadProgress {
+    /// Bytes consumed from the file (compressed bytes for .zst).
+    pub bytes: AtomicU64,
+}
+
+/// A `Read` that counts the bytes it passes through into a shared counter.
+pub struct Counting<R> {
+    inner: R,
+    progress: Option<Arc<ReadProgress>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(p) = &self.progress {
+            p.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+fn open_file(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound { " (no such file)" } else { "" };
+        input_error(format!("cannot open trace {}: {e}{hint}", path.display()))
+    })
+}
+
+/// The first bytes of a file, decompressed when it is zstd.
+fn sniff(path: &Path, zstd: bool) -> Result<Vec<u8>> {
+    let f = open_file(path)?;
+    let mut buf = Vec::with_capacity(4096);
+    if zstd {
+        let dec = zstd::stream::read::Decoder::new(f)
+            .map_err(|e| input_error(format!("{}: not a readable zstd file: {e}", path.display())))?;
+        dec.take(4096)
+            .read_to_end(&mut buf)
+            .map_err(|e| input_error(format!("{}: not a readable zstd file: {e}", path.display())))?;
+    } else {
+        f.take(4096).read_to_end(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+    }
+    Ok(buf)
+}
+
+/// Resolves the format of `path` (for `Auto`: extension first, then content) and checks the file opens.
+pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> {
+    let mut head = [0u8; 4];
+    let n = open_file(path)?.read(&mut head).with_context(|| format!("reading {}", path.display()))?;
+    let zstd = n == 4 && head == ZSTD_MAGIC;
+    if format != TraceFormat::Auto {
+        return Ok((format, zstd));
+    }
+    let name = path.file_name().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = name.strip_suffix(".zst").unwrap_or(&name).to_string();
+    let by_ext = if name.contains("oraclegeneral") || name.ends_with(".bin") || name.ends_with(".oracle") {
+        Some(TraceFormat::OracleGeneral)
+    } else if name.ends_with(".txt") {
+        Some(TraceFormat::Txt)
+    } else {
+        None
+    };
+    if let Some(f) = by_ext {
+        return Ok((f, zstd));
+    }
+    let head = sniff(path, zstd)?;
+    Ok((guess_from_content(&head), zstd))
+}
+
+/// Guesses a format from a file's first bytes.
+fn guess_from_content(head: &[u8]) -> TraceFormat {
+    let printable = head.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (32..127).contains(&b)).count();
+    if head.is_empty() || printable < head.len() * 95 / 100 {
+        return TraceFormat::OracleGeneral;
+    }
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = String::from_utf8_lossy(first);
+    let fields: Vec<&str> = line.trim_end().split(',').collect();
+    if fields.len() == 7 && twitter::is_op(fields[5].trim()) {
+        return TraceFormat::Twitter;
+    }
+    if line.contains([',', '\t', ';', '|']) {
+        TraceFormat::Csv
+    } else {
+        TraceFormat::Txt
+    }
+}
+
+impl TraceSpec {
+    /// A spec for `path` with default options, its format resolved.
+    pub fn new(path: impl Into<PathBuf>, format: TraceFormat) -> Result<Self> {
+        let path = path.into();
+        let (format, zstd) = resolve(&path, format)?;
+        Ok(TraceSpec {
+            path,
+            format,
+            zstd,
+            csv: CsvOptions::default(),
+            ignore_size: false,
+            skip_bad_lines: false,
+            next_access: None,
+        })
+    }
+
+    /// Whether requests from this trace carry real next-access positions.
+    pub fn has_next_access(&self) -> bool {
+        self.format == TraceFormat::OracleGeneral || self.next_access.is_some()
+    }
+
+    fn open_text(&self, raw: Box<dyn Read + Send>) -> Result<Box<dyn TraceReader>> {
+        let buffered = BufReader::with_capacity(1 << 20, raw);
+        Ok(match self.format {
+            TraceFormat::Csv => Box::new(csv::CsvReader::new(buffered, self, false)?),
+            TraceFormat::Twitter => Box::new(csv::CsvReader::new(buffered, self, true)?),
+            _ => Box::new(text::TextReader::new(buffered, self.path.clone(), self.skip_bad_lines)),
+        })
+    }
+
+    /// Opens a fresh reader, counting bytes into `progress`.
+    pub fn open(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn TraceReader>> {
+        let f = open_file(&self.path)?;
+        let counted = Counting { inner: f, progress };
+        let raw: Box<dyn Read + Send> = if self.zstd {
+            Box::new(zstd::stream::read::Decoder::new(counted).map_err(|e| {
+                input_error(format!("{}: not a readable zstd file: {e}", self.path.display()))
+            })?)
+        } else {
+            Box::new(counted)
+        };
+        let mut reader: Box<dyn TraceReader> = match self.format {
+            // Reads whole batches into its own buffer: no BufReader needed.
+            TraceFormat::OracleGeneral => Box::new(oracle::OracleReader::new(raw, self.path.clone())),
+            _ => self.open_text(raw)?,
+        };
+        if let Some(na) = &self.next_access {
+            reader = Box::new(next_access::WithNextAccess::new(reader, na)?);
+        }
+        if self.ignore_size {
+            reader = Box::new(UnitSize(reader));
+        }
+        Ok(reader)
+    }
+}
+
+/// Sets every size to 1 (`--ignore-obj-size`).
+struct UnitSize(Box<dyn TraceReader>);
+
+impl TraceReader for UnitSize {
+    fn read_batch(&mut self, out: &mut Vec<Request>) -> Result<bool> {
+        let more = self.0.read_batch(out)?;
+        for r in out.iter_mut() {
+            r.size = 1;
+        }
+        Ok(more)
+    }
+
+    fn skipped(&self) -> u64 {
+        self.0.skipped()
+    }
+}
+
+/// Parses a key: decimal integers are used as they are, anything else is hashed (xxh3) to 64 bits.
+#[inline]
+pub fn parse_key(field: &[u8]) -> u64 {
+    if !field.is_empty() && field.len() <= 19 && field.iter().all(u8::is_ascii_digit) {
+        let mut v: u64 = 0;
+        for &b in field {
+            v = v * 10 + (b - b'0') as u64;
+        }
+        v
+    } else {
+        xxhash_rust::xxh3::xxh3_64(field)
+    }
+}
+
+/// Reads a whole line-oriented header check: the first line of a buffered reader, without consuming it.
+pub fn peek_line<R: BufRead>(r: &mut R) -> std::io::Result<Vec<u8>> {
+    let buf = r.fill_buf()?;
+    let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    Ok(buf[..end].to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(parse_key(b"12345"), 12345);
+        assert_ne!(parse_key(b"user:1"), parse_key(b"user:2"));
+        assert_eq!(parse_key(b"user:1"), parse_key(b"user:1"));
+        // Too long for u64 decimal: hashed, not overflowed.
+        assert_ne!(parse_key(b"99999999999999999999999"), 0);
+    }
+
+    #[test]
+    fn content_guess() {
+        assert_eq!(guess_from_content(b"1,abc,10,100,1,get,0\n"), TraceFormat::Twitter);
+        assert_eq!(guess_from_content(b"time,key,size\n1,2,3\n"), TraceFormat::Csv);
+        assert_eq!(guess_from_content(b"42\n43\n"), TraceFormat::Txt);
+        assert_eq!(guess_from_content(&[0u8, 1, 2, 200, 3, 0, 0, 0]), TraceFormat::OracleGeneral);
+    }
+}

@@ -1,0 +1,166 @@
+//! Parsing and printing of sizes (`64MiB`, `5%`) and durations (`250us`, `5m`).
+
+use std::fmt;
+
+/// A cache size as the user wrote it, before the trace is known.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SizeSpec {
+    /// An absolute amount: bytes, or objects with `--ignore-obj-size`.
+    Absolute(u64),
+    /// A fraction of the trace's working set (0 < f <= 1 typically; `5%` is 0.05).
+    WorkingSet(f64),
+}
+
+const UNITS: &[(&str, u64)] = &[
+    ("kib", 1 << 10),
+    ("mib", 1 << 20),
+    ("gib", 1 << 30),
+    ("tib", 1 << 40),
+    ("kb", 1_000),
+    ("mb", 1_000_000),
+    ("gb", 1_000_000_000),
+    ("tb", 1_000_000_000_000),
+    ("k", 1 << 10),
+    ("m", 1 << 20),
+    ("g", 1 << 30),
+    ("t", 1 << 40),
+    ("b", 1),
+];
+
+/// Parses a byte amount such as `4096`, `4KiB`, `1.5GB`, `64m`. Returns a message saying what is valid.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let lower = t.to_ascii_lowercase();
+    let split = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
+    let (num, unit) = lower.split_at(split);
+    let unit = unit.trim();
+    let mult = if unit.is_empty() {
+        1
+    } else {
+        match UNITS.iter().find(|(u, _)| *u == unit) {
+            Some((_, m)) => *m,
+            None => {
+                return Err(format!(
+                    "`{s}` has an unknown unit `{unit}`; use B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)"
+                ))
+            }
+        }
+    };
+    if num.is_empty() {
+        return Err(format!("`{s}` is not a size; write a number with an optional unit, e.g. 64MiB or 1000"));
+    }
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; write a number with an optional unit, e.g. 64MiB or 1000"))?;
+    let bytes = v * mult as f64;
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err(format!("`{s}` is too large"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+/// Parses a cache size: an amount with units (`64MiB`), a plain count, or a percentage of the working set (`5%`).
+pub fn parse_size_spec(s: &str) -> Result<SizeSpec, String> {
+    let t = s.trim();
+    if t.starts_with('-') {
+        return Err(format!("cache size `{s}` is negative; sizes must be greater than zero"));
+    }
+    if let Some(p) = t.strip_suffix('%') {
+        let v: f64 = p
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}` is not a percentage; write e.g. 5% or 0.5%"))?;
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(format!("cache size `{s}` must be a percentage greater than zero"));
+        }
+        return Ok(SizeSpec::WorkingSet(v / 100.0));
+    }
+    let b = parse_bytes(t)?;
+    if b == 0 {
+        return Err(format!("cache size `{s}` is zero; sizes must be greater than zero"));
+    }
+    Ok(SizeSpec::Absolute(b))
+}
+
+/// Parses a duration with a unit: `250ns`, `250us`, `5ms`, `2s`, `5m`, `1h`, `1d`; returns nanoseconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let mult: f64 = match unit.trim() {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        "m" | "min" => 60e9,
+        "h" => 3600e9,
+        "d" => 86400e9,
+        "" => return Err(format!("duration `{s}` needs a unit: ns, us, ms, s, m, h or d (e.g. 5ms)")),
+        u => return Err(format!("duration `{s}` has an unknown unit `{u}`; use ns, us, ms, s, m, h or d")),
+    };
+    let v: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration; write e.g. 250us, 5ms, 2s, 5m"))?;
+    let ns = v * mult;
+    if !ns.is_finite() || ns >= u64::MAX as f64 {
+        return Err(format!("duration `{s}` is too large"));
+    }
+    Ok(ns.round() as u64)
+}
+
+/// Displays a byte count with a binary unit when it is an exact multiple (`64MiB`), else plainly.
+pub struct Bytes(pub u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        for (unit, m) in [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+            if v >= m && v % m == 0 {
+                return write!(f, "{}{}", v / m, unit);
+            }
+        }
+        for (unit, m) in [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+            if v >= m {
+                return write!(f, "{:.1}{}", v as f64 / m as f64, unit);
+            }
+        }
+        write!(f, "{v}B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_bytes("4096").unwrap(), 4096);
+        assert_eq!(parse_bytes("64MiB").unwrap(), 64 << 20);
+        assert_eq!(parse_bytes("64mb").unwrap(), 64_000_000);
+        assert_eq!(parse_bytes("1.5GiB").unwrap(), 3 << 29);
+        assert_eq!(parse_bytes("1_000").unwrap(), 1000);
+        assert!(parse_bytes("12 parsecs").is_err());
+        assert!(parse_bytes("MiB").is_err());
+        assert_eq!(parse_size_spec("5%").unwrap(), SizeSpec::WorkingSet(0.05));
+        assert!(parse_size_spec("0").is_err());
+        assert!(parse_size_spec("-5MiB").is_err());
+        assert!(parse_size_spec("0%").is_err());
+        assert!(parse_size_spec("abc").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250us").unwrap(), 250_000);
+        assert_eq!(parse_duration("5ms").unwrap(), 5_000_000);
+        assert_eq!(parse_duration("2s").unwrap(), 2_000_000_000);
+        assert_eq!(parse_duration("5m").unwrap(), 300_000_000_000);
+        assert_eq!(parse_duration("1h").unwrap(), 3_600_000_000_000);
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("5 fortnights").is_err());
+    }
+
+    #[test]
+    fn display() {
+        assert_eq!(Bytes(64 << 20).to_string(), "64MiB");
+        assert_eq!(Bytes(1000).to_string(), "1000B");
+        assert_eq!(Bytes(1536).to_string(), "1.5KiB");
+    }
+}
