@@ -1,0 +1,83 @@
+//! Property tests over random traces, for every policy in the registry: hits + misses = requests,
+//! the used capacity never exceeds the limit, a hit only for a present object (and, without TTLs,
+//! every present object hits), and with unit sizes Belady has no more misses than any policy.
+
+use cachesim::policy::{BuildCtx, PolicySpec, REGISTRY};
+use cachesim::request::{Op, Request, NEVER};
+use proptest::prelude::*;
+
+fn with_future(mut reqs: Vec<Request>) -> Vec<Request> {
+    let mut next = std::collections::HashMap::new();
+    for i in (0..reqs.len()).rev() {
+        reqs[i].next_access = next.insert(reqs[i].key, i as u64 + 1).unwrap_or(NEVER);
+    }
+    reqs
+}
+
+fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
+    prop::collection::vec((0u64..40, 1u32..20, 0u8..20), 1..400).prop_map(move |v| {
+        let reqs = v
+            .into_iter()
+            .enumerate()
+            .map(|(i, (k, s, o))| Request {
+                time: i as u64 * 1_000,
+                key: k,
+                // Sizes depend on the key only, as in oracleGeneral traces.
+                size: if unit { 1 } else { ((k * 7 + s as u64 % 2) % 13 + 1) as u32 },
+                op: if o == 0 { Op::Delete } else { Op::Read },
+                ttl: 0,
+                next_access: NEVER,
+            })
+            .collect();
+        with_future(reqs)
+    })
+}
+
+fn check_invariants(spec: &PolicySpec, capacity: u64, reqs: &[Request]) -> Result<u64, TestCaseError> {
+    let mut p = spec.build(&BuildCtx { capacity, seed: 1 }).unwrap();
+    let (mut hits, mut misses, mut requests) = (0u64, 0u64, 0u64);
+    for r in reqs {
+        if r.op == Op::Delete {
+            p.remove(r.key);
+            prop_assert!(p.used() <= capacity);
+            prop_assert!(!p.contains(r.key), "{} still holds {} after a delete", spec.label(), r.key);
+            continue;
+        }
+        let present = p.contains(r.key);
+        let hit = p.access(r);
+        requests += 1;
+        if hit {
+            hits += 1;
+        } else {
+            misses += 1;
+        }
+        prop_assert_eq!(hit, present, "{}: hit={} but present={} for key {}", spec.label(), hit, present, r.key);
+        prop_assert!(p.used() <= capacity, "{}: used {} > capacity {}", spec.label(), p.used(), capacity);
+    }
+    prop_assert_eq!(hits + misses, requests);
+    Ok(misses)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn invariants_with_sizes(reqs in trace_strategy(false), cap in 1u64..120) {
+        for info in REGISTRY {
+            let spec = PolicySpec::parse(info.name).unwrap();
+            check_invariants(&spec, cap, &reqs)?;
+        }
+    }
+
+    #[test]
+    fn belady_is_optimal_with_unit_sizes(reqs in trace_strategy(true), cap in 1u64..30) {
+        // Deletes would let others benefit from knowledge Belady ignores; keep reads only.
+        let reqs: Vec<Request> = with_future(reqs.into_iter().filter(|r| r.op != Op::Delete).collect());
+        let opt = check_invariants(&PolicySpec::parse("belady").unwrap(), cap, &reqs)?;
+        for info in REGISTRY {
+            let spec = PolicySpec::parse(info.name).unwrap();
+            let m = check_invariants(&spec, cap, &reqs)?;
+            prop_assert!(opt <= m, "belady {} misses > {} {} misses at capacity {}", opt, spec.label(), m, cap);
+        }
+    }
+}
