@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Replay a trace through every policy at every cache size and report hits and misses.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the eviction policies, their aliases and parameters.
     Policies(PoliciesArgs),
 }
@@ -46,12 +46,23 @@ pub struct RunArgs {
     pub trace_format: TraceFormat,
 
     /// Policies, comma-separated, with optional parameters: `lru,clock:bits=2,sieve`, or `all`.
-    #[arg(long, short = 'p', value_name = "LIST", default_value = "lru,fifo,clock,sieve,lfu,belady")]
+    #[arg(
+        long,
+        short = 'p',
+        value_name = "LIST",
+        default_value = "lru,fifo,clock,sieve,lfu,belady"
+    )]
     pub policies: Vec<String>,
 
     /// Cache sizes, comma-separated: bytes with units (64MiB, 1GB), plain numbers (bytes, or objects
     /// with --ignore-obj-size), or percentages of the trace's working set (5%).
-    #[arg(long, short = 's', value_name = "LIST", default_value = "1%,5%,10%,25%")]
+    #[arg(
+        long,
+        short = 's',
+        value_name = "LIST",
+        default_value = "1%,5%,10%,25%",
+        allow_hyphen_values = true
+    )]
     pub sizes: Vec<String>,
 
     /// Count objects instead of bytes: every object has size 1 and sizes are object counts.

@@ -67,12 +67,19 @@ pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
 /// Parses comma-separated sizes (the flag may also repeat).
 pub fn parse_sizes(lists: &[String]) -> Result<Vec<(String, SizeSpec)>> {
     let mut out = Vec::new();
-    for item in lists.iter().flat_map(|l| l.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
+    for item in lists
+        .iter()
+        .flat_map(|l| l.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let spec = parse_size_spec(item).map_err(|e| input_error(format!("--sizes: {e}")))?;
         out.push((item.to_string(), spec));
     }
     if out.is_empty() {
-        return Err(input_error("--sizes: no size given; e.g. --sizes 64MiB,256MiB or --sizes 1%,10%"));
+        return Err(input_error(
+            "--sizes: no size given; e.g. --sizes 64MiB,256MiB or --sizes 1%,10%",
+        ));
     }
     Ok(out)
 }
@@ -80,7 +87,8 @@ pub fn parse_sizes(lists: &[String]) -> Result<Vec<(String, SizeSpec)>> {
 impl RunConfig {
     /// Checks `run` arguments: the trace opens and its format resolves, policies and sizes parse.
     pub fn from_args(a: &RunArgs) -> Result<Self> {
-        let policies = PolicySpec::parse_list(&a.policies.join(",")).map_err(|e| input_error(format!("--policies: {e}")))?;
+        let policies =
+            PolicySpec::parse_list(&a.policies.join(",")).map_err(|e| input_error(format!("--policies: {e}")))?;
         let sizes = parse_sizes(&a.sizes)?;
         let jobs = match a.jobs {
             Some(0) => return Err(input_error("--jobs must be at least 1")),
@@ -95,7 +103,11 @@ impl RunConfig {
             trace,
             policies,
             sizes,
-            unit: if a.ignore_obj_size { SizeUnit::Objects } else { SizeUnit::Bytes },
+            unit: if a.ignore_obj_size {
+                SizeUnit::Objects
+            } else {
+                SizeUnit::Bytes
+            },
             jobs,
             out: a.out.clone(),
             format: a.format,

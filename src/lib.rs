@@ -11,6 +11,7 @@ pub mod progress;
 pub mod report;
 pub mod request;
 pub mod run;
+pub mod sample;
 pub mod sim;
 pub mod trace;
 pub mod units;

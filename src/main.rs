@@ -9,9 +9,10 @@ fn main() -> ExitCode {
     match cachesim::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let broken_pipe = e
-                .chain()
-                .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe));
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }

@@ -41,7 +41,14 @@ pub struct Request {
 impl Request {
     /// A read of `key` with `size` bytes at time 0, no TTL, unknown future.
     pub fn get(key: u64, size: u32) -> Self {
-        Request { time: 0, key, size, op: Op::Read, ttl: 0, next_access: NEVER }
+        Request {
+            time: 0,
+            key,
+            size,
+            op: Op::Read,
+            ttl: 0,
+            next_access: NEVER,
+        }
     }
 
     /// The absolute expiry time of an object inserted by this request (0 = never).

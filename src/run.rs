@@ -86,7 +86,10 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     let file_len = std::fs::metadata(&cfg.trace.path).map(|m| m.len()).unwrap_or(0);
     let bar = progress::bar(cfg.quiet, file_len * jobs.len() as u64, "replaying");
     let read = Arc::new(ReadProgress::default());
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.jobs).build().context("starting worker threads")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.jobs)
+        .build()
+        .context("starting worker threads")?;
     let trace = &cfg.trace;
     let unit = cfg.unit;
     let seed = cfg.seed;
@@ -94,8 +97,15 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
         jobs.par_iter()
             .map(|(p, _label, cap)| {
                 let tick = || bar.set_position(read.bytes.load(Ordering::Relaxed));
-                replay_trace(trace, p, &BuildCtx { capacity: *cap, seed }, unit, Some(read.clone()), &tick)
-                    .with_context(|| format!("{} at cache size {cap}", p.label()))
+                replay_trace(
+                    trace,
+                    p,
+                    &BuildCtx { capacity: *cap, seed },
+                    unit,
+                    Some(read.clone()),
+                    &tick,
+                )
+                .with_context(|| format!("{} at cache size {cap}", p.label()))
             })
             .collect()
     });

@@ -95,7 +95,15 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 impl RunResult {
     /// Builds the result record from a replay's counts.
-    pub fn new(policy: &PolicySpec, cache_size: u64, unit: SizeUnit, s: &ReplayStats, evictions: u64, expirations: u64, bad_lines: u64) -> Self {
+    pub fn new(
+        policy: &PolicySpec,
+        cache_size: u64,
+        unit: SizeUnit,
+        s: &ReplayStats,
+        evictions: u64,
+        expirations: u64,
+        bad_lines: u64,
+    ) -> Self {
         RunResult {
             policy: policy.info.name.to_string(),
             params: policy.params.to_label(),
@@ -145,7 +153,15 @@ pub fn replay_trace(
         tick();
     }
     let c = cache.counters();
-    Ok(RunResult::new(policy, ctx.capacity, unit, &stats, c.evictions, c.expirations, reader.skipped()))
+    Ok(RunResult::new(
+        policy,
+        ctx.capacity,
+        unit,
+        &stats,
+        c.evictions,
+        c.expirations,
+        reader.skipped(),
+    ))
 }
 
 /// Replays an in-memory request slice (benches, tests).

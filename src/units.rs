@@ -31,7 +31,9 @@ const UNITS: &[(&str, u64)] = &[
 pub fn parse_bytes(s: &str) -> Result<u64, String> {
     let t = s.trim().replace('_', "");
     let lower = t.to_ascii_lowercase();
-    let split = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
+    let split = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
     let (num, unit) = lower.split_at(split);
     let unit = unit.trim();
     let mult = if unit.is_empty() {
@@ -47,7 +49,9 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
         }
     };
     if num.is_empty() {
-        return Err(format!("`{s}` is not a size; write a number with an optional unit, e.g. 64MiB or 1000"));
+        return Err(format!(
+            "`{s}` is not a size; write a number with an optional unit, e.g. 64MiB or 1000"
+        ));
     }
     let v: f64 = num
         .parse()
@@ -95,10 +99,20 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         "m" | "min" => 60e9,
         "h" => 3600e9,
         "d" => 86400e9,
-        "" => return Err(format!("duration `{s}` needs a unit: ns, us, ms, s, m, h or d (e.g. 5ms)")),
-        u => return Err(format!("duration `{s}` has an unknown unit `{u}`; use ns, us, ms, s, m, h or d")),
+        "" => {
+            return Err(format!(
+                "duration `{s}` needs a unit: ns, us, ms, s, m, h or d (e.g. 5ms)"
+            ))
+        }
+        u => {
+            return Err(format!(
+                "duration `{s}` has an unknown unit `{u}`; use ns, us, ms, s, m, h or d"
+            ))
+        }
     };
-    let v: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration; write e.g. 250us, 5ms, 2s, 5m"))?;
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration; write e.g. 250us, 5ms, 2s, 5m"))?;
     let ns = v * mult;
     if !ns.is_finite() || ns >= u64::MAX as f64 {
         return Err(format!("duration `{s}` is too large"));
@@ -112,12 +126,22 @@ pub struct Bytes(pub u64);
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = self.0;
-        for (unit, m) in [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-            if v >= m && v % m == 0 {
+        for (unit, m) in [
+            ("TiB", 1u64 << 40),
+            ("GiB", 1 << 30),
+            ("MiB", 1 << 20),
+            ("KiB", 1 << 10),
+        ] {
+            if v >= m && v.is_multiple_of(m) {
                 return write!(f, "{}{}", v / m, unit);
             }
         }
-        for (unit, m) in [("TiB", 1u64 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        for (unit, m) in [
+            ("TiB", 1u64 << 40),
+            ("GiB", 1 << 30),
+            ("MiB", 1 << 20),
+            ("KiB", 1 << 10),
+        ] {
             if v >= m {
                 return write!(f, "{:.1}{}", v as f64 / m as f64, unit);
             }

@@ -23,7 +23,11 @@ fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
                 time: i as u64 * 1_000,
                 key: k,
                 // Sizes depend on the key only, as in oracleGeneral traces.
-                size: if unit { 1 } else { ((k * 7 + s as u64 % 2) % 13 + 1) as u32 },
+                size: if unit {
+                    1
+                } else {
+                    ((k * 7 + s as u64 % 2) % 13 + 1) as u32
+                },
                 op: if o == 0 { Op::Delete } else { Op::Read },
                 ttl: 0,
                 next_access: NEVER,
@@ -40,7 +44,12 @@ fn check_invariants(spec: &PolicySpec, capacity: u64, reqs: &[Request]) -> Resul
         if r.op == Op::Delete {
             p.remove(r.key);
             prop_assert!(p.used() <= capacity);
-            prop_assert!(!p.contains(r.key), "{} still holds {} after a delete", spec.label(), r.key);
+            prop_assert!(
+                !p.contains(r.key),
+                "{} still holds {} after a delete",
+                spec.label(),
+                r.key
+            );
             continue;
         }
         let present = p.contains(r.key);
@@ -51,8 +60,22 @@ fn check_invariants(spec: &PolicySpec, capacity: u64, reqs: &[Request]) -> Resul
         } else {
             misses += 1;
         }
-        prop_assert_eq!(hit, present, "{}: hit={} but present={} for key {}", spec.label(), hit, present, r.key);
-        prop_assert!(p.used() <= capacity, "{}: used {} > capacity {}", spec.label(), p.used(), capacity);
+        prop_assert_eq!(
+            hit,
+            present,
+            "{}: hit={} but present={} for key {}",
+            spec.label(),
+            hit,
+            present,
+            r.key
+        );
+        prop_assert!(
+            p.used() <= capacity,
+            "{}: used {} > capacity {}",
+            spec.label(),
+            p.used(),
+            capacity
+        );
     }
     prop_assert_eq!(hits + misses, requests);
     Ok(misses)

@@ -39,7 +39,13 @@ pub struct Belady {
 impl Belady {
     /// An empty Belady cache.
     pub fn new(capacity: u64) -> Self {
-        Belady { table: Table::new(), heap: BinaryHeap::new(), used: 0, capacity, counters: Counters::default() }
+        Belady {
+            table: Table::new(),
+            heap: BinaryHeap::new(),
+            used: 0,
+            capacity,
+            counters: Counters::default(),
+        }
     }
 
     fn drop_slot(&mut self, slot: u32) {
@@ -142,7 +148,10 @@ mod tests {
         // 3m (evict 1) 0H 4m (0 is needed last of 0, 2, 3) 2H 3H 0m (evict 4, never used again) 3H 2H.
         let keys = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2];
         let mut p = build("belady", 3);
-        let got: String = with_future(&keys).iter().map(|r| if p.access(r) { 'H' } else { 'm' }).collect();
+        let got: String = with_future(&keys)
+            .iter()
+            .map(|r| if p.access(r) { 'H' } else { 'm' })
+            .collect();
         assert_eq!(got, "mmmmHmHmHHmHH");
     }
 }

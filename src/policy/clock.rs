@@ -12,7 +12,11 @@ pub const INFO: PolicyInfo = PolicyInfo {
     name: "clock",
     aliases: &["second-chance", "clock-pro-lite"],
     summary: "CLOCK: FIFO with a reference counter; a referenced object gets another round.",
-    params: &[super::ParamInfo { name: "bits", default: "1", help: "counter bits, 1 to 8 (1 = classic second chance)" }],
+    params: &[super::ParamInfo {
+        name: "bits",
+        default: "1",
+        help: "counter bits, 1 to 8 (1 = classic second chance)",
+    }],
     build,
 };
 

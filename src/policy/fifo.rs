@@ -28,7 +28,12 @@ pub struct Fifo {
 impl Fifo {
     /// An empty FIFO cache.
     pub fn new(capacity: u64) -> Self {
-        Fifo { table: Table::new(), list: List::default(), capacity, counters: Counters::default() }
+        Fifo {
+            table: Table::new(),
+            list: List::default(),
+            capacity,
+            counters: Counters::default(),
+        }
     }
 
     fn drop_slot(&mut self, slot: u32) {

@@ -63,7 +63,12 @@ impl Lfu {
 
     /// A new empty bucket for `freq`, linked between `down` and `up`.
     fn new_bucket(&mut self, freq: u64, down: u32, up: u32) -> u32 {
-        let b = Bucket { freq, list: List::default(), up, down };
+        let b = Bucket {
+            freq,
+            list: List::default(),
+            up,
+            down,
+        };
         let id = match self.free_buckets.pop() {
             Some(id) => {
                 self.buckets[id as usize] = b;

@@ -28,7 +28,12 @@ pub struct Lru {
 impl Lru {
     /// An empty LRU cache of `capacity` bytes (or objects).
     pub fn new(capacity: u64) -> Self {
-        Lru { table: Table::new(), list: List::default(), capacity, counters: Counters::default() }
+        Lru {
+            table: Table::new(),
+            list: List::default(),
+            capacity,
+            counters: Counters::default(),
+        }
     }
 
     fn drop_slot(&mut self, slot: u32) {

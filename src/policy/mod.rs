@@ -121,6 +121,9 @@ pub struct ParamInfo {
     pub help: &'static str,
 }
 
+/// Builds an empty cache from parameters; a bad parameter value is an error message.
+pub type BuildFn = fn(&Params, &BuildCtx) -> Result<Box<dyn Policy>, String>;
+
 /// A policy's entry in the registry.
 pub struct PolicyInfo {
     /// Canonical lower-case name.
@@ -132,7 +135,7 @@ pub struct PolicyInfo {
     /// Settable parameters.
     pub params: &'static [ParamInfo],
     /// Builds an empty cache; a bad parameter value is an error message.
-    pub build: fn(&Params, &BuildCtx) -> Result<Box<dyn Policy>, String>,
+    pub build: BuildFn,
 }
 
 /// Every policy, in the order `cachesim policies` lists them.
@@ -169,7 +172,11 @@ impl Params {
         if let Some((_, v)) = self.given.iter().find(|(k, _)| k == name) {
             return v;
         }
-        self.declared.iter().find(|p| p.name == name).map(|p| p.default).unwrap_or("")
+        self.declared
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.default)
+            .unwrap_or("")
     }
 
     /// A parameter parsed as `T` and checked with `valid`, which describes the valid range.
@@ -177,13 +184,20 @@ impl Params {
         let raw = self.raw(name);
         match raw.parse::<T>() {
             Ok(v) if (valid.1)(&v) => Ok(v),
-            _ => Err(format!("policy {}: parameter {name}={raw} is invalid; it must be {}", self.policy, valid.0)),
+            _ => Err(format!(
+                "policy {}: parameter {name}={raw} is invalid; it must be {}",
+                self.policy, valid.0
+            )),
         }
     }
 
     /// The given (non-default) parameters as `k=v,k=v`, empty when all are defaults.
     pub fn to_label(&self) -> String {
-        self.given.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+        self.given
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -241,14 +255,24 @@ impl PolicySpec {
                 let valid = if info.params.is_empty() {
                     "it takes no parameters".to_string()
                 } else {
-                    format!("valid: {}", info.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "valid: {}",
+                        info.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                    )
                 };
                 return Err(format!("policy {}: unknown parameter `{k}`; {valid}", info.name));
             }
             given.retain(|(gk, _): &(String, String)| *gk != k);
             given.push((k, v.trim().to_string()));
         }
-        let spec = PolicySpec { info, params: Params { policy: info.name, declared: info.params, given } };
+        let spec = PolicySpec {
+            info,
+            params: Params {
+                policy: info.name,
+                declared: info.params,
+                given,
+            },
+        };
         // Check parameter values now, so a bad value fails before any work starts.
         spec.build(&BuildCtx { capacity: 1, seed: 0 })?;
         Ok(spec)
@@ -295,7 +319,10 @@ pub mod testkit {
 
     /// Builds `name` (with optional params) at `capacity`.
     pub fn build(spec: &str, capacity: u64) -> Box<dyn Policy> {
-        PolicySpec::parse(spec).unwrap().build(&BuildCtx { capacity, seed: 7 }).unwrap()
+        PolicySpec::parse(spec)
+            .unwrap()
+            .build(&BuildCtx { capacity, seed: 7 })
+            .unwrap()
     }
 
     /// Replays unit-size keys and returns the hit/miss pattern as a string of 'H' and 'm'.
@@ -319,8 +346,10 @@ pub mod testkit {
         let mut reqs: Vec<Request> = keys.iter().map(|&k| Request::get(k, 1)).collect();
         for i in 0..reqs.len() {
             reqs[i].time = i as u64;
-            reqs[i].next_access =
-                (i + 1..reqs.len()).find(|&j| reqs[j].key == reqs[i].key).map(|j| j as u64 + 1).unwrap_or(crate::request::NEVER);
+            reqs[i].next_access = (i + 1..reqs.len())
+                .find(|&j| reqs[j].key == reqs[i].key)
+                .map(|j| j as u64 + 1)
+                .unwrap_or(crate::request::NEVER);
         }
         reqs
     }
@@ -342,13 +371,19 @@ mod tests {
         let e = PolicySpec::parse("clock:bits=0").unwrap_err();
         assert!(e.contains("bits=0"), "{e}");
         let l = PolicySpec::parse_list("lru,clock:bits=2,sieve").unwrap();
-        assert_eq!(l.iter().map(|s| s.label()).collect::<Vec<_>>(), vec!["lru", "clock:bits=2", "sieve"]);
+        assert_eq!(
+            l.iter().map(|s| s.label()).collect::<Vec<_>>(),
+            vec!["lru", "clock:bits=2", "sieve"]
+        );
         assert_eq!(PolicySpec::parse_list("all").unwrap().len(), REGISTRY.len());
     }
 
     #[test]
     fn registry_names_unique() {
-        let mut names: Vec<&str> = REGISTRY.iter().flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied())).collect();
+        let mut names: Vec<&str> = REGISTRY
+            .iter()
+            .flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied()))
+            .collect();
         let n = names.len();
         names.sort();
         names.dedup();

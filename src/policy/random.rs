@@ -80,7 +80,9 @@ impl Policy for Random {
             self.drop_slot(victim);
             self.counters.evictions += 1;
         }
-        let s = self.table.insert(req.key, req.size, req.expiry(), self.dense.len() as u32);
+        let s = self
+            .table
+            .insert(req.key, req.size, req.expiry(), self.dense.len() as u32);
         self.dense.push(s);
         self.used += size;
     }

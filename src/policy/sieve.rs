@@ -33,7 +33,13 @@ pub struct Sieve {
 impl Sieve {
     /// An empty SIEVE cache.
     pub fn new(capacity: u64) -> Self {
-        Sieve { table: Table::new(), list: List::default(), hand: NIL, capacity, counters: Counters::default() }
+        Sieve {
+            table: Table::new(),
+            list: List::default(),
+            hand: NIL,
+            capacity,
+            counters: Counters::default(),
+        }
     }
 
     fn drop_slot(&mut self, slot: u32) {

@@ -64,12 +64,22 @@ impl<M: Copy + Default> Default for Table<M> {
 impl<M: Copy + Default> Table<M> {
     /// An empty table.
     pub fn new() -> Self {
-        Table { nodes: Vec::new(), free: NIL, index: HashTable::new(), len: 0 }
+        Table {
+            nodes: Vec::new(),
+            free: NIL,
+            index: HashTable::new(),
+            len: 0,
+        }
     }
 
     /// An empty table with room for `n` objects before it grows.
     pub fn with_capacity(n: usize) -> Self {
-        Table { nodes: Vec::with_capacity(n), free: NIL, index: HashTable::with_capacity(n), len: 0 }
+        Table {
+            nodes: Vec::with_capacity(n),
+            free: NIL,
+            index: HashTable::with_capacity(n),
+            len: 0,
+        }
     }
 
     /// Number of nodes (live and ghost) held.
@@ -110,7 +120,14 @@ impl<M: Copy + Default> Table<M> {
     /// Adds a node for `key` (which must not be present) and returns its slot. The node is in no list.
     #[inline]
     pub fn insert(&mut self, key: u64, size: u32, expire: u64, meta: M) -> u32 {
-        let node = Node { key, expire, size, prev: NIL, next: NIL, meta };
+        let node = Node {
+            key,
+            expire,
+            size,
+            prev: NIL,
+            next: NIL,
+            meta,
+        };
         let slot = if self.free != NIL {
             let s = self.free;
             self.free = self.nodes[s as usize].next;
@@ -121,7 +138,8 @@ impl<M: Copy + Default> Table<M> {
             (self.nodes.len() - 1) as u32
         };
         let nodes = &self.nodes;
-        self.index.insert_unique(hash(key), slot, |&i| hash(nodes[i as usize].key));
+        self.index
+            .insert_unique(hash(key), slot, |&i| hash(nodes[i as usize].key));
         self.len += 1;
         slot
     }
@@ -168,7 +186,12 @@ pub struct List {
 
 impl Default for List {
     fn default() -> Self {
-        List { head: NIL, tail: NIL, len: 0, bytes: 0 }
+        List {
+            head: NIL,
+            tail: NIL,
+            len: 0,
+            bytes: 0,
+        }
     }
 }
 
@@ -279,10 +302,16 @@ mod tests {
         l.push_head(&mut t.nodes, a);
         l.push_head(&mut t.nodes, b);
         l.push_tail(&mut t.nodes, c);
-        assert_eq!(l.iter(&t.nodes).map(|s| t.node(s).key).collect::<Vec<_>>(), vec![2, 1, 3]);
+        assert_eq!(
+            l.iter(&t.nodes).map(|s| t.node(s).key).collect::<Vec<_>>(),
+            vec![2, 1, 3]
+        );
         assert_eq!(l.bytes, 60);
         l.move_to_head(&mut t.nodes, c);
-        assert_eq!(l.iter(&t.nodes).map(|s| t.node(s).key).collect::<Vec<_>>(), vec![3, 2, 1]);
+        assert_eq!(
+            l.iter(&t.nodes).map(|s| t.node(s).key).collect::<Vec<_>>(),
+            vec![3, 2, 1]
+        );
         l.unlink(&mut t.nodes, b);
         t.remove(b);
         assert_eq!(l.iter(&t.nodes).map(|s| t.node(s).key).collect::<Vec<_>>(), vec![3, 1]);

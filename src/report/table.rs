@@ -36,7 +36,12 @@ pub fn render(s: &Summary) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = format!("trace: {} ({}{})\n", s.trace.path, s.trace.format, if s.trace.zstd { ", zstd" } else { "" });
+    let mut out = format!(
+        "trace: {} ({}{})\n",
+        s.trace.path,
+        s.trace.format,
+        if s.trace.zstd { ", zstd" } else { "" }
+    );
     if let (Some(o), Some(b)) = (s.trace.objects, s.trace.working_set_bytes) {
         out.push_str(&format!("working set: {o} objects, {}\n", Bytes(b)));
     }

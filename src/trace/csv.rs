@@ -11,9 +11,29 @@ use anyhow::Result;
 use std::io::BufRead;
 use std::path::PathBuf;
 
-const KEY_NAMES: &[&str] = &["key", "id", "obj_id", "object_id", "objid", "obj", "lbn", "lba", "block", "addr", "address"];
+const KEY_NAMES: &[&str] = &[
+    "key",
+    "id",
+    "obj_id",
+    "object_id",
+    "objid",
+    "obj",
+    "lbn",
+    "lba",
+    "block",
+    "addr",
+    "address",
+];
 const TIME_NAMES: &[&str] = &["time", "timestamp", "ts", "clock_time", "real_time"];
-const SIZE_NAMES: &[&str] = &["size", "obj_size", "object_size", "bytes", "value_size", "len", "length"];
+const SIZE_NAMES: &[&str] = &[
+    "size",
+    "obj_size",
+    "object_size",
+    "bytes",
+    "value_size",
+    "len",
+    "length",
+];
 const OP_NAMES: &[&str] = &["op", "operation", "opcode", "type", "rw", "cmd"];
 const TTL_NAMES: &[&str] = &["ttl"];
 
@@ -53,7 +73,10 @@ fn guess_delimiter(line: &[u8]) -> u8 {
 }
 
 fn is_number(s: &[u8]) -> bool {
-    std::str::from_utf8(s).ok().and_then(|s| s.trim().parse::<f64>().ok()).is_some()
+    std::str::from_utf8(s)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .is_some()
 }
 
 fn op_of(field: &str) -> Option<Op> {
@@ -78,8 +101,7 @@ impl<R: BufRead + Send> CsvReader<R> {
     pub fn new(mut inner: R, spec: &TraceSpec, twitter: bool) -> Result<Self> {
         let path = spec.path.clone();
         let opts = if twitter { twitter::options() } else { spec.csv.clone() };
-        let first = peek_line(&mut inner)
-            .map_err(|e| input_error(format!("{}: read failed: {e}", path.display())))?;
+        let first = peek_line(&mut inner).map_err(|e| input_error(format!("{}: read failed: {e}", path.display())))?;
         let delimiter = opts.delimiter.unwrap_or_else(|| guess_delimiter(&first));
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -95,15 +117,22 @@ impl<R: BufRead + Send> CsvReader<R> {
                 let fields: Vec<&[u8]> = first.split(|&b| b == delimiter).map(|f| f.trim_ascii()).collect();
                 let known = |f: &&[u8]| {
                     let s = String::from_utf8_lossy(f).to_ascii_lowercase();
-                    [KEY_NAMES, TIME_NAMES, SIZE_NAMES, OP_NAMES, TTL_NAMES].iter().any(|l| l.contains(&s.as_str()))
+                    [KEY_NAMES, TIME_NAMES, SIZE_NAMES, OP_NAMES, TTL_NAMES]
+                        .iter()
+                        .any(|l| l.contains(&s.as_str()))
                 };
                 fields.iter().any(known) || (fields.len() > 1 && !fields.iter().any(|f| is_number(f)))
             }
         };
-        if header {
-            if rdr.read_byte_record(&mut rec).map_err(|e| input_error(format!("{}: {e}", path.display())))? {
-                names = rec.iter().map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase()).collect();
-            }
+        if header
+            && rdr
+                .read_byte_record(&mut rec)
+                .map_err(|e| input_error(format!("{}: {e}", path.display())))?
+        {
+            names = rec
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
+                .collect();
         }
         let resolve = |c: &Option<Column>, auto: &[&str], what: &str| -> Result<Option<usize>> {
             match c {
@@ -142,11 +171,25 @@ impl<R: BufRead + Send> CsvReader<R> {
             key,
             time: resolve(&opts.time, TIME_NAMES, "time")?,
             size: resolve(&opts.size, SIZE_NAMES, "size")?,
-            key_size: if twitter { Some(twitter::KEY_SIZE_COLUMN - 1) } else { None },
+            key_size: if twitter {
+                Some(twitter::KEY_SIZE_COLUMN - 1)
+            } else {
+                None
+            },
             op: resolve(&opts.op, OP_NAMES, "op")?,
             ttl: resolve(&opts.ttl, TTL_NAMES, "ttl")?,
         };
-        Ok(CsvReader { rdr, path, layout, names, opts, twitter, skip_bad: spec.skip_bad_lines, skipped: 0, rec })
+        Ok(CsvReader {
+            rdr,
+            path,
+            layout,
+            names,
+            opts,
+            twitter,
+            skip_bad: spec.skip_bad_lines,
+            skipped: 0,
+            rec,
+        })
     }
 
     fn col_name(&self, i: usize) -> String {
@@ -198,7 +241,9 @@ impl<R: BufRead + Send> CsvReader<R> {
             size += self.number(i, line, "key size")?;
         }
         if size > u32::MAX as f64 || size.fract() != 0.0 {
-            return Err(format!("line {line}: size {size} is not a whole number of bytes below 4 GiB"));
+            return Err(format!(
+                "line {line}: size {size} is not a whole number of bytes below 4 GiB"
+            ));
         }
         let op = match l.op {
             Some(i) => {
@@ -217,7 +262,14 @@ impl<R: BufRead + Send> CsvReader<R> {
             Some(i) => (self.number(i, line, "ttl")? * self.opts.ttl_unit.nanos()) as u64,
             None => 0,
         };
-        Ok(Request { time, key, size: size as u32, op, ttl, next_access: NEVER })
+        Ok(Request {
+            time,
+            key,
+            size: size as u32,
+            op,
+            ttl,
+            next_access: NEVER,
+        })
     }
 }
 
@@ -295,8 +347,14 @@ mod tests {
         let data = b"time,obj_id,obj_size,op,ttl\n1,10,100,get,0\n2,user:1,200,set,60\n3,10,100,delete,0\n";
         let r = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false).unwrap();
         assert_eq!(r.len(), 3);
-        assert_eq!((r[0].time, r[0].key, r[0].size, r[0].op), (1_000_000_000, 10, 100, Op::Read));
-        assert_eq!((r[1].key, r[1].op, r[1].ttl), (super::super::parse_key(b"user:1"), Op::Write, 60_000_000_000));
+        assert_eq!(
+            (r[0].time, r[0].key, r[0].size, r[0].op),
+            (1_000_000_000, 10, 100, Op::Read)
+        );
+        assert_eq!(
+            (r[1].key, r[1].op, r[1].ttl),
+            (super::super::parse_key(b"user:1"), Op::Write, 60_000_000_000)
+        );
         assert_eq!(r[2].op, Op::Delete);
     }
 
@@ -315,7 +373,11 @@ mod tests {
     #[test]
     fn headerless_tab_delimited_with_columns() {
         let data = b"7\t100\tk1\n8\t200\tk2\n";
-        let o = CsvOptions { key: Some(Column::Index(3)), size: Some(Column::Index(2)), ..Default::default() };
+        let o = CsvOptions {
+            key: Some(Column::Index(3)),
+            size: Some(Column::Index(2)),
+            ..Default::default()
+        };
         let r = read_all(data, &spec(TraceFormat::Csv, o), false).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].size, 200);
@@ -324,10 +386,17 @@ mod tests {
     #[test]
     fn bad_rows_name_the_line() {
         let data = b"key,size\n1,10\n2,abc\n";
-        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false).unwrap_err().to_string();
-        assert!(e.contains("mem.csv") && e.contains("line 3") && e.contains("abc"), "{e}");
+        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mem.csv") && e.contains("line 3") && e.contains("abc"),
+            "{e}"
+        );
         let data = b"key,size\n1,10\n2\n";
-        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false).unwrap_err().to_string();
+        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("missing size"), "{e}");
         let mut s = spec(TraceFormat::Csv, CsvOptions::default());
         s.skip_bad_lines = true;
@@ -342,7 +411,10 @@ mod tests {
         let data = b"0,abc,10,90,1,get,0\n5,abc,10,190,1,set,3600\n6,abd,4,0,2,delete,0\n";
         let r = read_all(data, &spec(TraceFormat::Twitter, CsvOptions::default()), true).unwrap();
         assert_eq!((r[0].size, r[0].op), (100, Op::Read));
-        assert_eq!((r[1].size, r[1].op, r[1].ttl, r[1].time), (200, Op::Write, 3_600_000_000_000, 5_000_000_000));
+        assert_eq!(
+            (r[1].size, r[1].op, r[1].ttl, r[1].time),
+            (200, Op::Write, 3_600_000_000_000, 5_000_000_000)
+        );
         assert_eq!(r[2].op, Op::Delete);
         assert_eq!(r[0].key, r[1].key);
     }
@@ -350,8 +422,14 @@ mod tests {
     #[test]
     fn unknown_key_column() {
         let data = b"a,b\n1,2\n";
-        let o = CsvOptions { key: Some(Column::Name("lbn".into())), ..Default::default() };
-        let e = CsvReader::new(&data[..], &spec(TraceFormat::Csv, o), false).err().unwrap().to_string();
+        let o = CsvOptions {
+            key: Some(Column::Name("lbn".into())),
+            ..Default::default()
+        };
+        let e = CsvReader::new(&data[..], &spec(TraceFormat::Csv, o), false)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("not in the header") && e.contains("a, b"), "{e}");
     }
 }

@@ -200,7 +200,11 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 
 fn open_file(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound { " (no such file)" } else { "" };
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            " (no such file)"
+        } else {
+            ""
+        };
         input_error(format!("cannot open trace {}: {e}{hint}", path.display()))
     })
 }
@@ -216,7 +220,9 @@ fn sniff(path: &Path, zstd: bool) -> Result<Vec<u8>> {
             .read_to_end(&mut buf)
             .map_err(|e| input_error(format!("{}: not a readable zstd file: {e}", path.display())))?;
     } else {
-        f.take(4096).read_to_end(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        f.take(4096)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
     }
     Ok(buf)
 }
@@ -224,12 +230,17 @@ fn sniff(path: &Path, zstd: bool) -> Result<Vec<u8>> {
 /// Resolves the format of `path` (for `Auto`: extension first, then content) and checks the file opens.
 pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> {
     let mut head = [0u8; 4];
-    let n = open_file(path)?.read(&mut head).with_context(|| format!("reading {}", path.display()))?;
+    let n = open_file(path)?
+        .read(&mut head)
+        .with_context(|| format!("reading {}", path.display()))?;
     let zstd = n == 4 && head == ZSTD_MAGIC;
     if format != TraceFormat::Auto {
         return Ok((format, zstd));
     }
-    let name = path.file_name().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     let name = name.strip_suffix(".zst").unwrap_or(&name).to_string();
     let by_ext = if name.contains("oraclegeneral") || name.ends_with(".bin") || name.ends_with(".oracle") {
         Some(TraceFormat::OracleGeneral)
@@ -247,7 +258,10 @@ pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> 
 
 /// Guesses a format from a file's first bytes.
 fn guess_from_content(head: &[u8]) -> TraceFormat {
-    let printable = head.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (32..127).contains(&b)).count();
+    let printable = head
+        .iter()
+        .filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (32..127).contains(&b))
+        .count();
     if head.is_empty() || printable < head.len() * 95 / 100 {
         return TraceFormat::OracleGeneral;
     }
@@ -299,9 +313,10 @@ impl TraceSpec {
         let f = open_file(&self.path)?;
         let counted = Counting { inner: f, progress };
         let raw: Box<dyn Read + Send> = if self.zstd {
-            Box::new(zstd::stream::read::Decoder::new(counted).map_err(|e| {
-                input_error(format!("{}: not a readable zstd file: {e}", self.path.display()))
-            })?)
+            Box::new(
+                zstd::stream::read::Decoder::new(counted)
+                    .map_err(|e| input_error(format!("{}: not a readable zstd file: {e}", self.path.display())))?,
+            )
         } else {
             Box::new(counted)
         };
@@ -376,6 +391,9 @@ mod tests {
         assert_eq!(guess_from_content(b"1,abc,10,100,1,get,0\n"), TraceFormat::Twitter);
         assert_eq!(guess_from_content(b"time,key,size\n1,2,3\n"), TraceFormat::Csv);
         assert_eq!(guess_from_content(b"42\n43\n"), TraceFormat::Txt);
-        assert_eq!(guess_from_content(&[0u8, 1, 2, 200, 3, 0, 0, 0]), TraceFormat::OracleGeneral);
+        assert_eq!(
+            guess_from_content(&[0u8, 1, 2, 200, 3, 0, 0, 0]),
+            TraceFormat::OracleGeneral
+        );
     }
 }

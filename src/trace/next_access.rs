@@ -77,7 +77,11 @@ impl WithNextAccess {
     /// Wraps `inner`, reading positions from `path`.
     pub fn new(inner: Box<dyn TraceReader>, path: &Arc<tempfile::TempPath>) -> Result<Self> {
         let f = File::open(path.as_ref() as &std::path::Path).context("opening the next-access file")?;
-        Ok(WithNextAccess { inner, file: BufReader::with_capacity(1 << 16, f), _keep: path.clone() })
+        Ok(WithNextAccess {
+            inner,
+            file: BufReader::with_capacity(1 << 16, f),
+            _keep: path.clone(),
+        })
     }
 }
 
@@ -86,7 +90,9 @@ impl TraceReader for WithNextAccess {
         let more = self.inner.read_batch(out)?;
         let mut b = [0u8; 8];
         for r in out.iter_mut() {
-            self.file.read_exact(&mut b).context("the next-access file is shorter than the trace")?;
+            self.file
+                .read_exact(&mut b)
+                .context("the next-access file is shorter than the trace")?;
             r.next_access = u64::from_le_bytes(b);
         }
         Ok(more)
@@ -121,7 +127,12 @@ mod tests {
             got.extend(b.iter().map(|r| r.next_access));
         }
         let want: Vec<u64> = (0..keys.len())
-            .map(|i| (i + 1..keys.len()).find(|&j| keys[j] == keys[i]).map(|j| j as u64 + 1).unwrap_or(NEVER))
+            .map(|i| {
+                (i + 1..keys.len())
+                    .find(|&j| keys[j] == keys[i])
+                    .map(|j| j as u64 + 1)
+                    .unwrap_or(NEVER)
+            })
             .collect();
         assert_eq!(got, want);
     }

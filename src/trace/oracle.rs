@@ -24,7 +24,13 @@ pub struct OracleReader<R> {
 impl<R: Read> OracleReader<R> {
     /// A reader over `inner`, which holds the (decompressed) records of `path`.
     pub fn new(inner: R, path: PathBuf) -> Self {
-        OracleReader { inner, path, buf: vec![0; BATCH * RECORD], offset: 0, done: false }
+        OracleReader {
+            inner,
+            path,
+            buf: vec![0; BATCH * RECORD],
+            offset: 0,
+            done: false,
+        }
     }
 }
 
@@ -50,7 +56,11 @@ pub fn encode(req: &Request, out: &mut Vec<u8>) {
     out.extend_from_slice(&((req.time / NANOS_PER_SEC) as u32).to_le_bytes());
     out.extend_from_slice(&req.key.to_le_bytes());
     out.extend_from_slice(&req.size.to_le_bytes());
-    let next: i64 = if req.next_access == NEVER { -1 } else { req.next_access as i64 };
+    let next: i64 = if req.next_access == NEVER {
+        -1
+    } else {
+        req.next_access as i64
+    };
     out.extend_from_slice(&next.to_le_bytes());
 }
 
@@ -105,7 +115,14 @@ mod tests {
     #[test]
     fn roundtrip_and_truncation() {
         let reqs: Vec<Request> = (0..10_000u64)
-            .map(|i| Request { time: (i / 7) * NANOS_PER_SEC, key: i % 97, size: (i % 5) as u32 + 1, op: Op::Read, ttl: 0, next_access: if i % 3 == 0 { NEVER } else { i + 2 } })
+            .map(|i| Request {
+                time: (i / 7) * NANOS_PER_SEC,
+                key: i % 97,
+                size: (i % 5) as u32 + 1,
+                op: Op::Read,
+                ttl: 0,
+                next_access: if i % 3 == 0 { NEVER } else { i + 2 },
+            })
             .collect();
         let mut bytes = Vec::new();
         for r in &reqs {
@@ -128,6 +145,9 @@ mod tests {
                 Err(e) => break format!("{e:#}"),
             }
         };
-        assert!(err.contains("t.bin") && err.contains("byte offset 239976") && err.contains("multiple of 24"), "{err}");
+        assert!(
+            err.contains("t.bin") && err.contains("byte offset 239976") && err.contains("multiple of 24"),
+            "{err}"
+        );
     }
 }

@@ -19,7 +19,12 @@ pub struct TextReader<R> {
 impl<R: BufRead> TextReader<R> {
     /// A reader over the lines of `path`.
     pub fn new(inner: R, path: PathBuf, _skip_bad_lines: bool) -> Self {
-        TextReader { inner, path, line: Vec::new(), line_no: 0 }
+        TextReader {
+            inner,
+            path,
+            line: Vec::new(),
+            line_no: 0,
+        }
     }
 }
 
@@ -29,7 +34,11 @@ impl<R: BufRead + Send> TraceReader for TextReader<R> {
         while out.len() < BATCH {
             self.line.clear();
             let n = self.inner.read_until(b'\n', &mut self.line).map_err(|e| {
-                input_error(format!("{}: read failed after line {}: {e}", self.path.display(), self.line_no))
+                input_error(format!(
+                    "{}: read failed after line {}: {e}",
+                    self.path.display(),
+                    self.line_no
+                ))
             })?;
             if n == 0 {
                 return Ok(!out.is_empty());
@@ -39,7 +48,13 @@ impl<R: BufRead + Send> TraceReader for TextReader<R> {
             if key.is_empty() || key[0] == b'#' {
                 continue;
             }
-            out.push(Request { time: 0, key: parse_key(key), size: 1, next_access: NEVER, ..Default::default() });
+            out.push(Request {
+                time: 0,
+                key: parse_key(key),
+                size: 1,
+                next_access: NEVER,
+                ..Default::default()
+            });
         }
         Ok(true)
     }

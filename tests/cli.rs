@@ -1,0 +1,405 @@
+//! End-to-end tests of the `cachesim` binary: output contract, formats, determinism, errors.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn cachesim() -> Command {
+    Command::cargo_bin("cachesim").unwrap()
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("traces").join(name)
+}
+
+fn run_json(args: &[&str]) -> Value {
+    let out = cachesim()
+        .arg("run")
+        .args(args)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cachesim run {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// (policy, cache_size, hits, misses) of every result.
+fn counts(v: &Value) -> Vec<(String, u64, u64, u64)> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["policy"].as_str().unwrap().to_string(),
+                r["cache_size"].as_u64().unwrap(),
+                r["hits"].as_u64().unwrap(),
+                r["misses"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn json_contract() {
+    let t = sample("sample.oracleGeneral.bin");
+    let v = run_json(&[
+        "--trace",
+        t.to_str().unwrap(),
+        "--policies",
+        "lru,CLOCK,opt",
+        "--sizes",
+        "1MiB,4MiB,5%",
+    ]);
+    let rs = v["results"].as_array().unwrap();
+    assert_eq!(rs.len(), 9);
+    for r in rs {
+        for k in [
+            "policy",
+            "cache_size",
+            "size_unit",
+            "requests",
+            "hits",
+            "misses",
+            "miss_ratio",
+            "byte_miss_ratio",
+        ] {
+            assert!(r.get(k).is_some(), "missing {k} in {r}");
+        }
+        let (req, h, m) = (
+            r["requests"].as_u64().unwrap(),
+            r["hits"].as_u64().unwrap(),
+            r["misses"].as_u64().unwrap(),
+        );
+        assert_eq!(h + m, req);
+        assert_eq!(req, 100_000);
+        assert!((r["miss_ratio"].as_f64().unwrap() - m as f64 / req as f64).abs() < 1e-12);
+        assert_eq!(r["size_unit"], "bytes");
+    }
+    assert_eq!(rs[0]["policy"], "lru");
+    assert_eq!(rs[3]["policy"], "clock");
+    assert_eq!(rs[6]["policy"], "belady");
+    assert_eq!(rs[0]["cache_size"], 1 << 20);
+    // 5% of the working set, measured by the pre-pass.
+    let ws = v["trace"]["working_set_bytes"].as_u64().unwrap();
+    assert_eq!(rs[2]["cache_size"].as_u64().unwrap(), (ws as f64 * 0.05).round() as u64);
+    // Belady never misses more than LRU or CLOCK at the same size.
+    for i in 0..3 {
+        assert!(rs[6 + i]["misses"].as_u64() <= rs[i]["misses"].as_u64());
+        assert!(rs[6 + i]["misses"].as_u64() <= rs[3 + i]["misses"].as_u64());
+    }
+}
+
+#[test]
+fn out_dir_files_match_stdout_and_jobs_do_not_change_results() {
+    let t = sample("sample.oracleGeneral.bin");
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--trace",
+        t.to_str().unwrap(),
+        "--policies",
+        "all",
+        "--sizes",
+        "512KiB,2MiB,8MiB",
+    ];
+    let one = cachesim()
+        .arg("run")
+        .args(args)
+        .args(["--jobs", "1", "-q", "--format", "json", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(one.status.success());
+    let file = std::fs::read(dir.path().join("summary.json")).unwrap();
+    assert_eq!(file, one.stdout, "summary.json equals --format json output");
+    let two = cachesim()
+        .arg("run")
+        .args(args)
+        .args(["--jobs", "2", "-q", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(one.stdout, two.stdout, "results independent of --jobs");
+    let csv = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for col in [
+        "policy",
+        "cache_size",
+        "size_unit",
+        "requests",
+        "hits",
+        "misses",
+        "miss_ratio",
+        "byte_miss_ratio",
+    ] {
+        assert!(header.split(',').any(|c| c == col), "summary.csv lacks {col}: {header}");
+    }
+    let v: Value = serde_json::from_slice(&file).unwrap();
+    assert_eq!(csv.lines().count() - 1, v["results"].as_array().unwrap().len());
+}
+
+#[test]
+fn table_output_is_readable() {
+    let t = sample("sample.oracleGeneral.bin");
+    let out = cachesim()
+        .args(["run", "-q", "--trace", t.to_str().unwrap(), "-p", "lru", "-s", "2MiB"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("policy") && s.contains("miss ratio") && s.contains("lru") && s.contains("2MiB"),
+        "{s}"
+    );
+}
+
+#[test]
+fn formats_agree_on_the_same_requests() {
+    // The CSV and text samples hold the same requests as the oracleGeneral sample.
+    let bin = sample("sample.oracleGeneral.bin");
+    let csv = sample("sample.csv");
+    let txt = sample("sample.txt");
+    let args = |t: &Path| {
+        vec![
+            "--trace".to_string(),
+            t.display().to_string(),
+            "-p".into(),
+            "lru,sieve,belady".into(),
+            "-s".into(),
+            "1MiB,6MiB".into(),
+        ]
+    };
+    let a = run_json(&args(&bin).iter().map(String::as_str).collect::<Vec<_>>());
+    let b = run_json(&args(&csv).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        counts(&a),
+        counts(&b),
+        "CSV (with belady's next-access pre-pass) equals oracleGeneral"
+    );
+    let obj = |t: &Path| {
+        run_json(&[
+            "--trace",
+            t.to_str().unwrap(),
+            "-p",
+            "lru,fifo,belady",
+            "-s",
+            "100,1000",
+            "--ignore-obj-size",
+        ])
+    };
+    let a = obj(&bin);
+    assert_eq!(counts(&a), counts(&obj(&txt)), "text equals oracleGeneral in objects");
+    assert_eq!(a["results"][0]["size_unit"], "objects");
+
+    // zstd-compressed oracleGeneral.
+    let dir = tempfile::tempdir().unwrap();
+    let zst = dir.path().join("sample.oracleGeneral.bin.zst");
+    let raw = std::fs::read(&bin).unwrap();
+    std::fs::write(&zst, zstd::encode_all(&raw[..], 3).unwrap()).unwrap();
+    assert_eq!(counts(&obj(&zst)), counts(&a));
+}
+
+#[test]
+fn trace_format_override() {
+    // A text trace with a misleading extension is guessed as oracleGeneral and fails; --trace-format fixes it.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("keys.bin");
+    std::fs::write(&p, "1\n2\n1\n3\n1\n").unwrap();
+    cachesim()
+        .args(["run", "-q", "--trace"])
+        .arg(&p)
+        .args(["-p", "lru", "-s", "2"])
+        .assert()
+        .code(2);
+    let v = run_json(&[
+        "--trace",
+        p.to_str().unwrap(),
+        "--trace-format",
+        "txt",
+        "-p",
+        "lru",
+        "-s",
+        "2",
+        "--ignore-obj-size",
+    ]);
+    assert_eq!(counts(&v), vec![("lru".to_string(), 2, 2, 3)]);
+}
+
+#[test]
+fn shared_cloudphysics_csv_reads_without_options() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/traces/cloudPhysicsIO.csv");
+    if !p.exists() {
+        eprintln!("SKIPPED: ../shared/traces/cloudPhysicsIO.csv not found");
+        return;
+    }
+    let v = run_json(&[
+        "--trace",
+        p.to_str().unwrap(),
+        "-p",
+        "lru",
+        "-s",
+        "1000",
+        "--ignore-obj-size",
+    ]);
+    assert_eq!(v["results"][0]["requests"], 113_872);
+    // The same request order as the oracleGeneral version, so object-mode LRU agrees with it.
+    let bin = p.with_file_name("cloudPhysicsIO.oracleGeneral.bin");
+    let w = run_json(&[
+        "--trace",
+        bin.to_str().unwrap(),
+        "-p",
+        "lru",
+        "-s",
+        "1000",
+        "--ignore-obj-size",
+    ]);
+    assert_eq!(counts(&v), counts(&w));
+    // Naming the key column explicitly (the one option) gives the same.
+    let x = run_json(&[
+        "--trace",
+        p.to_str().unwrap(),
+        "--key-col",
+        "lbn",
+        "-p",
+        "lru",
+        "-s",
+        "1000",
+        "--ignore-obj-size",
+    ]);
+    assert_eq!(counts(&v), counts(&x));
+}
+
+fn fails_with(args: &[&str], code: i32, needles: &[&str]) {
+    let out = cachesim().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    assert!(out.stdout.is_empty(), "{args:?} printed a result despite failing");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: stderr lacks `{n}`:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = sample("sample.oracleGeneral.bin");
+    let ts = t.to_str().unwrap();
+
+    let trunc = dir.path().join("cut.oracleGeneral.bin");
+    let mut raw = std::fs::read(&t).unwrap();
+    raw.truncate(24 * 5000 + 10);
+    std::fs::write(&trunc, raw).unwrap();
+    fails_with(
+        &[
+            "run",
+            "-q",
+            "--trace",
+            trunc.to_str().unwrap(),
+            "-p",
+            "lru",
+            "-s",
+            "1MiB",
+        ],
+        2,
+        &["cut.oracleGeneral.bin", "byte offset 120000", "multiple of 24"],
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "key,size\n1,100\n2,x7\n").unwrap();
+    fails_with(
+        &["run", "-q", "--trace", bad.to_str().unwrap(), "-p", "lru", "-s", "1MiB"],
+        2,
+        &["bad.csv", "line 3", "x7"],
+    );
+    std::fs::write(&bad, "key,size\n1,100\n2\n").unwrap();
+    fails_with(
+        &["run", "-q", "--trace", bad.to_str().unwrap(), "-p", "lru", "-s", "1MiB"],
+        2,
+        &["line 3", "missing size"],
+    );
+    // --skip-bad-lines counts instead.
+    let v = run_json(&[
+        "--trace",
+        bad.to_str().unwrap(),
+        "-p",
+        "lru",
+        "-s",
+        "1MiB",
+        "--skip-bad-lines",
+    ]);
+    assert_eq!(
+        (
+            v["results"][0]["requests"].as_u64(),
+            v["results"][0]["skipped_bad_lines"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+
+    fails_with(
+        &["run", "-q", "--trace", ts, "-p", "lru,bogus", "-s", "1MiB"],
+        2,
+        &["unknown policy `bogus`", "sieve"],
+    );
+    fails_with(
+        &["run", "-q", "--trace", ts, "-p", "clock:bits=99", "-s", "1MiB"],
+        2,
+        &["bits=99"],
+    );
+    fails_with(
+        &["run", "-q", "--trace", ts, "-p", "lru", "-s", "0"],
+        2,
+        &["--sizes", "zero"],
+    );
+    fails_with(
+        &["run", "-q", "--trace", ts, "-p", "lru", "-s", "-5MiB"],
+        2,
+        &["--sizes", "negative"],
+    );
+    fails_with(
+        &["run", "-q", "--trace", ts, "-p", "lru", "-s", "lots"],
+        2,
+        &["--sizes", "lots"],
+    );
+    fails_with(
+        &["run", "-q", "--trace", "/nonexistent/x.bin", "-p", "lru", "-s", "1MiB"],
+        2,
+        &["/nonexistent/x.bin", "no such file"],
+    );
+    fails_with(&["run", "-q", "--trace", ts, "--jobs", "0"], 2, &["--jobs"]);
+    fails_with(&["run", "--bogus-flag"], 2, &["--bogus-flag"]);
+}
+
+#[test]
+fn policies_lists_every_policy_and_parameter() {
+    let out = cachesim().arg("policies").output().unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    for p in cachesim::policy::REGISTRY {
+        assert!(s.contains(p.name), "{} not listed", p.name);
+        for q in p.params {
+            assert!(s.contains(q.name), "{}:{} not listed", p.name, q.name);
+        }
+    }
+    let out = cachesim().args(["policies", "--format", "json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["policies"].as_array().unwrap().len(),
+        cachesim::policy::REGISTRY.len()
+    );
+}
+
+#[test]
+fn shipped_samples_are_what_the_generator_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    cachesim::sample::write(dir.path()).unwrap();
+    for f in ["sample.oracleGeneral.bin", "sample.csv", "sample.txt"] {
+        assert!(
+            std::fs::read(dir.path().join(f)).unwrap() == std::fs::read(sample(f)).unwrap(),
+            "traces/{f} is stale: run `cargo run --release --example sample_traces`"
+        );
+    }
+}
