@@ -95,17 +95,13 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     let seed = cfg.seed;
     let results: Vec<Result<RunResult>> = pool.install(|| {
         jobs.par_iter()
-            .map(|(p, _label, cap)| {
+            .map(|(p, label, cap)| {
                 let tick = || bar.set_position(read.bytes.load(Ordering::Relaxed));
-                replay_trace(
-                    trace,
-                    p,
-                    &BuildCtx { capacity: *cap, seed },
-                    unit,
-                    Some(read.clone()),
-                    &tick,
-                )
-                .with_context(|| format!("{} at cache size {cap}", p.label()))
+                let ctx = BuildCtx { capacity: *cap, seed };
+                let mut r = replay_trace(trace, p, &ctx, unit, Some(read.clone()), &tick)
+                    .with_context(|| format!("{} at cache size {label}", p.label()))?;
+                r.size_spec = label.to_string();
+                Ok(r)
             })
             .collect()
     });

@@ -55,6 +55,8 @@ pub struct RunResult {
     pub params: String,
     /// Cache size, in `size_unit`.
     pub cache_size: u64,
+    /// The size as the user wrote it (`64MiB`, `5%`).
+    pub size_spec: String,
     /// `bytes` or `objects`.
     pub size_unit: SizeUnit,
     /// Requests replayed (deletes and zero-size requests excluded).
@@ -108,6 +110,7 @@ impl RunResult {
             policy: policy.info.name.to_string(),
             params: policy.params.to_label(),
             cache_size,
+            size_spec: cache_size.to_string(),
             size_unit: unit,
             requests: s.requests,
             hits: s.requests - s.misses,

@@ -10,7 +10,7 @@ use crate::request::Request;
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {
     name: "clock",
-    aliases: &["second-chance", "clock-pro-lite"],
+    aliases: &["second-chance"],
     summary: "CLOCK: FIFO with a reference counter; a referenced object gets another round.",
     params: &[super::ParamInfo {
         name: "bits",

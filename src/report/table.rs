@@ -16,10 +16,13 @@ pub fn render(s: &Summary) -> String {
         "byte miss ratio".into(),
     ]];
     for r in &s.results {
-        let size = match r.size_unit {
+        let mut size = match r.size_unit {
             SizeUnit::Bytes => Bytes(r.cache_size).to_string(),
             SizeUnit::Objects => format!("{} objects", r.cache_size),
         };
+        if r.size_spec.ends_with('%') {
+            size = format!("{size} ({})", r.size_spec);
+        }
         rows.push([
             r.label(),
             size,
