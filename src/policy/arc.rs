@@ -158,7 +158,11 @@ impl Policy for Arc {
                     return false;
                 }
                 self.in_b2 = false;
-                self.move_to(s, T2);
+                if node.meta == T2 {
+                    self.lists[T2 as usize].move_to_head(&mut self.table.nodes, s);
+                } else {
+                    self.move_to(s, T2);
+                }
                 true
             }
             ghost => {
