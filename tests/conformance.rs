@@ -30,6 +30,9 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("LFU", "lfu", Tolerance::Exact),
     ("Sieve", "sieve", Tolerance::Exact),
     ("Belady", "belady", Tolerance::Exact),
+    ("ARC", "arc", Tolerance::Exact),
+    ("SLRU", "slru", Tolerance::Exact),
+    ("TwoQ", "twoq", Tolerance::Exact),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

@@ -9,6 +9,7 @@
 
 pub mod table;
 
+pub mod arc;
 pub mod belady;
 pub mod clock;
 pub mod fifo;
@@ -16,6 +17,8 @@ pub mod lfu;
 pub mod lru;
 pub mod random;
 pub mod sieve;
+pub mod slru;
+pub mod twoq;
 
 use crate::request::{Op, Request};
 use crate::sim::ReplayStats;
@@ -146,6 +149,9 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &sieve::INFO,
     &lfu::INFO,
     &random::INFO,
+    &arc::INFO,
+    &slru::INFO,
+    &twoq::INFO,
     &belady::INFO,
 ];
 

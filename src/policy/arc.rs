@@ -1,0 +1,343 @@
+//! ARC, the Adaptive Replacement Cache (Megiddo & Modha, "ARC: A Self-Tuning, Low Overhead
+//! Replacement Cache", FAST 2003), byte-sized as libCacheSim's `ARC` does it.
+//!
+//! Two resident LRU lists, T1 (seen once recently) and T2 (seen at least twice), and two ghost
+//! lists of keys only, B1 and B2, remembering what was recently evicted from each. The target size
+//! of T1, `p`, adapts: a ghost hit in B1 means T1 was too small, one in B2 that T2 was. All list
+//! sizes are in bytes and `p` is a real number of bytes that moves by `max(|B2|/|B1|, 1)` (or the
+//! mirror image), so with large objects it moves slowly, exactly as in libCacheSim.
+//!
+//! libCacheSim's rules, followed to the request (see the reference README):
+//! - a hit in T1 moves the object to the head of T2; a hit in T2 moves it to T2's head;
+//! - a ghost hit adjusts `p`, drops the ghost and inserts the object at the head of T2, making room
+//!   with REPLACE only;
+//! - REPLACE demotes T1's tail to B1 when `|T1| > 0 and (|T1| > p or (|T1| = p and the request hit
+//!   B2))` or T2 is empty, else T2's tail to B2;
+//! - a complete miss makes room one step at a time: if `|T1| + |B1| + size > C`, drop B1's tail and
+//!   REPLACE, or, when B1 is empty, evict T1's tail without a ghost; else, if all four lists reach
+//!   2C, drop B2's tail, then REPLACE.
+//!
+//! All four lists share one [`Table`]; a node's `meta` says which list holds it.
+
+use super::table::{List, Table};
+use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use crate::request::Request;
+
+/// Registry entry.
+pub const INFO: PolicyInfo = PolicyInfo {
+    name: "arc",
+    aliases: &["adaptive-replacement-cache"],
+    summary: "ARC (Megiddo & Modha, FAST 2003): recency and frequency lists balanced by ghost hits.",
+    params: &[],
+    build,
+};
+
+fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
+    Ok(Box::new(Arc::new(ctx.capacity)))
+}
+
+/// Resident, seen once recently.
+const T1: u8 = 0;
+/// Resident, seen at least twice.
+const T2: u8 = 1;
+/// Ghost of T1.
+const B1: u8 = 2;
+/// Ghost of T2.
+const B2: u8 = 3;
+
+/// The ARC cache.
+pub struct Arc {
+    /// Node meta: the list holding the node (T1, T2, B1 or B2).
+    table: Table<u8>,
+    /// Indexed by the list ids above.
+    lists: [List; 4],
+    /// Target size of T1 in bytes.
+    p: f64,
+    capacity: u64,
+    /// The current request hit a ghost (its key is `ghost_key`); the insert that follows goes to T2.
+    ghost_hit: bool,
+    ghost_key: u64,
+    /// libCacheSim's `curr_obj_in_L2_ghost`: set by a B2 ghost hit, cleared when a lookup finds
+    /// the key (resident or ghost) or a ghost hit is inserted. It is deliberately not cleared by a
+    /// complete miss, as in libCacheSim, where it then still steers REPLACE's tie rule.
+    in_b2: bool,
+    counters: Counters,
+}
+
+impl Arc {
+    /// An empty ARC cache of `capacity` bytes (or objects).
+    pub fn new(capacity: u64) -> Self {
+        Arc {
+            table: Table::new(),
+            lists: [List::default(); 4],
+            p: 0.0,
+            capacity,
+            ghost_hit: false,
+            ghost_key: 0,
+            in_b2: false,
+            counters: Counters::default(),
+        }
+    }
+
+    /// Bytes in list `id`.
+    #[inline]
+    fn bytes(&self, id: u8) -> u64 {
+        self.lists[id as usize].bytes
+    }
+
+    /// Unlinks `slot` from its list and frees it.
+    #[inline]
+    fn drop_slot(&mut self, slot: u32) {
+        let id = self.table.node(slot).meta;
+        self.lists[id as usize].unlink(&mut self.table.nodes, slot);
+        self.table.remove(slot);
+    }
+
+    /// Moves `slot` from its list to the head of list `to`.
+    #[inline]
+    fn move_to(&mut self, slot: u32, to: u8) {
+        let from = self.table.node(slot).meta;
+        self.lists[from as usize].unlink(&mut self.table.nodes, slot);
+        self.table.node_mut(slot).meta = to;
+        self.lists[to as usize].push_head(&mut self.table.nodes, slot);
+    }
+
+    /// Drops the tail of ghost list `id`.
+    #[inline]
+    fn drop_ghost_tail(&mut self, id: u8) {
+        let t = self.lists[id as usize].tail;
+        self.drop_slot(t);
+    }
+
+    /// REPLACE from the paper: demote T1's or T2's tail to its ghost list.
+    fn replace(&mut self) {
+        let t1 = self.bytes(T1);
+        let t1f = t1 as f64;
+        let from_t1 = (t1 > 0 && (t1f > self.p || (t1f == self.p && self.in_b2))) || self.bytes(T2) == 0;
+        let (from, to) = if from_t1 { (T1, B1) } else { (T2, B2) };
+        let victim = self.lists[from as usize].tail;
+        self.move_to(victim, to);
+        self.counters.evictions += 1;
+    }
+
+    /// One eviction step for a request found in no list (case IV of the paper).
+    fn evict_complete_miss(&mut self, size: u64) {
+        let (t1, b1) = (self.bytes(T1), self.bytes(B1));
+        if t1 + b1 + size > self.capacity {
+            if b1 > 0 {
+                self.drop_ghost_tail(B1);
+                self.replace();
+            } else {
+                let victim = self.lists[T1 as usize].tail;
+                self.drop_slot(victim);
+                self.counters.evictions += 1;
+            }
+        } else {
+            let total = t1 + b1 + self.bytes(T2) + self.bytes(B2);
+            if total >= 2 * self.capacity && self.bytes(B2) > 0 {
+                self.drop_ghost_tail(B2);
+            }
+            self.replace();
+        }
+    }
+}
+
+impl Policy for Arc {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        self.ghost_hit = false;
+        let Some(s) = self.table.find(req.key) else {
+            return false;
+        };
+        let node = self.table.node(s);
+        match node.meta {
+            T1 | T2 => {
+                if node.expire != 0 && req.time >= node.expire {
+                    self.drop_slot(s);
+                    self.counters.expirations += 1;
+                    return false;
+                }
+                self.in_b2 = false;
+                if node.meta == T2 {
+                    self.lists[T2 as usize].move_to_head(&mut self.table.nodes, s);
+                } else {
+                    self.move_to(s, T2);
+                }
+                true
+            }
+            ghost => {
+                let (b1, b2) = (self.bytes(B1) as f64, self.bytes(B2) as f64);
+                if ghost == B1 {
+                    self.p = (self.p + (b2 / b1).max(1.0)).min(self.capacity as f64);
+                    self.in_b2 = false;
+                } else {
+                    self.p = (self.p - (b1 / b2).max(1.0)).max(0.0);
+                    self.in_b2 = true;
+                }
+                self.drop_slot(s);
+                self.ghost_hit = true;
+                self.ghost_key = req.key;
+                false
+            }
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, req: &Request) {
+        let size = req.size as u64;
+        if size > self.capacity {
+            return;
+        }
+        let ghost = self.ghost_hit && self.ghost_key == req.key;
+        while self.bytes(T1) + self.bytes(T2) + size > self.capacity {
+            if ghost {
+                self.replace();
+            } else {
+                self.evict_complete_miss(size);
+            }
+        }
+        let to = if ghost {
+            self.ghost_hit = false;
+            self.in_b2 = false;
+            T2
+        } else {
+            T1
+        };
+        let s = self.table.insert(req.key, req.size, req.expiry(), to);
+        self.lists[to as usize].push_head(&mut self.table.nodes, s);
+    }
+
+    fn remove(&mut self, key: u64) -> bool {
+        match self.table.find(key) {
+            Some(s) => {
+                let resident = matches!(self.table.node(s).meta, T1 | T2);
+                self.drop_slot(s);
+                resident
+            }
+            None => false,
+        }
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.table.find(key).is_some_and(|s| matches!(self.table.node(s).meta, T1 | T2))
+    }
+    fn used(&self) -> u64 {
+        self.bytes(T1) + self.bytes(T2)
+    }
+    fn len(&self) -> usize {
+        self.lists[T1 as usize].len + self.lists[T2 as usize].len
+    }
+    fn capacity(&self) -> u64 {
+        self.capacity
+    }
+    fn counters(&self) -> Counters {
+        self.counters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{build, pattern};
+    use super::*;
+
+    fn keys(a: &Arc, id: u8) -> Vec<u64> {
+        a.lists[id as usize].iter(&a.table.nodes).map(|s| a.table.node(s).key).collect()
+    }
+
+    fn run(a: &mut Arc, ks: &[u64]) -> String {
+        pattern(a, ks)
+    }
+
+    #[test]
+    fn scan_does_not_flush_t2() {
+        let mut a = Arc::new(4);
+        // 1 2 miss into T1; their second requests hit and move them to T2 = [2 1], T1 empty.
+        assert_eq!(run(&mut a, &[1, 2, 1, 2]), "mmHH");
+        assert_eq!(keys(&a, T2), vec![2, 1]);
+        // A scan of 10 new keys: each complete miss finds |T1| (2) > p (0), so REPLACE demotes
+        // T1's tail to B1, and once |T1| + |B1| reaches C the B1 tail is dropped. T2 is untouched.
+        let scan: Vec<u64> = (10..20).collect();
+        assert_eq!(run(&mut a, &scan), "m".repeat(10));
+        assert_eq!(keys(&a, T2), vec![2, 1]);
+        assert_eq!(keys(&a, T1), vec![19, 18]);
+        assert_eq!(keys(&a, B1), vec![17, 16]);
+        // The frequent objects still hit; LRU of the same size would have lost both.
+        assert_eq!(run(&mut a, &[1, 2]), "HH");
+        let mut lru = build("lru", 4);
+        let mut all = vec![1, 2, 1, 2];
+        all.extend(10..20);
+        all.extend([1, 2]);
+        assert!(pattern(&mut *lru, &all).ends_with("mm"));
+    }
+
+    #[test]
+    fn ghost_hits_adapt_p_and_insert_into_t2() {
+        let mut a = Arc::new(4);
+        // As above: T2 = [2 1], T1 = [19 18], B1 = [17 16], p = 0.
+        let mut ks = vec![1, 2, 1, 2];
+        ks.extend(10..20);
+        run(&mut a, &ks);
+        // 17 is a B1 ghost: p += max(|B2|/|B1|, 1) = 1; the ghost is dropped; to make room
+        // REPLACE sees |T1| = 2 > p = 1 and demotes 18 to B1; 17 goes to T2's head.
+        assert_eq!(run(&mut a, &[17]), "m");
+        assert_eq!(a.p, 1.0);
+        assert_eq!(keys(&a, T2), vec![17, 2, 1]);
+        assert_eq!(keys(&a, T1), vec![19]);
+        assert_eq!(keys(&a, B1), vec![18, 16]);
+        assert!(!a.contains(18), "ghosts are not cached");
+        // 5 is new: |T1| + |B1| + 1 = 4 is not over C and the lists hold 6 < 2C, so REPLACE:
+        // |T1| = 1 = p and the request did not hit B2, so T2's tail (1) is demoted to B2.
+        assert_eq!(run(&mut a, &[5]), "m");
+        assert_eq!(keys(&a, B2), vec![1]);
+        assert_eq!(keys(&a, T1), vec![5, 19]);
+        // 1 is a B2 ghost: p -= max(|B1|/|B2|, 1) = 2, floored at 0; |T1| = 2 > p so 19 goes to B1.
+        assert_eq!(run(&mut a, &[1, 1]), "mH");
+        assert_eq!(a.p, 0.0);
+        assert_eq!(keys(&a, T2), vec![1, 17, 2]);
+        assert_eq!(keys(&a, T1), vec![5]);
+    }
+
+    #[test]
+    fn p_moves_in_bytes() {
+        // Byte-sized: a 100-byte ghost hit moves p by max(|B2|/|B1|, 1) = 1 byte, not 100.
+        let mut a = Arc::new(300);
+        let r = |k| Request::get(k, 100);
+        // 1 misses and hits: T2 = [1]. 2 3 fill T1 = [3 2] (300 bytes used).
+        // 4: |T1| + |B1| + 100 = 300 is not over C, so REPLACE: |T1| = 200 > p = 0, 2 goes to B1.
+        for k in [1, 1, 2, 3, 4] {
+            a.access(&r(k));
+        }
+        assert_eq!(keys(&a, B1), vec![2]);
+        assert_eq!(keys(&a, T1), vec![4, 3]);
+        // 2 hits B1: p = 0 + max(0 / 100, 1) = 1. Room by REPLACE: |T1| = 200 > 1, 3 goes to B1.
+        assert!(!a.access(&r(2)));
+        assert_eq!(a.p, 1.0);
+        assert_eq!(keys(&a, T2), vec![2, 1]);
+        assert_eq!(keys(&a, B1), vec![3]);
+        assert_eq!(a.used(), 300);
+    }
+
+    #[test]
+    fn full_t1_with_empty_b1_evicts_without_ghost() {
+        // C = 2: 1 2 fill T1; for 3, |T1| + |B1| + 1 = 3 > C and B1 is empty, so T1's tail (1)
+        // is evicted without leaving a ghost.
+        let mut a = Arc::new(2);
+        assert_eq!(run(&mut a, &[1, 2, 3]), "mmm");
+        assert!(keys(&a, B1).is_empty());
+        assert_eq!(keys(&a, T1), vec![3, 2]);
+    }
+
+    #[test]
+    fn ttl_expiry_is_a_miss() {
+        let mut a = Arc::new(10);
+        let mut r = Request::get(1, 1);
+        r.ttl = 100;
+        assert!(!a.access(&r));
+        r.time = 99;
+        assert!(a.access(&r));
+        r.time = 100;
+        assert!(!a.access(&r));
+        assert_eq!(a.counters().expirations, 1);
+        assert!(a.contains(1));
+    }
+}
