@@ -38,7 +38,16 @@ fn replay(c: &mut Criterion) {
     for info in REGISTRY {
         let spec = PolicySpec::parse(info.name).unwrap();
         g.bench_with_input(BenchmarkId::from_parameter(info.name), &trace, |b, t| {
-            b.iter(|| replay_slice(&spec, &BuildCtx { capacity: CACHE, seed: 1 }, t))
+            b.iter(|| {
+                replay_slice(
+                    &spec,
+                    &BuildCtx {
+                        capacity: CACHE,
+                        seed: 1,
+                    },
+                    t,
+                )
+            })
         });
     }
     g.finish();

@@ -219,7 +219,9 @@ impl Policy for Arc {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some_and(|s| matches!(self.table.node(s).meta, T1 | T2))
+        self.table
+            .find(key)
+            .is_some_and(|s| matches!(self.table.node(s).meta, T1 | T2))
     }
     fn used(&self) -> u64 {
         self.bytes(T1) + self.bytes(T2)
@@ -241,7 +243,10 @@ mod tests {
     use super::*;
 
     fn keys(a: &Arc, id: u8) -> Vec<u64> {
-        a.lists[id as usize].iter(&a.table.nodes).map(|s| a.table.node(s).key).collect()
+        a.lists[id as usize]
+            .iter(&a.table.nodes)
+            .map(|s| a.table.node(s).key)
+            .collect()
     }
 
     fn run(a: &mut Arc, ks: &[u64]) -> String {

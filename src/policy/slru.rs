@@ -34,7 +34,10 @@ pub const INFO: PolicyInfo = PolicyInfo {
 const MAX_SEGMENTS: usize = 16;
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
-    let n: usize = p.get("segments", ("an integer from 1 to 16", |n: &usize| (1..=MAX_SEGMENTS).contains(n)))?;
+    let n: usize = p.get(
+        "segments",
+        ("an integer from 1 to 16", |n: &usize| (1..=MAX_SEGMENTS).contains(n)),
+    )?;
     Ok(Box::new(Slru::new(ctx.capacity, n)))
 }
 
@@ -88,7 +91,11 @@ impl Slru {
 
     /// Evicts the tail of the lowest non-empty segment.
     fn evict(&mut self) {
-        let seg = self.segs.iter().position(|l| !l.is_empty()).expect("evict from an empty cache");
+        let seg = self
+            .segs
+            .iter()
+            .position(|l| !l.is_empty())
+            .expect("evict from an empty cache");
         let victim = self.segs[seg].tail;
         self.drop_slot(victim);
         self.counters.evictions += 1;
@@ -148,7 +155,11 @@ impl Policy for Slru {
         while self.used + size > self.capacity {
             self.evict();
         }
-        let seg = self.segs.iter().position(|l| l.bytes + size <= self.seg_size).unwrap_or(0);
+        let seg = self
+            .segs
+            .iter()
+            .position(|l| l.bytes + size <= self.seg_size)
+            .unwrap_or(0);
         let s = self.table.insert(req.key, req.size, req.expiry(), seg as u8);
         self.segs[seg].push_head(&mut self.table.nodes, s);
         self.used += size;

@@ -27,7 +27,11 @@ pub const INFO: PolicyInfo = PolicyInfo {
             default: "0.25",
             help: "Ain (FIFO for new objects) share of the cache, above 0 and below 1",
         },
-        ParamInfo { name: "aout", default: "0.5", help: "Aout (ghost FIFO) size as a fraction of the cache, 0 to 10" },
+        ParamInfo {
+            name: "aout",
+            default: "0.5",
+            help: "Aout (ghost FIFO) size as a fraction of the cache, 0 to 10",
+        },
     ],
     build,
 };
@@ -211,7 +215,10 @@ mod tests {
     use super::*;
 
     fn keys(q: &TwoQ, id: u8) -> Vec<u64> {
-        q.lists[id as usize].iter(&q.table.nodes).map(|s| q.table.node(s).key).collect()
+        q.lists[id as usize]
+            .iter(&q.table.nodes)
+            .map(|s| q.table.node(s).key)
+            .collect()
     }
 
     #[test]
