@@ -29,6 +29,8 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("LFU", "lfu", Tolerance::Exact),
     ("Sieve", "sieve", Tolerance::Exact),
     ("Belady", "belady", Tolerance::Exact),
+    ("LIRS", "lirs", Tolerance::Exact),
+    ("S3FIFO", "s3fifo", Tolerance::Exact),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

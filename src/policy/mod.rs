@@ -13,8 +13,10 @@ pub mod belady;
 pub mod clock;
 pub mod fifo;
 pub mod lfu;
+pub mod lirs;
 pub mod lru;
 pub mod random;
+pub mod s3fifo;
 pub mod sieve;
 
 use crate::request::{Op, Request};
@@ -143,6 +145,8 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &sieve::INFO,
     &lfu::INFO,
     &random::INFO,
+    &lirs::INFO,
+    &s3fifo::INFO,
     &belady::INFO,
 ];
 
