@@ -33,6 +33,8 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("ARC", "arc", Tolerance::Exact),
     ("SLRU", "slru", Tolerance::Exact),
     ("TwoQ", "twoq", Tolerance::Exact),
+    ("LIRS", "lirs", Tolerance::Exact),
+    ("S3FIFO", "s3fifo", Tolerance::Exact),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

@@ -14,8 +14,10 @@ pub mod belady;
 pub mod clock;
 pub mod fifo;
 pub mod lfu;
+pub mod lirs;
 pub mod lru;
 pub mod random;
+pub mod s3fifo;
 pub mod sieve;
 pub mod slru;
 pub mod twoq;
@@ -152,6 +154,8 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &arc::INFO,
     &slru::INFO,
     &twoq::INFO,
+    &lirs::INFO,
+    &s3fifo::INFO,
     &belady::INFO,
 ];
 
