@@ -29,6 +29,9 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("LFU", "lfu", Tolerance::Exact),
     ("Sieve", "sieve", Tolerance::Exact),
     ("Belady", "belady", Tolerance::Exact),
+    ("GDSF", "gdsf", Tolerance::Exact),
+    ("LFUDA", "lfuda", Tolerance::Exact),
+    ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

@@ -12,10 +12,13 @@ pub mod table;
 pub mod belady;
 pub mod clock;
 pub mod fifo;
+pub mod gdsf;
 pub mod lfu;
+pub mod lfuda;
 pub mod lru;
 pub mod random;
 pub mod sieve;
+pub mod tinylfu;
 
 use crate::request::{Op, Request};
 use crate::sim::ReplayStats;
@@ -142,8 +145,11 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &clock::INFO,
     &sieve::INFO,
     &lfu::INFO,
+    &lfuda::INFO,
+    &gdsf::INFO,
     &random::INFO,
     &belady::INFO,
+    &tinylfu::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
