@@ -18,13 +18,16 @@
 //!   its next hit; libCacheSim behaves the same way, which is why its miss ratio is not monotone in
 //!   the cache size.
 //!
-//! Buckets live in a `BTreeMap` keyed by priority, holding only non-empty buckets, so finding the
-//! next priority is a range query and memory stays proportional to the cached objects.
+//! Non-empty buckets are found by priority in a hash map (as libCacheSim does); the next `L` comes
+//! from a min-heap of the priorities created above `L`, with stale entries dropped lazily and the
+//! heap rebuilt when it outgrows twice the number of buckets, so memory stays proportional to the
+//! cached objects.
 
 use super::table::{Found, List, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
 use crate::request::Request;
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {
@@ -39,12 +42,24 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Lfuda::new(ctx.capacity)))
 }
 
+/// Objects of one priority; head = most recently arrived, tail = next victim.
+#[derive(Clone, Copy, Default)]
+struct Bucket {
+    priority: u64,
+    list: List,
+}
+
 /// The LFUDA cache.
 pub struct Lfuda {
-    /// Node meta: the object's priority (libCacheSim's `lfu.freq`).
-    table: Table<u64>,
-    /// Non-empty buckets by priority; head = most recently arrived, tail = next victim.
-    buckets: BTreeMap<u64, List>,
+    /// Node meta: the bucket holding the node.
+    table: Table<u32>,
+    buckets: Vec<Bucket>,
+    free_buckets: Vec<u32>,
+    /// Non-empty buckets by priority.
+    index: HashMap<u64, u32, rustc_hash::FxBuildHasher>,
+    /// Priorities of buckets created above `L`, to find the next `L`. Entries at or below `L`, or
+    /// whose bucket has emptied, are dropped lazily.
+    above: BinaryHeap<Reverse<u64>>,
     /// The cache age `L` (libCacheSim's `min_freq`).
     age: u64,
     /// Largest priority ever given (bounds the search for the next `L`, as in libCacheSim).
@@ -59,7 +74,10 @@ impl Lfuda {
     pub fn new(capacity: u64) -> Self {
         Lfuda {
             table: Table::new(),
-            buckets: BTreeMap::new(),
+            buckets: Vec::new(),
+            free_buckets: Vec::new(),
+            index: HashMap::default(),
+            above: BinaryHeap::new(),
             age: 0,
             max_priority: 0,
             used: 0,
@@ -68,41 +86,71 @@ impl Lfuda {
         }
     }
 
-    /// Links `slot` as the newest object of bucket `priority`.
+    /// Links `slot` as the newest object of the bucket at `priority`, creating it if needed.
     fn link(&mut self, slot: u32, priority: u64) {
-        self.table.node_mut(slot).meta = priority;
         self.max_priority = self.max_priority.max(priority);
-        self.buckets.entry(priority).or_default().push_head(&mut self.table.nodes, slot);
+        let b = match self.index.get(&priority) {
+            Some(&b) => b,
+            None => {
+                let bucket = Bucket { priority, list: List::default() };
+                let b = match self.free_buckets.pop() {
+                    Some(b) => {
+                        self.buckets[b as usize] = bucket;
+                        b
+                    }
+                    None => {
+                        self.buckets.push(bucket);
+                        (self.buckets.len() - 1) as u32
+                    }
+                };
+                self.index.insert(priority, b);
+                if priority > self.age {
+                    self.above.push(Reverse(priority));
+                    if self.above.len() > 2 * self.index.len() + 64 {
+                        let age = self.age;
+                        self.above = self.index.keys().filter(|&&p| p > age).map(|&p| Reverse(p)).collect();
+                    }
+                }
+                b
+            }
+        };
+        self.table.node_mut(slot).meta = b;
+        self.buckets[b as usize].list.push_head(&mut self.table.nodes, slot);
     }
 
-    /// Unlinks `slot` from its bucket; returns whether the bucket became empty.
-    fn unlink(&mut self, slot: u32) -> bool {
-        let p = self.table.node(slot).meta;
-        let list = self.buckets.get_mut(&p).expect("every cached object is in its bucket");
-        list.unlink(&mut self.table.nodes, slot);
-        if list.is_empty() {
-            self.buckets.remove(&p);
-            true
+    /// Unlinks `slot` from its bucket; returns the bucket's priority and whether it became empty.
+    fn unlink(&mut self, slot: u32) -> (u64, bool) {
+        let b = self.table.node(slot).meta;
+        let bucket = &mut self.buckets[b as usize];
+        bucket.list.unlink(&mut self.table.nodes, slot);
+        let p = bucket.priority;
+        if bucket.list.is_empty() {
+            self.index.remove(&p);
+            self.free_buckets.push(b);
+            (p, true)
         } else {
-            false
+            (p, false)
         }
     }
 
     /// libCacheSim's `update_min_freq`: `L` moves to the next non-empty priority above it, if any
     /// up to the largest priority given; otherwise it stays.
     fn advance_age(&mut self) {
-        if self.age >= self.max_priority {
+        while let Some(&Reverse(p)) = self.above.peek() {
+            if p <= self.age || !self.index.contains_key(&p) {
+                self.above.pop();
+                continue;
+            }
+            if p <= self.max_priority {
+                self.age = p;
+            }
             return;
-        }
-        if let Some((&p, _)) = self.buckets.range(self.age + 1..=self.max_priority).next() {
-            self.age = p;
         }
     }
 
     /// Removes the object in `slot` (a delete or an expiry), updating `L` as libCacheSim does.
     fn drop_slot(&mut self, slot: u32) {
-        let p = self.table.node(slot).meta;
-        let emptied = self.unlink(slot);
+        let (p, emptied) = self.unlink(slot);
         self.used -= self.table.node(slot).size as u64;
         self.table.remove(slot);
         if emptied && p == self.age {
@@ -113,16 +161,25 @@ impl Lfuda {
     /// Evicts the oldest object of the bucket at `L` (the bucket at 1 while `L` is 0).
     fn evict(&mut self) {
         let want = self.age.max(1);
-        // libCacheSim reads the bucket at `L` directly. It is non-empty whenever libCacheSim would
-        // not crash; should it be empty here, take the lowest non-empty bucket at or above `L`,
-        // else the lowest of all.
-        let p = match self.buckets.range(want..).next() {
-            Some((&p, _)) => p,
-            None => *self.buckets.keys().next().expect("evict from an empty cache"),
+        let b = match self.index.get(&want) {
+            Some(&b) => b,
+            // libCacheSim reads the bucket at `L` directly and would crash were it empty; here take
+            // the lowest non-empty bucket at or above `L`, else the lowest of all.
+            None => {
+                let p = self
+                    .index
+                    .keys()
+                    .copied()
+                    .filter(|&p| p >= want)
+                    .min()
+                    .or_else(|| self.index.keys().copied().min())
+                    .expect("evict from an empty cache");
+                self.index[&p]
+            }
         };
-        let victim = self.buckets[&p].tail;
-        self.age = p;
-        let emptied = self.unlink(victim);
+        let victim = self.buckets[b as usize].list.tail;
+        self.age = self.buckets[b as usize].priority;
+        let (_, emptied) = self.unlink(victim);
         self.used -= self.table.node(victim).size as u64;
         self.table.remove(victim);
         self.counters.evictions += 1;
@@ -137,11 +194,17 @@ impl Policy for Lfuda {
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {
             Found::Hit(s) => {
-                let old = self.table.node(s).meta;
+                let b = self.table.node(s).meta;
+                let old = self.buckets[b as usize].priority;
                 let new = old.saturating_add(self.age);
+                if new == old {
+                    // L = 0: the object only becomes the newest of its bucket.
+                    self.buckets[b as usize].list.move_to_head(&mut self.table.nodes, s);
+                    return true;
+                }
                 // libCacheSim raises the largest priority before looking for the next `L`.
                 self.max_priority = self.max_priority.max(new);
-                let emptied = self.unlink(s);
+                let (_, emptied) = self.unlink(s);
                 if emptied && old == self.age {
                     self.advance_age();
                 }
