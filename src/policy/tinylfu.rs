@@ -8,7 +8,8 @@
 //! libCacheSim's rules, followed here:
 //! - The window's share is `floor(C * window)` (default 1%); the main SLRU gets the rest, split
 //!   1:4 into probation (20%) and protected (80%). An object larger than the window or the
-//!   probation segment is not cached.
+//!   probation segment is not cached; so with unit sizes a cache of fewer than 100 objects (window
+//!   share 0) caches nothing, as in libCacheSim.
 //! - A miss inserts into the window head. The window has no limit of its own: while the whole
 //!   cache is over capacity, the window's LRU object moves to main if main has room (and that
 //!   does not count as an eviction); otherwise it is compared with main's victim (the tail of the
@@ -33,10 +34,11 @@
 //! replayed into the new sketch). It doubles whenever the cache later holds more than half as many
 //! objects as it has entries; doubling keeps every estimate, because a position is `g mod m` for
 //! a per-key number `g` and `g mod 2m` is `g mod m` or `g mod m + m`, so the new array is the old one
-//! written twice. Memory is therefore 115 to 230 bytes per cached object, whatever the cache's
-//! size in bytes.
-//! - With unit sizes (objects counted) main capacity is at most 2 x the objects, so the sketch is
-//!   exactly libCacheSim's, and the miss counts are identical to libCacheSim's.
+//! written twice. A sketch entry costs 14.4 x 4 = 57.5 bytes, so the sketch takes at most 115 to
+//! 230 bytes per cached object, whatever the cache's size in bytes.
+//! - With unit sizes (objects counted) main capacity is below 2 x the objects that fill the cache,
+//!   so the sketch is exactly libCacheSim's (57.5 bytes per object of capacity), and on the
+//!   reference trace the miss counts are identical to libCacheSim's.
 //! - With byte sizes the sketch is far smaller than libCacheSim's practically collision-free
 //!   one (which, at 32 x main-capacity-in-bytes hits per halving, also never halves). To keep
 //!   estimates close to true counts with fewer counters it then uses *conservative update*
