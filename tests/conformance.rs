@@ -18,7 +18,6 @@ enum Tolerance {
     /// Identical miss counts.
     Exact,
     /// Miss ratio within this many percentage points (used as policies that are not yet exact are added).
-    #[allow(dead_code)]
     Points(f64),
 }
 
@@ -35,6 +34,9 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("TwoQ", "twoq", Tolerance::Exact),
     ("LIRS", "lirs", Tolerance::Exact),
     ("S3FIFO", "s3fifo", Tolerance::Exact),
+    ("GDSF", "gdsf", Tolerance::Exact),
+    ("LFUDA", "lfuda", Tolerance::Exact),
+    ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

@@ -13,13 +13,16 @@ pub mod arc;
 pub mod belady;
 pub mod clock;
 pub mod fifo;
+pub mod gdsf;
 pub mod lfu;
+pub mod lfuda;
 pub mod lirs;
 pub mod lru;
 pub mod random;
 pub mod s3fifo;
 pub mod sieve;
 pub mod slru;
+pub mod tinylfu;
 pub mod twoq;
 
 use crate::request::{Op, Request};
@@ -150,12 +153,15 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &clock::INFO,
     &sieve::INFO,
     &lfu::INFO,
+    &lfuda::INFO,
+    &gdsf::INFO,
     &random::INFO,
     &arc::INFO,
     &slru::INFO,
     &twoq::INFO,
     &lirs::INFO,
     &s3fifo::INFO,
+    &tinylfu::INFO,
     &belady::INFO,
 ];
 

@@ -1,0 +1,540 @@
+//! W-TinyLFU, as libCacheSim's `WTinyLFU`.
+//!
+//! Einziger, Friedman and Manes, "TinyLFU: A Highly Efficient Cache Admission Policy", ACM
+//! Transactions on Storage 13(4), 2017: a small LRU window takes every new object; an object
+//! leaving the window enters the main cache (a segmented LRU) only if a frequency sketch says it
+//! has been seen more often than the main cache's own victim.
+//!
+//! libCacheSim's rules, followed here:
+//! - The window's share is `floor(C * window)` (default 1%); the main SLRU gets the rest, split
+//!   1:4 into probation (20%) and protected (80%). An object larger than the window or the
+//!   probation segment is not cached; so with unit sizes a cache of fewer than 100 objects (window
+//!   share 0) caches nothing, as in libCacheSim.
+//! - A miss inserts into the window head. The window has no limit of its own: while the whole
+//!   cache is over capacity, the window's LRU object moves to main if main has room (and that
+//!   does not count as an eviction); otherwise it is compared with main's victim (the tail of the
+//!   probation segment, or of protected if probation is empty) and enters main, evicting that
+//!   victim, only if its estimate is strictly higher; else the window object is evicted. With an
+//!   empty window, main's victim is evicted.
+//! - Main is libCacheSim's SLRU: an insert goes to the lowest segment with room (else probation);
+//!   a hit in probation moves the object to the protected head, protected overflow moves tails down
+//!   to the probation head, and probation overflow is evicted.
+//! - The sketch counts every insert, every main hit (window hits are not counted) and every object
+//!   leaving the window. After `32 x main capacity` main hits all counters are halved.
+//!
+//! The sketch is libCacheSim's counting Bloom filter: one array of `u32` counters, 10 positions per
+//! key (`ceil(ln 2 * bpe)` with `bpe = -ln(0.001) / ln(2)^2 ≈ 14.4` counters per entry), positions
+//! `(a + i * b) mod m` from XXH64 of the key with libCacheSim's two seeds; an add increments all 10
+//! counters and the estimate is their minimum.
+//!
+//! **Sizing.** libCacheSim sizes the sketch for `main capacity` entries, which in a byte-sized cache
+//! is 14.4 counters per *byte* (it caps at 2^31 counters, 8 GiB). Here the sketch is sized for
+//! `min(main capacity, 2 x cached objects)` entries, measured when the cache first fills (until
+//! then main is empty, so every count so far is one insert per cached object, and those are
+//! replayed into the new sketch). It doubles whenever the cache later holds more than half as many
+//! objects as it has entries; doubling keeps every estimate, because a position is `g mod m` for
+//! a per-key number `g` and `g mod 2m` is `g mod m` or `g mod m + m`, so the new array is the old one
+//! written twice. A sketch entry costs 14.4 x 4 = 57.5 bytes, so the sketch takes at most 115 to
+//! 230 bytes per cached object, whatever the cache's size in bytes.
+//! - With unit sizes (objects counted) main capacity is below 2 x the objects that fill the cache,
+//!   so the sketch is exactly libCacheSim's (57.5 bytes per object of capacity), and on the
+//!   reference trace the miss counts are identical to libCacheSim's.
+//! - With byte sizes the sketch is far smaller than libCacheSim's practically collision-free
+//!   one (which, at 32 x main-capacity-in-bytes hits per halving, also never halves). To keep
+//!   estimates close to true counts with fewer counters it then uses *conservative update*
+//!   (increment only the counters at the minimum). On the reference trace this stays within a
+//!   third of a point of libCacheSim.
+//! - Objects deleted or expired before the cache first fills lose their one count.
+
+use super::table::{Found, List, Table, NIL};
+use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use crate::request::Request;
+
+/// Registry entry.
+pub const INFO: PolicyInfo = PolicyInfo {
+    name: "tinylfu",
+    aliases: &["w-tinylfu", "wtinylfu"],
+    summary: "W-TinyLFU: LRU window + SLRU main, sketch-based admission (Einziger et al. 2017).",
+    params: &[ParamInfo {
+        name: "window",
+        default: "0.01",
+        help: "share of the capacity for the LRU window, a number in (0, 1)",
+    }],
+    build,
+};
+
+fn build(params: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
+    let window: f64 = params.get("window", ("a number in (0, 1)", |w: &f64| *w > 0.0 && *w < 1.0))?;
+    Ok(Box::new(TinyLfu::new(ctx.capacity, window)))
+}
+
+/// Which list holds a node.
+const WINDOW: u8 = 0;
+const PROBATION: u8 = 1;
+const PROTECTED: u8 = 2;
+
+/// Sketch entries per cached object when the sketch is smaller than libCacheSim's.
+const ENTRIES_PER_OBJECT: u64 = 2;
+
+/// libCacheSim's hash seeds (`HASH_SEED0`, `HASH_SEED1`).
+const SEED0: u64 = 0x1234_5678;
+const SEED1: u64 = 0x1234_4321;
+
+/// XXH64 of the 8 little-endian bytes of `key` (the general algorithm specialised to one 8-byte
+/// lane, so it inlines to a few multiplies).
+#[inline]
+fn xxh64_u64(key: u64, seed: u64) -> u64 {
+    const P1: u64 = 0x9E37_79B1_85EB_CA87;
+    const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    const P3: u64 = 0x1656_67B1_9E37_79F9;
+    const P4: u64 = 0x85EB_CA77_C2B2_AE63;
+    const P5: u64 = 0x27D4_EB2F_1656_67C5;
+    let mut h = seed.wrapping_add(P5).wrapping_add(8);
+    h ^= key.wrapping_mul(P2).rotate_left(31).wrapping_mul(P1);
+    h = h.rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+    h ^= h >> 33;
+    h = h.wrapping_mul(P2);
+    h ^= h >> 29;
+    h = h.wrapping_mul(P3);
+    h ^ (h >> 32)
+}
+
+/// A counting Bloom filter over one array of counters (libCacheSim's `minimalIncrementCBF`).
+struct Sketch {
+    counters: Vec<u32>,
+    /// Number of objects it is sized for.
+    entries: u64,
+    /// Conservative update (increment only the counters at the minimum) instead of incrementing all.
+    conservative: bool,
+}
+
+/// Hash positions per key.
+const HASHES: u32 = 10;
+
+impl Sketch {
+    /// Counters per entry for a 0.1% false-positive rate, as libCacheSim computes it.
+    fn bpe() -> f64 {
+        -(0.001f64).ln() / 0.480453013918201
+    }
+
+    /// A sketch not yet sized: counts nothing.
+    fn empty() -> Self {
+        Sketch {
+            counters: Vec::new(),
+            entries: 0,
+            conservative: false,
+        }
+    }
+
+    fn new(entries: u64, conservative: bool) -> Self {
+        let entries = entries.max(1);
+        let m = ((Self::bpe() * entries as f64).ceil() as usize).max(2 * HASHES as usize);
+        Sketch {
+            counters: vec![0; m],
+            entries,
+            conservative,
+        }
+    }
+
+    /// The two 32-bit halves of the key's hash; position `i` is `(a + i * b) mod m` in 32-bit
+    /// arithmetic, as in libCacheSim.
+    #[inline]
+    fn hash(key: u64) -> (u32, u32) {
+        // XXH64 of the key's 8 bytes with libCacheSim's two seeds, truncated to 32 bits.
+        (xxh64_u64(key, SEED0) as u32, xxh64_u64(key, SEED1) as u32)
+    }
+
+    #[inline]
+    fn estimate(&self, key: u64) -> u32 {
+        if self.counters.is_empty() {
+            return 0;
+        }
+        let (a, b) = Self::hash(key);
+        let m = self.counters.len() as u64;
+        (0..HASHES)
+            .map(|i| self.counters[(a.wrapping_add(i.wrapping_mul(b)) as u64 % m) as usize])
+            .min()
+            .unwrap_or(0)
+    }
+
+    #[inline]
+    fn add(&mut self, key: u64) {
+        if self.counters.is_empty() {
+            return;
+        }
+        let (a, b) = Self::hash(key);
+        let m = self.counters.len() as u64;
+        if self.conservative {
+            let min = self.estimate(key);
+            for i in 0..HASHES {
+                let c = &mut self.counters[(a.wrapping_add(i.wrapping_mul(b)) as u64 % m) as usize];
+                if *c == min {
+                    *c = min.saturating_add(1);
+                }
+            }
+            return;
+        }
+        for i in 0..HASHES {
+            let c = &mut self.counters[(a.wrapping_add(i.wrapping_mul(b)) as u64 % m) as usize];
+            *c = c.saturating_add(1);
+        }
+    }
+
+    fn halve(&mut self) {
+        for c in &mut self.counters {
+            *c >>= 1;
+        }
+    }
+
+    /// Doubles the number of counters, keeping every estimate.
+    fn grow(&mut self) {
+        self.counters.extend_from_within(..);
+        self.entries *= 2;
+    }
+}
+
+/// The W-TinyLFU cache.
+pub struct TinyLfu {
+    /// Node meta: the list holding the node.
+    table: Table<u8>,
+    window: List,
+    probation: List,
+    protected: List,
+    capacity: u64,
+    /// Largest object the window accepts (libCacheSim's window cache size).
+    window_cap: u64,
+    main_cap: u64,
+    probation_cap: u64,
+    protected_cap: u64,
+    sketch: Sketch,
+    /// Main hits since the sketch was last halved, and the period.
+    main_hits: u64,
+    halve_every: u64,
+    counters: Counters,
+}
+
+impl TinyLfu {
+    /// An empty cache whose window takes `window` of `capacity`.
+    pub fn new(capacity: u64, window: f64) -> Self {
+        let window_cap = (capacity as f64 * window) as u64;
+        let main_cap = capacity - window_cap;
+        let probation_cap = (1.0 / 5.0 * main_cap as f64) as u64;
+        let protected_cap = (4.0 / 5.0 * main_cap as f64) as u64;
+        TinyLfu {
+            table: Table::new(),
+            window: List::default(),
+            probation: List::default(),
+            protected: List::default(),
+            capacity,
+            window_cap,
+            main_cap,
+            probation_cap,
+            protected_cap,
+            sketch: Sketch::empty(),
+            main_hits: 0,
+            halve_every: 32 * main_cap,
+            counters: Counters::default(),
+        }
+    }
+
+    fn main_used(&self) -> u64 {
+        self.probation.bytes + self.protected.bytes
+    }
+
+    /// Unlinks `slot` from its list and frees it.
+    fn drop_slot(&mut self, slot: u32) {
+        let id = self.table.node(slot).meta;
+        let nodes = &mut self.table.nodes;
+        match id {
+            WINDOW => self.window.unlink(nodes, slot),
+            PROBATION => self.probation.unlink(nodes, slot),
+            _ => self.protected.unlink(nodes, slot),
+        }
+        self.table.remove(slot);
+    }
+
+    /// Main's victim: the tail of the lowest non-empty segment.
+    fn main_victim(&self) -> u32 {
+        if self.probation.bytes > 0 {
+            self.probation.tail
+        } else {
+            self.protected.tail
+        }
+    }
+
+    fn evict_main(&mut self) {
+        let v = self.main_victim();
+        debug_assert!(v != NIL);
+        self.drop_slot(v);
+        self.counters.evictions += 1;
+    }
+
+    /// libCacheSim's SLRU insert of a node already in the table (in no list).
+    fn insert_main(&mut self, slot: u32) {
+        let size = self.table.node(slot).size as u64;
+        let seg = if self.probation.bytes + size <= self.probation_cap {
+            PROBATION
+        } else if self.protected.bytes + size <= self.protected_cap {
+            PROTECTED
+        } else {
+            while self.main_used() + size > self.main_cap {
+                self.evict_main();
+            }
+            PROBATION
+        };
+        self.table.node_mut(slot).meta = seg;
+        let nodes = &mut self.table.nodes;
+        if seg == PROBATION {
+            self.probation.push_head(nodes, slot);
+        } else {
+            self.protected.push_head(nodes, slot);
+        }
+    }
+
+    /// A hit in main: protected moves to its head; probation is promoted, cascading overflow down.
+    fn hit_main(&mut self, slot: u32, seg: u8) {
+        let nodes = &mut self.table.nodes;
+        if seg == PROTECTED {
+            self.protected.move_to_head(nodes, slot);
+            return;
+        }
+        self.probation.unlink(nodes, slot);
+        self.protected.push_head(nodes, slot);
+        nodes[slot as usize].meta = PROTECTED;
+        while self.protected.bytes > self.protected_cap {
+            let nodes = &mut self.table.nodes;
+            let t = self.protected.tail;
+            self.protected.unlink(nodes, t);
+            self.probation.push_head(nodes, t);
+            nodes[t as usize].meta = PROBATION;
+            while self.probation.bytes > self.probation_cap {
+                // Cooling segment 0 evicts main's victim: probation's tail.
+                let v = self.probation.tail;
+                self.drop_slot(v);
+                self.counters.evictions += 1;
+            }
+        }
+    }
+
+    /// Sizes the sketch when the cache first fills. Until then main is empty, so the only counts
+    /// were one insert per cached object (all in the window): they are replayed into the new sketch.
+    fn size_sketch(&mut self) {
+        let entries = self.main_cap.min(ENTRIES_PER_OBJECT * self.table.len() as u64);
+        self.sketch = Sketch::new(entries, entries < self.main_cap);
+        let keys: Vec<u64> = self
+            .window
+            .iter(&self.table.nodes)
+            .map(|s| self.table.node(s).key)
+            .collect();
+        for k in keys {
+            self.sketch.add(k);
+        }
+    }
+
+    /// One step of libCacheSim's `WTinyLFU_evict`: drains the window into main while main has
+    /// room, then evicts exactly one object (the window's victim, or main's).
+    fn evict(&mut self) {
+        if self.sketch.counters.is_empty() {
+            self.size_sketch();
+        }
+        while self.window.bytes > 0 {
+            let w = self.window.tail;
+            let (wkey, wsize) = (self.table.node(w).key, self.table.node(w).size as u64);
+            if self.main_used() + wsize <= self.main_cap {
+                self.window.unlink(&mut self.table.nodes, w);
+                self.insert_main(w);
+                self.sketch.add(wkey);
+                continue;
+            }
+            let m = self.main_victim();
+            let mkey = self.table.node(m).key;
+            if self.sketch.estimate(wkey) > self.sketch.estimate(mkey) {
+                self.evict_main();
+                self.window.unlink(&mut self.table.nodes, w);
+                self.insert_main(w);
+            } else {
+                self.drop_slot(w);
+                self.counters.evictions += 1;
+            }
+            self.sketch.add(wkey);
+            return;
+        }
+        self.evict_main();
+    }
+}
+
+impl Policy for TinyLfu {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        match self.table.lookup(req.key, req.time) {
+            Found::Hit(s) => {
+                let seg = self.table.node(s).meta;
+                if seg == WINDOW {
+                    self.window.move_to_head(&mut self.table.nodes, s);
+                } else {
+                    self.hit_main(s, seg);
+                    self.sketch.add(req.key);
+                    self.main_hits += 1;
+                    if self.main_hits >= self.halve_every {
+                        self.main_hits = 0;
+                        self.sketch.halve();
+                    }
+                }
+                true
+            }
+            Found::Expired(s) => {
+                self.drop_slot(s);
+                self.counters.expirations += 1;
+                false
+            }
+            Found::Miss => false,
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, req: &Request) {
+        let size = req.size as u64;
+        if size > self.capacity || size > self.window_cap || size > self.probation_cap {
+            return;
+        }
+        while self.used() + size > self.capacity {
+            self.evict();
+        }
+        let s = self.table.insert(req.key, req.size, req.expiry(), WINDOW);
+        self.window.push_head(&mut self.table.nodes, s);
+        self.sketch.add(req.key);
+        let entries = self.sketch.entries;
+        if entries != 0 && entries < self.main_cap && ENTRIES_PER_OBJECT * self.table.len() as u64 > entries {
+            self.sketch.grow();
+        }
+    }
+
+    fn remove(&mut self, key: u64) -> bool {
+        match self.table.find(key) {
+            Some(s) => {
+                self.drop_slot(s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.table.find(key).is_some()
+    }
+    fn used(&self) -> u64 {
+        self.window.bytes + self.probation.bytes + self.protected.bytes
+    }
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+    fn capacity(&self) -> u64 {
+        self.capacity
+    }
+    fn counters(&self) -> Counters {
+        self.counters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::pattern;
+    use super::*;
+
+    /// Capacity 100: window share 1 (the largest object it takes), main 99 (probation 19,
+    /// protected 79). Keys 0..100 fill the cache, all in the window (it has no limit of its own).
+    fn filled() -> TinyLfu {
+        let mut p = TinyLfu::new(100, 0.01);
+        assert_eq!(
+            (p.window_cap, p.main_cap, p.probation_cap, p.protected_cap),
+            (1, 99, 19, 79)
+        );
+        assert_eq!(pattern(&mut p, &(0..100).collect::<Vec<_>>()), "m".repeat(100));
+        p
+    }
+
+    #[test]
+    fn refuses_a_one_hit_wonder_once_full() {
+        let mut p = filled();
+        // 1000 misses with the cache full: the window drains its oldest objects 0..98 into main
+        // while main has room (count 2 each: insert + leaving the window), then the window's victim
+        // 99 (count 1) loses to main's victim 0 (count 2) and is evicted. 1000 enters the window.
+        // 1001 pushes the one-hit wonder 1000 (count 1) out the same way: refused.
+        assert_eq!(pattern(&mut p, &[1000, 1001]), "mm");
+        assert_eq!(
+            (p.sketch.estimate(0), p.sketch.estimate(1000)),
+            (2, 2),
+            "no sketch collisions assumed"
+        );
+        assert!(!p.contains(1000) && !p.contains(99) && p.contains(1001));
+        assert_eq!(p.counters.evictions, 2);
+        // Main kept every object.
+        assert!((0..99).all(|k| p.contains(k)));
+    }
+
+    #[test]
+    fn frequent_window_victim_replaces_main_victim() {
+        let mut p = filled();
+        // As above, 100 drains 0..98 into main and evicts 99 (99's count becomes 2).
+        // 99 returns: 100 (count 1) is pushed out and refused (count 2 now); 99 enters (count 3).
+        // 100 returns: 99 (count 3) leaves the window and beats main's victim 0 (count 2): 0 is
+        // evicted and 99 enters probation. 100 enters the window.
+        assert_eq!(pattern(&mut p, &[100, 99, 100]), "mmm");
+        assert_eq!(
+            (p.sketch.estimate(0), p.sketch.estimate(99)),
+            (2, 4),
+            "no sketch collisions assumed"
+        );
+        assert!(p.contains(99) && p.contains(100) && !p.contains(0));
+        assert_eq!(p.table.node(p.table.find(99).unwrap()).meta, PROBATION);
+    }
+
+    #[test]
+    fn window_hits_are_not_counted() {
+        let mut p = filled();
+        // 99 is hit three times while in the window: no sketch increments, so when 100 pushes it
+        // out its count is still 1 (the insert), not above main's victim 0 (2): refused.
+        assert_eq!(pattern(&mut p, &[99, 99, 99, 100]), "HHHm");
+        assert_eq!(p.sketch.estimate(99), 2);
+        assert!(!p.contains(99));
+    }
+
+    #[test]
+    fn hash_is_xxh64() {
+        for k in [0u64, 1, 42, 0xdead_beef, u64::MAX, 1 << 40] {
+            for seed in [SEED0, SEED1, 0] {
+                assert_eq!(
+                    xxh64_u64(k, seed),
+                    xxhash_rust::xxh64::xxh64(&k.to_le_bytes(), seed),
+                    "key {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sketch_growth_keeps_estimates() {
+        let mut s = Sketch::new(16, false);
+        for k in 0..200u64 {
+            for _ in 0..(k % 5) {
+                s.add(k);
+            }
+        }
+        let before: Vec<u32> = (0..300).map(|k| s.estimate(k)).collect();
+        s.grow();
+        s.grow();
+        let after: Vec<u32> = (0..300).map(|k| s.estimate(k)).collect();
+        assert_eq!(before, after);
+        assert_eq!(s.entries, 64);
+    }
+
+    #[test]
+    fn too_large_for_the_window_is_not_cached() {
+        // Capacity 1000 bytes: the window is 10 bytes, so an 11-byte object is refused.
+        let mut p = super::super::testkit::build("tinylfu", 1000);
+        assert!(!p.access(&crate::request::Request::get(1, 11)));
+        assert!(!p.contains(1));
+        assert!(!p.access(&crate::request::Request::get(2, 10)));
+        assert!(p.contains(2));
+    }
+}
