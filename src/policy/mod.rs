@@ -15,7 +15,11 @@ pub mod fifo;
 pub mod lfu;
 pub mod lru;
 pub mod random;
+pub mod redis_lfu;
+pub mod redis_lru;
+pub mod redis_pool;
 pub mod sieve;
+pub mod ttl;
 
 use crate::request::{Op, Request};
 use crate::sim::ReplayStats;
@@ -143,6 +147,9 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &sieve::INFO,
     &lfu::INFO,
     &random::INFO,
+    &redis_lfu::INFO,
+    &redis_lru::INFO,
+    &ttl::INFO,
     &belady::INFO,
 ];
 
