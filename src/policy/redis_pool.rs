@@ -148,6 +148,7 @@ pub struct Sampled<S: Score> {
     pool: EvictionPool,
     samples: usize,
     picks: Vec<u32>,
+    scored: Vec<(u64, u64)>,
     seen: FxHashSet<u32>,
     score: S,
     rng: SmallRng,
@@ -165,6 +166,7 @@ impl<S: Score> Sampled<S> {
             pool: EvictionPool::new(pool),
             samples,
             picks: Vec::new(),
+            scored: Vec::new(),
             seen: FxHashSet::default(),
             score,
             rng: SmallRng::seed_from_u64(seed),
@@ -203,9 +205,17 @@ impl<S: Score> Sampled<S> {
     /// `evictionPoolPopulate`: samples keys and offers them to the pool with their current score.
     fn populate(&mut self, now: u64) {
         sample_positions(&mut self.rng, self.dense.len(), self.samples, &mut self.picks, &mut self.seen);
-        for &pos in &self.picks {
-            let node = self.table.node(self.dense[pos as usize]);
-            self.pool.offer(self.score.idle(node.meta.field, now), node.key);
+        // Two passes, so the cache misses of the independent loads overlap: positions to slots,
+        // then slots to (score, key).
+        for p in self.picks.iter_mut() {
+            *p = self.dense[*p as usize];
+        }
+        for &slot in &self.picks {
+            let node = self.table.node(slot);
+            self.scored.push((self.score.idle(node.meta.field, now), node.key));
+        }
+        for (idle, key) in self.scored.drain(..) {
+            self.pool.offer(idle, key);
         }
     }
 

@@ -154,19 +154,17 @@ mod tests {
     #[test]
     fn nearest_expiry_first_then_lru() {
         let mut p = build("ttl", 3);
-        let mut run = |r: Request| p.access(&r);
         // A (key 1) expires at 100, B (2) at 51, C (3) and D (4) have no TTL.
-        assert!(!run(req(0, 1, 1, 100)));
-        assert!(!run(req(1, 2, 1, 50)));
-        assert!(!run(req(2, 3, 1, 0)));
+        assert!(!p.access(&req(0, 1, 1, 100)));
+        assert!(!p.access(&req(1, 2, 1, 50)));
+        assert!(!p.access(&req(2, 3, 1, 0)));
         // D evicts B: nearest expiry, although A is older.
-        assert!(!run(req(3, 4, 1, 0)));
+        assert!(!p.access(&req(3, 4, 1, 0)));
         // E (5) evicts A, the last object with a TTL.
-        assert!(!run(req(4, 5, 1, 0)));
+        assert!(!p.access(&req(4, 5, 1, 0)));
         // C hits (now most recent); F (6) evicts the LRU object without a TTL: D.
-        assert!(run(req(5, 3, 1, 0)));
-        assert!(!run(req(6, 6, 1, 0)));
-        drop(run);
+        assert!(p.access(&req(5, 3, 1, 0)));
+        assert!(!p.access(&req(6, 6, 1, 0)));
         assert_eq!((p.contains(1), p.contains(2), p.contains(4)), (false, false, false));
         assert!(p.contains(3) && p.contains(5) && p.contains(6));
         assert_eq!(p.counters().evictions, 3);
