@@ -49,84 +49,93 @@ const NANOS_PER_MIN: u64 = 60 * crate::request::NANOS_PER_SEC;
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     let (samples, pool) = redis_pool::parse_sampling(p)?;
     let log_factor: u32 = p.get("log_factor", ("an integer of at least 0", |_: &u32| true))?;
-    let decay_time: u64 = p.get("decay_time", ("a whole number of minutes, 0 or more", |_: &u64| true))?;
+    let decay_time: u32 = p.get("decay_time", ("a whole number of minutes, 0 or more", |_: &u32| true))?;
     Ok(Box::new(RedisLfu::new(ctx.capacity, ctx.seed, samples, pool, log_factor, decay_time)))
 }
 
-/// The LFU counter scoring: field = `ldt << 8 | counter`.
-#[derive(Clone, Copy, Debug)]
+/// The LFU counter scoring: field = `ldt << 8 | counter`, clock = the 16-bit minute.
+#[derive(Clone, Debug)]
 pub struct LfuCounter {
-    log_factor: f64,
+    /// Per counter value c, the increment probability 1/((c-5)*log_factor+1) scaled to 2^64
+    /// (`u64::MAX` standing for 1), so a hit draws one integer and divides nothing.
+    incr_below: [u64; 256],
     /// Minutes per decrement; 0 = no decay.
-    decay_time: u64,
+    decay_time: u32,
 }
 
 impl LfuCounter {
-    /// `LFUGetTimeInMinutes`: the 16-bit minute clock at `now`.
-    #[inline]
-    pub fn minutes(now: u64) -> u64 {
-        (now / NANOS_PER_MIN) & 0xFFFF
+    /// The scoring for Redis's `lfu-log-factor` and `lfu-decay-time`.
+    pub fn new(log_factor: u32, decay_time: u32) -> Self {
+        let mut incr_below = [u64::MAX; 256];
+        for (c, t) in incr_below.iter_mut().enumerate() {
+            let base = (c as u32).saturating_sub(LFU_INIT_VAL) as f64;
+            let p = 1.0 / (base * log_factor as f64 + 1.0);
+            if p < 1.0 {
+                *t = (p * 2f64.powi(64)) as u64;
+            }
+        }
+        LfuCounter { incr_below, decay_time }
     }
 
-    /// `LFUTimeElapsed`: minutes since `ldt`, wrapping once as Redis does.
+    /// `LFUGetTimeInMinutes`: the 16-bit minute clock at `now` nanoseconds.
     #[inline]
-    pub fn elapsed(ldt: u64, now: u64) -> u64 {
-        let m = Self::minutes(now);
-        if m >= ldt {
-            m - ldt
+    pub fn minutes(now: u64) -> u32 {
+        ((now / NANOS_PER_MIN) & 0xFFFF) as u32
+    }
+
+    /// `LFUTimeElapsed`: minutes from `ldt` to the minute clock `now`, wrapping once as Redis does.
+    #[inline]
+    pub fn elapsed(ldt: u32, now: u32) -> u32 {
+        if now >= ldt {
+            now - ldt
         } else {
-            65535 - ldt + m
+            65535 - ldt + now
         }
     }
 
     /// `LFUDecrAndReturn`: the counter less one per `decay_time` minutes since the last decrement.
     #[inline]
-    pub fn decayed(&self, field: u32, now: u64) -> u32 {
+    pub fn decayed(&self, field: u32, minutes: u32) -> u32 {
         let counter = field & 255;
         if self.decay_time == 0 {
             return counter;
         }
-        let periods = Self::elapsed((field >> 8) as u64, now) / self.decay_time;
-        counter.saturating_sub(periods.min(255) as u32)
+        let periods = Self::elapsed(field >> 8, minutes) / self.decay_time;
+        counter.saturating_sub(periods)
     }
 
-    /// `LFULogIncr`.
+    /// `LFULogIncr`: +1 with probability 1/((counter-5)*log_factor+1), saturating at 255.
     #[inline]
     fn log_incr(&self, counter: u32, rng: &mut SmallRng) -> u32 {
-        if counter == 255 {
-            return 255;
-        }
-        let base = counter.saturating_sub(LFU_INIT_VAL) as f64;
-        let p = 1.0 / (base * self.log_factor + 1.0);
-        if rng.random::<f64>() < p {
+        let t = self.incr_below[counter as usize];
+        if counter < 255 && (t == u64::MAX || rng.random::<u64>() < t) {
             counter + 1
         } else {
             counter
         }
     }
-
-    #[inline]
-    fn pack(now: u64, counter: u32) -> u32 {
-        ((Self::minutes(now) as u32) << 8) | counter
-    }
 }
 
 impl Score for LfuCounter {
     #[inline]
-    fn init(&self, now: u64) -> u32 {
-        Self::pack(now, LFU_INIT_VAL)
+    fn clock(&self, now: u64) -> u32 {
+        Self::minutes(now)
+    }
+
+    #[inline]
+    fn init(&self, minutes: u32) -> u32 {
+        (minutes << 8) | LFU_INIT_VAL
     }
 
     /// `updateLFU`: decay, then a logarithmic increment, stamped with the current minute.
     #[inline]
-    fn touch(&self, field: u32, now: u64, rng: &mut SmallRng) -> u32 {
-        let c = self.log_incr(self.decayed(field, now), rng);
-        Self::pack(now, c)
+    fn touch(&self, field: u32, minutes: u32, rng: &mut SmallRng) -> u32 {
+        (minutes << 8) | self.log_incr(self.decayed(field, minutes), rng)
     }
 
     #[inline]
-    fn idle(&self, field: u32, now: u64) -> u64 {
-        255 - self.decayed(field, now) as u64
+    fn idle(&self, field: u32, minutes: u32) -> u64 {
+        255 - self.decayed(field, minutes) as u64
     }
 }
 
@@ -136,13 +145,13 @@ pub type RedisLfu = Sampled<LfuCounter>;
 impl RedisLfu {
     /// An empty cache: `samples` keys per eviction into a pool of `pool`, Redis's `lfu-log-factor`
     /// and `lfu-decay-time` (minutes).
-    pub fn new(capacity: u64, seed: u64, samples: usize, pool: usize, log_factor: u32, decay_time: u64) -> Self {
-        Sampled::with_score(capacity, seed, samples, pool, LfuCounter { log_factor: log_factor as f64, decay_time })
+    pub fn new(capacity: u64, seed: u64, samples: usize, pool: usize, log_factor: u32, decay_time: u32) -> Self {
+        Sampled::with_score(capacity, seed, samples, pool, LfuCounter::new(log_factor, decay_time))
     }
 
     /// The decayed counter of `key` at `now`, if cached.
     pub fn counter(&self, key: u64, now: u64) -> Option<u32> {
-        self.field(key).map(|f| self.score().decayed(f, now))
+        self.field(key).map(|f| self.score().decayed(f, LfuCounter::minutes(now)))
     }
 }
 
@@ -248,8 +257,9 @@ mod tests {
     #[test]
     fn minute_clock_wraps_like_redis() {
         // LFUTimeElapsed: ldt 65530, now 4 minutes past the 16-bit wrap: 65535 - 65530 + 4 = 9.
-        assert_eq!(LfuCounter::elapsed(65530, (65536 + 4) * MIN), 9);
-        assert_eq!(LfuCounter::elapsed(3, 10 * MIN + 59_000_000_000), 7);
+        assert_eq!(LfuCounter::elapsed(65530, LfuCounter::minutes((65536 + 4) * MIN)), 9);
+        assert_eq!(LfuCounter::minutes(10 * MIN + 59_000_000_000), 10);
+        assert_eq!(LfuCounter::elapsed(3, 10), 7);
     }
 
     #[test]

@@ -57,29 +57,27 @@ pub struct LruClock {
     resolution: u64,
 }
 
-impl LruClock {
+impl Score for LruClock {
     /// `getLRUClock`: the 24-bit clock at `now`.
     #[inline]
-    pub fn clock(&self, now: u64) -> u32 {
+    fn clock(&self, now: u64) -> u32 {
         ((now / self.resolution) & LRU_CLOCK_MAX) as u32
     }
-}
 
-impl Score for LruClock {
     #[inline]
-    fn init(&self, now: u64) -> u32 {
-        self.clock(now)
+    fn init(&self, clock: u32) -> u32 {
+        clock
     }
 
     #[inline]
-    fn touch(&self, _: u32, now: u64, _: &mut SmallRng) -> u32 {
-        self.clock(now)
+    fn touch(&self, _: u32, clock: u32, _: &mut SmallRng) -> u32 {
+        clock
     }
 
     /// `estimateObjectIdleTime` in ticks, wrapping as Redis does.
     #[inline]
-    fn idle(&self, field: u32, now: u64) -> u64 {
-        let (clock, lru) = (self.clock(now) as u64, field as u64);
+    fn idle(&self, field: u32, clock: u32) -> u64 {
+        let (clock, lru) = (clock as u64, field as u64);
         if clock >= lru {
             clock - lru
         } else {
@@ -173,8 +171,8 @@ mod tests {
     fn lru_clock_wraps_like_redis() {
         let c = LruClock { resolution: 1 };
         // estimateObjectIdleTime: lru 10 ticks before the 2^24 wrap, clock 5 after it.
-        assert_eq!(c.idle((LRU_CLOCK_MAX - 10) as u32, LRU_CLOCK_MAX + 1 + 5), 15);
-        assert_eq!(c.idle(3, 10), 7);
+        assert_eq!(c.idle((LRU_CLOCK_MAX - 10) as u32, c.clock(LRU_CLOCK_MAX + 1 + 5)), 15);
+        assert_eq!(c.idle(3, c.clock(10)), 7);
         let c = LruClock { resolution: NANOS_PER_SEC };
         assert_eq!(c.clock(2_500_000_000), 2);
     }

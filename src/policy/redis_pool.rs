@@ -50,12 +50,14 @@ pub fn parse_sampling(p: &Params) -> Result<(usize, usize), String> {
 
 /// How a policy keeps and scores the per-object 24-bit field.
 pub trait Score: Send + 'static {
-    /// The field of an object created at `now` (nanoseconds).
-    fn init(&self, now: u64) -> u32;
-    /// The field after a hit at `now`.
-    fn touch(&self, field: u32, now: u64, rng: &mut SmallRng) -> u32;
-    /// How good an eviction candidate the object is at `now`: higher is evicted first.
-    fn idle(&self, field: u32, now: u64) -> u64;
+    /// The policy's clock (LRU ticks, LFU minutes) at `now` nanoseconds, computed once per request.
+    fn clock(&self, now: u64) -> u32;
+    /// The field of an object created at `clock`.
+    fn init(&self, clock: u32) -> u32;
+    /// The field after a hit at `clock`.
+    fn touch(&self, field: u32, clock: u32, rng: &mut SmallRng) -> u32;
+    /// How good an eviction candidate the object is at `clock`: higher is evicted first.
+    fn idle(&self, field: u32, clock: u32) -> u64;
 }
 
 /// One pool entry: a key and its score when it was sampled.
@@ -203,7 +205,7 @@ impl<S: Score> Sampled<S> {
     }
 
     /// `evictionPoolPopulate`: samples keys and offers them to the pool with their current score.
-    fn populate(&mut self, now: u64) {
+    fn populate(&mut self, clock: u32) {
         sample_positions(&mut self.rng, self.dense.len(), self.samples, &mut self.picks, &mut self.seen);
         // Two passes, so the cache misses of the independent loads overlap: positions to slots,
         // then slots to (score, key).
@@ -212,7 +214,7 @@ impl<S: Score> Sampled<S> {
         }
         for &slot in &self.picks {
             let node = self.table.node(slot);
-            self.scored.push((self.score.idle(node.meta.field, now), node.key));
+            self.scored.push((self.score.idle(node.meta.field, clock), node.key));
         }
         for (idle, key) in self.scored.drain(..) {
             self.pool.offer(idle, key);
@@ -221,10 +223,10 @@ impl<S: Score> Sampled<S> {
 
     /// One round of `performEvictions`: sample, then evict the best pool entry that still exists.
     /// The cache must not be empty.
-    fn evict_one(&mut self, now: u64) {
+    fn evict_one(&mut self, clock: u32) {
         debug_assert!(!self.dense.is_empty());
         loop {
-            self.populate(now);
+            self.populate(clock);
             while let Some(key) = self.pool.pop_best() {
                 if let Some(slot) = self.table.find(key) {
                     self.drop_slot(slot);
@@ -241,8 +243,9 @@ impl<S: Score> Policy for Sampled<S> {
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {
             Found::Hit(s) => {
+                let clock = self.score.clock(req.time);
                 let m = &mut self.table.node_mut(s).meta;
-                m.field = self.score.touch(m.field, req.time, &mut self.rng);
+                m.field = self.score.touch(m.field, clock, &mut self.rng);
                 true
             }
             Found::Expired(s) => {
@@ -260,10 +263,11 @@ impl<S: Score> Policy for Sampled<S> {
         if size > self.capacity {
             return;
         }
+        let clock = self.score.clock(req.time);
         while self.used + size > self.capacity {
-            self.evict_one(req.time);
+            self.evict_one(clock);
         }
-        let meta = Meta { pos: self.dense.len() as u32, field: self.score.init(req.time) };
+        let meta = Meta { pos: self.dense.len() as u32, field: self.score.init(clock) };
         let s = self.table.insert(req.key, req.size, req.expiry(), meta);
         self.dense.push(s);
         self.used += size;
