@@ -97,11 +97,12 @@ impl LfuCounter {
     #[inline]
     pub fn decayed(&self, field: u32, minutes: u32) -> u32 {
         let counter = field & 255;
-        if self.decay_time == 0 {
+        let elapsed = Self::elapsed(field >> 8, minutes);
+        // Most hits come within one period: skip the division (decay_time 0 never decays).
+        if elapsed < self.decay_time || self.decay_time == 0 {
             return counter;
         }
-        let periods = Self::elapsed(field >> 8, minutes) / self.decay_time;
-        counter.saturating_sub(periods)
+        counter.saturating_sub(elapsed / self.decay_time)
     }
 
     /// `LFULogIncr`: +1 with probability 1/((counter-5)*log_factor+1), saturating at 255.
