@@ -19,10 +19,14 @@ pub mod lfuda;
 pub mod lirs;
 pub mod lru;
 pub mod random;
+pub mod redis_lfu;
+pub mod redis_lru;
+pub mod redis_pool;
 pub mod s3fifo;
 pub mod sieve;
 pub mod slru;
 pub mod tinylfu;
+pub mod ttl;
 pub mod twoq;
 
 use crate::request::{Op, Request};
@@ -162,6 +166,9 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &lirs::INFO,
     &s3fifo::INFO,
     &tinylfu::INFO,
+    &redis_lru::INFO,
+    &redis_lfu::INFO,
+    &ttl::INFO,
     &belady::INFO,
 ];
 
