@@ -17,8 +17,10 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Replay a trace through every policy at every cache size and report hits and misses.
+    /// Simulate a workload file or a trace through every policy at every cache size.
     Run(Box<RunArgs>),
+    /// Write a workload's request stream to a trace file (oracleGeneral .bin/.zst, or CSV).
+    Generate(GenerateArgs),
     /// List the eviction policies, their aliases and parameters.
     Policies(PoliciesArgs),
 }
@@ -37,33 +39,28 @@ pub enum OutputFormat {
 /// Options of `cachesim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The trace to replay.
+    /// A workload file (TOML or JSON) describing the traffic, the policies and the sizes.
+    #[arg(value_name = "WORKLOAD", required_unless_present = "trace", conflicts_with = "trace")]
+    pub workload: Option<PathBuf>,
+
+    /// A recorded trace to replay (instead of a workload file).
     #[arg(long, short = 't', value_name = "FILE")]
-    pub trace: PathBuf,
+    pub trace: Option<PathBuf>,
 
     /// Trace format; `auto` picks by extension and content.
     #[arg(long, value_enum, default_value = "auto")]
     pub trace_format: TraceFormat,
 
-    /// Policies, comma-separated, with optional parameters: `lru,clock:bits=2,sieve`, or `all`.
-    #[arg(
-        long,
-        short = 'p',
-        value_name = "LIST",
-        default_value = "lru,fifo,clock,sieve,lfu,belady"
-    )]
-    pub policies: Vec<String>,
+    /// Policies, comma-separated, with optional parameters: `lru,clock:bits=2,sieve`, or `all`
+    /// [default: the workload's [cache] policies, else lru,fifo,clock,sieve,lfu,belady].
+    #[arg(long, short = 'p', value_name = "LIST")]
+    pub policies: Option<Vec<String>>,
 
     /// Cache sizes, comma-separated: bytes with units (64MiB, 1GB), plain numbers (bytes, or objects
-    /// with --ignore-obj-size), or percentages of the trace's working set (5%).
-    #[arg(
-        long,
-        short = 's',
-        value_name = "LIST",
-        default_value = "1%,5%,10%,25%",
-        allow_hyphen_values = true
-    )]
-    pub sizes: Vec<String>,
+    /// with --ignore-obj-size), or percentages of the working set (5%)
+    /// [default: the workload's [cache] sizes, else 1%,5%,10%,25%].
+    #[arg(long, short = 's', value_name = "LIST", allow_hyphen_values = true)]
+    pub sizes: Option<Vec<String>>,
 
     /// Count objects instead of bytes: every object has size 1 and sizes are object counts.
     #[arg(long)]
@@ -85,9 +82,9 @@ pub struct RunArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Seed for randomized policies.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    /// Seed for the workload and randomized policies [default: the workload's seed, else 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
 
     /// Skip (and count) malformed CSV rows instead of failing.
     #[arg(long)]
@@ -131,6 +128,38 @@ pub struct CsvArgs {
     /// Unit of the TTL column.
     #[arg(long, value_enum, default_value = "s")]
     pub ttl_unit: TimeUnit,
+}
+
+/// Formats `generate` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GenerateFormat {
+    /// By the output's extension: .csv is CSV, anything else oracleGeneral (.zst compressed).
+    Auto,
+    /// libCacheSim oracleGeneral (whole-second timestamps, next-access filled in).
+    #[value(alias = "oracle")]
+    OracleGeneral,
+    /// CSV `time,key,size,op,ttl` with nanosecond times.
+    Csv,
+}
+
+/// Options of `cachesim generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The workload file.
+    #[arg(value_name = "WORKLOAD")]
+    pub workload: PathBuf,
+    /// Where to write the trace (`.bin`, `.oracleGeneral`, `.zst`, `.csv`).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "auto")]
+    pub format: GenerateFormat,
+    /// Seed [default: the workload's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Options of `cachesim policies`.

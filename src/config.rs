@@ -1,19 +1,29 @@
-//! User input checked once, into typed configuration.
+//! User input checked once, into typed configuration: flags and workload files become a
+//! [`RunConfig`]; flags given on the command line override the workload file's `[cache]`.
 
 use crate::cli::{CsvArgs, OutputFormat, RunArgs};
 use crate::error::input_error;
 use crate::policy::PolicySpec;
 use crate::sim::SizeUnit;
-use crate::trace::{CsvOptions, TraceSpec};
+use crate::source::Source;
+use crate::trace::{Column, CsvOptions, TraceFormat, TraceSpec};
 use crate::units::{parse_size_spec, SizeSpec};
+use crate::workload::spec::{ColumnValue, WorkloadFile};
+use crate::workload::{self, Workload};
 use anyhow::Result;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Policies run when neither flags nor the workload name any.
+pub const DEFAULT_POLICIES: &str = "lru,fifo,clock,sieve,lfu,belady";
+/// Sizes run when neither flags nor the workload name any.
+pub const DEFAULT_SIZES: &str = "1%,5%,10%,25%";
 
 /// A checked `run` configuration.
 #[derive(Debug)]
 pub struct RunConfig {
-    /// The trace to replay.
-    pub trace: TraceSpec,
+    /// What to simulate.
+    pub source: Source,
     /// Policies in the order given.
     pub policies: Vec<PolicySpec>,
     /// Sizes in the order given.
@@ -38,7 +48,7 @@ fn delimiter(s: &str) -> Result<u8> {
         "space" | " " => Ok(b' '),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
         _ => Err(input_error(format!(
-            "--delimiter `{s}` must be one ASCII character, `tab` or `space`"
+            "delimiter `{s}` must be one ASCII character, `tab` or `space`"
         ))),
     }
 }
@@ -64,8 +74,8 @@ pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
     })
 }
 
-/// Parses comma-separated sizes (the flag may also repeat).
-pub fn parse_sizes(lists: &[String]) -> Result<Vec<(String, SizeSpec)>> {
+/// Parses comma-separated sizes (the flag may also repeat); `what` names the flag or field.
+pub fn parse_sizes(lists: &[String], what: &str) -> Result<Vec<(String, SizeSpec)>> {
     let mut out = Vec::new();
     for item in lists
         .iter()
@@ -73,46 +83,132 @@ pub fn parse_sizes(lists: &[String]) -> Result<Vec<(String, SizeSpec)>> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let spec = parse_size_spec(item).map_err(|e| input_error(format!("--sizes: {e}")))?;
+        let spec = parse_size_spec(item).map_err(|e| input_error(format!("{what}: {e}")))?;
         out.push((item.to_string(), spec));
     }
     if out.is_empty() {
-        return Err(input_error(
-            "--sizes: no size given; e.g. --sizes 64MiB,256MiB or --sizes 1%,10%",
-        ));
+        return Err(input_error(format!(
+            "{what}: no size given; e.g. 64MiB,256MiB or 1%,10%"
+        )));
     }
     Ok(out)
 }
 
+fn column(c: &Option<ColumnValue>) -> Result<Option<Column>> {
+    Ok(match c {
+        None => None,
+        Some(ColumnValue::Index(0)) => return Err(input_error("CSV columns are numbered from 1")),
+        Some(ColumnValue::Index(i)) => Some(Column::Index(*i)),
+        Some(ColumnValue::Name(n)) => Some(Column::Name(n.clone())),
+    })
+}
+
+/// The source a workload file describes: its recorded trace, or its synthetic stream.
+pub fn workload_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
+    let w = &f.workload;
+    if let Some(t) = &w.trace {
+        let synthetic = [
+            ("requests", w.requests.is_some()),
+            ("duration", w.duration.is_some()),
+            ("keys", w.keys.is_some()),
+            ("popularity", w.popularity.is_some()),
+            ("arrival", w.arrival.is_some()),
+            ("phases", w.phases.is_some()),
+            ("size", w.size.is_some()),
+        ];
+        if let Some((k, _)) = synthetic.iter().find(|(_, set)| *set) {
+            return Err(input_error(format!(
+                "{}: workload.trace replays a recorded trace, so workload.{k} does not apply; remove one of them",
+                path.display()
+            )));
+        }
+        let tp = workload::resolve_path(t, path);
+        if !tp.exists() {
+            return Err(input_error(format!(
+                "{}: workload.trace: trace {} does not exist (paths are relative to the working directory or to the workload file)",
+                path.display(),
+                t.display()
+            )));
+        }
+        let mut spec = TraceSpec::new(&tp, w.format.unwrap_or(TraceFormat::Auto))?;
+        spec.csv = CsvOptions {
+            key: column(&w.key_col)?,
+            time: column(&w.time_col)?,
+            size: column(&w.size_col)?,
+            op: column(&w.op_col)?,
+            ttl: column(&w.ttl_col)?,
+            delimiter: w.delimiter.as_deref().map(delimiter).transpose()?,
+            header: w.header,
+            time_unit: w.time_unit.unwrap_or(crate::trace::TimeUnit::S),
+            ttl_unit: w.ttl_unit.unwrap_or(crate::trace::TimeUnit::S),
+        };
+        return Ok(Source::trace(spec));
+    }
+    Ok(Source::workload(Arc::new(Workload::compile(f, path)?)))
+}
+
 impl RunConfig {
-    /// Checks `run` arguments: the trace opens and its format resolves, policies and sizes parse.
+    /// Checks `run` arguments: the source opens, policies and sizes parse.
     pub fn from_args(a: &RunArgs) -> Result<Self> {
-        let policies =
-            PolicySpec::parse_list(&a.policies.join(",")).map_err(|e| input_error(format!("--policies: {e}")))?;
-        let sizes = parse_sizes(&a.sizes)?;
+        let file = match &a.workload {
+            Some(p) => {
+                let mut f = workload::load(p)?;
+                if let Some(s) = a.seed {
+                    f.seed = s;
+                }
+                Some((f, p.clone()))
+            }
+            None => None,
+        };
+        let cache = file.as_ref().map(|(f, _)| f.cache.clone()).unwrap_or_default();
+        let policies_text = match (&a.policies, &cache.policies) {
+            (Some(p), _) => p.join(","),
+            (None, Some(p)) => p.join(","),
+            (None, None) => DEFAULT_POLICIES.to_string(),
+        };
+        let policies = PolicySpec::parse_list(&policies_text).map_err(|e| {
+            let what = if a.policies.is_some() {
+                "--policies"
+            } else {
+                "[cache] policies"
+            };
+            input_error(format!("{what}: {e}"))
+        })?;
+        let sizes = match (&a.sizes, &cache.sizes) {
+            (Some(s), _) => parse_sizes(s, "--sizes")?,
+            (None, Some(s)) => parse_sizes(&s.iter().map(|v| v.0.clone()).collect::<Vec<_>>(), "[cache] sizes")?,
+            (None, None) => parse_sizes(&[DEFAULT_SIZES.to_string()], "--sizes")?,
+        };
         let jobs = match a.jobs {
             Some(0) => return Err(input_error("--jobs must be at least 1")),
             Some(n) => n,
             None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         };
-        let mut trace = TraceSpec::new(&a.trace, a.trace_format)?;
-        trace.csv = csv_options(&a.csv)?;
-        trace.ignore_size = a.ignore_obj_size;
-        trace.skip_bad_lines = a.skip_bad_lines;
+        let ignore = a.ignore_obj_size || cache.ignore_obj_size;
+        let (mut source, seed) = match (&file, &a.trace) {
+            (Some((f, p)), _) => (workload_source(f, p)?, f.seed),
+            (None, Some(t)) => {
+                let mut spec = TraceSpec::new(t, a.trace_format)?;
+                spec.csv = csv_options(&a.csv)?;
+                spec.skip_bad_lines = a.skip_bad_lines;
+                (Source::trace(spec), a.seed.unwrap_or(42))
+            }
+            (None, None) => return Err(input_error("give a workload file or --trace FILE")),
+        };
+        if let crate::source::Input::Trace(t) = &mut source.input {
+            t.skip_bad_lines |= a.skip_bad_lines;
+        }
+        source.ignore_size = ignore;
         Ok(RunConfig {
-            trace,
+            source,
             policies,
             sizes,
-            unit: if a.ignore_obj_size {
-                SizeUnit::Objects
-            } else {
-                SizeUnit::Bytes
-            },
+            unit: if ignore { SizeUnit::Objects } else { SizeUnit::Bytes },
             jobs,
             out: a.out.clone(),
             format: a.format,
             quiet: a.quiet,
-            seed: a.seed,
+            seed,
         })
     }
 }

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod generate;
 pub mod policy;
 pub mod progress;
 pub mod report;
@@ -13,8 +14,10 @@ pub mod request;
 pub mod run;
 pub mod sample;
 pub mod sim;
+pub mod source;
 pub mod trace;
 pub mod units;
+pub mod workload;
 
 use anyhow::Result;
 use cli::{Cli, Command, OutputFormat};
@@ -23,6 +26,7 @@ use cli::{Cli, Command, OutputFormat};
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => run::run(config::RunConfig::from_args(&a)?),
+        Command::Generate(a) => generate::run(&a),
         Command::Policies(a) => print_policies(a.format),
     }
 }

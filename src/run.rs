@@ -1,16 +1,17 @@
-//! `cachesim run`: the policy x size grid, in parallel, each job streaming the trace on its own.
+//! `cachesim run`: the policy x size grid, in parallel, each job streaming the source on its own.
 
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::policy::BuildCtx;
 use crate::progress;
-use crate::report::{self, Summary, TraceInfo};
+use crate::report::{self, SourceInfo, Summary};
 use crate::sim::{replay_trace, RunResult, SizeUnit};
-use crate::trace::{next_access, ReadProgress, TraceSpec, BATCH};
+use crate::source::{Input, Source};
+use crate::trace::{ReadProgress, BATCH};
 use crate::units::SizeSpec;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -25,16 +26,16 @@ pub struct WorkingSet {
     pub bytes: u64,
 }
 
-/// Measures the working set of `trace`.
-pub fn working_set(trace: &TraceSpec) -> Result<WorkingSet> {
-    let mut seen: FxHashMap<u64, ()> = FxHashMap::default();
+/// Measures the working set of `source`.
+pub fn working_set(source: &Source) -> Result<WorkingSet> {
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut ws = WorkingSet::default();
-    let mut r = trace.open(None)?;
+    let mut r = source.open_without_next_access(None)?;
     let mut batch = Vec::with_capacity(BATCH);
     while r.read_batch(&mut batch)? {
         for q in &batch {
             ws.requests += 1;
-            if seen.insert(q.key, ()).is_none() {
+            if seen.insert(q.key) {
                 ws.objects += 1;
                 ws.bytes += q.size as u64;
             }
@@ -58,24 +59,52 @@ pub fn capacity(spec: SizeSpec, unit: SizeUnit, ws: Option<&WorkingSet>) -> u64 
     }
 }
 
+/// Describes the source for the summary.
+fn source_info(source: &Source, ws: Option<WorkingSet>) -> SourceInfo {
+    let (kind, path, format, zstd, name) = match &source.input {
+        Input::Trace(t) => (
+            "trace",
+            t.path.display().to_string(),
+            Some(t.format.name().to_string()),
+            Some(t.zstd),
+            None,
+        ),
+        Input::Workload(w) => (
+            "workload",
+            w.path.display().to_string(),
+            None,
+            None,
+            Some(w.name.clone()),
+        ),
+    };
+    SourceInfo {
+        kind: kind.to_string(),
+        path,
+        name,
+        format,
+        zstd,
+        objects: ws.map(|w| w.objects),
+        working_set_bytes: ws.map(|w| w.bytes),
+    }
+}
+
 /// Runs the grid and returns the summary (results in policy order, then size order).
 pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
-        Some(working_set(&cfg.trace).context("measuring the working set for percentage sizes")?)
+        let w = working_set(&cfg.source).context("measuring the working set for percentage sizes")?;
+        if w.objects == 0 {
+            return Err(input_error(
+                "the source has no requests, so percentage sizes cannot be resolved",
+            ));
+        }
+        Some(w)
     } else {
         None
     };
-    if let Some(w) = &ws {
-        if w.objects == 0 {
-            return Err(input_error(format!(
-                "{}: the trace has no requests, so percentage sizes cannot be resolved",
-                cfg.trace.path.display()
-            )));
-        }
-    }
-    if cfg.policies.iter().any(|p| p.info.name == "belady") && !cfg.trace.has_next_access() {
-        let na = next_access::compute(&cfg.trace).context("computing next-access positions for belady")?;
-        cfg.trace.next_access = Some(Arc::new(na));
+    if cfg.policies.iter().any(|p| p.info.name == "belady") {
+        cfg.source
+            .prepare_belady()
+            .context("computing next-access positions for belady")?;
     }
     let mut jobs = Vec::new();
     for p in &cfg.policies {
@@ -83,22 +112,21 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
             jobs.push((p, label, capacity(*s, cfg.unit, ws.as_ref())));
         }
     }
-    let file_len = std::fs::metadata(&cfg.trace.path).map(|m| m.len()).unwrap_or(0);
-    let bar = progress::bar(cfg.quiet, file_len * jobs.len() as u64, "replaying");
+    let bar = progress::bar(cfg.quiet, cfg.source.progress_total() * jobs.len() as u64, "simulating");
     let read = Arc::new(ReadProgress::default());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.jobs)
         .build()
         .context("starting worker threads")?;
-    let trace = &cfg.trace;
+    let source = &cfg.source;
     let unit = cfg.unit;
     let seed = cfg.seed;
     let results: Vec<Result<RunResult>> = pool.install(|| {
         jobs.par_iter()
             .map(|(p, label, cap)| {
-                let tick = || bar.set_position(read.bytes.load(Ordering::Relaxed));
+                let tick = || bar.set_position(read.units.load(Ordering::Relaxed));
                 let ctx = BuildCtx { capacity: *cap, seed };
-                let mut r = replay_trace(trace, p, &ctx, unit, Some(read.clone()), &tick)
+                let mut r = replay_trace(source, p, &ctx, unit, Some(read.clone()), &tick)
                     .with_context(|| format!("{} at cache size {label}", p.label()))?;
                 r.size_spec = label.to_string();
                 Ok(r)
@@ -109,13 +137,7 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     let results = results.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(Summary {
         cachesim_version: env!("CARGO_PKG_VERSION").to_string(),
-        trace: TraceInfo {
-            path: cfg.trace.path.display().to_string(),
-            format: cfg.trace.format.name().to_string(),
-            zstd: cfg.trace.zstd,
-            objects: ws.map(|w| w.objects),
-            working_set_bytes: ws.map(|w| w.bytes),
-        },
+        source: source_info(&cfg.source, ws),
         seed: cfg.seed,
         results,
     })

@@ -2,7 +2,8 @@
 
 use crate::policy::{BuildCtx, PolicySpec};
 use crate::request::Request;
-use crate::trace::{ReadProgress, TraceSpec, BATCH};
+use crate::source::Source;
+use crate::trace::{ReadProgress, BATCH};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::ops::AddAssign;
@@ -138,9 +139,9 @@ impl RunResult {
     }
 }
 
-/// Replays `trace` through `policy` at `capacity`, streaming; `tick` is called after each batch.
+/// Replays `source` through `policy` at `capacity`, streaming; `tick` is called after each batch.
 pub fn replay_trace(
-    trace: &TraceSpec,
+    source: &Source,
     policy: &PolicySpec,
     ctx: &BuildCtx,
     unit: SizeUnit,
@@ -148,7 +149,7 @@ pub fn replay_trace(
     tick: &(dyn Fn() + Sync),
 ) -> Result<RunResult> {
     let mut cache = policy.build(ctx).map_err(crate::error::input_error)?;
-    let mut reader = trace.open(progress)?;
+    let mut reader = source.open(progress)?;
     let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
     let mut stats = ReplayStats::default();
     while reader.read_batch(&mut batch)? {

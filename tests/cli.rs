@@ -85,7 +85,7 @@ fn json_contract() {
     assert_eq!(rs[6]["policy"], "belady");
     assert_eq!(rs[0]["cache_size"], 1 << 20);
     // 5% of the working set, measured by the pre-pass.
-    let ws = v["trace"]["working_set_bytes"].as_u64().unwrap();
+    let ws = v["source"]["working_set_bytes"].as_u64().unwrap();
     assert_eq!(rs[2]["cache_size"].as_u64().unwrap(), (ws as f64 * 0.05).round() as u64);
     // Belady never misses more than LRU or CLOCK at the same size.
     for i in 0..3 {

@@ -7,6 +7,7 @@
 
 use cachesim::policy::{BuildCtx, PolicySpec};
 use cachesim::sim::{replay_trace, SizeUnit};
+use cachesim::source::Source;
 use cachesim::trace::{TraceFormat, TraceSpec};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -91,7 +92,8 @@ fn check(file: &str, unit: SizeUnit) {
         return;
     };
     let rows = load(&refdir.join(file));
-    let mut trace = TraceSpec::new(tracedir.join("cloudPhysicsIO.oracleGeneral.bin"), TraceFormat::Auto).unwrap();
+    let mut trace =
+        Source::trace(TraceSpec::new(tracedir.join("cloudPhysicsIO.oracleGeneral.bin"), TraceFormat::Auto).unwrap());
     trace.ignore_size = unit == SizeUnit::Objects;
     let mut by_policy: BTreeMap<&str, usize> = BTreeMap::new();
     let jobs: Vec<(&RefRow, &str, Tolerance)> = rows

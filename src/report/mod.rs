@@ -12,15 +12,22 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
-/// What was replayed.
+/// What was simulated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TraceInfo {
-    /// The trace path as given.
+pub struct SourceInfo {
+    /// `trace` or `workload`.
+    pub kind: String,
+    /// The trace or workload file as given.
     pub path: String,
-    /// Its format.
-    pub format: String,
-    /// Whether it was zstd-compressed.
-    pub zstd: bool,
+    /// The workload's name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// The trace format.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub format: Option<String>,
+    /// Whether the trace was zstd-compressed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub zstd: Option<bool>,
     /// Distinct objects, when measured (for percentage sizes).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub objects: Option<u64>,
@@ -34,8 +41,8 @@ pub struct TraceInfo {
 pub struct Summary {
     /// The cachesim version that produced it.
     pub cachesim_version: String,
-    /// The trace.
-    pub trace: TraceInfo,
+    /// The trace or workload.
+    pub source: SourceInfo,
     /// The seed.
     pub seed: u64,
     /// One entry per (policy, size), policies in the order given, then sizes.
@@ -61,6 +68,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// Temporary files are created private (0600); give finished outputs the usual 0644.
+pub fn make_readable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+        .with_context(|| format!("setting permissions of {}", path.display()))
 }
 
 /// The summary as pretty JSON.

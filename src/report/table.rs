@@ -39,13 +39,17 @@ pub fn render(s: &Summary) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = format!(
-        "trace: {} ({}{})\n",
-        s.trace.path,
-        s.trace.format,
-        if s.trace.zstd { ", zstd" } else { "" }
-    );
-    if let (Some(o), Some(b)) = (s.trace.objects, s.trace.working_set_bytes) {
+    let src = &s.source;
+    let mut out = match (&src.name, &src.format) {
+        (Some(name), _) => format!("workload: {name} ({}, seed {})\n", src.path, s.seed),
+        (None, Some(f)) => format!(
+            "trace: {} ({f}{})\n",
+            src.path,
+            if src.zstd == Some(true) { ", zstd" } else { "" }
+        ),
+        (None, None) => format!("{}: {}\n", src.kind, src.path),
+    };
+    if let (Some(o), Some(b)) = (src.objects, src.working_set_bytes) {
         out.push_str(&format!("working set: {o} objects, {}\n", Bytes(b)));
     }
     out.push('\n');

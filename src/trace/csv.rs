@@ -222,6 +222,23 @@ impl<R: BufRead + Send> CsvReader<R> {
         }
     }
 
+    /// A non-negative decimal number of `unit`s as exact nanoseconds (`12.000123456` s).
+    fn nanos(&self, i: usize, line: u64, what: &str, unit: super::TimeUnit) -> Result<u64, String> {
+        let f = self.field(i, line, what)?;
+        let s = std::str::from_utf8(f).unwrap_or("");
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if digits(int) && (frac.is_empty() || digits(frac)) && frac.len() <= 18 && int.len() <= 19 {
+            let per = unit.nanos() as u128;
+            let i: u128 = int.parse().unwrap_or(0);
+            let fr: u128 = if frac.is_empty() { 0 } else { frac.parse().unwrap_or(0) };
+            let ns = i * per + fr * per / 10u128.pow(frac.len() as u32);
+            return u64::try_from(ns).map_err(|_| format!("line {line}: {what} `{s}` is too large"));
+        }
+        // Other spellings (exponents): through floating point.
+        Ok((self.number(i, line, what)? * unit.nanos()) as u64)
+    }
+
     fn parse_row(&self, line: u64) -> Result<Request, String> {
         let l = &self.layout;
         let key_field = self.field(l.key, line, "key")?;
@@ -230,7 +247,7 @@ impl<R: BufRead + Send> CsvReader<R> {
         }
         let key = super::parse_key(key_field);
         let time = match l.time {
-            Some(i) => (self.number(i, line, "time")? * self.opts.time_unit.nanos()) as u64,
+            Some(i) => self.nanos(i, line, "time", self.opts.time_unit)?,
             None => 0,
         };
         let mut size = match l.size {
@@ -259,7 +276,7 @@ impl<R: BufRead + Send> CsvReader<R> {
             None => Op::Read,
         };
         let ttl = match l.ttl {
-            Some(i) => (self.number(i, line, "ttl")? * self.opts.ttl_unit.nanos()) as u64,
+            Some(i) => self.nanos(i, line, "ttl", self.opts.ttl_unit)?,
             None => 0,
         };
         Ok(Request {
@@ -326,9 +343,7 @@ mod tests {
             format,
             zstd: false,
             csv,
-            ignore_size: false,
             skip_bad_lines: false,
-            next_access: None,
         }
     }
 

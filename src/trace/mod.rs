@@ -34,21 +34,24 @@ pub trait TraceReader: Send {
 }
 
 /// Supported trace formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TraceFormat {
     /// Pick by extension and content.
     Auto,
     /// libCacheSim oracleGeneral: 24-byte records (u32 time, u64 id, u32 size, i64 next access), optionally zstd-compressed.
     #[value(alias = "oracle", alias = "oraclegeneral")]
+    #[serde(alias = "oracle", alias = "oraclegeneral")]
     OracleGeneral,
     /// CSV with configurable columns (key, time, size, op, ttl).
     Csv,
     /// Plain text, one key per line.
     #[value(alias = "text")]
+    #[serde(alias = "text")]
     Txt,
     /// Twitter's cache trace CSV (timestamp, key, key size, value size, client id, op, ttl).
     #[value(alias = "twr")]
+    #[serde(alias = "twr")]
     Twitter,
 }
 
@@ -90,7 +93,7 @@ impl std::str::FromStr for Column {
 }
 
 /// Time unit of numeric timestamps and TTLs in text formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeUnit {
     /// Seconds.
@@ -165,19 +168,15 @@ pub struct TraceSpec {
     pub zstd: bool,
     /// Options for CSV-like formats.
     pub csv: CsvOptions,
-    /// Replace every size with 1 (`--ignore-obj-size`).
-    pub ignore_size: bool,
     /// Skip (and count) malformed rows instead of failing.
     pub skip_bad_lines: bool,
-    /// A file of next-access positions computed by a pre-pass, for formats without them.
-    pub next_access: Option<Arc<tempfile::TempPath>>,
 }
 
-/// Counts shared by all readers of one run: bytes read (for the progress bar) and skipped rows.
+/// Progress shared by all readers of one run, for the progress bar.
 #[derive(Debug, Default)]
 pub struct ReadProgress {
-    /// Bytes consumed from the file (compressed bytes for .zst).
-    pub bytes: AtomicU64,
+    /// Bytes consumed from trace files (compressed bytes for .zst), or requests generated.
+    pub units: AtomicU64,
 }
 
 /// A `Read` that counts the bytes it passes through into a shared counter.
@@ -190,7 +189,7 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(p) = &self.progress {
-            p.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            p.units.fetch_add(n as u64, Ordering::Relaxed);
         }
         Ok(n)
     }
@@ -288,15 +287,13 @@ impl TraceSpec {
             format,
             zstd,
             csv: CsvOptions::default(),
-            ignore_size: false,
             skip_bad_lines: false,
-            next_access: None,
         })
     }
 
     /// Whether requests from this trace carry real next-access positions.
     pub fn has_next_access(&self) -> bool {
-        self.format == TraceFormat::OracleGeneral || self.next_access.is_some()
+        self.format == TraceFormat::OracleGeneral
     }
 
     fn open_text(&self, raw: Box<dyn Read + Send>) -> Result<Box<dyn TraceReader>> {
@@ -320,35 +317,12 @@ impl TraceSpec {
         } else {
             Box::new(counted)
         };
-        let mut reader: Box<dyn TraceReader> = match self.format {
+        let reader: Box<dyn TraceReader> = match self.format {
             // Reads whole batches into its own buffer: no BufReader needed.
             TraceFormat::OracleGeneral => Box::new(oracle::OracleReader::new(raw, self.path.clone())),
             _ => self.open_text(raw)?,
         };
-        if let Some(na) = &self.next_access {
-            reader = Box::new(next_access::WithNextAccess::new(reader, na)?);
-        }
-        if self.ignore_size {
-            reader = Box::new(UnitSize(reader));
-        }
         Ok(reader)
-    }
-}
-
-/// Sets every size to 1 (`--ignore-obj-size`).
-struct UnitSize(Box<dyn TraceReader>);
-
-impl TraceReader for UnitSize {
-    fn read_batch(&mut self, out: &mut Vec<Request>) -> Result<bool> {
-        let more = self.0.read_batch(out)?;
-        for r in out.iter_mut() {
-            r.size = 1;
-        }
-        Ok(more)
-    }
-
-    fn skipped(&self) -> u64 {
-        self.0.skipped()
     }
 }
 

@@ -7,8 +7,9 @@
 //! request has already left the window is patched in place in the file. The replay then reads the
 //! file alongside the trace.
 
-use super::{TraceReader, TraceSpec, BATCH};
+use super::{TraceReader, BATCH};
 use crate::request::{Request, NEVER};
+use crate::source::Source;
 use anyhow::{Context, Result};
 use rustc_hash::FxHashMap;
 use std::fs::File;
@@ -19,14 +20,14 @@ use std::sync::Arc;
 /// Requests whose next-access slot is kept in memory before it is written out.
 const WINDOW: usize = 1 << 20;
 
-/// Computes the next-access file for `spec` (which must not already have one).
-pub fn compute(spec: &TraceSpec) -> Result<tempfile::TempPath> {
-    compute_with_window(spec, WINDOW)
+/// Computes the next-access file for `source` (opened without one).
+pub fn compute(source: &Source) -> Result<tempfile::TempPath> {
+    compute_with_window(source, WINDOW)
 }
 
 /// [`compute`] with a chosen in-memory window (small in tests, to exercise the in-place patching).
-pub fn compute_with_window(spec: &TraceSpec, window_len: usize) -> Result<tempfile::TempPath> {
-    let mut reader = spec.open(None)?;
+pub fn compute_with_window(source: &Source, window_len: usize) -> Result<tempfile::TempPath> {
+    let mut reader = source.open_without_next_access(None)?;
     let tmp = tempfile::NamedTempFile::new().context("creating a temporary file for next-access positions")?;
     let file = tmp.as_file().try_clone()?;
     let mut last: FxHashMap<u64, u64> = FxHashMap::default();
@@ -106,7 +107,7 @@ impl TraceReader for WithNextAccess {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::TraceFormat;
+    use crate::trace::{TraceFormat, TraceSpec};
     use std::io::Write;
 
     #[test]
@@ -117,10 +118,11 @@ mod tests {
             writeln!(f, "{k}").unwrap();
         }
         f.flush().unwrap();
-        let mut spec = TraceSpec::new(f.path(), TraceFormat::Auto).unwrap();
+        let spec = TraceSpec::new(f.path(), TraceFormat::Auto).unwrap();
         assert_eq!(spec.format, TraceFormat::Txt);
-        spec.next_access = Some(Arc::new(compute_with_window(&spec, 64).unwrap()));
-        let mut rd = spec.open(None).unwrap();
+        let mut source = Source::trace(spec);
+        source.next_access = Some(Arc::new(compute_with_window(&source, 64).unwrap()));
+        let mut rd = source.open(None).unwrap();
         let mut got = Vec::new();
         let mut b = Vec::new();
         while rd.read_batch(&mut b).unwrap() {

@@ -1,0 +1,156 @@
+//! `cachesim generate`: writes a workload's request stream as a trace file, so it can be replayed
+//! by cachesim or by other simulators (libCacheSim reads the oracleGeneral output directly).
+//!
+//! oracleGeneral keeps whole-second timestamps (as the public datasets do) and fills the next-access
+//! field so that Belady works on it; it has no TTL or operation field, so TTLs and deletes are lost
+//! (a warning says so). CSV keeps everything, with nanosecond-exact decimal-second timestamps.
+
+use crate::cli::{GenerateArgs, GenerateFormat};
+use crate::error::input_error;
+use crate::progress;
+use crate::request::{Op, Request, NANOS_PER_SEC};
+use crate::source::{Input, Source};
+use crate::trace::{oracle, ReadProgress, BATCH};
+use crate::workload;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Nanoseconds as decimal seconds, exactly (`12.000123456`).
+pub fn decimal_seconds(ns: u64) -> String {
+    format!("{}.{:09}", ns / NANOS_PER_SEC, ns % NANOS_PER_SEC)
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Read => "get",
+        Op::Write => "set",
+        Op::Delete => "delete",
+    }
+}
+
+/// Writes `source`'s stream to `out` in `format`; returns (requests written, TTL-or-delete requests).
+pub fn write_stream(
+    source: &Source,
+    out: &mut dyn Write,
+    csv: bool,
+    progress: Option<Arc<ReadProgress>>,
+) -> Result<(u64, u64)> {
+    let mut reader = source.open(progress)?;
+    let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
+    let mut buf: Vec<u8> = Vec::with_capacity(BATCH * 48);
+    let (mut n, mut lossy) = (0u64, 0u64);
+    if csv {
+        buf.extend_from_slice(b"time,key,size,op,ttl\n");
+    }
+    while reader.read_batch(&mut batch)? {
+        for r in &batch {
+            n += 1;
+            if csv {
+                writeln!(
+                    buf,
+                    "{},{},{},{},{}",
+                    decimal_seconds(r.time),
+                    r.key,
+                    r.size,
+                    op_name(r.op),
+                    decimal_seconds(r.ttl)
+                )?;
+            } else {
+                if r.ttl != 0 || r.op == Op::Delete {
+                    lossy += 1;
+                }
+                oracle::encode(r, &mut buf);
+            }
+        }
+        out.write_all(&buf)?;
+        buf.clear();
+    }
+    out.write_all(&buf)?;
+    Ok((n, lossy))
+}
+
+/// `cachesim generate`.
+pub fn run(a: &GenerateArgs) -> Result<()> {
+    let mut f = workload::load(&a.workload)?;
+    if let Some(s) = a.seed {
+        f.seed = s;
+    }
+    let mut source = crate::config::workload_source(&f, &a.workload)?;
+    if let Input::Trace(_) = source.input {
+        return Err(input_error(format!(
+            "{}: generate writes synthetic workloads; this one replays a recorded trace (workload.trace)",
+            a.workload.display()
+        )));
+    }
+    let name = a
+        .output
+        .file_name()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let zstd = name.ends_with(".zst");
+    let csv = match a.format {
+        GenerateFormat::Csv => true,
+        GenerateFormat::OracleGeneral => false,
+        GenerateFormat::Auto => name.trim_end_matches(".zst").ends_with(".csv"),
+    };
+    if !csv {
+        source.prepare_belady().context("computing next-access positions")?;
+    }
+    let dir = a
+        .output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| input_error(format!("-o {}: cannot write there: {e}", a.output.display())))?;
+    let total = source.progress_total();
+    let bar = progress::bar(a.quiet, total, "generating");
+    let counter = Arc::new(ReadProgress::default());
+    let ticker = {
+        let (bar, counter) = (bar.clone(), counter.clone());
+        move || bar.set_position(counter.units.load(Ordering::Relaxed))
+    };
+    let file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file().try_clone()?);
+    let (n, lossy) = if zstd {
+        let mut enc = zstd::stream::write::Encoder::new(file, 3)?;
+        let r = write_stream(&source, &mut enc, csv, Some(counter.clone()))?;
+        enc.finish()?.flush()?;
+        r
+    } else {
+        let mut w = file;
+        let r = write_stream(&source, &mut w, csv, Some(counter.clone()))?;
+        w.flush()?;
+        r
+    };
+    ticker();
+    bar.finish_and_clear();
+    crate::report::make_readable(tmp.path())?;
+    tmp.persist(&a.output)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", a.output.display()))?;
+    if lossy > 0 {
+        eprintln!(
+            "warning: {lossy} of {n} requests carry a TTL or are deletes, which oracleGeneral cannot record; write a .csv to keep them"
+        );
+    }
+    if !a.quiet {
+        eprintln!(
+            "wrote {n} requests to {} ({})",
+            a.output.display(),
+            if csv { "csv" } else { "oracleGeneral" }
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_seconds_are_exact() {
+        assert_eq!(super::decimal_seconds(12_000_123_456), "12.000123456");
+        assert_eq!(super::decimal_seconds(5), "0.000000005");
+    }
+}

@@ -1,0 +1,109 @@
+//! Where requests come from: a recorded trace or a synthetic workload, opened the same way, so a
+//! trace and a generated stream run through the same replay, grid and reports.
+
+use crate::request::Request;
+use crate::trace::{next_access, ReadProgress, TraceReader, TraceSpec};
+use crate::workload::generator::Generator;
+use crate::workload::Workload;
+use anyhow::Result;
+use std::sync::Arc;
+
+/// The stream itself.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A recorded trace file.
+    Trace(TraceSpec),
+    /// A synthetic workload.
+    Workload(Arc<Workload>),
+}
+
+/// A request source plus what the run does to it.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The stream.
+    pub input: Input,
+    /// Replace every size with 1 (`--ignore-obj-size`).
+    pub ignore_size: bool,
+    /// Next-access positions from a pre-pass, for streams that do not carry them.
+    pub next_access: Option<Arc<tempfile::TempPath>>,
+}
+
+impl Source {
+    /// A recorded trace with sizes kept.
+    pub fn trace(spec: TraceSpec) -> Source {
+        Source {
+            input: Input::Trace(spec),
+            ignore_size: false,
+            next_access: None,
+        }
+    }
+
+    /// A synthetic workload with sizes kept.
+    pub fn workload(w: Arc<Workload>) -> Source {
+        Source {
+            input: Input::Workload(w),
+            ignore_size: false,
+            next_access: None,
+        }
+    }
+
+    /// Whether requests carry real next-access positions (else Belady needs [`Source::prepare_belady`]).
+    pub fn has_next_access(&self) -> bool {
+        self.next_access.is_some() || matches!(&self.input, Input::Trace(t) if t.has_next_access())
+    }
+
+    /// Computes next-access positions if the stream lacks them.
+    pub fn prepare_belady(&mut self) -> Result<()> {
+        if !self.has_next_access() {
+            self.next_access = Some(Arc::new(next_access::compute(self)?));
+        }
+        Ok(())
+    }
+
+    /// Progress units of one full pass: file bytes for traces, requests for workloads (0 if unknown).
+    pub fn progress_total(&self) -> u64 {
+        match &self.input {
+            Input::Trace(t) => std::fs::metadata(&t.path).map(|m| m.len()).unwrap_or(0),
+            Input::Workload(w) => w.total_requests().unwrap_or(0),
+        }
+    }
+
+    /// Opens the stream, without next-access positions (used by the pre-pass).
+    pub fn open_without_next_access(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn TraceReader>> {
+        let reader: Box<dyn TraceReader> = match &self.input {
+            Input::Trace(t) => t.open(progress)?,
+            Input::Workload(w) => Box::new(Generator::new(w.clone(), progress)?),
+        };
+        Ok(if self.ignore_size {
+            Box::new(UnitSize(reader))
+        } else {
+            reader
+        })
+    }
+
+    /// Opens a fresh stream, counting progress into `progress`.
+    pub fn open(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn TraceReader>> {
+        let reader = self.open_without_next_access(progress)?;
+        Ok(match &self.next_access {
+            Some(na) => Box::new(next_access::WithNextAccess::new(reader, na)?),
+            None => reader,
+        })
+    }
+}
+
+/// Sets every size to 1 (`--ignore-obj-size`).
+struct UnitSize(Box<dyn TraceReader>);
+
+impl TraceReader for UnitSize {
+    fn read_batch(&mut self, out: &mut Vec<Request>) -> Result<bool> {
+        let more = self.0.read_batch(out)?;
+        for r in out.iter_mut() {
+            r.size = 1;
+        }
+        Ok(more)
+    }
+
+    fn skipped(&self) -> u64 {
+        self.0.skipped()
+    }
+}

@@ -1,0 +1,400 @@
+//! The workload file as written: TOML (or JSON with the same structure). Unknown keys are errors,
+//! so a typo never silently falls back to a default.
+
+use super::values::{ByteSize, CacheSizeValue, Count, Dur, NonNegative, Positive, Ratio};
+use crate::trace::{TimeUnit, TraceFormat};
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+fn default_seed() -> u64 {
+    42
+}
+
+/// A whole workload file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadFile {
+    /// A short name, used in reports.
+    pub name: Option<String>,
+    /// What the workload models and which question it answers.
+    pub description: Option<String>,
+    /// Fixes every random choice.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// The request stream.
+    pub workload: WorkloadSection,
+    /// Policies and sizes to run.
+    #[serde(default)]
+    pub cache: CacheSection,
+}
+
+/// `[cache]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSection {
+    /// Policy specs, e.g. `["lru", "clock:bits=2"]`.
+    pub policies: Option<Vec<String>>,
+    /// Cache sizes, e.g. `["64MiB", "5%"]`.
+    pub sizes: Option<Vec<CacheSizeValue>>,
+    /// Count objects instead of bytes.
+    #[serde(default)]
+    pub ignore_obj_size: bool,
+}
+
+/// A CSV column in a workload file: a 1-based number or a header name.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ColumnValue {
+    /// 1-based.
+    Index(usize),
+    /// Header name.
+    Name(String),
+}
+
+/// `[workload]`: a recorded trace, or a synthetic stream.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSection {
+    /// A recorded trace to replay instead of a synthetic stream.
+    pub trace: Option<PathBuf>,
+    /// Its format (default auto).
+    pub format: Option<TraceFormat>,
+    /// CSV key column.
+    pub key_col: Option<ColumnValue>,
+    /// CSV time column.
+    pub time_col: Option<ColumnValue>,
+    /// CSV size column.
+    pub size_col: Option<ColumnValue>,
+    /// CSV operation column.
+    pub op_col: Option<ColumnValue>,
+    /// CSV TTL column.
+    pub ttl_col: Option<ColumnValue>,
+    /// CSV delimiter.
+    pub delimiter: Option<String>,
+    /// Whether the CSV has a header row.
+    pub header: Option<bool>,
+    /// Unit of the CSV time column.
+    pub time_unit: Option<TimeUnit>,
+    /// Unit of the CSV TTL column.
+    pub ttl_unit: Option<TimeUnit>,
+
+    /// Number of requests (or give `duration`).
+    pub requests: Option<Count>,
+    /// Simulated time to generate, with an arrival rate.
+    pub duration: Option<Dur>,
+    /// Number of distinct keys.
+    pub keys: Option<Count>,
+    /// Share of reads; the rest are writes and deletes.
+    pub read_ratio: Option<Ratio>,
+    /// Share of deletes.
+    pub delete_ratio: Option<Ratio>,
+    /// Which keys are requested.
+    pub popularity: Option<PopularitySpec>,
+    /// When requests arrive.
+    pub arrival: Option<ArrivalSpec>,
+    /// Object sizes.
+    pub size: Option<SizeSpec>,
+    /// Time to live of cached objects.
+    pub ttl: Option<TtlSpec>,
+    /// Phases run one after another; each overrides popularity, arrival, rate and ratios.
+    pub phases: Option<Vec<PhaseSpec>>,
+    /// A write gives its key a new size drawn from `size`.
+    #[serde(default)]
+    pub resize_on_write: bool,
+}
+
+/// One phase.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// Name shown in reports.
+    pub name: Option<String>,
+    /// Requests in this phase.
+    pub requests: Option<Count>,
+    /// Simulated time this phase lasts.
+    pub duration: Option<Dur>,
+    /// Popularity during the phase.
+    pub popularity: Option<PopularitySpec>,
+    /// Arrival process during the phase.
+    pub arrival: Option<ArrivalSpec>,
+    /// Shorthand: the inherited arrival process at this rate.
+    pub rate: Option<Positive>,
+    /// Share of reads.
+    pub read_ratio: Option<Ratio>,
+    /// Share of deletes.
+    pub delete_ratio: Option<Ratio>,
+}
+
+/// When the hot set of `shifting` moves: every N requests (a number) or every T (a duration).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Every {
+    /// Every N requests.
+    Requests(u64),
+    /// Every T nanoseconds of simulated time.
+    Time(u64),
+}
+
+impl<'de> Deserialize<'de> for Every {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(i64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) if n > 0 => Ok(Every::Requests(n as u64)),
+            Raw::N(n) => Err(de::Error::custom(format!(
+                "every = {n}: expected a number of requests > 0 or a duration"
+            ))),
+            Raw::S(s) => match crate::units::parse_duration(&s) {
+                Ok(0) | Err(_) => Err(de::Error::custom(format!(
+                    "every = \"{s}\": expected a number of requests or a duration such as \"30s\""
+                ))),
+                Ok(ns) => Ok(Every::Time(ns)),
+            },
+        }
+    }
+}
+
+/// Which keys are requested.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum PopularitySpec {
+    /// Every key equally likely.
+    Uniform,
+    /// Zipf: the key of rank r has probability proportional to r^-alpha.
+    Zipf {
+        /// Exponent, any value > 0.
+        alpha: Positive,
+    },
+    /// A sequential loop over `length` keys starting at rank `start`.
+    Scan {
+        /// First rank of the loop (ranks beyond `keys` are allowed: a loop over keys the rest of the workload never uses).
+        #[serde(default)]
+        start: u64,
+        /// Keys in the loop (default: `keys`).
+        length: Option<Count>,
+    },
+    /// A fraction of keys gets a fraction of the traffic, uniformly within each group.
+    Hotspot {
+        /// Share of keys that are hot.
+        hot_keys: Ratio,
+        /// Share of requests that go to hot keys.
+        hot_traffic: Ratio,
+    },
+    /// Zipf whose ranking moves `shift` ranks every `every` requests or duration.
+    Shifting {
+        /// Zipf exponent (default 1.0).
+        alpha: Option<Positive>,
+        /// How often the hot set moves.
+        every: Every,
+        /// Ranks moved each time (default: a tenth of the keys).
+        shift: Option<Count>,
+    },
+    /// A weighted mixture: `components = [{ weight = 0.9, dist = "zipf", alpha = 0.9 }, ...]`.
+    Mix {
+        /// The parts, each with a `weight`.
+        components: Vec<MixComponent>,
+    },
+}
+
+/// One part of a mixture: a weight and a popularity (written inline).
+#[derive(Clone, Debug)]
+pub struct MixComponent {
+    /// Relative weight (> 0).
+    pub weight: f64,
+    /// The popularity.
+    pub popularity: PopularitySpec,
+}
+
+impl<'de> Deserialize<'de> for MixComponent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut v = serde_json::Value::deserialize(d)?;
+        let obj = v.as_object_mut().ok_or_else(|| {
+            de::Error::custom("a mix component is a table: { weight = 0.9, dist = \"zipf\", alpha = 0.9 }")
+        })?;
+        let weight = obj
+            .remove("weight")
+            .ok_or_else(|| de::Error::custom("a mix component needs a `weight`"))?
+            .as_f64()
+            .filter(|w| *w > 0.0 && w.is_finite())
+            .ok_or_else(|| de::Error::custom("a mix component's `weight` must be a number greater than 0"))?;
+        let popularity =
+            PopularitySpec::deserialize(v).map_err(|e| de::Error::custom(format!("in a mix component: {e}")))?;
+        Ok(MixComponent { weight, popularity })
+    }
+}
+
+/// When requests arrive.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "process", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ArrivalSpec {
+    /// Evenly spaced, `rate` per second.
+    Constant {
+        /// Requests per second.
+        rate: Positive,
+    },
+    /// Poisson: exponential gaps with mean 1/rate.
+    Poisson {
+        /// Requests per second.
+        rate: Positive,
+    },
+    /// On/off Markov-modulated Poisson: bursts at `rate`, gaps at `rate_between`.
+    Bursty {
+        /// Rate during bursts (per second).
+        rate: Positive,
+        /// Rate between bursts (may be 0).
+        rate_between: NonNegative,
+        /// Mean burst length (exponentially distributed).
+        mean_burst: Dur,
+        /// Mean gap length (exponentially distributed).
+        mean_gap: Dur,
+    },
+    /// Poisson with a sinusoidal rate: rate * (1 + amplitude * sin(2 pi t / period)).
+    Diurnal {
+        /// Mean rate (per second).
+        rate: Positive,
+        /// Relative swing, 0 to 1.
+        amplitude: Ratio,
+        /// Period of the cycle.
+        period: Dur,
+    },
+    /// Timestamps taken from a recorded trace (its keys are not used).
+    Trace {
+        /// The trace file.
+        path: PathBuf,
+        /// Its format (default auto).
+        format: Option<TraceFormat>,
+    },
+}
+
+impl ArrivalSpec {
+    /// The (mean) rate, when the process has one.
+    pub fn rate(&self) -> Option<f64> {
+        match self {
+            ArrivalSpec::Constant { rate } | ArrivalSpec::Poisson { rate } | ArrivalSpec::Diurnal { rate, .. } => {
+                Some(rate.0)
+            }
+            ArrivalSpec::Bursty {
+                rate,
+                rate_between,
+                mean_burst,
+                mean_gap,
+            } => {
+                let (b, g) = (mean_burst.0 as f64, mean_gap.0 as f64);
+                Some((rate.0 * b + rate_between.0 * g) / (b + g))
+            }
+            ArrivalSpec::Trace { .. } => None,
+        }
+    }
+
+    /// The same process at another (mean) rate, for a phase's `rate`.
+    pub fn with_rate(&self, r: f64) -> ArrivalSpec {
+        let mut a = self.clone();
+        match &mut a {
+            ArrivalSpec::Constant { rate } | ArrivalSpec::Poisson { rate } | ArrivalSpec::Diurnal { rate, .. } => {
+                rate.0 = r
+            }
+            ArrivalSpec::Bursty { rate, rate_between, .. } => {
+                let scale = r / self.rate().unwrap_or(r);
+                rate.0 *= scale;
+                rate_between.0 *= scale;
+            }
+            ArrivalSpec::Trace { .. } => {}
+        }
+        a
+    }
+}
+
+/// Object sizes; each key keeps its size for the whole run unless a write changes it (`resize_on_write`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SizeSpec {
+    /// Every object the same size.
+    Fixed {
+        /// The size.
+        value: ByteSize,
+    },
+    /// Uniform between min and max inclusive.
+    Uniform {
+        /// Smallest.
+        min: ByteSize,
+        /// Largest.
+        max: ByteSize,
+    },
+    /// Log-normal with the given median and sigma (of the underlying normal).
+    Lognormal {
+        /// Median size.
+        median: ByteSize,
+        /// Spread, >= 0.
+        sigma: NonNegative,
+    },
+    /// Pareto with scale `min` and shape `alpha` (heavy tail).
+    Pareto {
+        /// Smallest size.
+        min: ByteSize,
+        /// Shape > 0 (smaller is heavier).
+        alpha: Positive,
+    },
+}
+
+/// One TTL class: a share of keys with a TTL.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TtlClass {
+    /// Name, e.g. "prices".
+    pub name: Option<String>,
+    /// Share of keys in this class.
+    pub share: Ratio,
+    /// Their TTL.
+    pub ttl: Dur,
+}
+
+/// TTLs: none, one for every key (`"5m"`), or per key class (`{ classes = [...] }`).
+#[derive(Clone, Debug)]
+pub enum TtlSpec {
+    /// No expiry.
+    None,
+    /// The same TTL for every key.
+    Fixed(u64),
+    /// Keys split into classes by share; keys in no class never expire.
+    Classes(Vec<TtlClass>),
+}
+
+impl<'de> Deserialize<'de> for TtlSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ClassesOnly {
+            classes: Vec<TtlClass>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            C(ClassesOnly),
+        }
+        let raw = Raw::deserialize(d).map_err(|_| {
+            de::Error::custom("ttl must be a duration (\"5m\"), \"none\", or { classes = [{ name = \"prices\", share = 0.2, ttl = \"1m\" }, ...] }")
+        })?;
+        match raw {
+            Raw::S(s) if s == "none" => Ok(TtlSpec::None),
+            Raw::S(s) => match crate::units::parse_duration(&s) {
+                Ok(0) => Err(de::Error::custom("ttl must be greater than zero (or \"none\")")),
+                Ok(ns) => Ok(TtlSpec::Fixed(ns)),
+                Err(e) => Err(de::Error::custom(e)),
+            },
+            Raw::C(c) => {
+                let total: f64 = c.classes.iter().map(|k| k.share.0).sum();
+                if total > 1.0 + 1e-9 {
+                    return Err(de::Error::custom(format!(
+                        "ttl class shares add up to {total}, more than 1"
+                    )));
+                }
+                Ok(TtlSpec::Classes(c.classes))
+            }
+        }
+    }
+}
