@@ -39,10 +39,16 @@ fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
 
 fn check_invariants(spec: &PolicySpec, capacity: u64, reqs: &[Request]) -> Result<u64, TestCaseError> {
     let mut p = spec.build(&BuildCtx { capacity, seed: 1 }).unwrap();
+    p.record_evictions(true);
+    // A model of the cached keys, kept from the eviction log alone: it must agree with contains().
+    let mut model: std::collections::BTreeSet<u64> = Default::default();
+    let mut evicted = Vec::new();
+    let mut logged = 0u64;
     let (mut hits, mut misses, mut requests) = (0u64, 0u64, 0u64);
     for r in reqs {
         if r.op == Op::Delete {
             p.remove(r.key);
+            model.remove(&r.key);
             prop_assert!(p.used() <= capacity);
             prop_assert!(
                 !p.contains(r.key),
@@ -76,7 +82,36 @@ fn check_invariants(spec: &PolicySpec, capacity: u64, reqs: &[Request]) -> Resul
             p.used(),
             capacity
         );
+        evicted.clear();
+        p.drain_evicted(&mut evicted);
+        logged += evicted.len() as u64;
+        for k in &evicted {
+            // GDSF may insert the newcomer and then evict it in the same step.
+            prop_assert!(
+                model.remove(k) || *k == r.key,
+                "{}: evicted {} which was not cached",
+                spec.label(),
+                k
+            );
+        }
+        if p.contains(r.key) {
+            model.insert(r.key);
+        }
+        let actual: std::collections::BTreeSet<u64> = model.iter().copied().filter(|k| p.contains(*k)).collect();
+        prop_assert_eq!(&actual, &model, "{}: the eviction log missed a removal", spec.label());
+        prop_assert_eq!(
+            model.len(),
+            p.len(),
+            "{}: len() disagrees with the cached keys",
+            spec.label()
+        );
     }
+    prop_assert_eq!(
+        p.counters().evictions,
+        logged,
+        "{}: eviction count and log disagree",
+        spec.label()
+    );
     prop_assert_eq!(hits + misses, requests);
     Ok(misses)
 }

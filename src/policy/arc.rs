@@ -117,7 +117,7 @@ impl Arc {
         let (from, to) = if from_t1 { (T1, B1) } else { (T2, B2) };
         let victim = self.lists[from as usize].tail;
         self.move_to(victim, to);
-        self.counters.evictions += 1;
+        self.counters.evicted(self.table.node(victim).key);
     }
 
     /// One eviction step for a request found in no list (case IV of the paper).
@@ -129,8 +129,9 @@ impl Arc {
                 self.replace();
             } else {
                 let victim = self.lists[T1 as usize].tail;
+                let key = self.table.node(victim).key;
                 self.drop_slot(victim);
-                self.counters.evictions += 1;
+                self.counters.evicted(key);
             }
         } else {
             let total = t1 + b1 + self.bytes(T2) + self.bytes(B2);
@@ -233,7 +234,10 @@ impl Policy for Arc {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -70,8 +70,9 @@ impl Belady {
         while let Some((next, key)) = self.heap.pop() {
             if let Some(s) = self.table.find(key) {
                 if self.table.node(s).meta == next {
+                    let key = self.table.node(s).key;
                     self.drop_slot(s);
-                    self.counters.evictions += 1;
+                    self.counters.evicted(key);
                     return;
                 }
             }
@@ -134,7 +135,10 @@ impl Policy for Belady {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -59,8 +59,9 @@ impl Clock {
                 self.table.node_mut(t).meta = c - 1;
                 self.list.move_to_head(&mut self.table.nodes, t);
             } else {
+                let key = self.table.node(t).key;
                 self.drop_slot(t);
-                self.counters.evictions += 1;
+                self.counters.evicted(key);
                 return;
             }
         }
@@ -123,7 +124,10 @@ impl Policy for Clock {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

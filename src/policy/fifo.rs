@@ -64,8 +64,9 @@ impl Policy for Fifo {
         }
         while self.list.bytes + size > self.capacity {
             let victim = self.list.tail;
+            let key = self.table.node(victim).key;
             self.drop_slot(victim);
-            self.counters.evictions += 1;
+            self.counters.evicted(key);
         }
         let s = self.table.insert(req.key, req.size, req.expiry(), ());
         self.list.push_head(&mut self.table.nodes, s);
@@ -94,7 +95,10 @@ impl Policy for Fifo {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

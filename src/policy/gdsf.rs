@@ -110,8 +110,9 @@ impl Gdsf {
         while let Some(Reverse((bits, vt, slot))) = self.heap.pop() {
             if self.table.node(slot).meta.vtime == vt {
                 self.age = f64::from_bits(bits);
+                let key = self.table.node(slot).key;
                 self.drop_slot(slot);
-                self.counters.evictions += 1;
+                self.counters.evicted(key);
                 return;
             }
         }
@@ -177,7 +178,10 @@ impl Policy for Gdsf {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -152,8 +152,9 @@ impl Policy for Lfu {
         }
         while self.used + size > self.capacity {
             let victim = self.buckets[self.lowest as usize].list.tail;
+            let key = self.table.node(victim).key;
             self.drop_slot(victim);
-            self.counters.evictions += 1;
+            self.counters.evicted(key);
         }
         let b = if self.lowest != NIL && self.buckets[self.lowest as usize].freq == 1 {
             self.lowest
@@ -190,7 +191,10 @@ impl Policy for Lfu {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

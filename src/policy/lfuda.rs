@@ -184,8 +184,9 @@ impl Lfuda {
         self.age = self.buckets[b as usize].priority;
         let (_, emptied) = self.unlink(victim);
         self.used -= self.table.node(victim).size as u64;
+        let key = self.table.node(victim).key;
         self.table.remove(victim);
-        self.counters.evictions += 1;
+        self.counters.evicted(key);
         if emptied {
             self.advance_age();
         }
@@ -260,7 +261,10 @@ impl Policy for Lfuda {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -67,8 +67,9 @@ impl Policy for Lru {
         }
         while self.list.bytes + size > self.capacity {
             let victim = self.list.tail;
+            let key = self.table.node(victim).key;
             self.drop_slot(victim);
-            self.counters.evictions += 1;
+            self.counters.evicted(key);
         }
         let s = self.table.insert(req.key, req.size, req.expiry(), ());
         self.list.push_head(&mut self.table.nodes, s);
@@ -97,7 +98,10 @@ impl Policy for Lru {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -33,13 +33,27 @@ use crate::request::{Op, Request};
 use crate::sim::ReplayStats;
 use std::fmt;
 
-/// Event counters every policy keeps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Event counters every policy keeps, and the keys it evicted when the engine asks for them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Objects evicted to make room.
     pub evictions: u64,
     /// Objects found expired on lookup (and removed).
     pub expirations: u64,
+    /// Keys evicted since the last drain, recorded only when switched on (the discrete-event
+    /// engine needs them, e.g. to write back dirty entries); plain replays pay nothing.
+    pub evicted_log: Option<Vec<u64>>,
+}
+
+impl Counters {
+    /// Counts one eviction of `key` (and logs it when recording).
+    #[inline]
+    pub fn evicted(&mut self, key: u64) {
+        self.evictions += 1;
+        if let Some(log) = &mut self.evicted_log {
+            log.push(key);
+        }
+    }
 }
 
 /// A cache eviction policy with a capacity in bytes (or objects, when every size is 1).
@@ -74,6 +88,21 @@ pub trait Policy: Send {
 
     /// Evictions and expirations so far.
     fn counters(&self) -> Counters;
+
+    /// The counters, mutably (for the eviction log).
+    fn counters_mut(&mut self) -> &mut Counters;
+
+    /// Switches recording of evicted keys on or off.
+    fn record_evictions(&mut self, on: bool) {
+        self.counters_mut().evicted_log = on.then(Vec::new);
+    }
+
+    /// Moves the keys evicted since the last call into `out`.
+    fn drain_evicted(&mut self, out: &mut Vec<u64>) {
+        if let Some(log) = &mut self.counters_mut().evicted_log {
+            out.append(log);
+        }
+    }
 
     /// One request of a plain replay: a get, and an insert on a miss. Returns whether it hit.
     #[inline]

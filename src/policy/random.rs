@@ -77,8 +77,9 @@ impl Policy for Random {
         }
         while self.used + size > self.capacity {
             let victim = self.dense[self.rng.random_range(0..self.dense.len())];
+            let key = self.table.node(victim).key;
             self.drop_slot(victim);
-            self.counters.evictions += 1;
+            self.counters.evicted(key);
         }
         let s = self
             .table
@@ -110,7 +111,10 @@ impl Policy for Random {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -238,8 +238,9 @@ impl<S: Score> Sampled<S> {
             self.populate(clock);
             while let Some(key) = self.pool.pop_best() {
                 if let Some(slot) = self.table.find(key) {
+                    let key = self.table.node(slot).key;
                     self.drop_slot(slot);
-                    self.counters.evictions += 1;
+                    self.counters.evicted(key);
                     return;
                 }
             }
@@ -308,7 +309,10 @@ impl<S: Score> Policy for Sampled<S> {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

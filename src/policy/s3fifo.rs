@@ -148,7 +148,7 @@ impl S3Fifo {
                 self.move_to(t, Queue::Main, 0);
                 continue;
             }
-            self.counters.evictions += 1;
+            self.counters.evicted(self.table.node(t).key);
             let size = self.table.node(t).size as u64;
             if self.ghost_cap == 0 || size > self.ghost_cap {
                 self.drop_slot(t);
@@ -172,8 +172,9 @@ impl S3Fifo {
                 self.main.move_to_head(&mut self.table.nodes, t);
                 self.table.node_mut(t).meta.freq = f.min(3) - 1;
             } else {
+                let key = self.table.node(t).key;
                 self.drop_slot(t);
-                self.counters.evictions += 1;
+                self.counters.evicted(key);
                 return;
             }
         }
@@ -286,7 +287,10 @@ impl Policy for S3Fifo {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

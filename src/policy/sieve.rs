@@ -61,8 +61,9 @@ impl Sieve {
             h = if n.prev == NIL { self.list.tail } else { n.prev };
         }
         self.hand = h;
+        let key = self.table.node(h).key;
         self.drop_slot(h);
-        self.counters.evictions += 1;
+        self.counters.evicted(key);
     }
 }
 
@@ -119,7 +120,10 @@ impl Policy for Sieve {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

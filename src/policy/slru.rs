@@ -97,8 +97,9 @@ impl Slru {
             .position(|l| !l.is_empty())
             .expect("evict from an empty cache");
         let victim = self.segs[seg].tail;
+        let key = self.table.node(victim).key;
         self.drop_slot(victim);
-        self.counters.evictions += 1;
+        self.counters.evicted(key);
     }
 
     /// Demotes segment `id`'s tail to the head of segment `id - 1` (segment 0 evicts), and cools
@@ -189,7 +190,10 @@ impl Policy for Slru {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -265,8 +265,9 @@ impl TinyLfu {
     fn evict_main(&mut self) {
         let v = self.main_victim();
         debug_assert!(v != NIL);
+        let key = self.table.node(v).key;
         self.drop_slot(v);
-        self.counters.evictions += 1;
+        self.counters.evicted(key);
     }
 
     /// libCacheSim's SLRU insert of a node already in the table (in no list).
@@ -310,8 +311,9 @@ impl TinyLfu {
             while self.probation.bytes > self.probation_cap {
                 // Cooling segment 0 evicts main's victim: probation's tail.
                 let v = self.probation.tail;
+                let key = self.table.node(v).key;
                 self.drop_slot(v);
-                self.counters.evictions += 1;
+                self.counters.evicted(key);
             }
         }
     }
@@ -353,8 +355,9 @@ impl TinyLfu {
                 self.window.unlink(&mut self.table.nodes, w);
                 self.insert_main(w);
             } else {
+                let key = self.table.node(w).key;
                 self.drop_slot(w);
-                self.counters.evictions += 1;
+                self.counters.evicted(key);
             }
             self.sketch.add(wkey);
             return;
@@ -432,7 +435,10 @@ impl Policy for TinyLfu {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

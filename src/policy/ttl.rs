@@ -100,8 +100,9 @@ impl Policy for Ttl {
         }
         while self.used() + size > self.capacity {
             let v = self.victim();
+            let key = self.table.node(v).key;
             self.drop_slot(v);
-            self.counters.evictions += 1;
+            self.counters.evicted(key);
         }
         let expire = req.expiry();
         let s = self.table.insert(req.key, req.size, expire, ());
@@ -136,7 +137,10 @@ impl Policy for Ttl {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 

@@ -98,7 +98,7 @@ impl TwoQ {
     fn demote_ain_tail(&mut self) {
         let s = self.lists[AIN as usize].tail;
         let size = self.table.node(s).size as u64;
-        self.counters.evictions += 1;
+        self.counters.evicted(self.table.node(s).key);
         if size > self.aout_size {
             self.drop_slot(s);
             return;
@@ -115,8 +115,9 @@ impl TwoQ {
     /// Evicts Am's tail.
     fn evict_am_tail(&mut self) {
         let t = self.lists[AM as usize].tail;
+        let key = self.table.node(t).key;
         self.drop_slot(t);
-        self.counters.evictions += 1;
+        self.counters.evicted(key);
     }
 
     /// One eviction step for the whole cache.
@@ -205,7 +206,10 @@ impl Policy for TwoQ {
         self.capacity
     }
     fn counters(&self) -> Counters {
-        self.counters
+        self.counters.clone()
+    }
+    fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
     }
 }
 
