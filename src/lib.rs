@@ -56,7 +56,7 @@ fn print_policies(format: OutputFormat) -> Result<()> {
             out.push('\n');
             out.push_str(&format!("    {}\n", p.summary));
             for q in p.params {
-                out.push_str(&format!("    {}={:<8} {}\n", q.name, q.default, q.help));
+                out.push_str(&format!("    {:<18} {}\n", format!("{}={}", q.name, q.default), q.help));
             }
         }
         out.push_str("\nSet parameters as NAME:PARAM=VALUE,PARAM=VALUE, e.g. --policies clock:bits=2. Names are case-insensitive.\n");
