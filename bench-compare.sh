@@ -16,7 +16,9 @@ printf "%-8s %12s %10s %12s %10s %7s\n" policy cs_miss cs_Mreq/s lcs_miss lcs_Mr
 for pair in ${pairs//,/ }; do
   ours=${pair%%:*}; theirs=${pair##*:}
   start=$(date +%s.%N)
-  cs=$("$bin" run -t "$trace" --ignore-obj-size -s "$size" -p "$ours" -j 1 -q -f csv | tail -1 | cut -d, -f8)
+  out=$("$bin" run -t "$trace" --ignore-obj-size -s "$size" -p "$ours" -j 1 -q -f csv)
+  col=$(echo "$out" | head -1 | tr , '\n' | grep -nx miss_ratio | cut -d: -f1)
+  cs=$(echo "$out" | tail -1 | cut -d, -f"$col")
   end=$(date +%s.%N)
   cs_rate=$(echo "$n / ($end - $start) / 1000000" | bc -l)
   lcs_line=$("$venv/bin/python" "$anchor/libcachesim_throughput.py" "$trace" "$size" "$theirs" | tail -1)
