@@ -74,6 +74,10 @@ pub struct RunArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
 
+    /// Chart format under --out.
+    #[arg(long, value_enum, default_value = "png")]
+    pub chart_format: crate::report::chart::ChartFormat,
+
     /// What to print on stdout.
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     pub format: OutputFormat,

@@ -40,6 +40,8 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Seed.
     pub seed: u64,
+    /// PNG or SVG charts under `--out`.
+    pub chart_format: crate::report::chart::ChartFormat,
 }
 
 fn delimiter(s: &str) -> Result<u8> {
@@ -209,6 +211,7 @@ impl RunConfig {
             format: a.format,
             quiet: a.quiet,
             seed,
+            chart_format: a.chart_format,
         })
     }
 }

@@ -150,7 +150,7 @@ pub fn run(mut cfg: RunConfig) -> Result<()> {
     }
     let summary = run_grid(&mut cfg)?;
     if let Some(dir) = &cfg.out {
-        report::write_dir(dir, &summary)?;
+        report::write_dir(dir, &summary, cfg.chart_format)?;
     }
     report::print(&summary, cfg.format)
 }

@@ -403,3 +403,65 @@ fn shipped_samples_are_what_the_generator_writes() {
         );
     }
 }
+
+#[test]
+fn out_dir_has_report_and_charts() {
+    let t = sample("sample.oracleGeneral.bin");
+    let dir = tempfile::tempdir().unwrap();
+    let st = cachesim()
+        .args([
+            "run",
+            "-q",
+            "--trace",
+            t.to_str().unwrap(),
+            "-p",
+            "lru,s3fifo,belady",
+            "-s",
+            "1%,5%,25%",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    for needle in [
+        "# cachesim report",
+        "## Results",
+        "## Best policy per size",
+        "Belady bound",
+        "## Warnings",
+        "(mrc.png)",
+        "(hit_ratio.png)",
+    ] {
+        assert!(md.contains(needle), "report.md lacks {needle}:\n{md}");
+    }
+    for png in ["mrc.png", "hit_ratio.png"] {
+        let b = std::fs::read(dir.path().join(png)).unwrap();
+        assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{png} is not a PNG");
+        assert!(b.len() > 10_000, "{png} looks blank ({} bytes)", b.len());
+    }
+    let svg = tempfile::tempdir().unwrap();
+    cachesim()
+        .args([
+            "run",
+            "-q",
+            "--trace",
+            t.to_str().unwrap(),
+            "-p",
+            "lru",
+            "-s",
+            "1%,5%",
+            "--chart-format",
+            "svg",
+            "--out",
+        ])
+        .arg(svg.path())
+        .assert()
+        .success();
+    let s = std::fs::read_to_string(svg.path().join("mrc.svg")).unwrap();
+    assert!(s.contains("<svg") && s.contains("Miss ratio by cache size"));
+    assert!(std::fs::read_to_string(svg.path().join("report.md"))
+        .unwrap()
+        .contains("(mrc.svg)"));
+}

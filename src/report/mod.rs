@@ -2,6 +2,8 @@
 //! Files are written atomically (temporary name, then rename), so an interrupted run never leaves a
 //! truncated file that looks complete.
 
+pub mod chart;
+pub mod markdown;
 mod table;
 
 use crate::cli::OutputFormat;
@@ -64,6 +66,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing {}", path.display()))?;
     tmp.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
+    make_readable(tmp.path())?;
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", path.display()))?;
@@ -91,11 +94,122 @@ pub fn to_csv(s: &Summary) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Writes summary.json and summary.csv into `dir`.
-pub fn write_dir(dir: &Path, s: &Summary) -> Result<()> {
+/// Writes summary.json, summary.csv, the charts and report.md into `dir`.
+pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<()> {
     write_atomic(&dir.join("summary.json"), to_json(s)?.as_bytes())?;
     write_atomic(&dir.join("summary.csv"), &to_csv(s)?)?;
+    let charts = write_charts(dir, s, format)?;
+    write_atomic(&dir.join("report.md"), markdown::render(s, &charts).as_bytes())?;
     Ok(())
+}
+
+fn size_axis(s: &Summary) -> (String, f64) {
+    match s.results.first().map(|r| r.size_unit) {
+        Some(crate::sim::SizeUnit::Objects) => ("cache size (objects)".into(), 1.0),
+        _ => ("cache size (MiB)".into(), (1u64 << 20) as f64),
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x >= 100.0 || x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// Policies in the order they first appear.
+fn policies(s: &Summary) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in &s.results {
+        if !out.contains(&r.label()) {
+            out.push(r.label());
+        }
+    }
+    out
+}
+
+/// Draws the charts for a run; returns (title, file name) of each.
+pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let sizes = markdown::sizes(s);
+    let pols = policies(s);
+    let (x_label, scale) = size_axis(s);
+    if sizes.len() >= 2 {
+        let series: Vec<chart::Series> = pols
+            .iter()
+            .map(|p| chart::Series {
+                name: p.clone(),
+                points: s
+                    .results
+                    .iter()
+                    .filter(|r| &r.label() == p)
+                    .map(|r| (r.cache_size as f64 / scale, r.miss_ratio))
+                    .collect(),
+            })
+            .collect();
+        let (lo, hi) = (
+            *sizes.iter().min().unwrap_or(&1) as f64,
+            *sizes.iter().max().unwrap_or(&1) as f64,
+        );
+        let title = "Miss ratio by cache size".to_string();
+        let file = format!("mrc.{}", format.ext());
+        chart::line(
+            &dir.join(&file),
+            format,
+            &chart::LineChart {
+                title: title.clone(),
+                x_label: x_label.clone(),
+                y_label: "miss ratio".into(),
+                log_x: hi > 10.0 * lo,
+                series,
+                x_fmt: fmt_num,
+                markers: vec![],
+                highlights: vec![],
+            },
+        )?;
+        out.push((title, file));
+    }
+    let cats: Vec<String> = sizes
+        .iter()
+        .map(|&z| match s.results.first().map(|r| r.size_unit) {
+            Some(crate::sim::SizeUnit::Objects) => format!("{z} objects"),
+            _ => crate::units::Bytes(z).to_string(),
+        })
+        .collect();
+    let series: Vec<(String, Vec<f64>)> = pols
+        .iter()
+        .map(|p| {
+            let vals = sizes
+                .iter()
+                .map(|&z| {
+                    s.results
+                        .iter()
+                        .find(|r| &r.label() == p && r.cache_size == z)
+                        .map(|r| r.hit_ratio)
+                        .unwrap_or(0.0)
+                })
+                .collect();
+            (p.clone(), vals)
+        })
+        .collect();
+    let title = "Hit ratio by policy at each cache size".to_string();
+    let file = format!("hit_ratio.{}", format.ext());
+    chart::bars(
+        &dir.join(&file),
+        format,
+        &chart::BarChart {
+            title: title.clone(),
+            x_label: "cache size".into(),
+            y_label: "hit ratio".into(),
+            categories: cats,
+            series,
+        },
+    )?;
+    out.push((title, file));
+    Ok(out)
 }
 
 /// Prints the summary on stdout in `format`.
