@@ -76,10 +76,18 @@ pub struct RunResult {
     pub bytes_requested: u64,
     /// Bytes of missed requests.
     pub bytes_missed: u64,
-    /// Objects evicted.
-    pub evictions: u64,
-    /// Objects found expired.
-    pub expirations: u64,
+    /// Objects evicted (absent when the result comes from a one-pass curve, which does not count them).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub evictions: Option<u64>,
+    /// Objects found expired (absent for one-pass curves).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expirations: Option<u64>,
+    /// How the numbers were obtained: `simulation`, `lru-stack` (exact one-pass LRU curve) or
+    /// `shards` (sampled estimate).
+    pub method: String,
+    /// The sampling rate, for `shards` estimates.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sampling_rate: Option<f64>,
     /// Delete requests seen.
     pub deletes: u64,
     /// Zero-size requests skipped.
@@ -121,8 +129,10 @@ impl RunResult {
             byte_miss_ratio: ratio(s.miss_bytes, s.bytes),
             bytes_requested: s.bytes,
             bytes_missed: s.miss_bytes,
-            evictions,
-            expirations,
+            evictions: Some(evictions),
+            expirations: Some(expirations),
+            method: "simulation".into(),
+            sampling_rate: None,
             deletes: s.deletes,
             skipped_zero_size: s.skipped,
             skipped_bad_lines: bad_lines,

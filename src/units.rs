@@ -86,6 +86,55 @@ pub fn parse_size_spec(s: &str) -> Result<SizeSpec, String> {
     Ok(SizeSpec::Absolute(b))
 }
 
+/// Expands a size range `LO..HI:N` into N log-spaced sizes (both ends included): absolute sizes
+/// (`1MiB..1GiB:32`, rounded to whole units and de-duplicated) or percentages (`1%..50%:10`).
+/// Returns `Ok(None)` when `s` is not a range.
+pub fn parse_size_range(s: &str) -> Result<Option<Vec<(String, SizeSpec)>>, String> {
+    let Some((range, count)) = s.split_once(':') else {
+        return if s.contains("..") {
+            Err(format!("size range `{s}` needs a count: LO..HI:N, e.g. 1MiB..1GiB:32"))
+        } else {
+            Ok(None)
+        };
+    };
+    let Some((lo, hi)) = range.split_once("..") else {
+        return Ok(None);
+    };
+    let n: usize = count
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (2..=10_000).contains(n))
+        .ok_or_else(|| format!("size range `{s}`: the count after `:` must be a whole number from 2 to 10000"))?;
+    let (a, b) = (parse_size_spec(lo)?, parse_size_spec(hi)?);
+    let (x0, x1, pct) = match (a, b) {
+        (SizeSpec::Absolute(x), SizeSpec::Absolute(y)) => (x as f64, y as f64, false),
+        (SizeSpec::WorkingSet(x), SizeSpec::WorkingSet(y)) => (x, y, true),
+        _ => {
+            return Err(format!(
+                "size range `{s}`: both ends must be sizes, or both percentages"
+            ))
+        }
+    };
+    if x0 >= x1 {
+        return Err(format!("size range `{s}`: the low end must be below the high end"));
+    }
+    let mut out: Vec<(String, SizeSpec)> = Vec::new();
+    for i in 0..n {
+        let v = x0 * (x1 / x0).powf(i as f64 / (n - 1) as f64);
+        let item = if pct {
+            (format!("{}%", (v * 100.0 * 1e6).round() / 1e6), SizeSpec::WorkingSet(v))
+        } else {
+            let b = (v.round() as u64).max(1);
+            (b.to_string(), SizeSpec::Absolute(b))
+        };
+        if out.last().map(|l| l.1) != Some(item.1) {
+            out.push(item);
+        }
+    }
+    Ok(Some(out))
+}
+
 /// Parses a duration with a unit: `250ns`, `250us`, `5ms`, `2s`, `5m`, `1h`, `1d`; returns nanoseconds.
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let t = s.trim().replace('_', "");
@@ -168,6 +217,30 @@ mod tests {
         assert!(parse_size_spec("-5MiB").is_err());
         assert!(parse_size_spec("0%").is_err());
         assert!(parse_size_spec("abc").is_err());
+    }
+
+    #[test]
+    fn ranges() {
+        let r = parse_size_range("1MiB..1GiB:11").unwrap().unwrap();
+        assert_eq!(r.len(), 11);
+        assert_eq!(r[0].1, SizeSpec::Absolute(1 << 20));
+        assert_eq!(r[10].1, SizeSpec::Absolute(1 << 30));
+        assert_eq!(
+            r[1].1,
+            SizeSpec::Absolute(2 << 20),
+            "log-spaced: x2 per step over 10 steps"
+        );
+        let p = parse_size_range("1%..100%:3").unwrap().unwrap();
+        assert_eq!(
+            p.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+            vec!["1%", "10%", "100%"]
+        );
+        assert!(parse_size_range("64MiB").unwrap().is_none());
+        assert!(parse_size_range("1GiB..1MiB:4").is_err());
+        assert!(parse_size_range("1MiB..1GiB").is_err());
+        assert!(parse_size_range("1MiB..5%:4").is_err());
+        // Small integer ranges de-duplicate after rounding.
+        assert_eq!(parse_size_range("1..4:10").unwrap().unwrap().len(), 4);
     }
 
     #[test]

@@ -47,13 +47,14 @@ pub fn warnings(s: &Summary) -> Vec<String> {
                 LOW_HIT_RATIO * 100.0
             ));
         }
-        if r.requests > 0 && r.evictions as f64 > HIGH_EVICTIONS * r.requests as f64 {
+        let ev = r.evictions.unwrap_or(0);
+        if r.requests > 0 && ev as f64 > HIGH_EVICTIONS * r.requests as f64 {
             w.push(format!(
                 "{} at {}: {} evictions are {:.1}% of requests (above {:.0}%): the cache churns",
                 r.label(),
                 size_label(r),
-                r.evictions,
-                r.evictions as f64 / r.requests as f64 * 100.0,
+                ev,
+                ev as f64 / r.requests as f64 * 100.0,
                 HIGH_EVICTIONS * 100.0
             ));
         }
@@ -100,7 +101,7 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
             (1.0 - r.byte_miss_ratio) * 100.0,
             r.hits,
             r.misses,
-            r.evictions
+            r.evictions.map(|e| e.to_string()).unwrap_or_else(|| "—".into())
         );
     }
     let _ = writeln!(o, "\n## Best policy per size\n");

@@ -159,7 +159,9 @@ impl<'de> Deserialize<'de> for CacheSizeValue {
                 f.write_str("a cache size such as \"64MiB\", \"5%\" or a number")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<CacheSizeValue, E> {
-                crate::units::parse_size_spec(s).map_err(E::custom)?;
+                if crate::units::parse_size_range(s).map_err(E::custom)?.is_none() {
+                    crate::units::parse_size_spec(s).map_err(E::custom)?;
+                }
                 Ok(CacheSizeValue(s.to_string()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<CacheSizeValue, E> {
