@@ -85,6 +85,10 @@ pub fn parse_sizes(lists: &[String], what: &str) -> Result<Vec<(String, SizeSpec
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
+        if let Some(range) = parse_size_range(item).map_err(|e| input_error(format!("{what}: {e}")))? {
+            out.extend(range);
+            continue;
+        }
         let spec = parse_size_spec(item).map_err(|e| input_error(format!("{what}: {e}")))?;
         out.push((item.to_string(), spec));
     }
