@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod mrc;
 pub mod policy;
 pub mod progress;
 pub mod report;
