@@ -6,8 +6,9 @@
 //! [`Policy::replay`](crate::policy::Policy::replay): deletes remove the key and are not counted,
 //! zero-size requests are skipped.
 //!
-//! How: a Fenwick tree over a timeline of last-access positions holds each live object's size at
-//! its last access, so the bytes (or objects) used since an object's last access are a suffix sum,
+//! How: a prefix-sum tree (an 8-ary, cache-line-per-node variant of a Fenwick tree, see
+//! [`sumtree`]) over a timeline of last-access positions holds each live object's size at its last
+//! access, so the bytes (or objects) used since an object's last access are a suffix sum,
 //! O(log M). At cache size C, LRU content is always a prefix of the recency stack: an object hits
 //! iff its size plus the sizes of the distinct objects used since its last access is at most C
 //! (miss insertion evicts from the tail only until the new object fits, and a hit only reorders the
@@ -30,16 +31,16 @@
 //! [`MrcError::SizeChanged`]; callers should fall back to one replay per size. Size changes of
 //! objects that miss at every size are fine.
 
-mod fenwick;
 pub mod shards;
+mod sumtree;
 
 use crate::request::{Op, Request};
 use crate::sim::SizeUnit;
 use crate::trace::{TraceReader, BATCH};
-use fenwick::Fenwick;
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 use serde::Serialize;
+use sumtree::SumTree;
 
 /// One point of a miss-ratio curve.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -186,15 +187,12 @@ pub(crate) struct Engine {
     objects: bool,
     /// Sampling rate (1.0 exact).
     scale: f64,
-    map: HashMap<u64, u32, FxBuildHasher>,
-    entries: Vec<Entry>,
-    free: Vec<u32>,
-    /// Timeline position -> entry slot, or NONE.
-    owner: Vec<u32>,
+    /// Live objects; the entry sits in the table itself, one cache miss per lookup.
+    map: HashMap<u64, Entry, FxBuildHasher>,
     /// Next unused timeline position.
     next: usize,
     /// Tree 0 holds every object; the others leave out objects larger than `limits[t]`.
-    trees: Vec<Fenwick>,
+    trees: Vec<SumTree>,
     limits: Vec<u64>,
     /// Distinct sizes, ascending.
     levels: Vec<Level>,
@@ -233,11 +231,8 @@ impl Engine {
             objects: unit == SizeUnit::Objects,
             scale,
             map: HashMap::with_hasher(FxBuildHasher),
-            entries: Vec::new(),
-            free: Vec::new(),
-            owner: vec![NONE; MIN_TIMELINE],
             next: 0,
-            trees: vec![Fenwick::new(MIN_TIMELINE)],
+            trees: vec![SumTree::new(MIN_TIMELINE)],
             limits: vec![u64::MAX],
             levels,
             order,
@@ -298,24 +293,25 @@ impl Engine {
         self.requests += 1;
         self.bytes += s;
         let new_exp = req.expiry();
-        let Some(&slot) = self.map.get(&req.key) else {
+        let Some(&e) = self.map.get(&req.key) else {
             self.grow_max(s);
             for l in &mut self.levels {
                 l.misses += 1;
                 l.miss_bytes += s;
             }
-            let slot = self.alloc(Entry {
-                pos: NONE,
-                size: s as u32,
-                exp: new_exp,
-                exp_slot: NONE,
-            });
-            self.place(slot);
-            self.map.insert(req.key, slot);
+            let pos = self.place(s);
+            self.map.insert(
+                req.key,
+                Entry {
+                    pos: pos as u32,
+                    size: s as u32,
+                    exp: new_exp,
+                    exp_slot: NONE,
+                },
+            );
             self.refill_dirty(s);
             return Ok(());
         };
-        let e = self.entries[slot as usize];
         let old = e.size as u64;
         let k = self.levels.len();
         let mut full_suffix = None;
@@ -352,9 +348,8 @@ impl Engine {
             });
         }
         self.grow_max(s);
-        self.unplace(slot);
-        self.entries[slot as usize].size = s as u32;
-        self.place(slot);
+        self.unplace(e.pos as usize, old);
+        let pos = self.place(s);
         for i in 0..k {
             if !self.hit[i] {
                 let l = &mut self.levels[i];
@@ -365,7 +360,12 @@ impl Engine {
                 }
             }
         }
-        self.update_expiry(slot, new_exp);
+        let entry = self.map.get_mut(&req.key).expect("present");
+        entry.pos = pos as u32;
+        entry.size = s as u32;
+        if !(entry.exp_slot == NONE && entry.exp == new_exp) {
+            update_expiry(entry, &mut self.exp_pool, &mut self.exp_free, &self.hit, new_exp);
+        }
         Ok(())
     }
 
@@ -388,53 +388,6 @@ impl Engine {
         self.levels[i].boundary = if clean { None } else { Some(b) };
     }
 
-    /// New expiries: `new_exp` at every level that missed (where the object was re-inserted).
-    fn update_expiry(&mut self, slot: u32, new_exp: u64) {
-        let k = self.levels.len();
-        let e = self.entries[slot as usize];
-        if e.exp_slot == NONE && e.exp == new_exp {
-            return;
-        }
-        let all_missed = self.hit.iter().all(|&h| !h);
-        if all_missed {
-            self.set_uniform_expiry(slot, new_exp);
-            return;
-        }
-        let es = if e.exp_slot == NONE {
-            let es = match self.exp_free.pop() {
-                Some(es) => es,
-                None => {
-                    self.exp_pool.resize(self.exp_pool.len() + k, 0);
-                    (self.exp_pool.len() / k - 1) as u32
-                }
-            };
-            self.exp_pool[es as usize * k..(es as usize + 1) * k].fill(e.exp);
-            self.entries[slot as usize].exp_slot = es;
-            es
-        } else {
-            e.exp_slot
-        };
-        let v = &mut self.exp_pool[es as usize * k..(es as usize + 1) * k];
-        for (x, &h) in v.iter_mut().zip(&self.hit) {
-            if !h {
-                *x = new_exp;
-            }
-        }
-        if v.iter().all(|&x| x == v[0]) {
-            let u = v[0];
-            self.set_uniform_expiry(slot, u);
-        }
-    }
-
-    fn set_uniform_expiry(&mut self, slot: u32, exp: u64) {
-        let e = &mut self.entries[slot as usize];
-        if e.exp_slot != NONE {
-            self.exp_free.push(e.exp_slot);
-            e.exp_slot = NONE;
-        }
-        e.exp = exp;
-    }
-
     /// Gives levels below a new largest object size their own trees (copies of the full one).
     fn grow_max(&mut self, s: u64) {
         if s <= self.max_size {
@@ -450,73 +403,51 @@ impl Engine {
         self.max_size = s;
     }
 
-    fn alloc(&mut self, e: Entry) -> u32 {
-        match self.free.pop() {
-            Some(s) => {
-                self.entries[s as usize] = e;
-                s
-            }
-            None => {
-                self.entries.push(e);
-                (self.entries.len() - 1) as u32
-            }
-        }
-    }
-
-    /// Puts `slot` at the next timeline position with its size in every tree that admits it.
+    /// Takes the next timeline position and puts weight `s` there in every tree that admits it.
     #[inline]
-    fn place(&mut self, slot: u32) {
-        if self.next == self.owner.len() {
+    fn place(&mut self, s: u64) -> usize {
+        if self.next == self.trees[0].len() {
             self.compact();
         }
         let pos = self.next;
         self.next += 1;
-        self.owner[pos] = slot;
-        let e = &mut self.entries[slot as usize];
-        e.pos = pos as u32;
-        let s = e.size as u64;
         for (t, &lim) in self.trees.iter_mut().zip(&self.limits) {
             if s <= lim {
                 t.add(pos, s);
             }
         }
+        pos
     }
 
-    /// Takes `slot` off the timeline.
+    /// Takes weight `s` off position `pos`.
     #[inline]
-    fn unplace(&mut self, slot: u32) {
-        let e = self.entries[slot as usize];
-        let s = e.size as u64;
+    fn unplace(&mut self, pos: usize, s: u64) {
         for (t, &lim) in self.trees.iter_mut().zip(&self.limits) {
             if s <= lim {
-                t.sub(e.pos as usize, s);
+                t.sub(pos, s);
             }
         }
-        self.owner[e.pos as usize] = NONE;
     }
 
     /// Removes an object for good.
-    fn forget(&mut self, slot: u32) {
-        self.unplace(slot);
-        let e = &mut self.entries[slot as usize];
+    fn forget(&mut self, e: Entry) {
+        self.unplace(e.pos as usize, e.size as u64);
         if e.exp_slot != NONE {
             self.exp_free.push(e.exp_slot);
-            e.exp_slot = NONE;
         }
-        self.free.push(slot);
     }
 
     /// A delete: the object leaves every cache; levels that held it (or whose longest fitting prefix
     /// would now reach objects LRU evicted) keep an explicit boundary.
     fn delete(&mut self, key: u64) {
-        let Some(slot) = self.map.remove(&key) else { return };
-        let s = self.entries[slot as usize].size as u64;
+        let Some(e) = self.map.remove(&key) else { return };
+        let s = e.size as u64;
         for l in &mut self.levels {
             if l.tree != NONE && s <= l.size && l.boundary.is_none() {
                 l.boundary = Some(self.trees[l.tree as usize].fitting_start(l.cap));
             }
         }
-        self.forget(slot);
+        self.forget(e);
         for i in 0..self.levels.len() {
             if s <= self.levels[i].size {
                 self.refill(i);
@@ -526,8 +457,8 @@ impl Engine {
 
     /// Drops a key from the sample (SHARDS lowered its threshold): as if it had never been sampled.
     pub(crate) fn purge(&mut self, key: u64) {
-        if let Some(slot) = self.map.remove(&key) {
-            self.forget(slot);
+        if let Some(e) = self.map.remove(&key) {
+            self.forget(e);
         }
     }
 
@@ -546,51 +477,64 @@ impl Engine {
     }
 
     /// Renumbers live positions in order into a timeline twice their number, and rebuilds the trees.
+    /// Positions are live iff they weigh something in the full tree (every size is at least 1).
     fn compact(&mut self) {
-        let live = self.owner[..self.next].iter().filter(|&&o| o != NONE).count();
-        let len = (2 * (live + 1)).max(MIN_TIMELINE);
-        let mut bounds: Vec<(usize, usize)> = self
-            .levels
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.boundary.map(|b| (b, i)))
-            .collect();
-        bounds.sort_unstable();
-        let mut owner = vec![NONE; len];
-        let mut n = 0;
-        let mut bi = 0;
+        let full = &self.trees[0];
+        let mut keep = Vec::with_capacity(self.next + 1);
+        let mut n = 0u32;
         for p in 0..self.next {
-            while bi < bounds.len() && bounds[bi].0 <= p {
-                self.levels[bounds[bi].1].boundary = Some(n);
-                bi += 1;
+            keep.push(n);
+            n += (full.leaf(p) > 0) as u32;
+        }
+        keep.push(n);
+        let len = (2 * (n as usize + 1)).max(MIN_TIMELINE);
+        for t in &mut self.trees {
+            t.compact(&keep, len);
+        }
+        for e in self.map.values_mut() {
+            e.pos = keep[e.pos as usize];
+        }
+        for l in &mut self.levels {
+            if let Some(b) = &mut l.boundary {
+                *b = keep[*b] as usize;
             }
-            let o = self.owner[p];
-            if o != NONE {
-                owner[n] = o;
-                self.entries[o as usize].pos = n as u32;
-                n += 1;
-            }
         }
-        for &(_, i) in &bounds[bi..] {
-            self.levels[i].boundary = Some(n);
+        self.next = n as usize;
+    }
+}
+
+/// New expiries: `new_exp` at every level that missed (where the object was re-inserted); one value
+/// for all levels while they agree, else a row of the pool.
+fn update_expiry(e: &mut Entry, pool: &mut Vec<u64>, free: &mut Vec<u32>, hit: &[bool], new_exp: u64) {
+    let k = hit.len();
+    let release = |e: &mut Entry, free: &mut Vec<u32>, exp: u64| {
+        if e.exp_slot != NONE {
+            free.push(e.exp_slot);
+            e.exp_slot = NONE;
         }
-        self.owner = owner;
-        self.next = n;
-        let (entries, owner) = (&self.entries, &self.owner);
-        for (t, &lim) in self.trees.iter_mut().zip(&self.limits) {
-            t.rebuild(len, |p| {
-                let o = owner[p];
-                if o == NONE {
-                    return 0;
-                }
-                let s = entries[o as usize].size as u64;
-                if s <= lim {
-                    s
-                } else {
-                    0
-                }
-            });
+        e.exp = exp;
+    };
+    if hit.iter().all(|&h| !h) {
+        release(e, free, new_exp);
+        return;
+    }
+    if e.exp_slot == NONE {
+        let es = free.pop().unwrap_or_else(|| {
+            pool.resize(pool.len() + k, 0);
+            (pool.len() / k - 1) as u32
+        });
+        pool[es as usize * k..(es as usize + 1) * k].fill(e.exp);
+        e.exp_slot = es;
+    }
+    let row = &mut pool[e.exp_slot as usize * k..(e.exp_slot as usize + 1) * k];
+    for (x, &h) in row.iter_mut().zip(hit) {
+        if !h {
+            *x = new_exp;
         }
+    }
+    if row.iter().all(|&x| x == row[0]) {
+        let u = row[0];
+        release(e, free, u);
     }
 }
 

@@ -53,7 +53,13 @@ fn unit_sizes_match_lru() {
 /// though Z and A together fit once X is gone.
 #[test]
 fn delete_leaves_slack() {
-    let reqs = [req(3, 3, 0, 0), req(4, 5, 1, 0), req(1, 5, 2, 0), del(4), req(3, 3, 3, 0)];
+    let reqs = [
+        req(3, 3, 0, 0),
+        req(4, 5, 1, 0),
+        req(1, 5, 2, 0),
+        del(4),
+        req(3, 3, 3, 0),
+    ];
     let sizes = [10];
     assert_eq!(lru_misses(&reqs, &sizes), vec![(4, 16)]);
     assert_eq!(mrc_misses(&reqs, &sizes, SizeUnit::Bytes), lru_misses(&reqs, &sizes));
@@ -90,7 +96,18 @@ fn oversized_objects_skip_small_caches() {
 fn size_change_while_cached_is_an_error() {
     let mut m = LruMrc::new(&[100], SizeUnit::Bytes);
     let e = m.feed(&[req(1, 10, 0, 0), req(1, 20, 1, 0)]).unwrap_err();
-    assert!(matches!(e, MrcError::SizeChanged { key: 1, old: 10, new: 20, request: 2 }), "{e}");
+    assert!(
+        matches!(
+            e,
+            MrcError::SizeChanged {
+                key: 1,
+                old: 10,
+                new: 20,
+                request: 2
+            }
+        ),
+        "{e}"
+    );
     // A size change of an object cached nowhere is exact.
     let reqs = [req(1, 10, 0, 0), req(2, 8, 1, 0), req(1, 5, 2, 0), req(1, 5, 3, 0)];
     assert_eq!(mrc_misses(&reqs, &[10], SizeUnit::Bytes), lru_misses(&reqs, &[10]));
