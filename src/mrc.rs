@@ -31,14 +31,14 @@
 //! [`MrcError::SizeChanged`]; callers should fall back to one replay per size. Size changes of
 //! objects that miss at every size are fine.
 
+mod keytable;
 pub mod shards;
 mod sumtree;
 
 use crate::request::{Op, Request};
 use crate::sim::SizeUnit;
 use crate::trace::{TraceReader, BATCH};
-use hashbrown::HashMap;
-use rustc_hash::FxBuildHasher;
+use keytable::KeyTable;
 use serde::Serialize;
 use sumtree::SumTree;
 
@@ -108,7 +108,8 @@ impl LruMrc {
 
     /// Processes requests in order.
     pub fn feed(&mut self, reqs: &[Request]) -> Result<(), MrcError> {
-        for r in reqs {
+        for (i, r) in reqs.iter().enumerate() {
+            self.engine.prefetch(reqs, i);
             self.engine.request(r)?;
         }
         Ok(())
@@ -149,11 +150,13 @@ fn point(cache_size: u64, requests: u64, misses: u64, bytes: u64, miss_bytes: u6
 
 /// "None": a free timeline position, an object without per-size expiries, a size that caches nothing.
 const NONE: u32 = u32::MAX;
+/// How many requests ahead the key table is prefetched.
+const PREFETCH: usize = 8;
 /// Smallest timeline.
 const MIN_TIMELINE: usize = 1 << 12;
 
 /// A live object.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Entry {
     /// Timeline position of its last access.
     pos: u32,
@@ -188,7 +191,7 @@ pub(crate) struct Engine {
     /// Sampling rate (1.0 exact).
     scale: f64,
     /// Live objects; the entry sits in the table itself, one cache miss per lookup.
-    map: HashMap<u64, Entry, FxBuildHasher>,
+    map: KeyTable,
     /// Next unused timeline position.
     next: usize,
     /// Tree 0 holds every object; the others leave out objects larger than `limits[t]`.
@@ -230,7 +233,7 @@ impl Engine {
         Engine {
             objects: unit == SizeUnit::Objects,
             scale,
-            map: HashMap::with_hasher(FxBuildHasher),
+            map: KeyTable::new(),
             next: 0,
             trees: vec![SumTree::new(MIN_TIMELINE)],
             limits: vec![u64::MAX],
@@ -265,6 +268,20 @@ impl Engine {
         self.levels[i].size
     }
 
+    /// Starts loading what requests `i + PREFETCH` (its key's slot) and `i + PREFETCH / 2` (the
+    /// tree nodes at its last access, if its slot has arrived) will need.
+    #[inline]
+    pub(crate) fn prefetch(&self, reqs: &[Request], i: usize) {
+        if let Some(r) = reqs.get(i + PREFETCH) {
+            self.map.prefetch(r.key);
+        }
+        if let Some(r) = reqs.get(i + PREFETCH / 2) {
+            if let Some(e) = self.map.get(r.key) {
+                self.trees[0].prefetch(e.pos as usize + 1);
+            }
+        }
+    }
+
     /// One request, counted like `Policy::replay`.
     #[inline]
     pub(crate) fn request(&mut self, req: &Request) -> Result<(), MrcError> {
@@ -293,7 +310,7 @@ impl Engine {
         self.requests += 1;
         self.bytes += s;
         let new_exp = req.expiry();
-        let Some(&e) = self.map.get(&req.key) else {
+        let Some(&e) = self.map.get(req.key) else {
             self.grow_max(s);
             for l in &mut self.levels {
                 l.misses += 1;
@@ -360,7 +377,7 @@ impl Engine {
                 }
             }
         }
-        let entry = self.map.get_mut(&req.key).expect("present");
+        let entry = self.map.get_mut(req.key).expect("present");
         entry.pos = pos as u32;
         entry.size = s as u32;
         if !(entry.exp_slot == NONE && entry.exp == new_exp) {
@@ -440,7 +457,7 @@ impl Engine {
     /// A delete: the object leaves every cache; levels that held it (or whose longest fitting prefix
     /// would now reach objects LRU evicted) keep an explicit boundary.
     fn delete(&mut self, key: u64) {
-        let Some(e) = self.map.remove(&key) else { return };
+        let Some(e) = self.map.remove(key) else { return };
         let s = e.size as u64;
         for l in &mut self.levels {
             if l.tree != NONE && s <= l.size && l.boundary.is_none() {
@@ -457,7 +474,7 @@ impl Engine {
 
     /// Drops a key from the sample (SHARDS lowered its threshold): as if it had never been sampled.
     pub(crate) fn purge(&mut self, key: u64) {
-        if let Some(e) = self.map.remove(&key) {
+        if let Some(e) = self.map.remove(key) {
             self.forget(e);
         }
     }
@@ -476,7 +493,8 @@ impl Engine {
         }
     }
 
-    /// Renumbers live positions in order into a timeline twice their number, and rebuilds the trees.
+    /// Renumbers live positions in order into a timeline four times their number (so the next
+    /// compaction is three times as many requests away), and rebuilds the trees.
     /// Positions are live iff they weigh something in the full tree (every size is at least 1).
     fn compact(&mut self) {
         let full = &self.trees[0];
@@ -487,7 +505,7 @@ impl Engine {
             n += (full.leaf(p) > 0) as u32;
         }
         keep.push(n);
-        let len = (2 * (n as usize + 1)).max(MIN_TIMELINE);
+        let len = (4 * (n as usize + 1)).max(MIN_TIMELINE);
         for t in &mut self.trees {
             t.compact(&keep, len);
         }

@@ -86,6 +86,23 @@ impl SumTree {
         self.levels[0][pos >> 3].0[pos & 7]
     }
 
+    /// Starts loading the nodes a query or update at `pos` will touch below the cached top levels.
+    #[inline]
+    pub fn prefetch(&self, pos: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let mut i = pos;
+            for level in self.levels.iter().take(3) {
+                let p = level.as_ptr().wrapping_add(i >> 3) as *const i8;
+                // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
+                unsafe { std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0) };
+                i >>= 3;
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = pos;
+    }
+
     /// Adds `w` at `pos`.
     #[inline]
     pub fn add(&mut self, pos: usize, w: u64) {
