@@ -51,7 +51,12 @@ impl KeyTable {
 
     #[inline]
     fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        // murmur3's finalizer: keys that are themselves multiplicative hashes still spread.
+        let mut h = key ^ (key >> 33);
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        (h >> self.shift) as usize
     }
 
     /// Number of keys.
