@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod generate;
+pub mod mrc;
 pub mod policy;
 pub mod progress;
 pub mod report;
