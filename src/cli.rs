@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a workload file or a trace through every policy at every cache size.
     Run(Box<RunArgs>),
+    /// Miss-ratio curves: like `run`, with size ranges (1MiB..1GiB:32); exact one-pass LRU, SHARDS sampling.
+    Sweep(Box<SweepArgs>),
     /// Write a workload's request stream to a trace file (oracleGeneral .bin/.zst, or CSV).
     Generate(GenerateArgs),
     /// List the eviction policies, their aliases and parameters.
@@ -132,6 +134,20 @@ pub struct CsvArgs {
     /// Unit of the TTL column.
     #[arg(long, value_enum, default_value = "s")]
     pub ttl_unit: TimeUnit,
+}
+
+/// Options of `cachesim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Everything `run` takes.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Estimate LRU's curve by SHARDS spatial sampling at this rate (e.g. 0.01) instead of exactly.
+    #[arg(long, value_name = "RATE", conflicts_with = "shards_samples")]
+    pub shards_rate: Option<f64>,
+    /// Estimate LRU's curve by SHARDS with at most this many sampled objects (the rate adapts).
+    #[arg(long, value_name = "N")]
+    pub shards_samples: Option<usize>,
 }
 
 /// Formats `generate` writes.

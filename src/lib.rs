@@ -16,6 +16,7 @@ pub mod run;
 pub mod sample;
 pub mod sim;
 pub mod source;
+pub mod sweep;
 pub mod trace;
 pub mod units;
 pub mod workload;
@@ -27,6 +28,7 @@ use cli::{Cli, Command, OutputFormat};
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => run::run(config::RunConfig::from_args(&a)?),
+        Command::Sweep(a) => sweep::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Policies(a) => print_policies(a.format),
     }

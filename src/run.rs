@@ -135,12 +135,19 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     });
     bar.finish_and_clear();
     let results = results.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(Summary {
+    let mut s = empty_summary(cfg, ws);
+    s.results = results;
+    Ok(s)
+}
+
+/// A summary of `cfg` with no results yet.
+pub fn empty_summary(cfg: &RunConfig, ws: Option<WorkingSet>) -> Summary {
+    Summary {
         cachesim_version: env!("CARGO_PKG_VERSION").to_string(),
         source: source_info(&cfg.source, ws),
         seed: cfg.seed,
-        results,
-    })
+        results: Vec::new(),
+    }
 }
 
 /// `cachesim run`: run the grid, print, write the output directory.

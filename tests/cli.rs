@@ -465,3 +465,47 @@ fn out_dir_has_report_and_charts() {
         .unwrap()
         .contains("(mrc.svg)"));
 }
+
+#[test]
+fn sweep_lru_curve_equals_simulation_and_keeps_the_contract() {
+    let t = sample("sample.oracleGeneral.bin");
+    let ts = t.to_str().unwrap();
+    let sweep = |extra: &[&str]| {
+        let out = cachesim()
+            .args([
+                "sweep",
+                "-q",
+                "--format",
+                "json",
+                "--trace",
+                ts,
+                "-p",
+                "s3fifo,lru",
+                "-s",
+                "256KiB..32MiB:6",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let v = sweep(&[]);
+    let rs = v["results"].as_array().unwrap();
+    assert_eq!(rs.len(), 12);
+    assert_eq!(rs[0]["policy"], "s3fifo", "policies keep the order given");
+    assert_eq!(rs[6]["policy"], "lru");
+    assert_eq!(rs[6]["method"], "lru-stack");
+    assert_eq!(rs[0]["method"], "simulation");
+    // The one-pass curve equals simulating each size.
+    let sim = run_json(&["--trace", ts, "-p", "s3fifo,lru", "-s", "256KiB..32MiB:6"]);
+    assert_eq!(counts(&v), counts(&sim));
+    // SHARDS says it sampled.
+    let s = sweep(&["--shards-rate", "0.5"]);
+    assert_eq!(s["results"][6]["method"], "shards");
+    assert!(s["results"][6]["sampling_rate"].as_f64().unwrap() <= 0.5);
+    cachesim()
+        .args(["sweep", "-q", "--trace", ts, "--shards-rate", "2"])
+        .assert()
+        .code(2);
+}

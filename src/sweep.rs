@@ -1,0 +1,140 @@
+//! `cachesim sweep`: miss-ratio curves. Takes the same inputs as `run` and prints the same JSON
+//! contract, one entry per (policy, size). Plain `lru` gets its exact curve from one pass over the
+//! stream (stack distances, identical to simulating each size; falls back to simulation when an
+//! object changes size); with `--shards-rate` or `--shards-samples` LRU is estimated by SHARDS
+//! spatial sampling instead. Every other policy is simulated at each size in parallel.
+
+use crate::cli::SweepArgs;
+use crate::config::RunConfig;
+use crate::error::input_error;
+use crate::mrc::{self, shards::ShardsConfig, MrcError, MrcPoint};
+use crate::report;
+use crate::run::{self, capacity};
+use crate::sim::RunResult;
+use crate::units::SizeSpec;
+use anyhow::{Context, Result};
+
+fn from_point(p: &MrcPoint, label: &str, unit: crate::sim::SizeUnit, method: &str, rate: Option<f64>) -> RunResult {
+    RunResult {
+        policy: "lru".into(),
+        params: String::new(),
+        cache_size: p.cache_size,
+        size_spec: label.to_string(),
+        size_unit: unit,
+        requests: p.requests,
+        hits: p.requests - p.misses,
+        misses: p.misses,
+        miss_ratio: p.miss_ratio,
+        hit_ratio: if p.requests == 0 { 0.0 } else { 1.0 - p.miss_ratio },
+        byte_miss_ratio: p.byte_miss_ratio,
+        bytes_requested: p.bytes_requested,
+        bytes_missed: p.bytes_missed,
+        evictions: None,
+        expirations: None,
+        deletes: 0,
+        skipped_zero_size: 0,
+        skipped_bad_lines: 0,
+        method: method.into(),
+        sampling_rate: rate,
+    }
+}
+
+/// `cachesim sweep`.
+pub fn run(a: &SweepArgs) -> Result<()> {
+    if a.shards_rate.is_some_and(|r| !(r > 0.0 && r <= 1.0)) {
+        return Err(input_error("--shards-rate must be in (0, 1], e.g. 0.01 for 1%"));
+    }
+    if a.shards_samples == Some(0) {
+        return Err(input_error("--shards-samples must be at least 1"));
+    }
+    let mut cfg = RunConfig::from_args(&a.run)?;
+    if let Some(dir) = &cfg.out {
+        report::prepare_dir(dir)?;
+    }
+    let is_plain_lru = |p: &crate::policy::PolicySpec| p.info.name == "lru" && p.params.to_label().is_empty();
+    let want_lru = cfg.policies.iter().any(is_plain_lru);
+    let others: Vec<_> = cfg.policies.iter().filter(|p| !is_plain_lru(p)).cloned().collect();
+    // Simulate everything but plain LRU through the normal grid.
+    let all = std::mem::replace(&mut cfg.policies, others);
+    let mut summary = if cfg.policies.is_empty() {
+        None
+    } else {
+        Some(run::run_grid(&mut cfg)?)
+    };
+    cfg.policies = all;
+    let mut lru_results = Vec::new();
+    if want_lru {
+        let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
+            Some(run::working_set(&cfg.source)?)
+        } else {
+            None
+        };
+        let sizes: Vec<u64> = cfg
+            .sizes
+            .iter()
+            .map(|(_, s)| capacity(*s, cfg.unit, ws.as_ref()))
+            .collect();
+        let shards = match (a.shards_rate, a.shards_samples) {
+            (Some(r), _) => Some(ShardsConfig::rate(r)),
+            (None, Some(n)) => Some(ShardsConfig::fixed_size(n)),
+            (None, None) => None,
+        };
+        let mut reader = cfg.source.open(None)?;
+        match shards {
+            Some(sc) => {
+                let curve = mrc::shards::shards_mrc(&mut *reader, &sizes, cfg.unit, &sc)?;
+                let rate = curve.sampling.final_rate;
+                for (p, (label, _)) in curve.points.iter().zip(&cfg.sizes) {
+                    lru_results.push(from_point(p, label, cfg.unit, "shards", Some(rate)));
+                }
+                if !cfg.quiet {
+                    eprintln!(
+                        "lru: SHARDS estimate from {} of {} requests (final sampling rate {:.4})",
+                        curve.sampling.sampled_requests, curve.sampling.requests, rate
+                    );
+                }
+            }
+            None => match mrc::lru_mrc(&mut *reader, &sizes, cfg.unit) {
+                Ok(points) => {
+                    for (p, (label, _)) in points.iter().zip(&cfg.sizes) {
+                        lru_results.push(from_point(p, label, cfg.unit, "lru-stack", None));
+                    }
+                }
+                Err(e) if e.downcast_ref::<MrcError>().is_some() => {
+                    if !cfg.quiet {
+                        eprintln!("note: {e:#}; simulating lru at each size instead");
+                    }
+                    let only_lru: Vec<_> = cfg.policies.iter().filter(|p| is_plain_lru(p)).cloned().collect();
+                    let keep = std::mem::replace(&mut cfg.policies, only_lru);
+                    lru_results = run::run_grid(&mut cfg)?.results;
+                    cfg.policies = keep;
+                }
+                Err(e) => return Err(e).context("computing the LRU miss-ratio curve"),
+            },
+        }
+    }
+    // Assemble in the order the policies were given.
+    let mut summary = match summary.take() {
+        Some(s) => s,
+        None => run::empty_summary(&cfg, None),
+    };
+    let simulated = std::mem::take(&mut summary.results);
+    let mut results = Vec::new();
+    for p in &cfg.policies {
+        if is_plain_lru(p) {
+            results.extend(lru_results.iter().cloned());
+        } else {
+            results.extend(
+                simulated
+                    .iter()
+                    .filter(|r| r.policy == p.info.name && r.params == p.params.to_label())
+                    .cloned(),
+            );
+        }
+    }
+    summary.results = results;
+    if let Some(dir) = &cfg.out {
+        report::write_dir(dir, &summary, cfg.chart_format)?;
+    }
+    report::print(&summary, cfg.format)
+}
