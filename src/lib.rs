@@ -15,6 +15,7 @@ pub mod run;
 pub mod sample;
 pub mod sim;
 pub mod source;
+pub mod stats;
 pub mod trace;
 pub mod units;
 pub mod workload;
