@@ -125,7 +125,10 @@ fn loglog_r2(counts: &[u64]) -> f64 {
 /// Fits a Zipf exponent to per-key request counts sorted in decreasing order (see the module docs
 /// for which ranks are used and why). Zero counts are ignored.
 pub fn fit_zipf(counts_sorted_desc: &[u64]) -> ZipfFit {
-    debug_assert!(counts_sorted_desc.windows(2).all(|w| w[0] >= w[1]), "counts must be sorted");
+    debug_assert!(
+        counts_sorted_desc.windows(2).all(|w| w[0] >= w[1]),
+        "counts must be sorted"
+    );
     let counts: &[u64] = {
         let n = counts_sorted_desc.iter().take_while(|&&c| c > 0).count();
         &counts_sorted_desc[..n]
