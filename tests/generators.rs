@@ -78,12 +78,20 @@ fn first_of_each(reqs: &[Request]) -> Vec<Request> {
 
 #[test]
 fn zipf_exponent_is_recovered_by_an_independent_fit() {
-    for alpha in [0.6, 0.9, 1.0, 1.2] {
+    // 100,000 keys use the alias table, 1,000,000 keys rejection-inversion.
+    for (alpha, keys) in [
+        (0.6, 100_000),
+        (0.9, 100_000),
+        (1.0, 100_000),
+        (1.2, 100_000),
+        (0.9, 1_000_000),
+        (1.0, 1_000_000),
+    ] {
         let reqs = gen(&format!(
-            "requests = 2_000_000\nkeys = 100_000\npopularity = {{ dist = \"zipf\", alpha = {alpha} }}"
+            "requests = 2_000_000\nkeys = {keys}\npopularity = {{ dist = \"zipf\", alpha = {alpha} }}"
         ));
         let fit = fit_zipf(&counts_desc(&reqs));
-        eprintln!("alpha {alpha}: {fit:?}");
+        eprintln!("alpha {alpha}, {keys} keys: {fit:?}");
         assert!((fit.alpha - alpha).abs() < 0.03, "alpha {alpha}: fitted {fit:?}");
         assert!(fit.r2 > 0.98, "alpha {alpha}: {fit:?}");
         assert!(fit.ranks_used >= 8, "alpha {alpha}: {fit:?}");
