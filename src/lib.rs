@@ -16,6 +16,7 @@ pub mod run;
 pub mod sample;
 pub mod sim;
 pub mod source;
+pub mod stats;
 pub mod sweep;
 pub mod trace;
 pub mod units;

@@ -7,6 +7,44 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use std::path::PathBuf;
 
+/// Field deserializers that put the field's name in front of a bad value's message. Inside an
+/// inline table tagged by `dist` or `process`, the parser buffers the table and can only point at
+/// all of it, so without the name `{ dist = "pareto", min = 0, alpha = 0 }` would not say which
+/// value is wrong.
+mod field {
+    use super::*;
+
+    macro_rules! named {
+        ($($name:ident: $ty:ty => $field:literal),* $(,)?) => {$(
+            pub fn $name<'de, D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                <$ty>::deserialize(d).map_err(|e| de::Error::custom(format!("{}: {e}", $field)))
+            }
+        )*};
+    }
+
+    named! {
+        alpha: Positive => "alpha",
+        alpha_opt: Option<Positive> => "alpha",
+        length: Option<Count> => "length",
+        shift: Option<Count> => "shift",
+        hot_keys: Ratio => "hot_keys",
+        hot_traffic: Ratio => "hot_traffic",
+        rate: Positive => "rate",
+        rate_between: NonNegative => "rate_between",
+        mean_burst: Dur => "mean_burst",
+        mean_gap: Dur => "mean_gap",
+        amplitude: Ratio => "amplitude",
+        period: Dur => "period",
+        value: ByteSize => "value",
+        min: ByteSize => "min",
+        max: ByteSize => "max",
+        median: ByteSize => "median",
+        sigma: NonNegative => "sigma",
+        share: Ratio => "share",
+        ttl: Dur => "ttl",
+    }
+}
+
 fn default_seed() -> u64 {
     42
 }
@@ -167,6 +205,7 @@ pub enum PopularitySpec {
     /// Zipf: the key of rank r has probability proportional to r^-alpha.
     Zipf {
         /// Exponent, any value > 0.
+        #[serde(deserialize_with = "field::alpha")]
         alpha: Positive,
     },
     /// A sequential loop over `length` keys starting at rank `start`.
@@ -175,22 +214,27 @@ pub enum PopularitySpec {
         #[serde(default)]
         start: u64,
         /// Keys in the loop (default: `keys`).
+        #[serde(default, deserialize_with = "field::length")]
         length: Option<Count>,
     },
     /// A fraction of keys gets a fraction of the traffic, uniformly within each group.
     Hotspot {
         /// Share of keys that are hot.
+        #[serde(deserialize_with = "field::hot_keys")]
         hot_keys: Ratio,
         /// Share of requests that go to hot keys.
+        #[serde(deserialize_with = "field::hot_traffic")]
         hot_traffic: Ratio,
     },
     /// Zipf whose ranking moves `shift` ranks every `every` requests or duration.
     Shifting {
         /// Zipf exponent (default 1.0).
+        #[serde(default, deserialize_with = "field::alpha_opt")]
         alpha: Option<Positive>,
         /// How often the hot set moves.
         every: Every,
         /// Ranks moved each time (default: a tenth of the keys).
+        #[serde(default, deserialize_with = "field::shift")]
         shift: Option<Count>,
     },
     /// A weighted mixture: `components = [{ weight = 0.9, dist = "zipf", alpha = 0.9 }, ...]`.
@@ -234,31 +278,40 @@ pub enum ArrivalSpec {
     /// Evenly spaced, `rate` per second.
     Constant {
         /// Requests per second.
+        #[serde(deserialize_with = "field::rate")]
         rate: Positive,
     },
     /// Poisson: exponential gaps with mean 1/rate.
     Poisson {
         /// Requests per second.
+        #[serde(deserialize_with = "field::rate")]
         rate: Positive,
     },
     /// On/off Markov-modulated Poisson: bursts at `rate`, gaps at `rate_between`.
     Bursty {
         /// Rate during bursts (per second).
+        #[serde(deserialize_with = "field::rate")]
         rate: Positive,
         /// Rate between bursts (may be 0).
+        #[serde(deserialize_with = "field::rate_between")]
         rate_between: NonNegative,
         /// Mean burst length (exponentially distributed).
+        #[serde(deserialize_with = "field::mean_burst")]
         mean_burst: Dur,
         /// Mean gap length (exponentially distributed).
+        #[serde(deserialize_with = "field::mean_gap")]
         mean_gap: Dur,
     },
     /// Poisson with a sinusoidal rate: rate * (1 + amplitude * sin(2 pi t / period)).
     Diurnal {
         /// Mean rate (per second).
+        #[serde(deserialize_with = "field::rate")]
         rate: Positive,
         /// Relative swing, 0 to 1.
+        #[serde(deserialize_with = "field::amplitude")]
         amplitude: Ratio,
         /// Period of the cycle.
+        #[serde(deserialize_with = "field::period")]
         period: Dur,
     },
     /// Timestamps taken from a recorded trace (its keys are not used).
@@ -315,27 +368,34 @@ pub enum SizeSpec {
     /// Every object the same size.
     Fixed {
         /// The size.
+        #[serde(deserialize_with = "field::value")]
         value: ByteSize,
     },
     /// Uniform between min and max inclusive.
     Uniform {
         /// Smallest.
+        #[serde(deserialize_with = "field::min")]
         min: ByteSize,
         /// Largest.
+        #[serde(deserialize_with = "field::max")]
         max: ByteSize,
     },
     /// Log-normal with the given median and sigma (of the underlying normal).
     Lognormal {
         /// Median size.
+        #[serde(deserialize_with = "field::median")]
         median: ByteSize,
         /// Spread, >= 0.
+        #[serde(deserialize_with = "field::sigma")]
         sigma: NonNegative,
     },
     /// Pareto with scale `min` and shape `alpha` (heavy tail).
     Pareto {
         /// Smallest size.
+        #[serde(deserialize_with = "field::min")]
         min: ByteSize,
         /// Shape > 0 (smaller is heavier).
+        #[serde(deserialize_with = "field::alpha")]
         alpha: Positive,
     },
 }
@@ -347,8 +407,10 @@ pub struct TtlClass {
     /// Name, e.g. "prices".
     pub name: Option<String>,
     /// Share of keys in this class.
+    #[serde(deserialize_with = "field::share")]
     pub share: Ratio,
     /// Their TTL.
+    #[serde(deserialize_with = "field::ttl")]
     pub ttl: Dur,
 }
 
@@ -370,31 +432,30 @@ impl<'de> Deserialize<'de> for TtlSpec {
         struct ClassesOnly {
             classes: Vec<TtlClass>,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            S(String),
-            C(ClassesOnly),
-        }
-        let raw = Raw::deserialize(d).map_err(|_| {
-            de::Error::custom("ttl must be a duration (\"5m\"), \"none\", or { classes = [{ name = \"prices\", share = 0.2, ttl = \"1m\" }, ...] }")
-        })?;
-        match raw {
-            Raw::S(s) if s == "none" => Ok(TtlSpec::None),
-            Raw::S(s) => match crate::units::parse_duration(&s) {
-                Ok(0) => Err(de::Error::custom("ttl must be greater than zero (or \"none\")")),
-                Ok(ns) => Ok(TtlSpec::Fixed(ns)),
-                Err(e) => Err(de::Error::custom(e)),
-            },
-            Raw::C(c) => {
+        const EXPECTED: &str = "ttl must be a duration (\"5m\"), \"none\", or { classes = [{ name = \"prices\", share = 0.2, ttl = \"1m\" }, ...] }";
+        // Not an untagged enum: that would hide why a class is wrong behind EXPECTED.
+        let v = serde_json::Value::deserialize(d)?;
+        let s = match v {
+            serde_json::Value::String(s) => s,
+            v @ serde_json::Value::Object(_) => {
+                let c = ClassesOnly::deserialize(v).map_err(de::Error::custom)?;
                 let total: f64 = c.classes.iter().map(|k| k.share.0).sum();
                 if total > 1.0 + 1e-9 {
                     return Err(de::Error::custom(format!(
                         "ttl class shares add up to {total}, more than 1"
                     )));
                 }
-                Ok(TtlSpec::Classes(c.classes))
+                return Ok(TtlSpec::Classes(c.classes));
             }
+            _ => return Err(de::Error::custom(EXPECTED)),
+        };
+        if s == "none" {
+            return Ok(TtlSpec::None);
+        }
+        match crate::units::parse_duration(&s) {
+            Ok(0) => Err(de::Error::custom("ttl must be greater than zero (or \"none\")")),
+            Ok(ns) => Ok(TtlSpec::Fixed(ns)),
+            Err(e) => Err(de::Error::custom(format!("ttl: {e}"))),
         }
     }
 }
