@@ -21,6 +21,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Miss-ratio curves: like `run`, with size ranges (1MiB..1GiB:32); exact one-pass LRU, SHARDS sampling.
     Sweep(Box<SweepArgs>),
+    /// Capacity planning: the smallest cache per policy that meets hit-ratio or backend-load targets.
+    Plan(Box<PlanArgs>),
     /// Write a workload's request stream to a trace file (oracleGeneral .bin/.zst, or CSV).
     Generate(GenerateArgs),
     /// List the eviction policies, their aliases and parameters.
@@ -148,6 +150,29 @@ pub struct SweepArgs {
     /// Estimate LRU's curve by SHARDS with at most this many sampled objects (the rate adapts).
     #[arg(long, value_name = "N")]
     pub shards_samples: Option<usize>,
+}
+
+/// Options of `cachesim plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Everything `run` takes (sizes are chosen by the planner).
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Smallest acceptable read hit ratio, e.g. 0.9.
+    #[arg(long, value_name = "RATIO")]
+    pub target_hit_ratio: Option<f64>,
+    /// Largest acceptable p99 read latency (needs the discrete-event engine).
+    #[arg(long, value_name = "DURATION")]
+    pub target_p99: Option<String>,
+    /// Largest acceptable backend load (misses per second of simulated time).
+    #[arg(long, value_name = "RPS")]
+    pub max_backend_rps: Option<f64>,
+    /// Cost model: memory price per GiB per month.
+    #[arg(long, value_name = "PRICE")]
+    pub memory_cost_per_gib_month: Option<f64>,
+    /// Cost model: backend price per million reads.
+    #[arg(long, value_name = "PRICE", requires = "memory_cost_per_gib_month")]
+    pub backend_cost_per_million_reads: Option<f64>,
 }
 
 /// Formats `generate` writes.

@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod mrc;
+pub mod plan;
 pub mod policy;
 pub mod progress;
 pub mod report;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => run::run(config::RunConfig::from_args(&a)?),
         Command::Sweep(a) => sweep::run(&a),
+        Command::Plan(a) => plan::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Policies(a) => print_policies(a.format),
     }

@@ -24,22 +24,41 @@ pub struct WorkingSet {
     pub objects: u64,
     /// Sum of each distinct object's size (its first size seen).
     pub bytes: u64,
+    /// Earliest request time (ns).
+    pub first_time: u64,
+    /// Latest request time (ns).
+    pub last_time: u64,
+}
+
+impl WorkingSet {
+    /// Seconds between the first and the last request (0 when the stream has no times).
+    pub fn span_secs(&self) -> f64 {
+        self.last_time.saturating_sub(self.first_time) as f64 / 1e9
+    }
 }
 
 /// Measures the working set of `source`.
 pub fn working_set(source: &Source) -> Result<WorkingSet> {
     let mut seen: FxHashSet<u64> = FxHashSet::default();
-    let mut ws = WorkingSet::default();
+    let mut ws = WorkingSet {
+        first_time: u64::MAX,
+        ..Default::default()
+    };
     let mut r = source.open_without_next_access(None)?;
     let mut batch = Vec::with_capacity(BATCH);
     while r.read_batch(&mut batch)? {
         for q in &batch {
             ws.requests += 1;
+            ws.first_time = ws.first_time.min(q.time);
+            ws.last_time = ws.last_time.max(q.time);
             if seen.insert(q.key) {
                 ws.objects += 1;
                 ws.bytes += q.size as u64;
             }
         }
+    }
+    if ws.requests == 0 {
+        ws.first_time = 0;
     }
     Ok(ws)
 }

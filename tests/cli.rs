@@ -509,3 +509,58 @@ fn sweep_lru_curve_equals_simulation_and_keeps_the_contract() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn plan_finds_the_smallest_size_meeting_the_target() {
+    let t = sample("sample.oracleGeneral.bin");
+    let ts = t.to_str().unwrap();
+    let out = cachesim()
+        .args([
+            "plan",
+            "--trace",
+            ts,
+            "-p",
+            "lru,s3fifo",
+            "--target-hit-ratio",
+            "0.6",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for p in v["policies"].as_array().unwrap() {
+        let name = p["policy"].as_str().unwrap();
+        let size = p["size"].as_u64().unwrap();
+        // Independently: simulating at that size meets the target, 2% smaller does not.
+        let at = run_json(&["--trace", ts, "-p", name, "-s", &size.to_string()]);
+        assert!(
+            at["results"][0]["hit_ratio"].as_f64().unwrap() >= 0.6,
+            "{name} at {size}"
+        );
+        let below = run_json(&[
+            "--trace",
+            ts,
+            "-p",
+            name,
+            "-s",
+            &((size as f64 * 0.98) as u64).to_string(),
+        ]);
+        assert!(
+            below["results"][0]["hit_ratio"].as_f64().unwrap() < 0.6,
+            "{name}: a 2% smaller cache also meets the target"
+        );
+    }
+    let text = cachesim()
+        .args(["plan", "--trace", ts, "-p", "lru", "--target-hit-ratio", "0.99"])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    assert!(String::from_utf8_lossy(&text.stdout).contains("no cache up to the whole working set"));
+    cachesim().args(["plan", "--trace", ts, "-p", "lru"]).assert().code(2);
+    cachesim()
+        .args(["plan", "--trace", ts, "--target-hit-ratio", "1.5"])
+        .assert()
+        .code(2);
+}

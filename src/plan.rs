@@ -1,0 +1,332 @@
+//! `cachesim plan`: capacity planning. For each policy, the smallest cache that meets every target
+//! (hit ratio, backend load), found by bisection over simulated sizes between 0.1% and 100% of the
+//! working set (hit ratio grows with size for the stack policies and, in practice, for the rest;
+//! the answer is the smallest size found to meet the targets, to 1% precision). With a cost model
+//! it also finds the cost-optimal size among 32 log-spaced sizes.
+
+use crate::cli::PlanArgs;
+use crate::config::RunConfig;
+use crate::error::input_error;
+use crate::report::{self, chart};
+use crate::run::{self, WorkingSet};
+use crate::sim::{RunResult, SizeUnit};
+use crate::units::{Bytes, SizeSpec};
+use anyhow::Result;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// What a plan must meet.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Targets {
+    /// Minimum read hit ratio.
+    pub hit_ratio: Option<f64>,
+    /// Maximum backend (miss) requests per second.
+    pub max_backend_rps: Option<f64>,
+}
+
+/// The answer for one policy.
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyPlan {
+    /// Policy label.
+    pub policy: String,
+    /// Smallest size meeting every target (None: not reachable within the working set).
+    pub size: Option<u64>,
+    /// The result at that size (or at the whole working set when unreachable).
+    pub at: RunResult,
+    /// Backend requests per second at that size.
+    pub backend_rps: Option<f64>,
+    /// The cost-optimal size and its monthly cost, with a cost model.
+    pub cost_optimal: Option<(u64, f64)>,
+    /// Every size simulated, for the chart.
+    #[serde(skip)]
+    pub curve: Vec<RunResult>,
+}
+
+/// The whole plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    /// Targets.
+    pub targets: Targets,
+    /// Size unit.
+    pub size_unit: SizeUnit,
+    /// Seconds of traffic in the stream (for rates).
+    pub span_secs: f64,
+    /// One entry per policy.
+    pub policies: Vec<PolicyPlan>,
+}
+
+fn meets(r: &RunResult, t: &Targets, span: f64) -> bool {
+    t.hit_ratio.is_none_or(|h| r.hit_ratio >= h)
+        && t.max_backend_rps
+            .is_none_or(|m| span > 0.0 && r.misses as f64 / span <= m)
+}
+
+fn simulate(cfg: &mut RunConfig, sizes: &[u64]) -> Result<Vec<RunResult>> {
+    cfg.sizes = sizes.iter().map(|&s| (s.to_string(), SizeSpec::Absolute(s))).collect();
+    Ok(run::run_grid(cfg)?.results)
+}
+
+fn monthly_cost(r: &RunResult, a: &PlanArgs, span: f64, unit: SizeUnit) -> Option<f64> {
+    let mem = a.memory_cost_per_gib_month?;
+    let backend = a.backend_cost_per_million_reads.unwrap_or(0.0);
+    let gib = match unit {
+        SizeUnit::Bytes => r.cache_size as f64 / (1u64 << 30) as f64,
+        // Objects: the mean object size turns counts into bytes.
+        SizeUnit::Objects => {
+            r.cache_size as f64 * (r.bytes_requested as f64 / r.requests.max(1) as f64) / (1u64 << 30) as f64
+        }
+    };
+    let reads_per_month = if span > 0.0 {
+        r.misses as f64 / span * 30.0 * 86_400.0
+    } else {
+        0.0
+    };
+    Some(mem * gib + backend * reads_per_month / 1e6)
+}
+
+/// `cachesim plan`.
+pub fn run(a: &PlanArgs) -> Result<()> {
+    let targets = Targets {
+        hit_ratio: a.target_hit_ratio,
+        max_backend_rps: a.max_backend_rps,
+    };
+    if targets.hit_ratio.is_none() && targets.max_backend_rps.is_none() && a.memory_cost_per_gib_month.is_none() {
+        return Err(input_error(
+            "plan needs a target: --target-hit-ratio 0.9, --max-backend-rps 2000, or a cost model (--memory-cost-per-gib-month)",
+        ));
+    }
+    if let Some(h) = targets.hit_ratio {
+        if !(0.0..=1.0).contains(&h) {
+            return Err(input_error("--target-hit-ratio must be between 0 and 1"));
+        }
+    }
+    if targets.max_backend_rps.is_some_and(|m| !(m > 0.0)) {
+        return Err(input_error("--max-backend-rps must be greater than 0"));
+    }
+    if a.target_p99.is_some() {
+        return Err(input_error(
+            "--target-p99 needs latencies, which come with the discrete-event engine ([backend] in the workload); it is not available yet",
+        ));
+    }
+    let mut cfg = RunConfig::from_args(&a.run)?;
+    cfg.quiet = true;
+    let ws: WorkingSet = run::working_set(&cfg.source)?;
+    if ws.objects == 0 {
+        return Err(input_error("the source has no requests"));
+    }
+    let span = ws.span_secs();
+    if targets.max_backend_rps.is_some() && span <= 0.0 {
+        return Err(input_error(
+            "--max-backend-rps needs request times, and this stream has none",
+        ));
+    }
+    let total = match cfg.unit {
+        SizeUnit::Bytes => ws.bytes,
+        SizeUnit::Objects => ws.objects,
+    };
+    let lo = (total / 1000).max(1);
+    let grid: Vec<u64> = (0..32)
+        .map(|i| ((lo as f64) * ((total as f64 / lo as f64).powf(i as f64 / 31.0))).round() as u64)
+        .collect();
+    let policies = cfg.policies.clone();
+    let mut plans = Vec::new();
+    for p in &policies {
+        cfg.policies = vec![p.clone()];
+        let mut curve = simulate(&mut cfg, &grid)?;
+        let first_ok = curve.iter().position(|r| meets(r, &targets, span));
+        let mut best: Option<RunResult> = None;
+        if let Some(i) = first_ok {
+            // Bisect between the last failing and the first passing grid size, to 1%.
+            let (mut fail, mut pass) = (if i == 0 { 0 } else { grid[i - 1] }, curve[i].clone());
+            while pass.cache_size > fail + 1 && (pass.cache_size - fail) as f64 > 0.01 * pass.cache_size as f64 {
+                let mid = fail + (pass.cache_size - fail) / 2;
+                let r = simulate(&mut cfg, &[mid])?.remove(0);
+                curve.push(r.clone());
+                if meets(&r, &targets, span) {
+                    pass = r;
+                } else {
+                    fail = mid;
+                }
+            }
+            best = Some(pass);
+        }
+        curve.sort_by_key(|r| r.cache_size);
+        let cost_optimal = curve
+            .iter()
+            .filter(|r| meets(r, &targets, span))
+            .filter_map(|r| monthly_cost(r, a, span, cfg.unit).map(|c| (r.cache_size, c)))
+            .min_by(|x, y| x.1.total_cmp(&y.1));
+        let at = best
+            .clone()
+            .unwrap_or_else(|| curve.last().expect("grid is not empty").clone());
+        plans.push(PolicyPlan {
+            policy: p.label(),
+            size: best.as_ref().map(|b| b.cache_size),
+            backend_rps: (span > 0.0).then(|| at.misses as f64 / span),
+            at,
+            cost_optimal,
+            curve,
+        });
+    }
+    let plan = Plan {
+        targets,
+        size_unit: cfg.unit,
+        span_secs: span,
+        policies: plans,
+    };
+    let text = render(&plan);
+    if let Some(dir) = &cfg.out {
+        report::prepare_dir(dir)?;
+        write_report(dir, &plan, &text, cfg.chart_format)?;
+    }
+    let out = match cfg.format {
+        crate::cli::OutputFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
+        _ => text,
+    };
+    use std::io::Write;
+    let mut so = std::io::stdout().lock();
+    so.write_all(out.as_bytes())?;
+    so.flush()?;
+    Ok(())
+}
+
+fn show(size: u64, unit: SizeUnit) -> String {
+    match unit {
+        SizeUnit::Bytes => Bytes(size).to_string(),
+        SizeUnit::Objects => format!("{size} objects"),
+    }
+}
+
+fn describe_targets(t: &Targets) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = t.hit_ratio {
+        parts.push(format!("a hit ratio of at least {:.1}%", h * 100.0));
+    }
+    if let Some(m) = t.max_backend_rps {
+        parts.push(format!("at most {m} backend reads per second"));
+    }
+    if parts.is_empty() {
+        "the lowest cost".into()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// The plan as sentences and a table.
+pub fn render(p: &Plan) -> String {
+    let mut o = String::new();
+    let want = describe_targets(&p.targets);
+    for pp in &p.policies {
+        match pp.size {
+            Some(s) => {
+                let _ = write!(
+                    o,
+                    "{}: the smallest cache with {want} is {} (hit ratio {:.2}%",
+                    pp.policy,
+                    show(s, p.size_unit),
+                    pp.at.hit_ratio * 100.0
+                );
+                if let Some(r) = pp.backend_rps {
+                    let _ = write!(o, ", {r:.0} backend reads/s");
+                }
+                let _ = writeln!(o, ").");
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "{}: no cache up to the whole working set ({}) reaches {want}: at that size the hit ratio is {:.2}% (the rest are compulsory misses).",
+                    pp.policy,
+                    show(pp.at.cache_size, p.size_unit),
+                    pp.at.hit_ratio * 100.0
+                );
+            }
+        }
+        if let Some((s, c)) = pp.cost_optimal {
+            let _ = writeln!(o, "    cost-optimal: {} at {c:.2} per month", show(s, p.size_unit));
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{:<12} {:>14} {:>10} {:>14} {:>18}",
+        "policy", "size", "hit ratio", "backend rps", "cost-optimal size"
+    );
+    for pp in &p.policies {
+        let _ = writeln!(
+            o,
+            "{:<12} {:>14} {:>9.2}% {:>14} {:>18}",
+            pp.policy,
+            pp.size
+                .map(|s| show(s, p.size_unit))
+                .unwrap_or_else(|| "unreachable".into()),
+            pp.at.hit_ratio * 100.0,
+            pp.backend_rps.map(|r| format!("{r:.0}")).unwrap_or_else(|| "-".into()),
+            pp.cost_optimal
+                .map(|(s, _)| show(s, p.size_unit))
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    o
+}
+
+fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::ChartFormat) -> Result<()> {
+    let scale = match p.size_unit {
+        SizeUnit::Bytes => (1u64 << 20) as f64,
+        SizeUnit::Objects => 1.0,
+    };
+    let series = p
+        .policies
+        .iter()
+        .map(|pp| chart::Series {
+            name: pp.policy.clone(),
+            points: pp
+                .curve
+                .iter()
+                .map(|r| (r.cache_size as f64 / scale, r.hit_ratio))
+                .collect(),
+        })
+        .collect();
+    let highlights = p
+        .policies
+        .iter()
+        .filter_map(|pp| {
+            pp.size.map(|s| {
+                (
+                    s as f64 / scale,
+                    pp.at.hit_ratio,
+                    format!("  {} {}", pp.policy, show(s, p.size_unit)),
+                )
+            })
+        })
+        .collect();
+    let file = format!("plan.{}", format.ext());
+    chart::line(
+        &dir.join(&file),
+        format,
+        &chart::LineChart {
+            title: "Hit ratio by cache size, with the planned sizes".into(),
+            x_label: if p.size_unit == SizeUnit::Bytes {
+                "cache size (MiB)".into()
+            } else {
+                "cache size (objects)".into()
+            },
+            y_label: "hit ratio".into(),
+            log_x: true,
+            series,
+            x_fmt: |x| {
+                if x >= 100.0 {
+                    format!("{x:.0}")
+                } else {
+                    format!("{x:.2}")
+                }
+            },
+            markers: vec![],
+            highlights,
+        },
+    )?;
+    let md = format!("# cachesim capacity plan\n\n```\n{text}```\n\n![Hit ratio by cache size]({file})\n");
+    report::write_atomic(&dir.join("plan.md"), md.as_bytes())?;
+    report::write_atomic(
+        &dir.join("plan.json"),
+        (serde_json::to_string_pretty(p)? + "\n").as_bytes(),
+    )
+}
