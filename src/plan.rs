@@ -100,7 +100,7 @@ pub fn run(a: &PlanArgs) -> Result<()> {
             return Err(input_error("--target-hit-ratio must be between 0 and 1"));
         }
     }
-    if targets.max_backend_rps.is_some_and(|m| !(m > 0.0)) {
+    if targets.max_backend_rps.is_some_and(|m| m.is_nan() || m <= 0.0) {
         return Err(input_error("--max-backend-rps must be greater than 0"));
     }
     if a.target_p99.is_some() {
