@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Regenerates reports/<workload>/ for every shipped workload with the current code:
+#   reports/regenerate.sh            rewrite the reports
+#   reports/regenerate.sh --check    regenerate into a temporary folder and fail if anything differs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=target/release/cachesim
+[ -x "$bin" ] || cargo build --release --quiet
+check=0
+[ "${1:-}" = "--check" ] && check=1
+status=0
+for w in workloads/*.toml; do
+  name=$(basename "$w" .toml)
+  if [ $check = 1 ]; then
+    tmp=$(mktemp -d)
+    "$bin" run "$w" --quiet --out "$tmp/$name" > /dev/null
+    if ! diff -r "$tmp/$name" "reports/$name" > /dev/null; then
+      echo "reports/$name is stale: run reports/regenerate.sh" >&2
+      status=1
+    fi
+    rm -rf "$tmp"
+  else
+    rm -rf "reports/$name"
+    "$bin" run "$w" --quiet --out "reports/$name" > /dev/null
+    echo "reports/$name"
+  fi
+done
+exit $status
