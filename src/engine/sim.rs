@@ -210,9 +210,13 @@ impl Sim {
     }
 
     /// Runs `ev` after `delay`: inline on the instant path, else through the heap.
+    ///
+    /// Every call is the last thing its handler does, so a zero delay with no other event pending
+    /// at this instant may also run inline: the heap would pop this very event next, before any
+    /// arrival at the same time.
     #[inline]
     fn after(&mut self, delay: u64, ev: Ev) {
-        if self.instant {
+        if self.instant || (delay == 0 && self.next_event().is_none_or(|t| t > self.now)) {
             self.handle(ev);
         } else {
             self.push(self.now + delay, ev);
