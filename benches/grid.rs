@@ -24,6 +24,7 @@ fn config(jobs: usize) -> RunConfig {
         quiet: true,
         seed: 42,
         chart_format: ChartFormat::Png,
+        engine: None,
     }
 }
 

@@ -42,6 +42,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// PNG or SVG charts under `--out`.
     pub chart_format: crate::report::chart::ChartFormat,
+    /// The discrete-event engine's settings, when the workload file has engine sections.
+    pub engine: Option<Arc<crate::engine::config::EngineConfig>>,
 }
 
 fn delimiter(s: &str) -> Result<u8> {
@@ -191,6 +193,10 @@ impl RunConfig {
             None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         };
         let ignore = a.ignore_obj_size || cache.ignore_obj_size;
+        let engine = match &file {
+            Some((f, p)) => crate::engine::config::EngineConfig::from_file(f, p)?.map(Arc::new),
+            None => None,
+        };
         let (mut source, seed) = match (&file, &a.trace) {
             (Some((f, p)), _) => (workload_source(f, p)?, f.seed),
             (None, Some(t)) => {
@@ -216,6 +222,7 @@ impl RunConfig {
             quiet: a.quiet,
             seed,
             chart_format: a.chart_format,
+            engine,
         })
     }
 }

@@ -54,10 +54,16 @@ impl Request {
     /// The absolute expiry time of an object inserted by this request (0 = never).
     #[inline]
     pub fn expiry(&self) -> u64 {
+        self.expiry_at(self.time)
+    }
+
+    /// The absolute expiry time of this request's object if it is stored at `now` (0 = never).
+    #[inline]
+    pub fn expiry_at(&self, now: u64) -> u64 {
         if self.ttl == 0 {
             0
         } else {
-            self.time.saturating_add(self.ttl).max(1)
+            now.saturating_add(self.ttl).max(1)
         }
     }
 }

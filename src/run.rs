@@ -140,13 +140,17 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     let source = &cfg.source;
     let unit = cfg.unit;
     let seed = cfg.seed;
+    let engine = cfg.engine.as_deref();
     let results: Vec<Result<RunResult>> = pool.install(|| {
         jobs.par_iter()
             .map(|(p, label, cap)| {
                 let tick = || bar.set_position(read.units.load(Ordering::Relaxed));
                 let ctx = BuildCtx { capacity: *cap, seed };
-                let mut r = replay_trace(source, p, &ctx, unit, Some(read.clone()), &tick)
-                    .with_context(|| format!("{} at cache size {label}", p.label()))?;
+                let r = match engine {
+                    Some(e) => crate::engine::simulate(source, p, &ctx, unit, e, Some(read.clone()), &tick),
+                    None => replay_trace(source, p, &ctx, unit, Some(read.clone()), &tick),
+                };
+                let mut r = r.with_context(|| format!("{} at cache size {label}", p.label()))?;
                 r.size_spec = label.to_string();
                 Ok(r)
             })

@@ -1,5 +1,6 @@
 //! The plain replay: stream a trace through one policy at one size and count hits and misses.
 
+use crate::engine::stats::{BackendStats, LatencySummary, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::policy::{BuildCtx, PolicySpec};
 use crate::request::Request;
 use crate::source::Source;
@@ -94,6 +95,39 @@ pub struct RunResult {
     pub skipped_zero_size: u64,
     /// Malformed rows skipped with `--skip-bad-lines`.
     pub skipped_bad_lines: u64,
+    /// Engine: writes (a write pattern's requests; not in `requests`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub writes: Option<u64>,
+    /// Engine: read latency, ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub read_latency_ms: Option<LatencySummary>,
+    /// Engine: write latency (until acknowledged), ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub write_latency_ms: Option<LatencySummary>,
+    /// Engine: backend load.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub backend: Option<BackendStats>,
+    /// Engine: concurrent loads of one key.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stampede: Option<StampedeStats>,
+    /// Engine, write-behind: flushing and data loss.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub write_behind: Option<WriteBehindStats>,
+    /// Engine: reads that returned a version older than the latest acknowledged write.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stale_reads: Option<u64>,
+    /// Engine: expired values served by stale-while-revalidate.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stale_served: Option<u64>,
+    /// Engine: client requests that failed (backend timeout or outage).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub errors: Option<u64>,
+    /// Engine: simulated time, seconds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub duration_s: Option<f64>,
+    /// Engine: the time series (written to timeline.csv, not to summary.json).
+    #[serde(skip)]
+    pub timeline: Vec<TimelinePoint>,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -136,6 +170,17 @@ impl RunResult {
             deletes: s.deletes,
             skipped_zero_size: s.skipped,
             skipped_bad_lines: bad_lines,
+            writes: None,
+            read_latency_ms: None,
+            write_latency_ms: None,
+            backend: None,
+            stampede: None,
+            write_behind: None,
+            stale_reads: None,
+            stale_served: None,
+            errors: None,
+            duration_s: None,
+            timeline: Vec::new(),
         }
     }
 

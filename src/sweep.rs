@@ -10,33 +10,27 @@ use crate::error::input_error;
 use crate::mrc::{self, shards::ShardsConfig, MrcError, MrcPoint};
 use crate::report;
 use crate::run::{self, capacity};
-use crate::sim::RunResult;
+use crate::sim::{ReplayStats, RunResult};
 use crate::units::SizeSpec;
 use anyhow::{Context, Result};
 
 fn from_point(p: &MrcPoint, label: &str, unit: crate::sim::SizeUnit, method: &str, rate: Option<f64>) -> RunResult {
-    RunResult {
-        policy: "lru".into(),
-        params: String::new(),
-        cache_size: p.cache_size,
-        size_spec: label.to_string(),
-        size_unit: unit,
+    let stats = ReplayStats {
         requests: p.requests,
-        hits: p.requests - p.misses,
         misses: p.misses,
-        miss_ratio: p.miss_ratio,
-        hit_ratio: if p.requests == 0 { 0.0 } else { 1.0 - p.miss_ratio },
-        byte_miss_ratio: p.byte_miss_ratio,
-        bytes_requested: p.bytes_requested,
-        bytes_missed: p.bytes_missed,
-        evictions: None,
-        expirations: None,
-        deletes: 0,
-        skipped_zero_size: 0,
-        skipped_bad_lines: 0,
-        method: method.into(),
-        sampling_rate: rate,
-    }
+        bytes: p.bytes_requested,
+        miss_bytes: p.bytes_missed,
+        ..Default::default()
+    };
+    let lru = crate::policy::PolicySpec::parse("lru").expect("lru is registered");
+    let mut r = RunResult::new(&lru, p.cache_size, unit, &stats, 0, 0, 0);
+    r.size_spec = label.to_string();
+    // A one-pass curve does not count evictions or expirations: leave them out rather than report 0.
+    r.evictions = None;
+    r.expirations = None;
+    r.method = method.into();
+    r.sampling_rate = rate;
+    r
 }
 
 /// `cachesim sweep`.

@@ -564,3 +564,84 @@ fn plan_finds_the_smallest_size_meeting_the_target() {
         .assert()
         .code(2);
 }
+
+fn workload(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads").join(name)
+}
+
+#[test]
+fn plain_workloads_keep_the_replay_contract() {
+    let w = workload("quickstart.toml");
+    let v = run_json(&[w.to_str().unwrap(), "--policies", "lru", "--sizes", "64MiB"]);
+    let r = &v["results"][0];
+    for engine_field in [
+        "read_latency_ms",
+        "backend",
+        "stampede",
+        "stale_reads",
+        "errors",
+        "timeline",
+    ] {
+        assert!(r.get(engine_field).is_none(), "{engine_field} in a plain replay");
+    }
+    assert_eq!(r["requests"].as_u64(), Some(1_000_000));
+}
+
+#[test]
+fn engine_workloads_report_latency_and_a_timeline_whatever_the_jobs() {
+    let w = workload("stampede.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        w.to_str().unwrap(),
+        "--policies",
+        "lru,s3fifo",
+        "--sizes",
+        "64MiB,128KiB",
+    ];
+    let one = run_json(&[&args[..], &["--jobs", "1", "--out", out.to_str().unwrap()]].concat());
+    let two = run_json(&[&args[..], &["--jobs", "2"]].concat());
+    assert_eq!(one["results"], two["results"], "--jobs changed an engine result");
+    let r = &one["results"][0];
+    assert!(r["read_latency_ms"]["p99"].as_f64().unwrap() > 0.0);
+    assert!(r["backend"]["reads"].as_u64().unwrap() > 0);
+    assert!(r.get("timeline").is_none(), "the timeline belongs in timeline.csv");
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains("read_latency_ms_p99"));
+    let tl = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
+    let mut lines = tl.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("policy,cache_size,size_spec,time_s,hit_ratio"));
+    // 20 s at 100 ms per point for each of the 4 runs, plus the tail while the last requests finish.
+    let n = lines.count();
+    assert!((4 * 200..=4 * 215).contains(&n), "{n} timeline rows");
+}
+
+#[test]
+fn bad_engine_input_exits_2_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("[backend]\nconcurrency = 0\n", "line"),
+        (
+            "[backend]\nread_latency = { dist = \"lognormal\", median = \"5ms\", p99 = \"1ms\" }\n",
+            "backend.read_latency",
+        ),
+        ("[faults]\ncrash_at = \"1h\"\n", "faults.crash_at"),
+        ("[pattern]\nxfetch_beta = 2.0\n", "pattern.xfetch_beta"),
+    ];
+    for (i, (section, needle)) in cases.iter().enumerate() {
+        let p = dir.path().join(format!("bad{i}.toml"));
+        std::fs::write(&p, format!("[workload]\nduration = \"2s\"\nkeys = 10\n{section}")).unwrap();
+        fails_with(&["run", p.to_str().unwrap()], 2, &[needle]);
+    }
+    // A request-count workload: the crash time is checked against the run's end.
+    let p = dir.path().join("late.toml");
+    std::fs::write(
+        &p,
+        "[workload]\nrequests = 100\nkeys = 10\n[faults]\ncrash_at = \"1h\"\n",
+    )
+    .unwrap();
+    fails_with(&["run", p.to_str().unwrap(), "-q"], 2, &["faults.crash_at"]);
+}

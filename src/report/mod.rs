@@ -3,6 +3,7 @@
 //! truncated file that looks complete.
 
 pub mod chart;
+mod csv_row;
 pub mod markdown;
 mod table;
 
@@ -85,19 +86,39 @@ pub fn to_json(s: &Summary) -> Result<String> {
     Ok(serde_json::to_string_pretty(s)? + "\n")
 }
 
-/// The results as CSV (the columns of [`RunResult`]).
+/// The results as CSV: the columns of [`RunResult`], and for engine runs its nested metrics
+/// flattened (`read_latency_ms_p99`, `backend_reads`, ...).
 pub fn to_csv(s: &Summary) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
+    let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
     for r in &s.results {
-        w.serialize(r)?;
+        if engine {
+            w.serialize(csv_row::EngineRow::new(r))?;
+        } else {
+            w.serialize(csv_row::PlainRow::new(r))?;
+        }
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Writes summary.json, summary.csv, the charts and report.md into `dir`.
+/// The engine's time series of every result as CSV, with policy and cache size columns.
+pub fn timeline_csv(s: &Summary) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &s.results {
+        for p in &r.timeline {
+            w.serialize(csv_row::TimelineRow::new(r, p))?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Writes summary.json, summary.csv, timeline.csv (engine runs), the charts and report.md into `dir`.
 pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<()> {
     write_atomic(&dir.join("summary.json"), to_json(s)?.as_bytes())?;
     write_atomic(&dir.join("summary.csv"), &to_csv(s)?)?;
+    if s.results.iter().any(|r| r.read_latency_ms.is_some()) {
+        write_atomic(&dir.join("timeline.csv"), &timeline_csv(s)?)?;
+    }
     let charts = write_charts(dir, s, format)?;
     write_atomic(&dir.join("report.md"), markdown::render(s, &charts).as_bytes())?;
     Ok(())

@@ -65,6 +65,16 @@ pub struct WorkloadFile {
     /// Policies and sizes to run.
     #[serde(default)]
     pub cache: CacheSection,
+    /// Read/write patterns and stampede protection (runs the discrete-event engine).
+    pub pattern: Option<crate::engine::config::PatternSection>,
+    /// The backing store: latencies, servers, timeout (runs the discrete-event engine).
+    pub backend: Option<crate::engine::config::BackendSection>,
+    /// Cache operation latencies (runs the discrete-event engine).
+    pub cache_latency: Option<crate::engine::config::CacheLatencySection>,
+    /// Injected failures (runs the discrete-event engine).
+    pub faults: Option<crate::engine::config::FaultsSection>,
+    /// Width of one point of the engine's time series (default 1s).
+    pub timeline_interval: Option<Dur>,
 }
 
 /// `[cache]`.

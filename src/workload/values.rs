@@ -48,6 +48,13 @@ float_value!(
     "a fraction between 0 and 1"
 );
 
+float_value!(
+    OpenRatio,
+    "A fraction strictly between 0 and 1.",
+    |v| v > 0.0 && v < 1.0,
+    "a fraction strictly between 0 and 1"
+);
+
 /// A count greater than zero (requests, keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Count(pub u64);

@@ -1,0 +1,238 @@
+//! The cache as the engine sees it: an eviction policy plus per-key metadata the policy does not
+//! keep (the version of the cached value, its logical expiry, how long its last load took, unflushed
+//! writes). Metadata exists only for cached keys: it is dropped on eviction (the policy's eviction
+//! log), on delete and on expiry, so memory follows the cache size, not the run length.
+
+use crate::policy::{BuildCtx, Policy, PolicySpec};
+use crate::request::Request;
+use anyhow::Result;
+use rustc_hash::FxHashMap;
+
+/// What the engine knows about one cached key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// Backend version of the cached value.
+    pub version: u64,
+    /// When the value stops being fresh (0: never).
+    pub expiry: u64,
+    /// When the policy drops it (the expiry plus any stale window; 0: never).
+    pub hard_expiry: u64,
+    /// Its TTL when it was set.
+    pub ttl: u64,
+    /// Its size.
+    pub size: u32,
+    /// Duration of the load that produced it (xfetch's delta).
+    pub load_time: u64,
+    /// Acknowledged writes not yet flushed to the backend (write-behind).
+    pub dirty: u32,
+}
+
+/// A result of a lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// Not cached (or expired and now removed).
+    Miss,
+    /// Cached and fresh.
+    Hit(Meta),
+    /// Cached, past its logical expiry, within the stale window.
+    Stale(Meta),
+}
+
+/// A dirty entry that left the cache and must be written to the backend: (key, version, writes).
+pub type Writeback = (u64, u64, u32);
+
+/// The policy and the engine's metadata, kept in step.
+pub struct Cache {
+    policy: Box<dyn Policy>,
+    spec: PolicySpec,
+    ctx: BuildCtx,
+    meta: FxHashMap<u64, Meta>,
+    evicted: Vec<u64>,
+    /// Extra lifetime past the TTL, for stale-while-revalidate (`Some(0)`... `None` = off).
+    stale: Option<Option<u64>>,
+    /// Dirty entries evicted or expired since the last [`Cache::take_writebacks`].
+    writebacks: Vec<Writeback>,
+    /// Evictions and expirations of policies dropped by restarts.
+    past: (u64, u64),
+    /// The key of the last policy operation when it was a get that missed. Policies expect an
+    /// insert right after the get that missed (ARC and LIRS keep ghost state between the two), so an
+    /// insert that does not follow its own get is preceded by one.
+    primed: Option<u64>,
+}
+
+impl Cache {
+    /// An empty cache. `stale` is `Some(window)` for stale-while-revalidate (`Some(None)`: the TTL).
+    pub fn new(spec: &PolicySpec, ctx: &BuildCtx, stale: Option<Option<u64>>) -> Result<Cache> {
+        let mut policy = spec.build(ctx).map_err(crate::error::input_error)?;
+        policy.record_evictions(true);
+        Ok(Cache {
+            policy,
+            spec: spec.clone(),
+            ctx: *ctx,
+            meta: FxHashMap::default(),
+            evicted: Vec::new(),
+            stale,
+            writebacks: Vec::new(),
+            past: (0, 0),
+            primed: None,
+        })
+    }
+
+    /// Looks `req.key` up at `now` (a get: the policy sees the access).
+    #[inline]
+    pub fn lookup(&mut self, now: u64, req: &Request) -> Lookup {
+        let q = Request { time: now, ..*req };
+        let hit = self.policy.get(&q);
+        self.primed = (!hit).then_some(req.key);
+        // The value as the get found it: some policies evict while handling a get (ARC's
+        // replacement, LIRS demoting the very object it hits, as libCacheSim does).
+        let found = self.meta.get(&req.key).copied();
+        self.drain_evictions();
+        match found {
+            Some(m) if hit => {
+                if self.stale.is_some() && m.expiry != 0 && now >= m.expiry {
+                    Lookup::Stale(m)
+                } else {
+                    Lookup::Hit(m)
+                }
+            }
+            _ => {
+                // Absent, or expired and just removed by the policy.
+                self.forget(req.key);
+                Lookup::Miss
+            }
+        }
+    }
+
+    /// The metadata of a cached key, without touching the policy.
+    pub fn peek(&self, key: u64) -> Option<&Meta> {
+        self.meta.get(&key)
+    }
+
+    /// Mutable metadata of a cached key.
+    pub fn meta_mut(&mut self, key: u64) -> Option<&mut Meta> {
+        self.meta.get_mut(&key)
+    }
+
+    /// Stores `req`'s value with `version` at `now`. An `add` (a fill after a miss) leaves a value
+    /// that is already cached alone; a set replaces it. Returns whether the value is now cached.
+    /// `dirty` counts unflushed writes carried by the value (write-behind), merged with any the
+    /// old value had.
+    pub fn store(&mut self, now: u64, req: &Request, version: u64, add: bool, load_time: u64, dirty: u32) -> bool {
+        let key = req.key;
+        let mut carried = 0;
+        if let Some(m) = self.meta.get(&key).copied() {
+            if m.hard_expiry != 0 && now >= m.hard_expiry {
+                // Expired but not yet noticed by the policy: it is gone.
+                self.policy.remove(key);
+                self.primed = None;
+                self.policy.counters_mut().expirations += 1;
+                self.forget(key);
+            } else if add {
+                self.primed = None;
+                return false;
+            } else {
+                carried = m.dirty;
+                self.policy.remove(key);
+                self.primed = None;
+                self.meta.remove(&key);
+            }
+        }
+        let window = match self.stale {
+            Some(w) if req.ttl != 0 => w.unwrap_or(req.ttl),
+            _ => 0,
+        };
+        let q = Request {
+            time: now,
+            ttl: if req.ttl == 0 { 0 } else { req.ttl + window },
+            ..*req
+        };
+        if self.primed != Some(key) && self.policy.get(&q) {
+            // Cached without the engine knowing: cannot happen while the metadata mirrors the
+            // policy, but never insert a present key.
+            self.policy.remove(key);
+        }
+        self.primed = None;
+        self.policy.insert(&q);
+        self.drain_evictions();
+        let stored = self.policy.contains(key);
+        let dirty = dirty + carried;
+        if stored {
+            let expiry = req.expiry_at(now);
+            self.meta.insert(
+                key,
+                Meta {
+                    version,
+                    expiry,
+                    hard_expiry: q.expiry(),
+                    ttl: req.ttl,
+                    size: req.size,
+                    load_time,
+                    dirty,
+                },
+            );
+        } else if dirty > 0 {
+            self.writebacks.push((key, version, dirty));
+        }
+        stored
+    }
+
+    /// Deletes `key`; returns whether it was cached. Unflushed writes are written back.
+    pub fn delete(&mut self, key: u64) -> bool {
+        self.primed = None;
+        let was = self.policy.remove(key);
+        self.drain_evictions();
+        self.forget(key);
+        was
+    }
+
+    fn forget(&mut self, key: u64) {
+        if let Some(m) = self.meta.remove(&key) {
+            if m.dirty > 0 {
+                self.writebacks.push((key, m.version, m.dirty));
+            }
+        }
+    }
+
+    fn drain_evictions(&mut self) {
+        self.policy.drain_evicted(&mut self.evicted);
+        let mut ev = std::mem::take(&mut self.evicted);
+        for k in ev.drain(..) {
+            if !self.policy.contains(k) {
+                self.forget(k);
+            }
+        }
+        self.evicted = ev;
+    }
+
+    /// Dirty entries that left the cache since the last call.
+    pub fn take_writebacks(&mut self, out: &mut Vec<Writeback>) {
+        out.append(&mut self.writebacks);
+    }
+
+    /// Empties the cache (a restart or a crash): returns the unflushed writes it held, per key, in
+    /// key order (so the result does not depend on hash order).
+    pub fn clear(&mut self) -> Result<Vec<Writeback>> {
+        let mut dirty: Vec<Writeback> = self
+            .meta
+            .iter()
+            .filter(|(_, m)| m.dirty > 0)
+            .map(|(k, m)| (*k, m.version, m.dirty))
+            .collect();
+        dirty.sort_unstable();
+        let c = self.policy.counters();
+        self.past.0 += c.evictions;
+        self.past.1 += c.expirations;
+        self.policy = self.spec.build(&self.ctx).map_err(crate::error::input_error)?;
+        self.policy.record_evictions(true);
+        self.meta.clear();
+        self.primed = None;
+        Ok(dirty)
+    }
+
+    /// Evictions and expirations so far.
+    pub fn counters(&self) -> (u64, u64) {
+        let c = self.policy.counters();
+        (self.past.0 + c.evictions, self.past.1 + c.expirations)
+    }
+}

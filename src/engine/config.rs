@@ -1,0 +1,424 @@
+//! The engine's workload-file sections (`[pattern]`, `[backend]`, `[cache_latency]`, `[faults]`)
+//! and their checked form, [`EngineConfig`]. Single values are checked while they are read (so
+//! errors carry the line); rules that involve several fields are checked in
+//! [`EngineConfig::from_file`] and name the fields.
+
+use super::latency::{Latency, LatencySpec};
+use crate::error::input_error;
+use crate::workload::spec::WorkloadFile;
+use crate::workload::values::{Count, Dur, OpenRatio, Positive};
+use anyhow::Result;
+use serde::Deserialize;
+use std::path::Path;
+
+/// How reads reach the backend.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadPattern {
+    /// The client reads the cache; on a miss it reads the backend and sets the key.
+    #[default]
+    CacheAside,
+    /// The cache loads the key from the backend on a miss (no extra client round trip).
+    ReadThrough,
+    /// Cache-aside, plus a hit late in an entry's life refreshes it in the background.
+    RefreshAhead,
+}
+
+/// How writes reach the backend and the cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WritePattern {
+    /// Write the backend, then delete the key from the cache.
+    #[default]
+    Invalidate,
+    /// Write the backend, then set the key in the cache, then acknowledge.
+    WriteThrough,
+    /// Acknowledge after the cache write; dirty keys are flushed to the backend in batches.
+    WriteBehind,
+    /// Write only the backend.
+    WriteAround,
+}
+
+/// What happens when many requests miss the same key at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stampede {
+    /// Every miss loads from the backend.
+    #[default]
+    None,
+    /// The first miss takes a lock; the others sleep and retry.
+    Lock,
+    /// Misses share the in-flight load.
+    Coalesce,
+    /// Probabilistic early recomputation (Vattani, Chierichetti, Lowenstein, VLDB 2015).
+    Xfetch,
+    /// Serve the expired value while one background load refreshes it.
+    StaleWhileRevalidate,
+}
+
+/// `write_behind = { flush_interval = "5s", batch_size = 100 }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriteBehindSection {
+    /// Time between flushes (default 5s).
+    pub flush_interval: Option<Dur>,
+    /// Dirty keys that trigger a flush, and the most keys in one backend batch (default 100).
+    pub batch_size: Option<Count>,
+}
+
+/// `[pattern]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternSection {
+    /// Read pattern.
+    #[serde(default)]
+    pub read: ReadPattern,
+    /// Write pattern.
+    #[serde(default)]
+    pub write: WritePattern,
+    /// Stampede protection.
+    #[serde(default)]
+    pub stampede: Stampede,
+    /// refresh-ahead: fraction of the TTL after which a hit refreshes (default 0.8).
+    pub refresh_ahead: Option<OpenRatio>,
+    /// xfetch: beta (default 1.0; larger recomputes earlier).
+    pub xfetch_beta: Option<Positive>,
+    /// lock: how long a waiter sleeps before retrying (default 50ms).
+    pub lock_wait: Option<Dur>,
+    /// lock: retries before going to the backend anyway (default 5).
+    pub lock_retries: Option<u32>,
+    /// write-behind: flushing.
+    pub write_behind: Option<WriteBehindSection>,
+    /// stale-while-revalidate: how long past its TTL a value may be served (default: the TTL).
+    pub stale_window: Option<Dur>,
+}
+
+/// `[backend]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendSection {
+    /// Read service time.
+    pub read_latency: Option<LatencySpec>,
+    /// Write service time.
+    pub write_latency: Option<LatencySpec>,
+    /// Servers; requests beyond wait in a FIFO queue (default: unlimited).
+    pub concurrency: Option<Count>,
+    /// A request not done this long after it was sent fails.
+    pub timeout: Option<Dur>,
+}
+
+/// `[cache_latency]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheLatencySection {
+    /// Round trip of a get.
+    pub get: Option<Dur>,
+    /// Round trip of a set or delete.
+    pub set: Option<Dur>,
+}
+
+/// One backend outage.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageSpec {
+    /// Start.
+    pub at: Dur,
+    /// Length.
+    #[serde(rename = "for")]
+    pub length: Dur,
+}
+
+/// `[faults]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsSection {
+    /// Times at which the cache restarts empty (dirty data is flushed first).
+    #[serde(default)]
+    pub cache_restart_at: Vec<Dur>,
+    /// Time at which the cache process dies: unflushed write-behind data is lost, the cache is empty.
+    pub crash_at: Option<Dur>,
+    /// Backend outages.
+    #[serde(default)]
+    pub backend_outages: Vec<OutageSpec>,
+}
+
+/// Write-behind flushing, checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteBehind {
+    /// ns between flushes.
+    pub flush_interval: u64,
+    /// Keys per batch and the dirty count that triggers a flush.
+    pub batch_size: u64,
+}
+
+/// The checked engine configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineConfig {
+    /// Read pattern.
+    pub read: ReadPattern,
+    /// Write pattern.
+    pub write: WritePattern,
+    /// Stampede protection.
+    pub stampede: Stampede,
+    /// refresh-ahead fraction of the TTL.
+    pub refresh_ahead: f64,
+    /// xfetch beta.
+    pub xfetch_beta: f64,
+    /// lock sleep, ns.
+    pub lock_wait: u64,
+    /// lock retries.
+    pub lock_retries: u32,
+    /// Write-behind flushing (set iff the write pattern is write-behind).
+    pub write_behind: Option<WriteBehind>,
+    /// Stale window in ns for stale-while-revalidate (`None`: each key's TTL).
+    pub stale_window: Option<u64>,
+    /// Backend read service time.
+    pub read_latency: Latency,
+    /// Backend write service time.
+    pub write_latency: Latency,
+    /// Backend servers (`None`: unlimited).
+    pub concurrency: Option<u64>,
+    /// Backend timeout, ns.
+    pub timeout: Option<u64>,
+    /// Cache get latency, ns.
+    pub get_latency: u64,
+    /// Cache set/delete latency, ns.
+    pub set_latency: u64,
+    /// Cold restarts, ns.
+    pub restarts: Vec<u64>,
+    /// Crash time, ns.
+    pub crash_at: Option<u64>,
+    /// Backend outages as (start, end) in ns.
+    pub outages: Vec<(u64, u64)>,
+    /// Time-series interval, ns.
+    pub timeline_interval: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            read: ReadPattern::CacheAside,
+            write: WritePattern::Invalidate,
+            stampede: Stampede::None,
+            refresh_ahead: 0.8,
+            xfetch_beta: 1.0,
+            lock_wait: 50_000_000,
+            lock_retries: 5,
+            write_behind: None,
+            stale_window: None,
+            read_latency: Latency::Zero,
+            write_latency: Latency::Zero,
+            concurrency: None,
+            timeout: None,
+            get_latency: 0,
+            set_latency: 0,
+            restarts: Vec::new(),
+            crash_at: None,
+            outages: Vec::new(),
+            timeline_interval: 1_000_000_000,
+        }
+    }
+}
+
+fn secs(ns: u64) -> String {
+    format!("{}s", ns as f64 / 1e9)
+}
+
+/// The simulated length of a synthetic workload, when it is known before running.
+fn planned_duration(f: &WorkloadFile) -> Option<u64> {
+    let w = &f.workload;
+    if w.trace.is_some() {
+        return None;
+    }
+    match &w.phases {
+        Some(ps) => ps.iter().map(|p| p.duration.map(|d| d.0)).sum(),
+        None => w.duration.map(|d| d.0),
+    }
+}
+
+impl EngineConfig {
+    /// The engine configuration of a workload file: `None` when it has no engine section (a plain
+    /// replay). Errors name the file and the field.
+    pub fn from_file(f: &WorkloadFile, path: &Path) -> Result<Option<EngineConfig>> {
+        if f.pattern.is_none() && f.backend.is_none() && f.cache_latency.is_none() && f.faults.is_none() {
+            if f.timeline_interval.is_some() {
+                return Err(input_error(format!(
+                    "{}: timeline_interval applies to the discrete-event engine; add a [pattern], [backend], [cache_latency] or [faults] section, or remove it",
+                    path.display()
+                )));
+            }
+            return Ok(None);
+        }
+        let file = path.display();
+        let bad = |msg: String| input_error(format!("{file}: {msg}"));
+        let p = f.pattern.clone().unwrap_or_default();
+        let b = f.backend.clone().unwrap_or_default();
+        let c = f.cache_latency.clone().unwrap_or_default();
+        let faults = f.faults.clone().unwrap_or_default();
+        let mut cfg = EngineConfig {
+            read: p.read,
+            write: p.write,
+            stampede: p.stampede,
+            ..Default::default()
+        };
+        if let Some(r) = p.refresh_ahead {
+            if p.read != ReadPattern::RefreshAhead {
+                return Err(bad(
+                    "pattern.refresh_ahead applies only with read = \"refresh-ahead\"".into()
+                ));
+            }
+            cfg.refresh_ahead = r.0;
+        }
+        if let Some(beta) = p.xfetch_beta {
+            if p.stampede != Stampede::Xfetch {
+                return Err(bad("pattern.xfetch_beta applies only with stampede = \"xfetch\"".into()));
+            }
+            cfg.xfetch_beta = beta.0;
+        }
+        if p.lock_wait.is_some() || p.lock_retries.is_some() {
+            if p.stampede != Stampede::Lock {
+                return Err(bad(
+                    "pattern.lock_wait and pattern.lock_retries apply only with stampede = \"lock\"".into(),
+                ));
+            }
+            cfg.lock_wait = p.lock_wait.map_or(cfg.lock_wait, |d| d.0);
+            cfg.lock_retries = p.lock_retries.unwrap_or(cfg.lock_retries);
+        }
+        if let Some(w) = p.stale_window {
+            if p.stampede != Stampede::StaleWhileRevalidate {
+                return Err(bad(
+                    "pattern.stale_window applies only with stampede = \"stale-while-revalidate\"".into(),
+                ));
+            }
+            cfg.stale_window = Some(w.0);
+        }
+        match (&p.write_behind, p.write) {
+            (Some(_), w) if w != WritePattern::WriteBehind => {
+                return Err(bad(
+                    "pattern.write_behind settings apply only with write = \"write-behind\"".into(),
+                ))
+            }
+            (wb, WritePattern::WriteBehind) => {
+                let wb = wb.clone().unwrap_or(WriteBehindSection {
+                    flush_interval: None,
+                    batch_size: None,
+                });
+                cfg.write_behind = Some(WriteBehind {
+                    flush_interval: wb.flush_interval.map_or(5_000_000_000, |d| d.0),
+                    batch_size: wb.batch_size.map_or(100, |n| n.0),
+                });
+            }
+            _ => {}
+        }
+        cfg.read_latency = Latency::compile(b.read_latency.as_ref(), "backend.read_latency").map_err(bad)?;
+        cfg.write_latency = Latency::compile(b.write_latency.as_ref(), "backend.write_latency").map_err(bad)?;
+        cfg.concurrency = b.concurrency.map(|n| n.0);
+        cfg.timeout = b.timeout.map(|d| d.0);
+        cfg.get_latency = c.get.map_or(0, |d| d.0);
+        cfg.set_latency = c.set.map_or(0, |d| d.0);
+        cfg.restarts = faults.cache_restart_at.iter().map(|d| d.0).collect();
+        cfg.restarts.sort_unstable();
+        cfg.crash_at = faults.crash_at.map(|d| d.0);
+        cfg.outages = faults
+            .backend_outages
+            .iter()
+            .map(|o| (o.at.0, o.at.0.saturating_add(o.length.0)))
+            .collect();
+        cfg.outages.sort_unstable();
+        if let Some(d) = planned_duration(f) {
+            if let Some(c) = cfg.crash_at.filter(|c| *c >= d) {
+                return Err(bad(format!(
+                    "faults.crash_at ({}) is at or after the end of the workload ({}); the crash would never happen",
+                    secs(c),
+                    secs(d)
+                )));
+            }
+        }
+        cfg.timeline_interval = f.timeline_interval.map_or(cfg.timeline_interval, |d| d.0);
+        Ok(Some(cfg))
+    }
+
+    /// True when nothing takes time and nothing is scheduled: the engine can run every request
+    /// to completion as it arrives, with no event queue.
+    pub fn is_instant(&self) -> bool {
+        self.read_latency.is_zero()
+            && self.write_latency.is_zero()
+            && self.get_latency == 0
+            && self.set_latency == 0
+            && self.write_behind.is_none()
+            && self.read != ReadPattern::RefreshAhead
+            && !matches!(self.stampede, Stampede::Xfetch | Stampede::StaleWhileRevalidate)
+            && self.restarts.is_empty()
+            && self.crash_at.is_none()
+            && self.outages.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(extra: &str) -> String {
+        let text = format!("[workload]\nduration = \"20s\"\nkeys = 5\n{extra}");
+        let r = crate::workload::parse(&text, Path::new("w.toml"))
+            .and_then(|f| EngineConfig::from_file(&f, Path::new("w.toml")));
+        match r {
+            Ok(c) => panic!("accepted:\n{text}\n{c:?}"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    fn ok(extra: &str) -> Option<EngineConfig> {
+        let text = format!("[workload]\nduration = \"20s\"\nkeys = 5\n{extra}");
+        let f = crate::workload::parse(&text, Path::new("w.toml")).unwrap();
+        EngineConfig::from_file(&f, Path::new("w.toml")).unwrap()
+    }
+
+    #[test]
+    fn plain_workloads_have_no_engine() {
+        assert!(ok("").is_none());
+        let c = ok("[pattern]\nwrite = \"write-behind\"\n").unwrap();
+        assert_eq!(
+            c.write_behind,
+            Some(WriteBehind {
+                flush_interval: 5_000_000_000,
+                batch_size: 100
+            })
+        );
+        let c = ok("[backend]\nread_latency = { dist = \"lognormal\", median = \"5ms\", p99 = \"50ms\" }\nconcurrency = 8\n[cache_latency]\nget = \"200us\"\n").unwrap();
+        assert_eq!(c.concurrency, Some(8));
+        assert_eq!(c.get_latency, 200_000);
+        assert!(!c.is_instant());
+        assert!(ok("[pattern]\n").unwrap().is_instant());
+    }
+
+    #[test]
+    fn bad_values_name_the_field_and_line() {
+        let e = err("[backend]\nconcurrency = 0\n");
+        assert!(e.contains("line 5") && e.contains("greater than 0"), "{e}");
+        let e = err("[backend]\nread_latency = { dist = \"exponential\", mean = \"0ms\" }\n");
+        assert!(e.contains("line 5") && e.contains("zero"), "{e}");
+        let e = err("[backend]\nread_latency = { dist = \"exponential\", mean = \"-5ms\" }\n");
+        assert!(e.contains("line 5"), "{e}");
+        let e = err("[backend]\nread_latency = { dist = \"lognormal\", median = \"5ms\", p99 = \"1ms\" }\n");
+        assert!(e.contains("backend.read_latency") && e.contains("p99"), "{e}");
+        let e = err("[backend]\nread_latency = { dist = \"gamma\", mean = \"5ms\" }\n");
+        assert!(e.contains("gamma") && e.contains("lognormal"), "{e}");
+        let e = err("[pattern]\nstampede = \"locks\"\n");
+        assert!(e.contains("locks") && e.contains("coalesce"), "{e}");
+        let e = err("[pattern]\nread = \"refresh-ahead\"\nrefresh_ahead = 1.2\n");
+        assert!(e.contains("line 6") && e.contains("strictly between 0 and 1"), "{e}");
+        let e = err("[pattern]\nrefresh_ahead = 0.5\n");
+        assert!(e.contains("pattern.refresh_ahead"), "{e}");
+        let e = err("[pattern]\nxfetch_beta = 2.0\n");
+        assert!(e.contains("pattern.xfetch_beta"), "{e}");
+        let e = err("[pattern]\nwrite_behind = { flush_interval = \"1s\" }\n");
+        assert!(e.contains("pattern.write_behind"), "{e}");
+        let e = err("[pattern]\nlock_retries = 3\n");
+        assert!(e.contains("lock_retries"), "{e}");
+        let e = err("[faults]\ncrash_at = \"30s\"\n");
+        assert!(e.contains("faults.crash_at"), "{e}");
+        let e = err("[pattern]\nbogus = 1\n");
+        assert!(e.contains("bogus"), "{e}");
+    }
+}

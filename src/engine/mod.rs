@@ -1,0 +1,164 @@
+//! The discrete-event engine: time, latency, queueing, read/write patterns, stampedes, write-behind
+//! data loss and staleness. What no replay-only simulator answers: "what will my p99 and my
+//! database load be, and what happens when a hot key expires or the cache crashes?"
+//!
+//! A workload file with a `[pattern]`, `[backend]`, `[cache_latency]` or `[faults]` section runs
+//! here; one without keeps the plain replay of [`crate::sim`]. In the engine the hit ratio counts
+//! reads only; writes and deletes follow the write pattern.
+//!
+//! Layout: [`config`] (the sections and their checks), [`latency`] (distributions), [`backend`]
+//! (servers, queue, versions), [`cache`] (policy plus per-key metadata), [`sim`] (the event loop
+//! and the patterns), [`stats`] (metrics).
+
+pub mod backend;
+pub mod cache;
+pub mod config;
+pub mod latency;
+pub mod sim;
+pub mod stats;
+
+use crate::config::workload_source;
+use crate::error::input_error;
+use crate::policy::{BuildCtx, PolicySpec};
+use crate::request::Request;
+use crate::sim::{ReplayStats, RunResult, SizeUnit};
+use crate::source::Source;
+use crate::trace::{ReadProgress, BATCH};
+use crate::workload::spec::WorkloadFile;
+use anyhow::Result;
+use cache::Cache;
+use config::{EngineConfig, Stampede, WritePattern};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use sim::Sim;
+use stats::BackendStats;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Which loop runs the requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loop {
+    /// The fast path when the configuration allows it, else the event queue.
+    Auto,
+    /// Always the event queue (tests compare it with the fast path).
+    Events,
+}
+
+/// Runs `source` through the engine with `policy` at `ctx.capacity`.
+pub fn simulate(
+    source: &Source,
+    policy: &PolicySpec,
+    ctx: &BuildCtx,
+    unit: SizeUnit,
+    cfg: &EngineConfig,
+    progress: Option<Arc<ReadProgress>>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
+    simulate_with(source, policy, ctx, unit, cfg, Loop::Auto, progress, tick)
+}
+
+/// [`simulate`], choosing the loop.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_with(
+    source: &Source,
+    policy: &PolicySpec,
+    ctx: &BuildCtx,
+    unit: SizeUnit,
+    cfg: &EngineConfig,
+    mode: Loop,
+    progress: Option<Arc<ReadProgress>>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
+    let stale = (cfg.stampede == Stampede::StaleWhileRevalidate).then_some(cfg.stale_window);
+    let cache = Cache::new(policy, ctx, stale)?;
+    let rng = SmallRng::seed_from_u64(ctx.seed ^ 0x5EED_E1E1_C0DE_0005);
+    let instant = mode == Loop::Auto && cfg.is_instant();
+    let mut sim = Sim::new(cfg, cache, rng, instant);
+    let mut reader = source.open(progress)?;
+    let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
+    while reader.read_batch(&mut batch)? {
+        for req in &batch {
+            while sim.next_event().is_some_and(|t| t <= req.time) {
+                sim.step();
+            }
+            sim.arrive(req);
+        }
+        tick();
+    }
+    sim.finish();
+    if let Some(c) = cfg.crash_at.filter(|c| *c > sim.c.last_arrival) {
+        return Err(input_error(format!(
+            "faults.crash_at ({}s) is after the last request ({}s); the crash would never happen",
+            c as f64 / 1e9,
+            sim.c.last_arrival as f64 / 1e9
+        )));
+    }
+    Ok(result(policy, ctx, unit, cfg, &sim, reader.skipped()))
+}
+
+fn result(
+    policy: &PolicySpec,
+    ctx: &BuildCtx,
+    unit: SizeUnit,
+    cfg: &EngineConfig,
+    sim: &Sim,
+    bad_lines: u64,
+) -> RunResult {
+    let c = &sim.c;
+    let stats = ReplayStats {
+        requests: c.reads,
+        misses: c.reads - c.hits,
+        bytes: c.read_bytes,
+        miss_bytes: c.miss_bytes,
+        deletes: c.deletes,
+        skipped: c.skipped,
+    };
+    let (evictions, expirations) = sim.cache.counters();
+    let mut r = RunResult::new(policy, ctx.capacity, unit, &stats, evictions, expirations, bad_lines);
+    let b = &sim.backend.counters;
+    let secs = c.end as f64 / 1e9;
+    r.writes = Some(c.writes);
+    r.read_latency_ms = Some(c.read_latency.summary());
+    r.write_latency_ms = Some(c.write_latency.summary());
+    r.backend = Some(BackendStats {
+        reads: b.reads,
+        writes: b.writes,
+        peak_concurrency: b.peak_busy,
+        peak_queue: b.peak_queue,
+        mean_in_flight: if c.end == 0 { 0.0 } else { b.area as f64 / c.end as f64 },
+        mean_time_ms: if b.departures == 0 {
+            0.0
+        } else {
+            b.time_in_system as f64 / b.departures as f64 / 1e6
+        },
+    });
+    r.stampede = Some(c.stampede);
+    r.write_behind = (cfg.write == WritePattern::WriteBehind).then_some(c.write_behind);
+    r.stale_reads = Some(c.stale_reads);
+    r.stale_served = Some(c.stale_served);
+    r.errors = Some(c.errors);
+    r.duration_s = Some(secs);
+    r.timeline = c.timeline.clone();
+    r
+}
+
+/// Runs a parsed workload file through the engine with one policy and capacity (tests, benches).
+/// The file must have an engine section.
+pub fn simulate_file(f: &WorkloadFile, path: &Path, policy: &str, capacity: u64, events: bool) -> Result<RunResult> {
+    let cfg = EngineConfig::from_file(f, path)?
+        .ok_or_else(|| input_error("the workload has no [pattern], [backend], [cache_latency] or [faults] section"))?;
+    let mut source = workload_source(f, path)?;
+    source.ignore_size = f.cache.ignore_obj_size;
+    let spec = PolicySpec::parse(policy).map_err(input_error)?;
+    if spec.info.name == "belady" {
+        source.prepare_belady()?;
+    }
+    let ctx = BuildCtx { capacity, seed: f.seed };
+    let unit = if source.ignore_size {
+        SizeUnit::Objects
+    } else {
+        SizeUnit::Bytes
+    };
+    let mode = if events { Loop::Events } else { Loop::Auto };
+    simulate_with(&source, &spec, &ctx, unit, &cfg, mode, None, &|| {})
+}

@@ -1,0 +1,757 @@
+//! The simulation loop and the read/write patterns.
+//!
+//! Each request is an independent client (open loop). Its steps (a cache get, a backend request,
+//! a cache set) are events on an integer-nanosecond clock, kept in a binary heap ordered by
+//! (time, sequence number), so that ties resolve in insertion order. Requests are pulled from the
+//! source one batch at a time; at equal times, pending events run before the next arrival.
+//!
+//! Cache operations take effect when their latency has elapsed. When nothing takes time and nothing
+//! is scheduled ([`EngineConfig::is_instant`]), every step runs as soon as it is asked for, with no
+//! heap: the same handlers, in the same order, so both paths count the same hits and misses.
+
+use super::backend::{Backend, Owner, Submitted};
+use super::cache::{Cache, Lookup, Writeback};
+use super::config::{EngineConfig, ReadPattern, Stampede, WritePattern};
+use super::stats::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
+use crate::request::{Op, Request};
+use rand::rngs::SmallRng;
+use rand::Rng;
+use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// What a scheduled event does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    /// A task's get reaches the cache.
+    Get(u32),
+    /// A task's fill (or refresh set) reaches the cache.
+    Fill(u32),
+    /// A write's cache operation (delete or set) reaches the cache.
+    WriteCache(u32),
+    /// A lock waiter wakes up and sends its get again.
+    Retry(u32),
+    /// A backend job completes.
+    Done(u32),
+    /// A backend job's owner gives up (job, generation).
+    Timeout(u32, u32),
+    /// A task's backend request failed (the backend is down).
+    Fail(u32),
+    /// A deferred write-back batch is sent again (the backend was down): index into `deferred`.
+    Resend(u32),
+    /// Write-behind: the periodic flush.
+    Flush,
+    /// The cache process dies.
+    Crash,
+    /// The cache restarts empty.
+    Restart,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+    Refresh,
+}
+
+/// A client request or background load in progress.
+#[derive(Clone, Copy, Debug)]
+struct Task {
+    req: Request,
+    kind: Kind,
+    /// The first lookup (the one that counts as hit or miss) is done.
+    looked_up: bool,
+    /// A hit that recomputes (xfetch): its fill replaces the value.
+    recompute: bool,
+    /// Holds the key's lock, or leads its coalesced load.
+    leader: bool,
+    /// Has a load counted in its key's state.
+    loading: bool,
+    version: u64,
+    load_start: u64,
+    retries: u32,
+}
+
+/// Loads of one key in flight.
+#[derive(Clone, Debug, Default)]
+struct KeyState {
+    loads: u32,
+    peak: u32,
+    refreshes: u32,
+    leader: bool,
+    refreshing: bool,
+    waiters: Vec<u32>,
+}
+
+impl KeyState {
+    fn idle(&self) -> bool {
+        self.loads == 0 && !self.leader && !self.refreshing && self.waiters.is_empty()
+    }
+}
+
+/// Counts of one timeline interval.
+#[derive(Clone, Debug, Default)]
+struct Interval {
+    lookups: u64,
+    hits: u64,
+    requests: u64,
+    backend_reads: u64,
+    latency: LatencyHistogram,
+}
+
+/// Everything counted by a run.
+#[derive(Clone, Debug, Default)]
+pub struct EngineCounters {
+    /// Reads counted (non-zero size).
+    pub reads: u64,
+    /// Reads that hit (including stale values served).
+    pub hits: u64,
+    /// Bytes read.
+    pub read_bytes: u64,
+    /// Bytes of reads that missed.
+    pub miss_bytes: u64,
+    /// Writes.
+    pub writes: u64,
+    /// Deletes.
+    pub deletes: u64,
+    /// Zero-size requests skipped.
+    pub skipped: u64,
+    /// Reads that returned a version older than the latest acknowledged write.
+    pub stale_reads: u64,
+    /// Expired values served by stale-while-revalidate.
+    pub stale_served: u64,
+    /// Client requests that failed (timeout, outage).
+    pub errors: u64,
+    /// Read latencies, ns.
+    pub read_latency: LatencyHistogram,
+    /// Write latencies, ns.
+    pub write_latency: LatencyHistogram,
+    /// Stampede counters.
+    pub stampede: StampedeStats,
+    /// Write-behind counters.
+    pub write_behind: WriteBehindStats,
+    /// The time series.
+    pub timeline: Vec<TimelinePoint>,
+    /// Time of the last arrival.
+    pub last_arrival: u64,
+    /// Time of the last event.
+    pub end: u64,
+}
+
+/// The state of one simulation.
+pub struct Sim {
+    cfg: EngineConfig,
+    instant: bool,
+    now: u64,
+    seq: u64,
+    heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
+    tasks: Vec<Task>,
+    free_tasks: Vec<u32>,
+    keys: FxHashMap<u64, KeyState>,
+    acked: FxHashMap<u64, u64>,
+    /// The cache.
+    pub cache: Cache,
+    /// The backend.
+    pub backend: Backend,
+    rng: SmallRng,
+    dirty: u64,
+    dirty_queue: VecDeque<u64>,
+    deferred: Vec<Option<Vec<(u64, u64)>>>,
+    writebacks: Vec<Writeback>,
+    arrivals_done: bool,
+    interval: Interval,
+    next_tick: u64,
+    /// Counters.
+    pub c: EngineCounters,
+}
+
+impl Sim {
+    /// A simulation at time 0; `instant` selects the path with no event queue.
+    pub fn new(cfg: &EngineConfig, cache: Cache, rng: SmallRng, instant: bool) -> Sim {
+        let mut s = Sim {
+            cfg: cfg.clone(),
+            instant,
+            now: 0,
+            seq: 0,
+            heap: BinaryHeap::new(),
+            tasks: Vec::new(),
+            free_tasks: Vec::new(),
+            keys: FxHashMap::default(),
+            acked: FxHashMap::default(),
+            cache,
+            backend: Backend::new(cfg),
+            rng,
+            dirty: 0,
+            dirty_queue: VecDeque::new(),
+            deferred: Vec::new(),
+            writebacks: Vec::new(),
+            arrivals_done: false,
+            interval: Interval::default(),
+            next_tick: cfg.timeline_interval,
+            c: EngineCounters::default(),
+        };
+        if !instant {
+            if let Some(wb) = cfg.write_behind {
+                s.push(wb.flush_interval, Ev::Flush);
+            }
+            if let Some(t) = cfg.crash_at {
+                s.push(t, Ev::Crash);
+            }
+            for &t in &cfg.restarts {
+                s.push(t, Ev::Restart);
+            }
+        }
+        s
+    }
+
+    fn push(&mut self, time: u64, ev: Ev) {
+        self.seq += 1;
+        self.heap.push(Reverse((time, self.seq, ev)));
+    }
+
+    /// Runs `ev` after `delay`: inline on the instant path, else through the heap.
+    ///
+    /// Every call is the last thing its handler does, so a zero delay with no other event pending
+    /// at this instant may also run inline: the heap would pop this very event next, before any
+    /// arrival at the same time.
+    #[inline]
+    fn after(&mut self, delay: u64, ev: Ev) {
+        if self.instant || (delay == 0 && self.next_event().is_none_or(|t| t > self.now)) {
+            self.handle(ev);
+        } else {
+            self.push(self.now + delay, ev);
+        }
+    }
+
+    /// Moves the clock to `t`, closing timeline intervals on the way.
+    #[inline]
+    fn advance(&mut self, t: u64) {
+        while t >= self.next_tick {
+            let secs = self.cfg.timeline_interval as f64 / 1e9;
+            let i = std::mem::take(&mut self.interval);
+            self.c.timeline.push(TimelinePoint {
+                time_s: self.next_tick as f64 / 1e9,
+                hit_ratio: if i.lookups == 0 {
+                    0.0
+                } else {
+                    i.hits as f64 / i.lookups as f64
+                },
+                requests_per_s: i.requests as f64 / secs,
+                backend_reads_per_s: i.backend_reads as f64 / secs,
+                read_p99_ms: i.latency.quantile_ms(0.99),
+                dirty: self.dirty,
+            });
+            self.next_tick += self.cfg.timeline_interval;
+        }
+        self.now = t;
+    }
+
+    /// Time of the next pending event.
+    #[inline]
+    pub fn next_event(&self) -> Option<u64> {
+        self.heap.peek().map(|Reverse((t, _, _))| *t)
+    }
+
+    /// Runs the next pending event.
+    pub fn step(&mut self) {
+        if let Some(Reverse((t, _, ev))) = self.heap.pop() {
+            self.advance(t);
+            self.handle(ev);
+        }
+    }
+
+    /// Runs every pending event (after the last arrival).
+    pub fn finish(&mut self) {
+        self.arrivals_done = true;
+        while !self.heap.is_empty() {
+            self.step();
+        }
+        self.c.end = self.now;
+        self.backend.close(self.now);
+        if self.interval.requests > 0 || self.interval.lookups > 0 || !self.interval.latency.is_empty() {
+            let t = self.next_tick;
+            self.advance(t);
+        }
+    }
+
+    fn new_task(&mut self, req: Request, kind: Kind) -> u32 {
+        let t = Task {
+            req,
+            kind,
+            looked_up: false,
+            recompute: false,
+            leader: false,
+            loading: false,
+            version: 0,
+            load_start: 0,
+            retries: 0,
+        };
+        match self.free_tasks.pop() {
+            Some(id) => {
+                self.tasks[id as usize] = t;
+                id
+            }
+            None => {
+                self.tasks.push(t);
+                (self.tasks.len() - 1) as u32
+            }
+        }
+    }
+
+    #[inline]
+    fn free(&mut self, id: u32) {
+        self.free_tasks.push(id);
+    }
+
+    /// A request arrives.
+    pub fn arrive(&mut self, req: &Request) {
+        self.advance(req.time);
+        self.c.last_arrival = req.time;
+        if req.op == Op::Delete {
+            self.c.deletes += 1;
+            self.cache.delete(req.key);
+            self.process_writebacks();
+            return;
+        }
+        if req.size == 0 {
+            self.c.skipped += 1;
+            return;
+        }
+        self.interval.requests += 1;
+        if req.op == Op::Read {
+            self.c.reads += 1;
+            self.c.read_bytes += req.size as u64;
+            let id = self.new_task(*req, Kind::Read);
+            self.after(self.cfg.get_latency, Ev::Get(id));
+        } else {
+            self.c.writes += 1;
+            let id = self.new_task(*req, Kind::Write);
+            if self.cfg.write == WritePattern::WriteBehind {
+                self.after(self.cfg.set_latency, Ev::WriteCache(id));
+            } else {
+                self.send(Owner::Task(id), true, req.key, Vec::new());
+            }
+        }
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Get(id) => self.on_get(id),
+            Ev::Fill(id) => self.on_fill(id),
+            Ev::WriteCache(id) => self.on_write_cache(id),
+            Ev::Retry(id) => self.after(self.cfg.get_latency, Ev::Get(id)),
+            Ev::Done(job) => self.on_done(job),
+            Ev::Timeout(job, gen) => {
+                if self.backend.time_out(self.now, job, gen) {
+                    if let Owner::Task(id) = self.backend.job(job).owner {
+                        self.on_fail(id);
+                    }
+                }
+            }
+            Ev::Fail(id) => self.on_fail(id),
+            Ev::Resend(i) => {
+                if let Some(batch) = self.deferred[i as usize].take() {
+                    self.send(Owner::Flush, true, batch[0].0, batch);
+                }
+            }
+            Ev::Flush => {
+                while self.dirty > 0 {
+                    self.flush_batch();
+                }
+                if !self.arrivals_done {
+                    let wb = self.cfg.write_behind.expect("flush events only with write-behind");
+                    self.push(self.now + wb.flush_interval, Ev::Flush);
+                }
+            }
+            Ev::Crash => {
+                let lost = self.cache.clear().expect("the policy was built once already");
+                self.c.write_behind.lost_writes += lost.iter().map(|w| w.2 as u64).sum::<u64>();
+                self.dirty = 0;
+                self.dirty_queue.clear();
+            }
+            Ev::Restart => {
+                let dirty = self.cache.clear().expect("the policy was built once already");
+                self.dirty = 0;
+                self.dirty_queue.clear();
+                if !dirty.is_empty() {
+                    self.c.write_behind.flushes += 1;
+                    let batch: Vec<(u64, u64)> = dirty.iter().map(|w| (w.0, w.1)).collect();
+                    self.send(Owner::Flush, true, batch[0].0, batch);
+                }
+            }
+        }
+    }
+
+    /// Sends a backend request.
+    fn send(&mut self, owner: Owner, write: bool, key: u64, batch: Vec<(u64, u64)>) {
+        if !write {
+            self.interval.backend_reads += 1;
+        }
+        match self
+            .backend
+            .submit(self.now, owner, write, key, batch.clone(), &mut self.rng)
+        {
+            Submitted::Started(job, done) => {
+                if self.instant {
+                    self.on_done(job);
+                    return;
+                }
+                self.push(done, Ev::Done(job));
+                self.arm_timeout(owner, job);
+            }
+            Submitted::Queued(job) => self.arm_timeout(owner, job),
+            Submitted::Down(end) => match owner {
+                Owner::Task(id) => {
+                    let at = self.now + self.cfg.timeout.unwrap_or(0);
+                    self.push(at, Ev::Fail(id));
+                }
+                Owner::Flush => {
+                    // Background writes wait for the backend to come back.
+                    let batch = if batch.is_empty() { vec![(key, 0)] } else { batch };
+                    self.deferred.push(Some(batch));
+                    let i = (self.deferred.len() - 1) as u32;
+                    self.push(end, Ev::Resend(i));
+                }
+            },
+        }
+    }
+
+    fn arm_timeout(&mut self, owner: Owner, job: u32) {
+        if let (Owner::Task(_), Some(t)) = (owner, self.cfg.timeout) {
+            let gen = self.backend.job(job).gen;
+            self.push(self.now + t, Ev::Timeout(job, gen));
+        }
+    }
+
+    fn on_done(&mut self, job: u32) {
+        let (j, next) = self.backend.finish(self.now, job, &mut self.rng);
+        if let Some((n, done)) = next {
+            self.push(done, Ev::Done(n));
+        }
+        if j.abandoned {
+            return;
+        }
+        if let Owner::Task(id) = j.owner {
+            if j.write {
+                self.tasks[id as usize].version = j.version;
+                if self.cfg.write == WritePattern::WriteAround {
+                    self.ack(id);
+                } else {
+                    self.after(self.cfg.set_latency, Ev::WriteCache(id));
+                }
+            } else {
+                self.on_loaded(id, j.version);
+            }
+        }
+    }
+
+    /// Records that a client read obtained `version` of `key` now.
+    #[inline]
+    fn observe(&mut self, key: u64, version: u64) {
+        if !self.acked.is_empty() && version < self.acked.get(&key).copied().unwrap_or(0) {
+            self.c.stale_reads += 1;
+        }
+    }
+
+    fn on_get(&mut self, id: u32) {
+        let t = self.tasks[id as usize];
+        let first = !t.looked_up;
+        self.tasks[id as usize].looked_up = true;
+        let r = self.cache.lookup(self.now, &t.req);
+        let key = t.req.key;
+        match r {
+            Lookup::Hit(m) | Lookup::Stale(m) => {
+                if first {
+                    self.c.hits += 1;
+                    self.interval.hits += 1;
+                    self.interval.lookups += 1;
+                }
+                if let Lookup::Stale(_) = r {
+                    self.c.stale_served += 1;
+                    self.spawn_refresh(&t.req);
+                } else if self.cfg.stampede == Stampede::Xfetch && m.expiry != 0 && m.load_time > 0 {
+                    // Vattani et al.: recompute early when now - delta * beta * ln(U) >= expiry.
+                    let u = 1.0 - self.rng.random::<f64>();
+                    let early = -(m.load_time as f64) * self.cfg.xfetch_beta * u.ln();
+                    if self.now as f64 + early >= m.expiry as f64 {
+                        self.tasks[id as usize].recompute = true;
+                        self.start_load(id, true);
+                        return;
+                    }
+                } else if self.cfg.read == ReadPattern::RefreshAhead
+                    && m.expiry != 0
+                    && (self.now + m.ttl - m.expiry) as f64 >= self.cfg.refresh_ahead * m.ttl as f64
+                {
+                    self.spawn_refresh(&t.req);
+                }
+                self.observe(key, m.version);
+                self.complete_read(id);
+            }
+            Lookup::Miss => {
+                if first {
+                    self.interval.lookups += 1;
+                    self.c.miss_bytes += t.req.size as u64;
+                }
+                match self.cfg.stampede {
+                    Stampede::Lock => {
+                        let ks = self.keys.entry(key).or_default();
+                        if !ks.leader {
+                            ks.leader = true;
+                            self.tasks[id as usize].leader = true;
+                            self.start_load(id, false);
+                        } else if t.retries < self.cfg.lock_retries {
+                            self.tasks[id as usize].retries += 1;
+                            self.after(self.cfg.lock_wait, Ev::Retry(id));
+                        } else {
+                            self.start_load(id, false);
+                        }
+                    }
+                    Stampede::Coalesce => {
+                        let ks = self.keys.entry(key).or_default();
+                        if ks.leader {
+                            ks.waiters.push(id);
+                        } else {
+                            ks.leader = true;
+                            self.tasks[id as usize].leader = true;
+                            self.start_load(id, false);
+                        }
+                    }
+                    _ => self.start_load(id, false),
+                }
+            }
+        }
+    }
+
+    /// Starts one background refresh of `req`'s key unless one is in flight.
+    fn spawn_refresh(&mut self, req: &Request) {
+        let ks = self.keys.entry(req.key).or_default();
+        if ks.refreshing {
+            return;
+        }
+        ks.refreshing = true;
+        let id = self.new_task(Request { time: self.now, ..*req }, Kind::Refresh);
+        self.start_load(id, true);
+    }
+
+    fn start_load(&mut self, id: u32, refresh: bool) {
+        let key = self.tasks[id as usize].req.key;
+        let ks = self.keys.entry(key).or_default();
+        ks.loads += 1;
+        ks.peak = ks.peak.max(ks.loads);
+        let s = &mut self.c.stampede;
+        s.max_concurrent_loads_per_key = s.max_concurrent_loads_per_key.max(ks.loads as u64);
+        if refresh {
+            ks.refreshes += 1;
+            s.max_concurrent_refreshes_per_key = s.max_concurrent_refreshes_per_key.max(ks.refreshes as u64);
+        }
+        let t = &mut self.tasks[id as usize];
+        t.loading = true;
+        t.load_start = self.now;
+        self.send(Owner::Task(id), false, key, Vec::new());
+    }
+
+    fn end_load(&mut self, id: u32) {
+        let t = &mut self.tasks[id as usize];
+        if !t.loading {
+            return;
+        }
+        t.loading = false;
+        let refresh = t.kind == Kind::Refresh || t.recompute;
+        let key = t.req.key;
+        if let Some(ks) = self.keys.get_mut(&key) {
+            ks.loads -= 1;
+            if refresh {
+                ks.refreshes -= 1;
+            }
+            if ks.loads == 0 {
+                if ks.peak > 1 {
+                    self.c.stampede.expiries_with_concurrent_loads += 1;
+                }
+                ks.peak = 0;
+            }
+        }
+    }
+
+    fn drop_key_state_if_idle(&mut self, key: u64) {
+        if self.keys.get(&key).is_some_and(KeyState::idle) {
+            self.keys.remove(&key);
+        }
+    }
+
+    /// A load's backend read returned `version`.
+    fn on_loaded(&mut self, id: u32, version: u64) {
+        self.end_load(id);
+        let t = &mut self.tasks[id as usize];
+        t.version = version;
+        let t = *t;
+        if t.kind == Kind::Read {
+            self.observe(t.req.key, version);
+        }
+        if self.cfg.read == ReadPattern::ReadThrough && t.kind == Kind::Read && !t.recompute {
+            self.on_fill(id);
+        } else {
+            self.after(self.cfg.set_latency, Ev::Fill(id));
+        }
+    }
+
+    fn on_fill(&mut self, id: u32) {
+        let t = self.tasks[id as usize];
+        let key = t.req.key;
+        let replace = t.recompute || t.kind == Kind::Refresh;
+        self.cache
+            .store(self.now, &t.req, t.version, !replace, self.now - t.load_start, 0);
+        self.process_writebacks();
+        if t.kind == Kind::Refresh {
+            if let Some(ks) = self.keys.get_mut(&key) {
+                ks.refreshing = false;
+            }
+            self.drop_key_state_if_idle(key);
+            self.free(id);
+            return;
+        }
+        self.release(id, true);
+        self.complete_read(id);
+    }
+
+    /// Releases the lock or the coalesced load `id` leads; waiters get its value (or its failure).
+    fn release(&mut self, id: u32, ok: bool) {
+        let t = self.tasks[id as usize];
+        if t.leader {
+            let waiters = match self.keys.get_mut(&t.req.key) {
+                Some(ks) => {
+                    ks.leader = false;
+                    std::mem::take(&mut ks.waiters)
+                }
+                None => Vec::new(),
+            };
+            for w in waiters {
+                if ok {
+                    self.observe(t.req.key, t.version);
+                } else {
+                    self.c.errors += 1;
+                }
+                self.complete_read(w);
+            }
+        }
+        self.drop_key_state_if_idle(t.req.key);
+    }
+
+    fn complete_read(&mut self, id: u32) {
+        let lat = self.now - self.tasks[id as usize].req.time;
+        self.c.read_latency.record(lat);
+        self.interval.latency.record(lat);
+        self.free(id);
+    }
+
+    fn on_fail(&mut self, id: u32) {
+        let t = self.tasks[id as usize];
+        self.end_load(id);
+        match t.kind {
+            Kind::Refresh => {
+                if let Some(ks) = self.keys.get_mut(&t.req.key) {
+                    ks.refreshing = false;
+                }
+                self.drop_key_state_if_idle(t.req.key);
+                self.free(id);
+            }
+            Kind::Read => {
+                self.c.errors += 1;
+                self.release(id, false);
+                self.complete_read(id);
+            }
+            Kind::Write => {
+                self.c.errors += 1;
+                self.c.write_latency.record(self.now - t.req.time);
+                self.free(id);
+            }
+        }
+    }
+
+    fn on_write_cache(&mut self, id: u32) {
+        let t = self.tasks[id as usize];
+        let key = t.req.key;
+        match self.cfg.write {
+            WritePattern::Invalidate => {
+                self.cache.delete(key);
+            }
+            WritePattern::WriteThrough => {
+                self.cache.store(self.now, &t.req, t.version, false, 0, 0);
+            }
+            WritePattern::WriteBehind => {
+                let v = self
+                    .acked
+                    .get(&key)
+                    .copied()
+                    .unwrap_or(0)
+                    .max(self.backend.version(key))
+                    + 1;
+                self.tasks[id as usize].version = v;
+                let was_dirty = self.cache.peek(key).is_some_and(|m| m.dirty > 0);
+                if was_dirty {
+                    self.c.write_behind.coalesced_writes += 1;
+                } else {
+                    self.dirty += 1;
+                    self.dirty_queue.push_back(key);
+                }
+                self.cache.store(self.now, &t.req, v, false, 0, 1);
+                let wb = &mut self.c.write_behind;
+                wb.max_dirty = wb.max_dirty.max(self.dirty);
+            }
+            WritePattern::WriteAround => unreachable!("write-around never writes the cache"),
+        }
+        self.process_writebacks();
+        self.ack(id);
+        if let Some(wb) = self.cfg.write_behind {
+            if self.dirty >= wb.batch_size {
+                self.flush_batch();
+            }
+        }
+    }
+
+    fn ack(&mut self, id: u32) {
+        let t = self.tasks[id as usize];
+        let v = self.acked.entry(t.req.key).or_insert(0);
+        *v = (*v).max(t.version);
+        self.c.write_latency.record(self.now - t.req.time);
+        self.free(id);
+    }
+
+    /// Dirty entries that left the cache are written to the backend first.
+    fn process_writebacks(&mut self) {
+        if self.writebacks.is_empty() {
+            self.cache.take_writebacks(&mut self.writebacks);
+            if self.writebacks.is_empty() {
+                return;
+            }
+        }
+        let wbs = std::mem::take(&mut self.writebacks);
+        for &(key, version, _) in &wbs {
+            self.dirty -= 1;
+            self.send(Owner::Flush, true, key, vec![(key, version)]);
+        }
+        self.writebacks = wbs;
+        self.writebacks.clear();
+    }
+
+    /// Sends up to `batch_size` dirty keys to the backend as one batch.
+    fn flush_batch(&mut self) {
+        let n = self.cfg.write_behind.map_or(0, |w| w.batch_size);
+        let mut batch = Vec::new();
+        while (batch.len() as u64) < n {
+            let Some(key) = self.dirty_queue.pop_front() else { break };
+            if let Some(m) = self.cache.meta_mut(key) {
+                if m.dirty > 0 {
+                    m.dirty = 0;
+                    self.dirty -= 1;
+                    batch.push((key, m.version));
+                }
+            }
+        }
+        if batch.is_empty() {
+            self.dirty = 0;
+            return;
+        }
+        self.c.write_behind.flushes += 1;
+        self.send(Owner::Flush, true, batch[0].0, batch);
+    }
+}

@@ -1,0 +1,148 @@
+//! The engine's metrics: latency summaries from HDR histograms, backend, stampede and write-behind
+//! counters, and the time series. Every type is part of the JSON contract of `RunResult`.
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+/// A latency distribution in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Requests measured.
+    pub count: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// A latency histogram in nanoseconds (3 significant digits, growing as needed).
+#[derive(Clone, Debug)]
+pub struct LatencyHistogram(Histogram<u64>);
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        let mut h = Histogram::new(3).expect("3 significant digits are valid");
+        h.auto(true);
+        LatencyHistogram(h)
+    }
+}
+
+impl LatencyHistogram {
+    /// Records one latency in ns.
+    #[inline]
+    pub fn record(&mut self, ns: u64) {
+        // Auto-resizing: only a value beyond the histogram's u64 range could fail; none is that large.
+        let _ = self.0.record(ns);
+    }
+
+    /// Number of values recorded.
+    pub fn len(&self) -> u64 {
+        self.0.len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Forgets every value.
+    pub fn clear(&mut self) {
+        self.0.reset();
+    }
+
+    /// A percentile in ms (0 when empty).
+    pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.0.is_empty() {
+            0.0
+        } else {
+            self.0.value_at_quantile(q) as f64 / 1e6
+        }
+    }
+
+    /// The summary in ms.
+    pub fn summary(&self) -> LatencySummary {
+        if self.0.is_empty() {
+            return LatencySummary::default();
+        }
+        LatencySummary {
+            count: self.0.len(),
+            mean: self.0.mean() / 1e6,
+            p50: self.quantile_ms(0.5),
+            p90: self.quantile_ms(0.9),
+            p95: self.quantile_ms(0.95),
+            p99: self.quantile_ms(0.99),
+            p999: self.quantile_ms(0.999),
+            max: self.0.max() as f64 / 1e6,
+        }
+    }
+}
+
+/// Backend load.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackendStats {
+    /// Reads sent to the backend.
+    pub reads: u64,
+    /// Keys written to the backend (a write-behind batch counts each key).
+    pub writes: u64,
+    /// Most backend requests in service at once.
+    pub peak_concurrency: u64,
+    /// Longest queue of requests waiting for a server.
+    pub peak_queue: u64,
+    /// Time-average number of requests in the backend (queued or in service).
+    pub mean_in_flight: f64,
+    /// Mean time a request spends in the backend (queue + service), ms.
+    pub mean_time_ms: f64,
+}
+
+/// Concurrent loads of one key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StampedeStats {
+    /// Most backend loads of one key in flight at once.
+    pub max_concurrent_loads_per_key: u64,
+    /// Load episodes (a key missing or being refreshed until no load is left in flight) with more
+    /// than one concurrent load: expiries (or cold misses) that stampeded.
+    pub expiries_with_concurrent_loads: u64,
+    /// Most early recomputes or background refreshes of one key in flight at once (loads started
+    /// by a hit: xfetch, refresh-ahead, stale-while-revalidate).
+    pub max_concurrent_refreshes_per_key: u64,
+}
+
+/// Write-behind durability.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteBehindStats {
+    /// Acknowledged writes lost in a crash before they were flushed.
+    pub lost_writes: u64,
+    /// Most dirty keys at once.
+    pub max_dirty: u64,
+    /// Flush batches sent to the backend.
+    pub flushes: u64,
+    /// Writes merged into an already dirty key (not written to the backend separately).
+    pub coalesced_writes: u64,
+}
+
+/// One point of the time series: the interval that ends at `time_s`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePoint {
+    /// End of the interval, seconds.
+    pub time_s: f64,
+    /// Read hit ratio of the reads that looked the cache up in the interval.
+    pub hit_ratio: f64,
+    /// Requests arriving per second.
+    pub requests_per_s: f64,
+    /// Backend reads sent per second.
+    pub backend_reads_per_s: f64,
+    /// 99th percentile of the read latencies completed in the interval, ms.
+    pub read_p99_ms: f64,
+    /// Dirty keys at the end of the interval.
+    pub dirty: u64,
+}

@@ -1,0 +1,213 @@
+//! Flat CSV records. The csv crate cannot write nested structs, so the engine's metrics are
+//! flattened here into one column each (`read_latency_ms_p99`, `backend_peak_queue`, ...). A plain
+//! replay keeps exactly the columns it always had.
+
+use crate::engine::stats::{LatencySummary, TimelinePoint};
+use crate::sim::{RunResult, SizeUnit};
+use serde::Serialize;
+
+/// The columns every result has.
+#[derive(Serialize)]
+pub struct PlainRow<'a> {
+    policy: &'a str,
+    params: &'a str,
+    cache_size: u64,
+    size_spec: &'a str,
+    size_unit: SizeUnit,
+    requests: u64,
+    hits: u64,
+    misses: u64,
+    miss_ratio: f64,
+    hit_ratio: f64,
+    byte_miss_ratio: f64,
+    bytes_requested: u64,
+    bytes_missed: u64,
+    evictions: Option<u64>,
+    expirations: Option<u64>,
+    method: &'a str,
+    sampling_rate: Option<f64>,
+    deletes: u64,
+    skipped_zero_size: u64,
+    skipped_bad_lines: u64,
+}
+
+impl<'a> PlainRow<'a> {
+    /// The plain columns of `r`.
+    pub fn new(r: &'a RunResult) -> Self {
+        PlainRow {
+            policy: &r.policy,
+            params: &r.params,
+            cache_size: r.cache_size,
+            size_spec: &r.size_spec,
+            size_unit: r.size_unit,
+            requests: r.requests,
+            hits: r.hits,
+            misses: r.misses,
+            miss_ratio: r.miss_ratio,
+            hit_ratio: r.hit_ratio,
+            byte_miss_ratio: r.byte_miss_ratio,
+            bytes_requested: r.bytes_requested,
+            bytes_missed: r.bytes_missed,
+            evictions: r.evictions,
+            expirations: r.expirations,
+            method: &r.method,
+            sampling_rate: r.sampling_rate,
+            deletes: r.deletes,
+            skipped_zero_size: r.skipped_zero_size,
+            skipped_bad_lines: r.skipped_bad_lines,
+        }
+    }
+}
+
+/// The plain columns plus the engine's, flattened.
+#[derive(Serialize)]
+pub struct EngineRow<'a> {
+    policy: &'a str,
+    params: &'a str,
+    cache_size: u64,
+    size_spec: &'a str,
+    size_unit: SizeUnit,
+    requests: u64,
+    hits: u64,
+    misses: u64,
+    miss_ratio: f64,
+    hit_ratio: f64,
+    byte_miss_ratio: f64,
+    bytes_requested: u64,
+    bytes_missed: u64,
+    evictions: Option<u64>,
+    expirations: Option<u64>,
+    method: &'a str,
+    sampling_rate: Option<f64>,
+    deletes: u64,
+    skipped_zero_size: u64,
+    skipped_bad_lines: u64,
+    writes: u64,
+    read_latency_ms_mean: f64,
+    read_latency_ms_p50: f64,
+    read_latency_ms_p90: f64,
+    read_latency_ms_p95: f64,
+    read_latency_ms_p99: f64,
+    read_latency_ms_p999: f64,
+    read_latency_ms_max: f64,
+    write_latency_ms_mean: f64,
+    write_latency_ms_p50: f64,
+    write_latency_ms_p90: f64,
+    write_latency_ms_p95: f64,
+    write_latency_ms_p99: f64,
+    write_latency_ms_p999: f64,
+    write_latency_ms_max: f64,
+    backend_reads: u64,
+    backend_writes: u64,
+    backend_peak_concurrency: u64,
+    backend_peak_queue: u64,
+    backend_mean_in_flight: f64,
+    backend_mean_time_ms: f64,
+    stampede_max_concurrent_loads_per_key: u64,
+    stampede_expiries_with_concurrent_loads: u64,
+    stampede_max_concurrent_refreshes_per_key: u64,
+    write_behind_lost_writes: Option<u64>,
+    write_behind_max_dirty: Option<u64>,
+    write_behind_flushes: Option<u64>,
+    write_behind_coalesced_writes: Option<u64>,
+    stale_reads: u64,
+    stale_served: u64,
+    errors: u64,
+    duration_s: f64,
+}
+
+impl<'a> EngineRow<'a> {
+    /// All columns of `r` (engine fields missing from a plain result are zero).
+    pub fn new(r: &'a RunResult) -> Self {
+        let rl = r.read_latency_ms.unwrap_or_default();
+        let wl: LatencySummary = r.write_latency_ms.unwrap_or_default();
+        let b = r.backend.unwrap_or_default();
+        let s = r.stampede.unwrap_or_default();
+        let wb = r.write_behind;
+        EngineRow {
+            policy: &r.policy,
+            params: &r.params,
+            cache_size: r.cache_size,
+            size_spec: &r.size_spec,
+            size_unit: r.size_unit,
+            requests: r.requests,
+            hits: r.hits,
+            misses: r.misses,
+            miss_ratio: r.miss_ratio,
+            hit_ratio: r.hit_ratio,
+            byte_miss_ratio: r.byte_miss_ratio,
+            bytes_requested: r.bytes_requested,
+            bytes_missed: r.bytes_missed,
+            evictions: r.evictions,
+            expirations: r.expirations,
+            method: &r.method,
+            sampling_rate: r.sampling_rate,
+            deletes: r.deletes,
+            skipped_zero_size: r.skipped_zero_size,
+            skipped_bad_lines: r.skipped_bad_lines,
+            writes: r.writes.unwrap_or(0),
+            read_latency_ms_mean: rl.mean,
+            read_latency_ms_p50: rl.p50,
+            read_latency_ms_p90: rl.p90,
+            read_latency_ms_p95: rl.p95,
+            read_latency_ms_p99: rl.p99,
+            read_latency_ms_p999: rl.p999,
+            read_latency_ms_max: rl.max,
+            write_latency_ms_mean: wl.mean,
+            write_latency_ms_p50: wl.p50,
+            write_latency_ms_p90: wl.p90,
+            write_latency_ms_p95: wl.p95,
+            write_latency_ms_p99: wl.p99,
+            write_latency_ms_p999: wl.p999,
+            write_latency_ms_max: wl.max,
+            backend_reads: b.reads,
+            backend_writes: b.writes,
+            backend_peak_concurrency: b.peak_concurrency,
+            backend_peak_queue: b.peak_queue,
+            backend_mean_in_flight: b.mean_in_flight,
+            backend_mean_time_ms: b.mean_time_ms,
+            stampede_max_concurrent_loads_per_key: s.max_concurrent_loads_per_key,
+            stampede_expiries_with_concurrent_loads: s.expiries_with_concurrent_loads,
+            stampede_max_concurrent_refreshes_per_key: s.max_concurrent_refreshes_per_key,
+            write_behind_lost_writes: wb.map(|w| w.lost_writes),
+            write_behind_max_dirty: wb.map(|w| w.max_dirty),
+            write_behind_flushes: wb.map(|w| w.flushes),
+            write_behind_coalesced_writes: wb.map(|w| w.coalesced_writes),
+            stale_reads: r.stale_reads.unwrap_or(0),
+            stale_served: r.stale_served.unwrap_or(0),
+            errors: r.errors.unwrap_or(0),
+            duration_s: r.duration_s.unwrap_or(0.0),
+        }
+    }
+}
+
+/// One row of timeline.csv.
+#[derive(Serialize)]
+pub struct TimelineRow<'a> {
+    policy: String,
+    cache_size: u64,
+    size_spec: &'a str,
+    time_s: f64,
+    hit_ratio: f64,
+    requests_per_s: f64,
+    backend_reads_per_s: f64,
+    read_p99_ms: f64,
+    dirty: u64,
+}
+
+impl<'a> TimelineRow<'a> {
+    /// The point `p` of result `r`.
+    pub fn new(r: &'a RunResult, p: &TimelinePoint) -> Self {
+        TimelineRow {
+            policy: r.label(),
+            cache_size: r.cache_size,
+            size_spec: &r.size_spec,
+            time_s: p.time_s,
+            hit_ratio: p.hit_ratio,
+            requests_per_s: p.requests_per_s,
+            backend_reads_per_s: p.backend_reads_per_s,
+            read_p99_ms: p.read_p99_ms,
+            dirty: p.dirty,
+        }
+    }
+}
