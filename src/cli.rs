@@ -27,6 +27,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List the eviction policies, their aliases and parameters.
     Policies(PoliciesArgs),
+    /// Characterize a trace or a workload: popularity, reuse, sizes, time, scans, the LRU curve.
+    Analyze(Box<AnalyzeArgs>),
 }
 
 /// Output formats for results.
@@ -213,6 +215,54 @@ pub struct PoliciesArgs {
     /// Print JSON instead of a list.
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     pub format: OutputFormat,
+}
+
+/// Formats `analyze` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// A plain-language summary and tables.
+    Table,
+    /// One JSON object (analysis.json).
+    Json,
+}
+
+/// Options of `cachesim analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A trace, or a workload file (.toml or .json) whose request stream is analyzed.
+    #[arg(value_name = "TRACE_OR_WORKLOAD")]
+    pub input: PathBuf,
+    /// Trace format; `auto` picks by extension and content.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub trace_format: TraceFormat,
+    /// Sizes of the LRU miss-ratio curve, as in `run` (64MiB, 5%, 1%..100%:16)
+    /// [default: 24 log-spaced sizes from 0.1% to 100% of the working set].
+    #[arg(long, short = 's', value_name = "LIST", allow_hyphen_values = true)]
+    pub sizes: Option<Vec<String>>,
+    /// Count objects instead of bytes (every object has size 1).
+    #[arg(long)]
+    pub ignore_obj_size: bool,
+    /// Directory to write analysis.json, analysis.md and the charts into (created if missing).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Chart format under --out.
+    #[arg(long, value_enum, default_value = "png")]
+    pub chart_format: crate::report::chart::ChartFormat,
+    /// What to print on stdout.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: AnalyzeFormat,
+    /// Seed of a workload [default: the workload's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Skip (and count) malformed CSV rows instead of failing.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
+    /// No progress bar and no notes.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// CSV options.
+    #[command(flatten, next_help_heading = "CSV traces")]
+    pub csv: CsvArgs,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! The library holds everything; the binary in `main.rs` only parses arguments and maps errors to
 //! exit codes, so tests and benches use the same code as users.
 
+pub mod analyze;
 pub mod cli;
 pub mod config;
 pub mod engine;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(a) => plan::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Policies(a) => print_policies(a.format),
+        Command::Analyze(a) => analyze::run(&a),
     }
 }
 

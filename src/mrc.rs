@@ -31,7 +31,7 @@
 //! [`MrcError::SizeChanged`]; callers should fall back to one replay per size. Size changes of
 //! objects that miss at every size are fine.
 
-mod keytable;
+pub(crate) mod keytable;
 pub mod shards;
 mod sumtree;
 
@@ -157,7 +157,7 @@ const MIN_TIMELINE: usize = 1 << 12;
 
 /// A live object.
 #[derive(Clone, Copy, Debug, Default)]
-struct Entry {
+pub(crate) struct Entry {
     /// Timeline position of its last access.
     pos: u32,
     /// Recorded size (1 with object sizes).

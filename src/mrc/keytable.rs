@@ -7,25 +7,36 @@
 
 use super::Entry;
 
+/// What a table may hold: a small plain value (the curve's [`Entry`], `cachesim analyze`'s per-key
+/// statistics).
+pub(crate) trait Value: Copy + Default {}
+impl<T: Copy + Default> Value for T {}
+
 /// Marks an empty slot; the real key `u64::MAX` lives in `max_key`.
 const EMPTY: u64 = u64::MAX;
 
 #[derive(Clone, Copy, Debug)]
-struct Slot {
+struct Slot<E> {
     key: u64,
-    entry: Entry,
+    entry: E,
 }
 
 /// Key -> entry, linear probing, at most three quarters full, backward-shift deletion.
-pub struct KeyTable {
-    slots: Vec<Slot>,
+pub(crate) struct KeyTable<E: Value = Entry> {
+    slots: Vec<Slot<E>>,
     mask: usize,
     shift: u32,
     len: usize,
-    max_key: Option<Entry>,
+    max_key: Option<E>,
 }
 
-impl KeyTable {
+impl<E: Value> Default for KeyTable<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Value> KeyTable<E> {
     /// An empty table.
     pub fn new() -> Self {
         let mut t = KeyTable {
@@ -42,7 +53,7 @@ impl KeyTable {
     fn alloc(&mut self, n: usize) {
         let empty = Slot {
             key: EMPTY,
-            entry: Entry::default(),
+            entry: E::default(),
         };
         self.slots = vec![empty; n];
         self.mask = n - 1;
@@ -79,7 +90,7 @@ impl KeyTable {
 
     /// The entry of `key`.
     #[inline]
-    pub fn get(&self, key: u64) -> Option<&Entry> {
+    pub fn get(&self, key: u64) -> Option<&E> {
         if key == EMPTY {
             return self.max_key.as_ref();
         }
@@ -98,7 +109,7 @@ impl KeyTable {
 
     /// The entry of `key`, mutably.
     #[inline]
-    pub fn get_mut(&mut self, key: u64) -> Option<&mut Entry> {
+    pub fn get_mut(&mut self, key: u64) -> Option<&mut E> {
         if key == EMPTY {
             return self.max_key.as_mut();
         }
@@ -115,7 +126,7 @@ impl KeyTable {
     }
 
     /// Inserts `key`, which must not be present.
-    pub fn insert(&mut self, key: u64, entry: Entry) {
+    pub fn insert(&mut self, key: u64, entry: E) {
         if key == EMPTY {
             self.max_key = Some(entry);
             return;
@@ -131,7 +142,7 @@ impl KeyTable {
         self.len += 1;
     }
 
-    fn put(&mut self, s: Slot) {
+    fn put(&mut self, s: Slot<E>) {
         let mut i = self.home(s.key);
         while self.slots[i].key != EMPTY {
             i = (i + 1) & self.mask;
@@ -140,7 +151,7 @@ impl KeyTable {
     }
 
     /// Removes `key` and returns its entry.
-    pub fn remove(&mut self, key: u64) -> Option<Entry> {
+    pub fn remove(&mut self, key: u64) -> Option<E> {
         if key == EMPTY {
             return self.max_key.take();
         }
@@ -176,8 +187,17 @@ impl KeyTable {
         Some(entry)
     }
 
+    /// Every (key, entry).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &E)> {
+        self.slots
+            .iter()
+            .filter(|s| s.key != EMPTY)
+            .map(|s| (s.key, &s.entry))
+            .chain(self.max_key.iter().map(|e| (EMPTY, e)))
+    }
+
     /// Every entry, mutably.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut E> {
         self.slots
             .iter_mut()
             .filter(|s| s.key != EMPTY)
@@ -192,7 +212,7 @@ mod tests {
 
     #[test]
     fn matches_a_hashmap() {
-        let mut t = KeyTable::new();
+        let mut t: KeyTable = KeyTable::new();
         let mut m = std::collections::HashMap::new();
         let mut x: u64 = 1;
         for step in 0..200_000u64 {

@@ -1,0 +1,145 @@
+//! `cachesim analyze`: what a trace or a workload's stream looks like, and what caching it will
+//! give — totals, popularity (Zipf fit), reuse distances and times, the exact LRU miss-ratio curve,
+//! sizes, rate over time, burstiness, working sets, scans and TTLs — in one streaming pass whose
+//! memory follows the number of distinct objects (see [`collect`]).
+//!
+//! References: libCacheSim's traceAnalyzer and PyMimircache compute the same statistics.
+
+mod collect;
+pub mod curve;
+mod histogram;
+pub mod model;
+mod report;
+mod scans;
+mod series;
+mod stack;
+
+use crate::cli::{AnalyzeArgs, AnalyzeFormat};
+use crate::config::{csv_options, parse_sizes, workload_source};
+use crate::error::input_error;
+use crate::report::SourceInfo;
+use crate::run::WorkingSet;
+use crate::sim::SizeUnit;
+use crate::source::{Input, Source};
+use crate::trace::{ReadProgress, TraceSpec, BATCH};
+use crate::units::SizeSpec;
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Whether `path` names a workload file (by extension, as `run` reads them) rather than a trace.
+fn is_workload(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("json"))
+}
+
+/// The source `analyze` reads and whether sizes count objects.
+pub fn source(a: &AnalyzeArgs) -> Result<Source> {
+    let mut ignore = a.ignore_obj_size;
+    let mut source = if is_workload(&a.input) {
+        let mut f = crate::workload::load(&a.input)?;
+        if let Some(s) = a.seed {
+            f.seed = s;
+        }
+        ignore |= f.cache.ignore_obj_size;
+        workload_source(&f, &a.input)?
+    } else {
+        let mut spec = TraceSpec::new(&a.input, a.trace_format)?;
+        spec.csv = csv_options(&a.csv)?;
+        Source::trace(spec)
+    };
+    if let Input::Trace(t) = &mut source.input {
+        t.skip_bad_lines |= a.skip_bad_lines;
+    }
+    source.ignore_size = ignore;
+    Ok(source)
+}
+
+fn source_info(s: &Source, a: &AnalyzeArgs) -> SourceInfo {
+    let (kind, format, zstd, name) = match &s.input {
+        Input::Trace(t) => ("trace", Some(t.format.name().to_string()), Some(t.zstd), None),
+        Input::Workload(w) => ("workload", None, None, Some(w.name.clone())),
+    };
+    SourceInfo {
+        kind: kind.into(),
+        path: a.input.display().to_string(),
+        name,
+        format,
+        zstd,
+        objects: None,
+        working_set_bytes: None,
+    }
+}
+
+/// Analyzes `source`: one pass, plus a second for the LRU curve when sizes vary or the stream has
+/// deletes or TTLs. `sizes` overrides the default curve sizes.
+pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: bool) -> Result<model::Analysis> {
+    let read = Arc::new(ReadProgress::default());
+    let bar = crate::progress::bar(quiet, source.progress_total(), "analyzing");
+    let mut reader = source.open(Some(read.clone()))?;
+    let mut c = collect::Collector::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    while reader.read_batch(&mut batch)? {
+        c.feed(&batch);
+        bar.set_position(read.units.load(Ordering::Relaxed));
+    }
+    bar.finish_and_clear();
+    if c.requests == 0 {
+        return Err(input_error("the source has no requests; nothing to analyze"));
+    }
+    let unit = if source.ignore_size {
+        SizeUnit::Objects
+    } else {
+        SizeUnit::Bytes
+    };
+    let ws = WorkingSet {
+        requests: c.requests,
+        objects: c.objects,
+        bytes: c.working_set_bytes,
+    };
+    let total = match unit {
+        SizeUnit::Bytes => ws.bytes,
+        SizeUnit::Objects => ws.objects,
+    };
+    let mut caps = match sizes {
+        Some(s) => curve::resolve(s, unit, &ws),
+        None => curve::default_sizes(total),
+    };
+    // The summary quotes 5% of the working set.
+    caps.push(crate::run::capacity(SizeSpec::WorkingSet(0.05), unit, Some(&ws)));
+    let (mut points, method) = match curve::from_distances(&c, &caps) {
+        Some(p) => (p, curve::FROM_DISTANCES),
+        None => curve::second_pass(source, &caps, unit, quiet)?,
+    };
+    let five = points.pop();
+    let scans = std::mem::take(&mut c.scans).finish(|k| c.keys.get(k).map_or(0, |e| e.count()));
+    let mut a = model::build(&c, scans, points, method, unit);
+    a.summary = report::summary(&a, five.as_ref());
+    Ok(a)
+}
+
+/// `cachesim analyze`.
+pub fn run(a: &AnalyzeArgs) -> Result<()> {
+    let sizes = a.sizes.as_ref().map(|s| parse_sizes(s, "--sizes")).transpose()?;
+    if let Some(dir) = &a.out {
+        crate::report::prepare_dir(dir)?;
+    }
+    let source = source(a)?;
+    let mut analysis =
+        analyze(&source, sizes.as_deref(), a.quiet).with_context(|| format!("analyzing {}", a.input.display()))?;
+    analysis.source = source_info(&source, a);
+    let json = serde_json::to_string_pretty(&analysis)? + "\n";
+    if let Some(dir) = &a.out {
+        report::write_dir(dir, &analysis, &json, a.chart_format)?;
+    }
+    let text = match a.format {
+        AnalyzeFormat::Json => json,
+        AnalyzeFormat::Table => report::table(&analysis),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
