@@ -107,6 +107,7 @@ pub fn second_pass(
                 quiet: true,
                 seed: 42,
                 chart_format: crate::report::chart::ChartFormat::Png,
+                engine: None,
             };
             let s = crate::run::run_grid(&mut cfg)?;
             let points = s

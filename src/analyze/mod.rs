@@ -97,6 +97,7 @@ pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: boo
         requests: c.requests,
         objects: c.objects,
         bytes: c.working_set_bytes,
+        ..Default::default()
     };
     let total = match unit {
         SizeUnit::Bytes => ws.bytes,
