@@ -3,6 +3,7 @@
 //! The library holds everything; the binary in `main.rs` only parses arguments and maps errors to
 //! exit codes, so tests and benches use the same code as users.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -32,6 +33,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sweep(a) => sweep::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Policies(a) => print_policies(a.format),
+        Command::Check(a) => check::run(&a),
+        Command::Compare(a) => check::compare::run(&a),
     }
 }
 
