@@ -69,11 +69,22 @@ impl Tolerance {
     pub fn delta(self, base: f64, cur: f64) -> String {
         let d = cur - base;
         match self {
-            Tolerance::Points(_) => format!("{:+.2}pt", d * 100.0),
-            Tolerance::Percent(_) if base != 0.0 => format!("{:+.1}%", d / base.abs() * 100.0),
-            _ => format!("{d:+}"),
+            Tolerance::Points(_) => format!("{}pt", signed(d * 100.0, 2)),
+            Tolerance::Percent(_) if base != 0.0 => format!("{}%", signed(d / base.abs() * 100.0, 1)),
+            _ => {
+                let s = signed(d, 4);
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            }
         }
     }
+}
+
+/// `x` with a sign and `decimals` places; a value that rounds to zero is `+0.00`, never `-0.00`
+/// (a baseline read back from JSON can differ from the same number by one unit in the last place).
+fn signed(x: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(decimals as i32);
+    let r = (x * scale).round() / scale + 0.0;
+    format!("{r:+.decimals$}")
 }
 
 /// How much worse `cur` is than `base` (negative when better).
@@ -160,6 +171,9 @@ mod tests {
         assert!(!p.exceeded("read_latency_ms.p99", 20.0, 22.0));
         assert!(p.exceeded("read_latency_ms.p99", 20.0, 22.1));
         assert_eq!(t.delta(0.3, 0.304), "+0.40pt");
+        assert_eq!(t.delta(0.1892, 0.1892 - 1e-10), "+0.00pt");
+        assert_eq!(Tolerance::Absolute(1.0).delta(2.0, 1.5), "-0.5");
+        assert_eq!(Tolerance::Absolute(1.0).delta(10.0, 22.0), "+12");
     }
 
     #[test]
