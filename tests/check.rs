@@ -461,3 +461,33 @@ fn compare_shows_deltas_and_marks_changes_past_the_tolerance() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// What the CI workflow runs: the shipped quickstart workload against its committed baseline (the
+/// `[check] baseline` path resolves next to the workload file). If an intended engine change moves
+/// these numbers, rewrite the baseline with `--update-baseline`.
+#[test]
+fn shipped_quickstart_passes_against_its_committed_baseline() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let md = TempDir::new().unwrap();
+    let summary = md.path().join("step.md");
+    let o = cachesim()
+        .current_dir(root)
+        .args(["check", "workloads/quickstart.toml", "-q", "--summary"])
+        .arg(&summary)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("Baseline workloads/baselines/quickstart.json"),
+        "{stdout}"
+    );
+    assert!(std::fs::read_to_string(&summary)
+        .unwrap()
+        .contains("all 25 checks pass"));
+}
