@@ -29,6 +29,10 @@ pub enum Command {
     Policies(PoliciesArgs),
     /// Characterize a trace or a workload: popularity, reuse, sizes, time, scans, the LRU curve.
     Analyze(Box<AnalyzeArgs>),
+    /// Run a workload and gate on assertions and a baseline (exit 1 when a check fails), for CI.
+    Check(Box<CheckArgs>),
+    /// Compare two summary.json files side by side, with deltas past a tolerance marked.
+    Compare(CompareArgs),
 }
 
 /// Output formats for results.
@@ -263,6 +267,59 @@ pub struct AnalyzeArgs {
     /// CSV options.
     #[command(flatten, next_help_heading = "CSV traces")]
     pub csv: CsvArgs,
+}
+
+/// Options of `cachesim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Everything `run` takes (`--format json` prints the check report as JSON).
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// An assertion, `[POLICY[@SIZE].]METRIC OP NUMBER`: `hit_ratio >= 0.8`, `lru@64MiB.miss_ratio < 0.3`
+    /// (repeatable; added to the workload's `[check] assert`).
+    #[arg(long = "assert", value_name = "EXPR")]
+    pub asserts: Vec<String>,
+    /// A summary.json from an earlier run to compare with [default: the workload's `[check] baseline`].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// How far a metric may regress from the baseline: METRIC=0.5pt (points), METRIC=10% (relative)
+    /// or METRIC=2 (absolute); comma-separated or repeated.
+    #[arg(long, value_name = "METRIC=TOL")]
+    pub tolerance: Vec<String>,
+    /// Append the report as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Rewrite the baseline with this run's results (after an intended change) instead of comparing.
+    #[arg(long)]
+    pub update_baseline: bool,
+}
+
+/// Formats `compare` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// Options of `cachesim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier summary.json (A).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// The later summary.json (B).
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Changes past these are marked: METRIC=0.5pt, METRIC=10% or METRIC=2.
+    #[arg(long, value_name = "METRIC=TOL")]
+    pub tolerance: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: CompareFormat,
 }
 
 #[cfg(test)]

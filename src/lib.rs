@@ -4,6 +4,7 @@
 //! exit codes, so tests and benches use the same code as users.
 
 pub mod analyze;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod engine;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Generate(a) => generate::run(&a),
         Command::Policies(a) => print_policies(a.format),
         Command::Analyze(a) => analyze::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::Compare(a) => check::compare::run(&a),
     }
 }
 

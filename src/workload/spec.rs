@@ -75,6 +75,42 @@ pub struct WorkloadFile {
     pub faults: Option<crate::engine::config::FaultsSection>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
+    /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).
+    #[serde(default)]
+    pub check: CheckSection,
+}
+
+/// `[check]`: what `cachesim check` verifies for this workload.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSection {
+    /// Assertions such as `"hit_ratio >= 0.8"`.
+    #[serde(default)]
+    pub assert: Vec<String>,
+    /// A summary.json to compare with (relative to the working directory or this file).
+    pub baseline: Option<PathBuf>,
+    /// Per-metric tolerances, e.g. `{ miss_ratio = "0.5pt", "read_latency_ms.p99" = "10%" }`.
+    #[serde(default)]
+    pub tolerance: std::collections::BTreeMap<String, ToleranceValue>,
+}
+
+/// A tolerance as written: `"0.5pt"`, `"10%"`, or a plain number (an absolute amount).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ToleranceValue {
+    /// A number.
+    Number(f64),
+    /// Text.
+    Text(String),
+}
+
+impl std::fmt::Display for ToleranceValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ToleranceValue::Number(n) => write!(f, "{n}"),
+            ToleranceValue::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// `[cache]`.
