@@ -1,5 +1,5 @@
 //! `cachesim plan`: capacity planning. For each policy, the smallest cache that meets every target
-//! (hit ratio, backend load), found by bisection over simulated sizes between 0.1% and 100% of the
+//! (hit ratio, backend load, and p99 read latency for workloads on the discrete-event engine), found by bisection over simulated sizes between 0.1% and 100% of the
 //! working set (hit ratio grows with size for the stack policies and, in practice, for the rest;
 //! the answer is the smallest size found to meet the targets, to 1% precision). With a cost model
 //! it also finds the cost-optimal size among 32 log-spaced sizes.
@@ -22,6 +22,8 @@ pub struct Targets {
     pub hit_ratio: Option<f64>,
     /// Maximum backend (miss) requests per second.
     pub max_backend_rps: Option<f64>,
+    /// Maximum p99 read latency in milliseconds (needs the engine).
+    pub p99_ms: Option<f64>,
 }
 
 /// The answer for one policy.
@@ -55,10 +57,20 @@ pub struct Plan {
     pub policies: Vec<PolicyPlan>,
 }
 
+fn backend_rps(r: &RunResult, span: f64) -> f64 {
+    match (&r.backend, r.duration_s) {
+        // Engine runs count real backend reads (stampedes included) over simulated time.
+        (Some(b), Some(d)) if d > 0.0 => b.reads as f64 / d,
+        _ if span > 0.0 => r.misses as f64 / span,
+        _ => f64::INFINITY,
+    }
+}
+
 fn meets(r: &RunResult, t: &Targets, span: f64) -> bool {
     t.hit_ratio.is_none_or(|h| r.hit_ratio >= h)
-        && t.max_backend_rps
-            .is_none_or(|m| span > 0.0 && r.misses as f64 / span <= m)
+        && t.max_backend_rps.is_none_or(|m| backend_rps(r, span) <= m)
+        && t.p99_ms
+            .is_none_or(|p| r.read_latency_ms.as_ref().is_some_and(|l| l.p99 <= p))
 }
 
 fn simulate(cfg: &mut RunConfig, sizes: &[u64]) -> Result<Vec<RunResult>> {
@@ -76,21 +88,29 @@ fn monthly_cost(r: &RunResult, a: &PlanArgs, span: f64, unit: SizeUnit) -> Optio
             r.cache_size as f64 * (r.bytes_requested as f64 / r.requests.max(1) as f64) / (1u64 << 30) as f64
         }
     };
-    let reads_per_month = if span > 0.0 {
-        r.misses as f64 / span * 30.0 * 86_400.0
-    } else {
-        0.0
-    };
+    let rps = backend_rps(r, span);
+    let reads_per_month = if rps.is_finite() { rps * 30.0 * 86_400.0 } else { 0.0 };
     Some(mem * gib + backend * reads_per_month / 1e6)
 }
 
 /// `cachesim plan`.
 pub fn run(a: &PlanArgs) -> Result<()> {
+    let p99_ms = match &a.target_p99 {
+        Some(t) => {
+            Some(crate::units::parse_duration(t).map_err(|e| input_error(format!("--target-p99: {e}")))? as f64 / 1e6)
+        }
+        None => None,
+    };
     let targets = Targets {
         hit_ratio: a.target_hit_ratio,
         max_backend_rps: a.max_backend_rps,
+        p99_ms,
     };
-    if targets.hit_ratio.is_none() && targets.max_backend_rps.is_none() && a.memory_cost_per_gib_month.is_none() {
+    if targets.hit_ratio.is_none()
+        && targets.max_backend_rps.is_none()
+        && p99_ms.is_none()
+        && a.memory_cost_per_gib_month.is_none()
+    {
         return Err(input_error(
             "plan needs a target: --target-hit-ratio 0.9, --max-backend-rps 2000, or a cost model (--memory-cost-per-gib-month)",
         ));
@@ -103,12 +123,12 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     if targets.max_backend_rps.is_some_and(|m| m.is_nan() || m <= 0.0) {
         return Err(input_error("--max-backend-rps must be greater than 0"));
     }
-    if a.target_p99.is_some() {
+    let mut cfg = RunConfig::from_args(&a.run)?;
+    if p99_ms.is_some() && cfg.engine.is_none() {
         return Err(input_error(
-            "--target-p99 needs latencies, which come with the discrete-event engine ([backend] in the workload); it is not available yet",
+            "--target-p99 needs latencies: give the workload a [backend] section (and [cache_latency]) so it runs on the discrete-event engine",
         ));
     }
-    let mut cfg = RunConfig::from_args(&a.run)?;
     cfg.quiet = true;
     let ws: WorkingSet = run::working_set(&cfg.source)?;
     if ws.objects == 0 {
@@ -162,7 +182,7 @@ pub fn run(a: &PlanArgs) -> Result<()> {
         plans.push(PolicyPlan {
             policy: p.label(),
             size: best.as_ref().map(|b| b.cache_size),
-            backend_rps: (span > 0.0).then(|| at.misses as f64 / span),
+            backend_rps: Some(backend_rps(&at, span)).filter(|r| r.is_finite()),
             at,
             cost_optimal,
             curve,
@@ -205,6 +225,9 @@ fn describe_targets(t: &Targets) -> String {
     if let Some(m) = t.max_backend_rps {
         parts.push(format!("at most {m} backend reads per second"));
     }
+    if let Some(p) = t.p99_ms {
+        parts.push(format!("a p99 read latency of at most {p} ms"));
+    }
     if parts.is_empty() {
         "the lowest cost".into()
     } else {
@@ -228,6 +251,9 @@ pub fn render(p: &Plan) -> String {
                 );
                 if let Some(r) = pp.backend_rps {
                     let _ = write!(o, ", {r:.0} backend reads/s");
+                }
+                if let Some(l) = &pp.at.read_latency_ms {
+                    let _ = write!(o, ", read p99 {:.2} ms", l.p99);
                 }
                 let _ = writeln!(o, ").");
             }

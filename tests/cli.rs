@@ -645,3 +645,41 @@ fn bad_engine_input_exits_2_naming_the_field() {
     .unwrap();
     fails_with(&["run", p.to_str().unwrap(), "-q"], 2, &["faults.crash_at"]);
 }
+
+#[test]
+fn plan_target_p99_uses_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("p.toml");
+    std::fs::write(
+        &w,
+        "seed = 1\n[workload]\nrequests = 50_000\nkeys = 5_000\npopularity = { dist = \"zipf\", alpha = 0.9 }\n\
+         arrival = { process = \"poisson\", rate = 5_000 }\nsize = { dist = \"fixed\", value = \"4KiB\" }\n\
+         [backend]\nread_latency = { dist = \"exponential\", mean = \"10ms\" }\nconcurrency = 50\n\
+         [cache_latency]\nget = \"200us\"\nset = \"200us\"\n",
+    )
+    .unwrap();
+    let ws = w.to_str().unwrap();
+    let out = cachesim()
+        .args(["plan", ws, "-p", "lru", "--target-p99", "30ms", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let size = v["policies"][0]["size"].as_u64().expect("reachable");
+    let p99 = |s: u64| {
+        run_json(&[ws, "-p", "lru", "-s", &s.to_string()])["results"][0]["read_latency_ms"]["p99"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(p99(size) <= 30.0);
+    assert!(
+        p99((size as f64 * 0.97) as u64) > 30.0,
+        "a 3% smaller cache also meets the p99 target"
+    );
+    // Without an engine section there is no latency to plan for.
+    let t = sample("sample.oracleGeneral.bin");
+    cachesim()
+        .args(["plan", "--trace", t.to_str().unwrap(), "--target-p99", "5ms"])
+        .assert()
+        .code(2);
+}
