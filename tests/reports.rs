@@ -1,0 +1,39 @@
+//! The shipped reports in reports/ are what the current code produces: regenerate two of them and
+//! compare every file byte for byte (`reports/regenerate.sh` rewrites them all).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn check(name: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(name);
+    Command::cargo_bin("cachesim")
+        .unwrap()
+        .current_dir(root)
+        .args(["run", &format!("workloads/{name}.toml"), "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let shipped = root.join("reports").join(name);
+    let mut files: Vec<_> = std::fs::read_dir(&shipped).unwrap().map(|e| e.unwrap().file_name()).collect();
+    files.sort();
+    let mut fresh: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    fresh.sort();
+    assert_eq!(files, fresh, "reports/{name} has different files: run reports/regenerate.sh");
+    for f in files {
+        let a = std::fs::read(shipped.join(&f)).unwrap();
+        let b = std::fs::read(out.join(&f)).unwrap();
+        assert!(a == b, "reports/{name}/{} is stale: run reports/regenerate.sh", f.to_string_lossy());
+    }
+}
+
+#[test]
+fn quickstart_report_is_current() {
+    check("quickstart");
+}
+
+#[test]
+fn stampede_report_is_current() {
+    check("stampede");
+}
