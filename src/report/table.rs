@@ -6,15 +6,14 @@ use crate::units::Bytes;
 
 /// Renders a fixed-width table, one row per (policy, size).
 pub fn render(s: &Summary) -> String {
-    let mut rows: Vec<[String; 7]> = vec![[
-        "policy".into(),
-        "cache size".into(),
-        "requests".into(),
-        "hits".into(),
-        "misses".into(),
-        "miss ratio".into(),
-        "byte miss ratio".into(),
-    ]];
+    // Engine runs add latency and backend columns.
+    let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
+    let mut header: Vec<String> =
+        ["policy", "cache size", "requests", "hits", "misses", "miss ratio", "byte miss ratio"].map(String::from).to_vec();
+    if engine {
+        header.extend(["read p50 ms", "read p99 ms", "backend reads", "peak backend", "stale reads"].map(String::from));
+    }
+    let mut rows: Vec<Vec<String>> = vec![header];
     for r in &s.results {
         let mut size = match r.size_unit {
             SizeUnit::Bytes => Bytes(r.cache_size).to_string(),
@@ -23,7 +22,7 @@ pub fn render(s: &Summary) -> String {
         if r.size_spec.ends_with('%') {
             size = format!("{size} ({})", r.size_spec);
         }
-        rows.push([
+        let mut row = vec![
             r.label(),
             size,
             r.requests.to_string(),
@@ -31,9 +30,18 @@ pub fn render(s: &Summary) -> String {
             r.misses.to_string(),
             format!("{:.4}", r.miss_ratio),
             format!("{:.4}", r.byte_miss_ratio),
-        ]);
+        ];
+        if engine {
+            let dash = || "-".to_string();
+            row.push(r.read_latency_ms.as_ref().map(|l| format!("{:.3}", l.p50)).unwrap_or_else(dash));
+            row.push(r.read_latency_ms.as_ref().map(|l| format!("{:.3}", l.p99)).unwrap_or_else(dash));
+            row.push(r.backend.as_ref().map(|b| b.reads.to_string()).unwrap_or_else(dash));
+            row.push(r.backend.as_ref().map(|b| b.peak_concurrency.to_string()).unwrap_or_else(dash));
+            row.push(r.stale_reads.map(|n| n.to_string()).unwrap_or_else(dash));
+        }
+        rows.push(row);
     }
-    let mut width = [0usize; 7];
+    let mut width = vec![0usize; rows[0].len()];
     for row in &rows {
         for (w, c) in width.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
@@ -65,7 +73,7 @@ pub fn render(s: &Summary) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
         if i == 0 {
-            out.push_str(&"-".repeat(width.iter().sum::<usize>() + 2 * 6));
+            out.push_str(&"-".repeat(width.iter().sum::<usize>() + 2 * (width.len() - 1)));
             out.push('\n');
         }
     }
