@@ -170,7 +170,22 @@ pub fn empty_summary(cfg: &RunConfig, ws: Option<WorkingSet>) -> Summary {
         source: source_info(&cfg.source, ws),
         seed: cfg.seed,
         results: Vec::new(),
+        events: cfg.engine.as_deref().map(fault_events).unwrap_or_default(),
     }
+}
+
+/// The configured faults as (seconds, label), for timeline charts.
+fn fault_events(e: &crate::engine::config::EngineConfig) -> Vec<(f64, String)> {
+    let mut v: Vec<(f64, String)> = e
+        .restarts
+        .iter()
+        .map(|&t| (t as f64 / 1e9, "restart".to_string()))
+        .collect();
+    if let Some(c) = e.crash_at {
+        v.push((c as f64 / 1e9, "crash".into()));
+    }
+    v.extend(e.outages.iter().map(|&(a, _)| (a as f64 / 1e9, "outage".to_string())));
+    v
 }
 
 /// `cachesim run`: run the grid, print, write the output directory.

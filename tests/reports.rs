@@ -16,15 +16,28 @@ fn check(name: &str) {
         .assert()
         .success();
     let shipped = root.join("reports").join(name);
-    let mut files: Vec<_> = std::fs::read_dir(&shipped).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&shipped)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     files.sort();
-    let mut fresh: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut fresh: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     fresh.sort();
-    assert_eq!(files, fresh, "reports/{name} has different files: run reports/regenerate.sh");
+    assert_eq!(
+        files, fresh,
+        "reports/{name} has different files: run reports/regenerate.sh"
+    );
     for f in files {
         let a = std::fs::read(shipped.join(&f)).unwrap();
         let b = std::fs::read(out.join(&f)).unwrap();
-        assert!(a == b, "reports/{name}/{} is stale: run reports/regenerate.sh", f.to_string_lossy());
+        assert!(
+            a == b,
+            "reports/{name}/{} is stale: run reports/regenerate.sh",
+            f.to_string_lossy()
+        );
     }
 }
 
@@ -36,4 +49,20 @@ fn quickstart_report_is_current() {
 #[test]
 fn stampede_report_is_current() {
     check("stampede");
+}
+
+#[test]
+fn engine_reports_carry_latency_and_timelines() {
+    let md = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/stampede/report.md")).unwrap();
+    for needle in [
+        "read p99 ms",
+        "backend reads/s",
+        "stale reads",
+        "(latency.png)",
+        "(timeline_backend.png)",
+        "(timeline_hit_ratio.png)",
+        "(timeline_p99.png)",
+    ] {
+        assert!(md.contains(needle), "stampede report lacks {needle}");
+    }
 }

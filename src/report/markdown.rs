@@ -10,6 +10,8 @@ use std::fmt::Write;
 pub const LOW_HIT_RATIO: f64 = 0.70;
 /// Evictions above this share of requests are flagged.
 pub const HIGH_EVICTIONS: f64 = 0.10;
+/// A read p95 above this many milliseconds is flagged.
+pub const HIGH_P95_MS: f64 = 10.0;
 
 fn size_label(r: &RunResult) -> String {
     let s = match r.size_unit {
@@ -45,6 +47,22 @@ pub fn warnings(s: &Summary) -> Vec<String> {
                 size_label(r),
                 r.hit_ratio * 100.0,
                 LOW_HIT_RATIO * 100.0
+            ));
+        }
+        if let Some(l) = r.read_latency_ms.as_ref().filter(|l| l.p95 > HIGH_P95_MS) {
+            w.push(format!(
+                "{} at {}: read p95 {:.1} ms is above {HIGH_P95_MS} ms",
+                r.label(),
+                size_label(r),
+                l.p95
+            ));
+        }
+        if let Some(wb) = r.write_behind.as_ref().filter(|wb| wb.lost_writes > 0) {
+            w.push(format!(
+                "{} at {}: {} acknowledged writes were lost in a crash",
+                r.label(),
+                size_label(r),
+                wb.lost_writes
             ));
         }
         let ev = r.evictions.unwrap_or(0);
@@ -86,14 +104,21 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
         let _ = writeln!(o, "| requests | {} |", r.requests);
     }
     let _ = writeln!(o, "\n## Results\n");
-    let _ = writeln!(
-        o,
-        "| policy | cache size | hit ratio | byte hit ratio | hits | misses | evictions |"
-    );
-    let _ = writeln!(o, "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
+    let wb = s.results.iter().any(|r| r.write_behind.is_some());
+    let mut head = "| policy | cache size | hit ratio | byte hit ratio | hits | misses | evictions |".to_string();
+    let mut align = "| --- | --- | ---: | ---: | ---: | ---: | ---: |".to_string();
+    if engine {
+        head.push_str(" read p50 ms | read p99 ms | backend reads/s | stale reads |");
+        align.push_str(" ---: | ---: | ---: | ---: |");
+    }
+    if wb {
+        head.push_str(" lost writes |");
+        align.push_str(" ---: |");
+    }
+    let _ = writeln!(o, "{head}\n{align}");
     for r in &s.results {
-        let _ = writeln!(
-            o,
+        let mut row = format!(
             "| {} | {} | {:.2}% | {:.2}% | {} | {} | {} |",
             r.label(),
             size_label(r),
@@ -103,6 +128,29 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
             r.misses,
             r.evictions.map(|e| e.to_string()).unwrap_or_else(|| "—".into())
         );
+        if engine {
+            let lat = |f: fn(&crate::engine::stats::LatencySummary) -> f64| {
+                r.read_latency_ms
+                    .as_ref()
+                    .map(|l| format!("{:.3}", f(l)))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let rps = match (&r.backend, r.duration_s) {
+                (Some(b), Some(d)) if d > 0.0 => format!("{:.0}", b.reads as f64 / d),
+                _ => "—".into(),
+            };
+            let stale = r.stale_reads.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
+            let _ = write!(row, " {} | {} | {rps} | {stale} |", lat(|l| l.p50), lat(|l| l.p99));
+        }
+        if wb {
+            let lost = r
+                .write_behind
+                .as_ref()
+                .map(|w| w.lost_writes.to_string())
+                .unwrap_or_else(|| "—".into());
+            let _ = write!(row, " {lost} |");
+        }
+        let _ = writeln!(o, "{row}");
     }
     let _ = writeln!(o, "\n## Best policy per size\n");
     let _ = writeln!(

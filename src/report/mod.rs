@@ -50,6 +50,9 @@ pub struct Summary {
     pub seed: u64,
     /// One entry per (policy, size), policies in the order given, then sizes.
     pub results: Vec<RunResult>,
+    /// Fault times (seconds, label) to mark on timeline charts; not serialized.
+    #[serde(skip)]
+    pub events: Vec<(f64, String)>,
 }
 
 /// Creates the output directory (before any work, so a bad path fails early).
@@ -216,6 +219,9 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
             (p.clone(), vals)
         })
         .collect();
+    if s.results.iter().any(|r| r.read_latency_ms.is_some()) {
+        out.extend(engine_charts(dir, s, format)?);
+    }
     let title = "Hit ratio by policy at each cache size".to_string();
     let file = format!("hit_ratio.{}", format.ext());
     chart::bars(
@@ -244,4 +250,114 @@ pub fn print(s: &Summary, format: OutputFormat) -> Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// `-log10(1 - p)`: spreads the tail percentiles evenly (p50 -> 0.3, p99 -> 2, p99.9 -> 3).
+fn nines(p: f64) -> f64 {
+    -(1.0 - p).log10()
+}
+
+fn nines_label(x: f64) -> String {
+    let p = (1.0 - 10f64.powf(-x)) * 100.0;
+    if (p - p.round()).abs() < 0.05 {
+        format!("p{:.0}", p)
+    } else {
+        format!("p{p:.1}")
+    }
+}
+
+/// Latency percentiles per result, and timelines of hit ratio, backend load and p99 with faults and
+/// stampedes (intervals whose backend read rate exceeds 3x the run's median) marked.
+fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let label = |r: &RunResult| format!("{} @ {}", r.label(), crate::units::Bytes(r.cache_size));
+    let series: Vec<chart::Series> = s
+        .results
+        .iter()
+        .filter_map(|r| {
+            r.read_latency_ms.as_ref().map(|l| chart::Series {
+                name: label(r),
+                points: vec![
+                    (nines(0.5), l.p50),
+                    (nines(0.9), l.p90),
+                    (nines(0.95), l.p95),
+                    (nines(0.99), l.p99),
+                    (nines(0.999), l.p999),
+                ],
+            })
+        })
+        .collect();
+    let title = "Read latency percentiles".to_string();
+    let file = format!("latency.{}", format.ext());
+    chart::line(
+        &dir.join(&file),
+        format,
+        &chart::LineChart {
+            title: title.clone(),
+            x_label: "percentile".into(),
+            y_label: "read latency (ms)".into(),
+            log_x: false,
+            series,
+            x_fmt: nines_label,
+            markers: vec![],
+            highlights: vec![],
+        },
+    )?;
+    out.push((title, file));
+    type Pick = fn(&crate::engine::stats::TimelinePoint) -> f64;
+    let metrics: [(&str, &str, &str, Pick); 3] = [
+        ("Hit ratio over time", "hit ratio", "timeline_hit_ratio", |p| {
+            p.hit_ratio
+        }),
+        (
+            "Backend reads over time",
+            "backend reads per second",
+            "timeline_backend",
+            |p| p.backend_reads_per_s,
+        ),
+        ("Read p99 over time", "read p99 (ms)", "timeline_p99", |p| p.read_p99_ms),
+    ];
+    // Stampedes: intervals whose backend read rate is over 3x the median of the first result.
+    let mut markers = s.events.clone();
+    if let Some(r) = s.results.iter().find(|r| !r.timeline.is_empty()) {
+        let mut rates: Vec<f64> = r.timeline.iter().map(|p| p.backend_reads_per_s).collect();
+        rates.sort_by(|a, b| a.total_cmp(b));
+        let median = rates[rates.len() / 2];
+        let mut last = f64::NEG_INFINITY;
+        for p in &r.timeline {
+            if median > 0.0 && p.backend_reads_per_s > 3.0 * median && p.time_s - last > 0.5 {
+                markers.push((p.time_s, "stampede".into()));
+                last = p.time_s;
+            }
+        }
+        markers.truncate(40);
+    }
+    for (title, y, stem, pick) in metrics {
+        let series = s
+            .results
+            .iter()
+            .filter(|r| !r.timeline.is_empty())
+            .map(|r| chart::Series {
+                name: label(r),
+                points: r.timeline.iter().map(|p| (p.time_s, pick(p))).collect(),
+            })
+            .collect();
+        let file = format!("{stem}.{}", format.ext());
+        chart::line(
+            &dir.join(&file),
+            format,
+            &chart::LineChart {
+                title: title.to_string(),
+                x_label: "simulated time (s)".into(),
+                y_label: y.into(),
+                log_x: false,
+                series,
+                x_fmt: |x| format!("{x:.0}"),
+                markers: markers.clone(),
+                highlights: vec![],
+            },
+        )?;
+        out.push((title.to_string(), file));
+    }
+    Ok(out)
 }

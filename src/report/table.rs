@@ -8,10 +8,28 @@ use crate::units::Bytes;
 pub fn render(s: &Summary) -> String {
     // Engine runs add latency and backend columns.
     let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
-    let mut header: Vec<String> =
-        ["policy", "cache size", "requests", "hits", "misses", "miss ratio", "byte miss ratio"].map(String::from).to_vec();
+    let mut header: Vec<String> = [
+        "policy",
+        "cache size",
+        "requests",
+        "hits",
+        "misses",
+        "miss ratio",
+        "byte miss ratio",
+    ]
+    .map(String::from)
+    .to_vec();
     if engine {
-        header.extend(["read p50 ms", "read p99 ms", "backend reads", "peak backend", "stale reads"].map(String::from));
+        header.extend(
+            [
+                "read p50 ms",
+                "read p99 ms",
+                "backend reads",
+                "peak backend",
+                "stale reads",
+            ]
+            .map(String::from),
+        );
     }
     let mut rows: Vec<Vec<String>> = vec![header];
     for r in &s.results {
@@ -33,10 +51,25 @@ pub fn render(s: &Summary) -> String {
         ];
         if engine {
             let dash = || "-".to_string();
-            row.push(r.read_latency_ms.as_ref().map(|l| format!("{:.3}", l.p50)).unwrap_or_else(dash));
-            row.push(r.read_latency_ms.as_ref().map(|l| format!("{:.3}", l.p99)).unwrap_or_else(dash));
+            row.push(
+                r.read_latency_ms
+                    .as_ref()
+                    .map(|l| format!("{:.3}", l.p50))
+                    .unwrap_or_else(dash),
+            );
+            row.push(
+                r.read_latency_ms
+                    .as_ref()
+                    .map(|l| format!("{:.3}", l.p99))
+                    .unwrap_or_else(dash),
+            );
             row.push(r.backend.as_ref().map(|b| b.reads.to_string()).unwrap_or_else(dash));
-            row.push(r.backend.as_ref().map(|b| b.peak_concurrency.to_string()).unwrap_or_else(dash));
+            row.push(
+                r.backend
+                    .as_ref()
+                    .map(|b| b.peak_concurrency.to_string())
+                    .unwrap_or_else(dash),
+            );
             row.push(r.stale_reads.map(|n| n.to_string()).unwrap_or_else(dash));
         }
         rows.push(row);
