@@ -72,15 +72,7 @@ impl Policy for Fifo {
         self.list.push_head(&mut self.table.nodes, s);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        match self.table.find(key) {
-            Some(s) => {
-                self.drop_slot(s);
-                true
-            }
-            None => false,
-        }
-    }
+    remove_by_drop_slot!();
 
     fn contains(&self, key: u64) -> bool {
         self.table.find(key).is_some()
@@ -94,12 +86,7 @@ impl Policy for Fifo {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    fn counters(&self) -> Counters {
-        self.counters.clone()
-    }
-    fn counters_mut(&mut self) -> &mut Counters {
-        &mut self.counters
-    }
+    counter_accessors!();
 }
 
 #[cfg(test)]

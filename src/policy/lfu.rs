@@ -168,15 +168,7 @@ impl Policy for Lfu {
         self.len += 1;
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        match self.table.find(key) {
-            Some(s) => {
-                self.drop_slot(s);
-                true
-            }
-            None => false,
-        }
-    }
+    remove_by_drop_slot!();
 
     fn contains(&self, key: u64) -> bool {
         self.table.find(key).is_some()
@@ -190,12 +182,7 @@ impl Policy for Lfu {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    fn counters(&self) -> Counters {
-        self.counters.clone()
-    }
-    fn counters_mut(&mut self) -> &mut Counters {
-        &mut self.counters
-    }
+    counter_accessors!();
 }
 
 #[cfg(test)]

@@ -470,12 +470,7 @@ impl Policy for Lirs {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    fn counters(&self) -> Counters {
-        self.counters.clone()
-    }
-    fn counters_mut(&mut self) -> &mut Counters {
-        &mut self.counters
-    }
+    counter_accessors!();
 }
 
 #[cfg(test)]

@@ -7,6 +7,33 @@
 //! Adding a policy: write `src/policy/NAME.rs` with a `pub const INFO: PolicyInfo` and add it to
 //! [`REGISTRY`].
 
+/// Implements `counters` and `counters_mut` for a policy whose counters live in `self.counters`.
+macro_rules! counter_accessors {
+    () => {
+        fn counters(&self) -> Counters {
+            self.counters.clone()
+        }
+        fn counters_mut(&mut self) -> &mut Counters {
+            &mut self.counters
+        }
+    };
+}
+
+/// Implements `remove` for a policy with a `table` and a `drop_slot(slot)` that unlinks and frees.
+macro_rules! remove_by_drop_slot {
+    () => {
+        fn remove(&mut self, key: u64) -> bool {
+            match self.table.find(key) {
+                Some(s) => {
+                    self.drop_slot(s);
+                    true
+                }
+                None => false,
+            }
+        }
+    };
+}
+
 pub mod table;
 
 pub mod arc;
