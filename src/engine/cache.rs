@@ -78,12 +78,20 @@ impl Cache {
         })
     }
 
-    /// Looks `req.key` up at `now` (a get: the policy sees the access).
+    /// Looks `req.key` up at `now` (a get: the policy sees the access). With `want_meta` false, a
+    /// hit outside stale-while-revalidate carries default metadata: the caller needs neither
+    /// version nor expiry, and the hit path skips a second hash lookup.
     #[inline]
-    pub fn lookup(&mut self, now: u64, req: &Request) -> Lookup {
+    pub fn lookup(&mut self, now: u64, req: &Request, want_meta: bool) -> Lookup {
         let q = Request { time: now, ..*req };
         let hit = self.policy.get(&q);
         self.primed = (!hit).then_some(req.key);
+        if hit && !want_meta && self.stale.is_none() {
+            // The policy applies the (hard = logical) expiry itself, and the metadata mirrors the
+            // policy, so a hit is a fresh value. A get may still evict (ARC, LIRS).
+            self.drain_evictions();
+            return Lookup::Hit(Meta::default());
+        }
         // The value as the get found it: some policies evict while handling a get (ARC's
         // replacement, LIRS demoting the very object it hits, as libCacheSim does).
         let found = self.meta.get(&req.key).copied();

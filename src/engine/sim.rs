@@ -457,7 +457,12 @@ impl Sim {
         let t = self.tasks[id as usize];
         let first = !t.looked_up;
         self.tasks[id as usize].looked_up = true;
-        let r = self.cache.lookup(self.now, &t.req);
+        // Hits need the value's metadata for staleness (once anything was written), xfetch and
+        // refresh-ahead.
+        let want_meta = !self.acked.is_empty()
+            || self.cfg.stampede == Stampede::Xfetch
+            || self.cfg.read == ReadPattern::RefreshAhead;
+        let r = self.cache.lookup(self.now, &t.req, want_meta);
         let key = t.req.key;
         match r {
             Lookup::Hit(m) | Lookup::Stale(m) => {
