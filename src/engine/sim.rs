@@ -699,12 +699,13 @@ impl Sim {
                     self.dirty_queue.push_back(key);
                 }
                 self.cache.store(self.now, &t.req, v, false, 0, 1);
-                let wb = &mut self.c.write_behind;
-                wb.max_dirty = wb.max_dirty.max(self.dirty);
             }
             WritePattern::WriteAround => unreachable!("write-around never writes the cache"),
         }
+        // An entry this store evicted is written back first: it no longer counts as dirty.
         self.process_writebacks();
+        let wb = &mut self.c.write_behind;
+        wb.max_dirty = wb.max_dirty.max(self.dirty);
         self.ack(id);
         if let Some(wb) = self.cfg.write_behind {
             if self.dirty >= wb.batch_size {
