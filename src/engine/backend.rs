@@ -129,6 +129,28 @@ impl Backend {
         self.committed.get(&key).copied().unwrap_or(0)
     }
 
+    /// Keys with a job waiting or in service (reads, writes and every key of a flush batch).
+    pub fn keys_in_flight(&self, out: &mut rustc_hash::FxHashSet<u64>) {
+        for j in &self.jobs {
+            if matches!(j.state, JobState::Queued | JobState::Running) {
+                out.insert(j.key);
+                out.extend(j.batch.iter().map(|(k, _)| *k));
+            }
+        }
+    }
+
+    /// Keys with a committed version.
+    pub fn versions_len(&self) -> usize {
+        self.committed.len()
+    }
+
+    /// Forgets the committed versions of the keys `keep` rejects. Safe for keys that are neither
+    /// cached nor in flight: no older value of them exists anywhere, so counting their versions
+    /// again from 0 changes no staleness verdict.
+    pub fn retain_versions(&mut self, keep: impl Fn(u64) -> bool) {
+        self.committed.retain(|k, _| keep(*k));
+    }
+
     /// The job in slot `id`.
     pub fn job(&self, id: u32) -> &Job {
         &self.jobs[id as usize]

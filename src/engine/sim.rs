@@ -20,6 +20,9 @@ use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
+/// The version maps are not compacted below this many entries.
+const COMPACT_MIN: usize = 1 << 16;
+
 /// What a scheduled event does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
@@ -70,6 +73,8 @@ struct Task {
     version: u64,
     load_start: u64,
     retries: u32,
+    /// The slot is in use (not on the free list).
+    active: bool,
 }
 
 /// Loads of one key in flight.
@@ -158,6 +163,11 @@ pub struct Sim {
     dirty_queue: VecDeque<u64>,
     deferred: Vec<Option<Vec<(u64, u64)>>>,
     writebacks: Vec<Writeback>,
+    /// Free slots of `deferred`.
+    deferred_free: Vec<u32>,
+    /// Size of the version maps that triggers [`Sim::compact_versions`].
+    compact_at: usize,
+    compact_min: usize,
     arrivals_done: bool,
     interval: Interval,
     next_tick: u64,
@@ -185,6 +195,9 @@ impl Sim {
             dirty_queue: VecDeque::new(),
             deferred: Vec::new(),
             writebacks: Vec::new(),
+            deferred_free: Vec::new(),
+            compact_at: COMPACT_MIN,
+            compact_min: COMPACT_MIN,
             arrivals_done: false,
             interval: Interval::default(),
             next_tick: cfg.timeline_interval,
@@ -202,6 +215,13 @@ impl Sim {
             }
         }
         s
+    }
+
+    /// Sets the size of the version maps at which they are first compacted (tests use a small one
+    /// to check that compaction changes no result).
+    pub fn set_compaction_threshold(&mut self, n: usize) {
+        self.compact_at = n;
+        self.compact_min = n;
     }
 
     fn push(&mut self, time: u64, ev: Ev) {
@@ -285,6 +305,7 @@ impl Sim {
             version: 0,
             load_start: 0,
             retries: 0,
+            active: true,
         };
         match self.free_tasks.pop() {
             Some(id) => {
@@ -300,12 +321,36 @@ impl Sim {
 
     #[inline]
     fn free(&mut self, id: u32) {
+        self.tasks[id as usize].active = false;
         self.free_tasks.push(id);
+    }
+
+    /// Forgets the versions of keys that are neither cached nor in flight, so that memory follows
+    /// the cache and the requests in flight, not the number of distinct keys ever written. Runs
+    /// when the version maps reach twice what the last pass kept (amortised constant time).
+    fn compact_versions(&mut self) {
+        let mut busy = rustc_hash::FxHashSet::default();
+        for t in self.tasks.iter().filter(|t| t.active) {
+            busy.insert(t.req.key);
+        }
+        self.backend.keys_in_flight(&mut busy);
+        for batch in self.deferred.iter().flatten() {
+            busy.extend(batch.iter().map(|(k, _)| *k));
+        }
+        let cache = &self.cache;
+        let keep = |k: u64| busy.contains(&k) || cache.peek(k).is_some();
+        self.acked.retain(|k, _| keep(*k));
+        self.backend.retain_versions(keep);
+        let left = self.acked.len() + self.backend.versions_len();
+        self.compact_at = (2 * left).max(self.compact_min);
     }
 
     /// A request arrives.
     pub fn arrive(&mut self, req: &Request) {
         self.advance(req.time);
+        if self.acked.len() + self.backend.versions_len() >= self.compact_at {
+            self.compact_versions();
+        }
         self.c.last_arrival = req.time;
         if req.op == Op::Delete {
             self.c.deletes += 1;
@@ -351,6 +396,7 @@ impl Sim {
             Ev::Fail(id) => self.on_fail(id),
             Ev::Resend(i) => {
                 if let Some(batch) = self.deferred[i as usize].take() {
+                    self.deferred_free.push(i);
                     self.send(Owner::Flush, true, batch[0].0, batch);
                 }
             }
@@ -408,8 +454,16 @@ impl Sim {
                 Owner::Flush => {
                     // Background writes wait for the backend to come back.
                     let batch = if batch.is_empty() { vec![(key, 0)] } else { batch };
-                    self.deferred.push(Some(batch));
-                    let i = (self.deferred.len() - 1) as u32;
+                    let i = match self.deferred_free.pop() {
+                        Some(i) => {
+                            self.deferred[i as usize] = Some(batch);
+                            i
+                        }
+                        None => {
+                            self.deferred.push(Some(batch));
+                            (self.deferred.len() - 1) as u32
+                        }
+                    };
                     self.push(end, Ev::Resend(i));
                 }
             },
