@@ -1,16 +1,18 @@
 //! `cachesim plan`: capacity planning. For each policy, the smallest cache that meets every target
-//! (hit ratio, backend load, and p99 read latency for workloads on the discrete-event engine), found by bisection over simulated sizes between 0.1% and 100% of the
-//! working set (hit ratio grows with size for the stack policies and, in practice, for the rest;
-//! the answer is the smallest size found to meet the targets, to 1% precision). With a cost model
-//! it also finds the cost-optimal size among 32 log-spaced sizes.
-
+//! (hit ratio, backend load, and p99 read latency for workloads on the discrete-event engine)
+//! between 0.1% and 100% of the working set: 32 log-spaced sizes first, then the bracket around the
+//! first size that meets the targets is narrowed to 1% of the answer (hit ratio grows with size for
+//! the stack policies and, in practice, for the rest). Plain LRU on a replay is evaluated with the
+//! exact one-pass curve (every 1% step of the bracket in a second pass); other policies by
+//! bisection, each round's simulations of all policies in parallel, so the answer never depends on
+//! the thread count. With a cost model it also finds the cost-optimal size among the sizes evaluated.
 use crate::cli::PlanArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::report::{self, chart};
 use crate::run::{self, WorkingSet};
 use crate::sim::{RunResult, SizeUnit};
-use crate::units::{Bytes, SizeSpec};
+use crate::units::Bytes;
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -73,9 +75,67 @@ fn meets(r: &RunResult, t: &Targets, span: f64) -> bool {
             .is_none_or(|p| r.read_latency_ms.as_ref().is_some_and(|l| l.p99 <= p))
 }
 
-fn simulate(cfg: &mut RunConfig, sizes: &[u64]) -> Result<Vec<RunResult>> {
-    cfg.sizes = sizes.iter().map(|&s| (s.to_string(), SizeSpec::Absolute(s))).collect();
-    Ok(run::run_grid(cfg)?.results)
+/// Results at `todo[i]` sizes for policy `i`: the one-pass LRU curve where `stack[i]` (cleared,
+/// with a note, when the stream has no exact curve), else simulations, all in one parallel grid.
+fn evaluate(
+    cfg: &mut RunConfig,
+    policies: &[crate::policy::PolicySpec],
+    stack: &mut [bool],
+    todo: &[Vec<u64>],
+) -> Result<Vec<Vec<RunResult>>> {
+    let mut out = vec![Vec::new(); policies.len()];
+    let mut jobs: Vec<run::Job> = Vec::new();
+    let mut owner = Vec::new();
+    for (i, p) in policies.iter().enumerate() {
+        if !stack[i] {
+            for &s in &todo[i] {
+                jobs.push((p.clone(), s.to_string(), s));
+                owner.push(i);
+            }
+        }
+    }
+    run::prepare(cfg, &jobs)?;
+    // The one-pass curves run on their own thread beside the simulations.
+    let cfg: &RunConfig = cfg;
+    let (exact, simulated) = std::thread::scope(|scope| {
+        let exact = scope.spawn(|| {
+            let mut got = Vec::new();
+            for i in (0..policies.len()).filter(|&i| stack[i] && !todo[i].is_empty()) {
+                let labels: Vec<String> = todo[i].iter().map(u64::to_string).collect();
+                got.push((i, crate::sweep::exact_lru(cfg, &todo[i], &labels)));
+            }
+            got
+        });
+        let simulated = if jobs.is_empty() {
+            Ok(Vec::new())
+        } else {
+            run::run_prepared(cfg, &jobs)
+        };
+        (exact.join().expect("the LRU curve thread does not panic"), simulated)
+    });
+    for (r, i) in simulated?.into_iter().zip(owner) {
+        out[i].push(r);
+    }
+    let (mut fallback, mut fallback_owner) = (Vec::new(), Vec::new());
+    for (i, got) in exact {
+        match got? {
+            Ok(rs) => out[i] = rs,
+            Err(e) => {
+                eprintln!("note: {e}; simulating lru at each size instead");
+                stack[i] = false;
+                for &s in &todo[i] {
+                    fallback.push((policies[i].clone(), s.to_string(), s));
+                    fallback_owner.push(i);
+                }
+            }
+        }
+    }
+    if !fallback.is_empty() {
+        for (r, i) in run::run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
+            out[i].push(r);
+        }
+    }
+    Ok(out)
 }
 
 fn monthly_cost(r: &RunResult, a: &PlanArgs, span: f64, unit: SizeUnit) -> Option<f64> {
@@ -149,27 +209,51 @@ pub fn run(a: &PlanArgs) -> Result<()> {
         .map(|i| ((lo as f64) * ((total as f64 / lo as f64).powf(i as f64 / 31.0))).round() as u64)
         .collect();
     let policies = cfg.policies.clone();
-    let mut plans = Vec::new();
-    for p in &policies {
-        cfg.policies = vec![p.clone()];
-        let mut curve = simulate(&mut cfg, &grid)?;
-        let first_ok = curve.iter().position(|r| meets(r, &targets, span));
-        let mut best: Option<RunResult> = None;
-        if let Some(i) = first_ok {
-            // Bisect between the last failing and the first passing grid size, to 1%.
-            let (mut fail, mut pass) = (if i == 0 { 0 } else { grid[i - 1] }, curve[i].clone());
-            while pass.cache_size > fail + 1 && (pass.cache_size - fail) as f64 > 0.01 * pass.cache_size as f64 {
-                let mid = fail + (pass.cache_size - fail) / 2;
-                let r = simulate(&mut cfg, &[mid])?.remove(0);
-                curve.push(r.clone());
-                if meets(&r, &targets, span) {
-                    pass = r;
-                } else {
-                    fail = mid;
+    let n = policies.len();
+    // Plain LRU on a replay gets exact results from one pass over the stream per round (the
+    // one-pass curve) instead of a simulation per size; the other policies' sizes of a round are
+    // simulated together, in parallel.
+    let mut stack: Vec<bool> = policies
+        .iter()
+        .map(|p| cfg.engine.is_none() && crate::sweep::is_plain_lru(p))
+        .collect();
+    let mut curves: Vec<Vec<RunResult>> = vec![Vec::new(); n];
+    // The smallest size found to meet the targets, and the largest found below it that does not.
+    let mut pass: Vec<Option<RunResult>> = vec![None; n];
+    let mut fail: Vec<u64> = vec![0; n];
+    let mut todo: Vec<Vec<u64>> = vec![grid.clone(); n];
+    while todo.iter().any(|t| !t.is_empty()) {
+        let got = evaluate(&mut cfg, &policies, &mut stack, &todo)?;
+        for (i, rs) in got.into_iter().enumerate() {
+            for r in rs.iter().filter(|r| meets(r, &targets, span)) {
+                if pass[i].as_ref().is_none_or(|p| r.cache_size < p.cache_size) {
+                    pass[i] = Some(r.clone());
                 }
             }
-            best = Some(pass);
+            todo[i].clear();
+            if let Some(p) = pass[i].as_ref().map(|p| p.cache_size) {
+                for r in rs.iter().filter(|r| r.cache_size < p && !meets(r, &targets, span)) {
+                    fail[i] = fail[i].max(r.cache_size);
+                }
+                let f = fail[i];
+                // Narrow the bracket to 1% of the answer: bisection, or every 1% step at once.
+                if p > f + 1 && (p - f) as f64 > 0.01 * p as f64 {
+                    todo[i] = if stack[i] {
+                        let step = ((0.01 * p as f64) as u64).max(1);
+                        (1..).map(|k| f + k * step).take_while(|s| *s < p).collect()
+                    } else {
+                        // Bisection (not a split by thread count: the answer must not depend on -j).
+                        vec![f + (p - f) / 2]
+                    };
+                }
+            }
+            curves[i].extend(rs);
         }
+    }
+    let mut plans = Vec::new();
+    for (i, p) in policies.iter().enumerate() {
+        let mut curve = std::mem::take(&mut curves[i]);
+        let best = pass[i].take();
         curve.sort_by_key(|r| r.cache_size);
         let cost_optimal = curve
             .iter()

@@ -2,7 +2,7 @@
 
 use crate::config::RunConfig;
 use crate::error::input_error;
-use crate::policy::BuildCtx;
+use crate::policy::{BuildCtx, PolicySpec};
 use crate::progress;
 use crate::report::{self, SourceInfo, Summary};
 use crate::sim::{replay_trace, RunResult, SizeUnit};
@@ -120,17 +120,39 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     } else {
         None
     };
-    if cfg.policies.iter().any(|p| p.info.name == "belady") {
+    let mut jobs = Vec::new();
+    for p in &cfg.policies {
+        for (label, s) in &cfg.sizes {
+            jobs.push((p.clone(), label.clone(), capacity(*s, cfg.unit, ws.as_ref())));
+        }
+    }
+    let results = run_jobs(cfg, &jobs)?;
+    let mut s = empty_summary(cfg, ws);
+    s.results = results;
+    Ok(s)
+}
+
+/// One simulation of a grid: the policy, the size's label, the capacity.
+pub type Job = (PolicySpec, String, u64);
+
+/// Runs `jobs` on `cfg`'s source, in parallel on `cfg.jobs` threads; results in the jobs' order.
+pub fn run_jobs(cfg: &mut RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
+    prepare(cfg, jobs)?;
+    run_prepared(cfg, jobs)
+}
+
+/// Whatever `jobs` need from the source before they run (Belady's next-access positions).
+pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
+    if jobs.iter().any(|(p, _, _)| p.info.name == "belady") {
         cfg.source
             .prepare_belady()
             .context("computing next-access positions for belady")?;
     }
-    let mut jobs = Vec::new();
-    for p in &cfg.policies {
-        for (label, s) in &cfg.sizes {
-            jobs.push((p, label, capacity(*s, cfg.unit, ws.as_ref())));
-        }
-    }
+    Ok(())
+}
+
+/// [`run_jobs`] once [`prepare`] has run.
+pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
     let bar = progress::bar(cfg.quiet, cfg.source.progress_total() * jobs.len() as u64, "simulating");
     let read = Arc::new(ReadProgress::default());
     let pool = rayon::ThreadPoolBuilder::new()
@@ -157,10 +179,7 @@ pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
             .collect()
     });
     bar.finish_and_clear();
-    let results = results.into_iter().collect::<Result<Vec<_>>>()?;
-    let mut s = empty_summary(cfg, ws);
-    s.results = results;
-    Ok(s)
+    results.into_iter().collect()
 }
 
 /// A summary of `cfg` with no results yet.

@@ -33,6 +33,29 @@ fn from_point(p: &MrcPoint, label: &str, unit: crate::sim::SizeUnit, method: &st
     r
 }
 
+/// Whether `p` is LRU with no parameters (the policy the one-pass curve computes).
+pub fn is_plain_lru(p: &crate::policy::PolicySpec) -> bool {
+    p.info.name == "lru" && p.params.to_label().is_empty()
+}
+
+/// Plain LRU's exact results at `sizes` (labelled `labels`) from one pass over `cfg`'s source, or
+/// the reason no one-pass curve exists for it (an object changed size while cached): the caller
+/// then simulates each size.
+pub fn exact_lru(cfg: &RunConfig, sizes: &[u64], labels: &[String]) -> Result<Result<Vec<RunResult>, MrcError>> {
+    let mut reader = cfg.source.open(None)?;
+    match mrc::lru_mrc(&mut *reader, sizes, cfg.unit) {
+        Ok(points) => Ok(Ok(points
+            .iter()
+            .zip(labels)
+            .map(|(p, label)| from_point(p, label, cfg.unit, "lru-stack", None))
+            .collect())),
+        Err(e) => match e.downcast::<MrcError>() {
+            Ok(m) => Ok(Err(m)),
+            Err(e) => Err(e).context("computing the LRU miss-ratio curve"),
+        },
+    }
+}
+
 /// `cachesim sweep`.
 pub fn run(a: &SweepArgs) -> Result<()> {
     if a.shards_rate.is_some_and(|r| !(r > 0.0 && r <= 1.0)) {
@@ -45,7 +68,6 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     if let Some(dir) = &cfg.out {
         report::prepare_dir(dir)?;
     }
-    let is_plain_lru = |p: &crate::policy::PolicySpec| p.info.name == "lru" && p.params.to_label().is_empty();
     let want_lru = cfg.policies.iter().any(is_plain_lru);
     let others: Vec<_> = cfg.policies.iter().filter(|p| !is_plain_lru(p)).cloned().collect();
     // Simulate everything but plain LRU through the normal grid.
@@ -73,9 +95,9 @@ pub fn run(a: &SweepArgs) -> Result<()> {
             (None, Some(n)) => Some(ShardsConfig::fixed_size(n)),
             (None, None) => None,
         };
-        let mut reader = cfg.source.open(None)?;
         match shards {
             Some(sc) => {
+                let mut reader = cfg.source.open(None)?;
                 let curve = mrc::shards::shards_mrc(&mut *reader, &sizes, cfg.unit, &sc)?;
                 let rate = curve.sampling.final_rate;
                 for (p, (label, _)) in curve.points.iter().zip(&cfg.sizes) {
@@ -88,23 +110,21 @@ pub fn run(a: &SweepArgs) -> Result<()> {
                     );
                 }
             }
-            None => match mrc::lru_mrc(&mut *reader, &sizes, cfg.unit) {
-                Ok(points) => {
-                    for (p, (label, _)) in points.iter().zip(&cfg.sizes) {
-                        lru_results.push(from_point(p, label, cfg.unit, "lru-stack", None));
+            None => {
+                let labels: Vec<String> = cfg.sizes.iter().map(|(l, _)| l.clone()).collect();
+                match exact_lru(&cfg, &sizes, &labels)? {
+                    Ok(results) => lru_results = results,
+                    Err(e) => {
+                        if !cfg.quiet {
+                            eprintln!("note: {e}; simulating lru at each size instead");
+                        }
+                        let only_lru: Vec<_> = cfg.policies.iter().filter(|p| is_plain_lru(p)).cloned().collect();
+                        let keep = std::mem::replace(&mut cfg.policies, only_lru);
+                        lru_results = run::run_grid(&mut cfg)?.results;
+                        cfg.policies = keep;
                     }
                 }
-                Err(e) if e.downcast_ref::<MrcError>().is_some() => {
-                    if !cfg.quiet {
-                        eprintln!("note: {e:#}; simulating lru at each size instead");
-                    }
-                    let only_lru: Vec<_> = cfg.policies.iter().filter(|p| is_plain_lru(p)).cloned().collect();
-                    let keep = std::mem::replace(&mut cfg.policies, only_lru);
-                    lru_results = run::run_grid(&mut cfg)?.results;
-                    cfg.policies = keep;
-                }
-                Err(e) => return Err(e).context("computing the LRU miss-ratio curve"),
-            },
+            }
         }
     }
     // Assemble in the order the policies were given.

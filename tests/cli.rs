@@ -552,6 +552,24 @@ fn plan_finds_the_smallest_size_meeting_the_target() {
             "{name}: a 2% smaller cache also meets the target"
         );
     }
+    // The answer does not depend on the thread count.
+    let one = cachesim()
+        .args([
+            "plan",
+            "--trace",
+            ts,
+            "-p",
+            "lru,s3fifo",
+            "--target-hit-ratio",
+            "0.6",
+            "--format",
+            "json",
+            "-j",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(one.stdout, out.stdout);
     let text = cachesim()
         .args(["plan", "--trace", ts, "-p", "lru", "--target-hit-ratio", "0.99"])
         .output()
