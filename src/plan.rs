@@ -6,6 +6,7 @@
 //! exact one-pass curve (every 1% step of the bracket in a second pass); other policies by
 //! bisection, each round's simulations of all policies in parallel, so the answer never depends on
 //! the thread count. With a cost model it also finds the cost-optimal size among the sizes evaluated.
+
 use crate::cli::PlanArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
