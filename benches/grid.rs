@@ -25,6 +25,7 @@ fn config(jobs: usize) -> RunConfig {
         seed: 42,
         chart_format: ChartFormat::Png,
         engine: None,
+        sample_rate: None,
     }
 }
 

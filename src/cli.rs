@@ -150,10 +150,12 @@ pub struct SweepArgs {
     /// Everything `run` takes.
     #[command(flatten)]
     pub run: RunArgs,
-    /// Estimate LRU's curve by SHARDS spatial sampling at this rate (e.g. 0.01) instead of exactly.
+    /// Estimate the curves from a spatial sample of this fraction of the keys (e.g. 0.01): SHARDS for
+    /// LRU, a miniature simulation (sampled keys, scaled cache) for every other policy.
     #[arg(long, value_name = "RATE", conflicts_with = "shards_samples")]
     pub shards_rate: Option<f64>,
-    /// Estimate LRU's curve by SHARDS with at most this many sampled objects (the rate adapts).
+    /// Like --shards-rate with at most this many sampled objects: LRU's rate adapts as it goes, other
+    /// policies sample this many of the stream's distinct objects.
     #[arg(long, value_name = "N")]
     pub shards_samples: Option<usize>,
 }

@@ -44,6 +44,9 @@ pub struct RunConfig {
     pub chart_format: crate::report::chart::ChartFormat,
     /// The discrete-event engine's settings, when the workload file has engine sections.
     pub engine: Option<Arc<crate::engine::config::EngineConfig>>,
+    /// Replays simulate a spatial sample of this fraction of the keys with the capacity scaled
+    /// alike (a miniature simulation; `sweep --shards-rate`); None: the whole stream.
+    pub sample_rate: Option<f64>,
 }
 
 fn delimiter(s: &str) -> Result<u8> {
@@ -223,6 +226,7 @@ impl RunConfig {
             seed,
             chart_format: a.chart_format,
             engine,
+            sample_rate: None,
         })
     }
 }

@@ -168,9 +168,12 @@ pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
             .map(|(p, label, cap)| {
                 let tick = || bar.set_position(read.units.load(Ordering::Relaxed));
                 let ctx = BuildCtx { capacity: *cap, seed };
-                let r = match engine {
-                    Some(e) => crate::engine::simulate(source, p, &ctx, unit, e, Some(read.clone()), &tick),
-                    None => replay_trace(source, p, &ctx, unit, Some(read.clone()), &tick),
+                let r = match (engine, cfg.sample_rate) {
+                    (Some(e), _) => crate::engine::simulate(source, p, &ctx, unit, e, Some(read.clone()), &tick),
+                    (None, Some(rate)) => {
+                        crate::sim::replay_sampled(source, p, &ctx, unit, rate, Some(read.clone()), &tick)
+                    }
+                    (None, None) => replay_trace(source, p, &ctx, unit, Some(read.clone()), &tick),
                 };
                 let mut r = r.with_context(|| format!("{} at cache size {label}", p.label()))?;
                 r.size_spec = label.to_string();

@@ -2,7 +2,9 @@
 //! contract, one entry per (policy, size). Plain `lru` gets its exact curve from one pass over the
 //! stream (stack distances, identical to simulating each size; falls back to simulation when an
 //! object changes size); with `--shards-rate` or `--shards-samples` LRU is estimated by SHARDS
-//! spatial sampling instead. Every other policy is simulated at each size in parallel.
+//! spatial sampling instead, and every other policy by a miniature simulation (the same key sample
+//! through a cache scaled by the rate). Without sampling, every other policy is simulated at each
+//! size in parallel.
 
 use crate::cli::SweepArgs;
 use crate::config::RunConfig;
@@ -65,12 +67,30 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         return Err(input_error("--shards-samples must be at least 1"));
     }
     let mut cfg = RunConfig::from_args(&a.run)?;
+    let sampled = a.shards_rate.is_some() || a.shards_samples.is_some();
+    if sampled && cfg.engine.is_some() {
+        return Err(input_error(
+            "--shards-rate/--shards-samples sample the keys of a replay; this workload runs on the discrete-event engine \
+             (it has [pattern], [backend], [cache_latency] or [faults]), whose time and load a key sample would distort",
+        ));
+    }
     if let Some(dir) = &cfg.out {
         report::prepare_dir(dir)?;
     }
     let want_lru = cfg.policies.iter().any(is_plain_lru);
     let others: Vec<_> = cfg.policies.iter().filter(|p| !is_plain_lru(p)).cloned().collect();
-    // Simulate everything but plain LRU through the normal grid.
+    // Simulate everything but plain LRU through the normal grid: miniature simulations of a key
+    // sample when asked for.
+    if !others.is_empty() {
+        cfg.sample_rate = match (a.shards_rate, a.shards_samples) {
+            (Some(r), _) => Some(r),
+            (None, Some(n)) => {
+                let ws = run::working_set(&cfg.source)?;
+                Some((n as f64 / ws.objects.max(1) as f64).min(1.0))
+            }
+            (None, None) => None,
+        };
+    }
     let all = std::mem::replace(&mut cfg.policies, others);
     let mut summary = if cfg.policies.is_empty() {
         None

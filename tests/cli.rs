@@ -504,10 +504,22 @@ fn sweep_lru_curve_equals_simulation_and_keeps_the_contract() {
     let s = sweep(&["--shards-rate", "0.5"]);
     assert_eq!(s["results"][6]["method"], "shards");
     assert!(s["results"][6]["sampling_rate"].as_f64().unwrap() <= 0.5);
+    // Other policies run miniature simulations of the same sample.
+    assert_eq!(s["results"][0]["method"], "shards");
+    assert_eq!(s["results"][0]["sampling_rate"].as_f64(), Some(0.5));
+    assert_eq!(s["results"][0]["requests"], v["results"][0]["requests"]);
     cachesim()
         .args(["sweep", "-q", "--trace", ts, "--shards-rate", "2"])
         .assert()
         .code(2);
+    // A key sample would distort the engine's time and load: refused.
+    let engine = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/stampede.toml");
+    let out = cachesim()
+        .args(["sweep", "-q", engine.to_str().unwrap(), "--shards-rate", "0.1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("discrete-event engine"));
 }
 
 #[test]

@@ -219,3 +219,42 @@ fn shards_error_on_zipf() {
     assert!((rate.sampling.sampled_requests as f64) < 0.02 * 10_000_000.0);
     assert!(fixed.sampling.sampled_objects <= 8_000);
 }
+
+/// Miniature simulations (the SHARDS key sample through a cache scaled by the rate) of policies
+/// other than LRU, against simulating the whole stream: 2M Zipf(0.9) requests over 200k keys, 5%
+/// of the keys, caches of 5k to 80k objects (scaled: 250 to 4,000).
+#[test]
+fn miniature_simulations_track_full_simulations() {
+    use cachesim::sim::{replay_sampled, replay_trace};
+    let text = r#"
+seed = 7
+[workload]
+requests = 2_000_000
+keys = 200_000
+popularity = { dist = "zipf", alpha = 0.9 }
+size = { dist = "fixed", value = 1 }
+"#;
+    let path = std::path::Path::new("mini.toml");
+    let f = cachesim::workload::parse(text, path).unwrap();
+    let mut source = cachesim::config::workload_source(&f, path).unwrap();
+    source.ignore_size = true;
+    for policy in ["s3fifo", "arc", "sieve", "clock", "twoq", "lfu"] {
+        let spec = PolicySpec::parse(policy).unwrap();
+        let mut errors = Vec::new();
+        for capacity in [5_000, 20_000, 80_000] {
+            let ctx = BuildCtx { capacity, seed: 1 };
+            let full = replay_trace(&source, &spec, &ctx, SizeUnit::Objects, None, &|| {}).unwrap();
+            let mini = replay_sampled(&source, &spec, &ctx, SizeUnit::Objects, 0.05, None, &|| {}).unwrap();
+            assert_eq!(mini.requests, full.requests, "requests are the whole stream's");
+            assert_eq!(mini.sampling_rate, Some(0.05));
+            errors.push((mini.miss_ratio - full.miss_ratio).abs());
+            eprintln!(
+                "{policy} {capacity}: full {:.4} mini {:.4}",
+                full.miss_ratio, mini.miss_ratio
+            );
+        }
+        let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+        assert!(mean < 0.01, "{policy}: mean absolute error {mean} ({errors:?})");
+        assert!(errors.iter().all(|e| *e < 0.02), "{policy}: {errors:?}");
+    }
+}

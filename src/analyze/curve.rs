@@ -108,6 +108,7 @@ pub fn second_pass(
                 seed: 42,
                 chart_format: crate::report::chart::ChartFormat::Png,
                 engine: None,
+                sample_rate: None,
             };
             let s = crate::run::run_grid(&mut cfg)?;
             let points = s

@@ -123,7 +123,14 @@ pub struct Shards {
     mark: (u64, u64, Vec<(u64, u64)>),
 }
 
-fn threshold_of(rate: f64) -> u64 {
+/// Whether `key` is in the spatial sample below `threshold` (the hash SHARDS uses with `seed`).
+#[inline]
+pub fn key_sampled(key: u64, seed: u64, threshold: u64) -> bool {
+    threshold == u64::MAX || xxhash_rust::xxh3::xxh3_64_with_seed(&key.to_le_bytes(), seed) < threshold
+}
+
+/// The hash threshold that samples a fraction `rate` of the keys.
+pub fn threshold_of(rate: f64) -> u64 {
     if rate >= 1.0 {
         u64::MAX
     } else {
