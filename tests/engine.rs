@@ -1,6 +1,7 @@
 //! Tests that prove the discrete-event engine's model, each against an independent result: queueing
 //! theory (Erlang C, Little's law), a back-of-envelope model of stampedes and of xfetch, the
-//! arithmetic of write-behind loss, and a hand-traced cache-aside race.
+//! arithmetic of write-behind loss (hand-traced schedules, the cache-aside race among them, are in
+//! tests/engine_cases.rs).
 
 use cachesim::engine::simulate_file;
 use cachesim::policy::REGISTRY;
@@ -175,50 +176,6 @@ crash_at = "10.5s"
     );
     // Reads of lost data are stale: none here (no reads), and every write was acknowledged.
     assert_eq!(r.writes, Some(12_000));
-}
-
-fn race(write: &str, stampede: &str) -> RunResult {
-    // A reads k at 0: get 1 ms, miss, backend read 1..51 ms (version 0), fill at 52 ms.
-    // B writes k at 40.5 ms: backend write 40.5..50.5 ms (commits version 1), cache op at 51.5 ms.
-    // C reads k at 100 ms: get lands at 101 ms.
-    // invalidate: B deletes nothing at 51.5, A adds version 0 at 52, C hits version 0 < 1: stale.
-    // write-through: B sets version 1 at 51.5, A's add finds it and does nothing, C reads version 1.
-    let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("race.csv");
-    std::fs::write(
-        &trace,
-        "time,key,op,size\n0,k,read,100\n40500,k,write,100\n100000,k,read,100\n",
-    )
-    .unwrap();
-    let wl = dir.path().join("race.toml");
-    let text = format!(
-        r#"
-[workload]
-trace = "race.csv"
-time_unit = "us"
-[pattern]
-write = "{write}"
-stampede = "{stampede}"
-[backend]
-read_latency = {{ dist = "constant", value = "50ms" }}
-write_latency = {{ dist = "constant", value = "10ms" }}
-[cache_latency]
-get = "1ms"
-set = "1ms"
-"#
-    );
-    std::fs::write(&wl, &text).unwrap();
-    run_at(&text, &wl, "lru", 1 << 20, false)
-}
-
-#[test]
-fn cache_aside_race_is_one_stale_read() {
-    let r = race("invalidate", "none");
-    assert_eq!((r.hits, r.misses), (1, 1));
-    assert_eq!(r.stale_reads, Some(1));
-    let r = race("write-through", "coalesce");
-    assert_eq!((r.hits, r.misses), (1, 1));
-    assert_eq!(r.stale_reads, Some(0));
 }
 
 #[test]

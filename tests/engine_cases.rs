@@ -179,7 +179,7 @@ lock_retries = 3
     assert!((r.read_latency_ms.unwrap().max - 160.0).abs() < 0.2);
 }
 
-fn race(read: &str, write: &str, write_at_us: u64) -> RunResult {
+fn race(read: &str, write: &str, stampede: &str, write_at_us: u64) -> RunResult {
     // A reads k at 0: get 1 ms, backend read 1..51 ms (takes the version committed at 1 ms: 0).
     // B writes k at write_at: backend write for 10 ms, cache operation 1 ms later.
     // C reads k at 100 ms.
@@ -197,6 +197,7 @@ time_unit = "us"
 [pattern]
 read = "{read}"
 write = "{write}"
+stampede = "{stampede}"
 [backend]
 read_latency = {{ dist = "constant", value = "50ms" }}
 write_latency = {{ dist = "constant", value = "10ms" }}
@@ -212,22 +213,33 @@ set = "1ms"
 }
 
 #[test]
+fn cache_aside_race_is_one_stale_read() {
+    // Write at 40.5 ms: commit at 50.5, delete at 51.5; A's client adds version 0 at 52, after the
+    // delete, and C hits version 0 < 1 at 101: stale. With write-through (and coalescing) the write
+    // sets version 1 at 51.5, A's add finds it and does nothing, and C reads version 1.
+    let r = race("cache-aside", "invalidate", "none", 40_500);
+    assert_eq!((r.hits, r.misses, r.stale_reads), (1, 1, Some(1)));
+    let r = race("cache-aside", "write-through", "coalesce", 40_500);
+    assert_eq!((r.hits, r.misses, r.stale_reads), (1, 1, Some(0)));
+}
+
+#[test]
 fn read_through_races() {
     // Write at 40.5 ms: commit at 50.5, delete at 51.5. Cache-aside: A's client sets version 0 at
-    // 52, after the delete, and C reads it: one stale read (tests/engine.rs). Read-through: the cache
+    // 52, after the delete, and C reads it: one stale read (above). Read-through: the cache
     // itself stores A's value when the backend answers, at 51, before the delete at 51.5; C misses
     // and loads version 1: no stale read, two misses.
-    let r = race("cache-aside", "invalidate", 40_500);
+    let r = race("cache-aside", "invalidate", "none", 40_500);
     assert_eq!((r.hits, r.misses, r.stale_reads), (1, 1, Some(1)));
-    let r = race("read-through", "invalidate", 40_500);
+    let r = race("read-through", "invalidate", "none", 40_500);
     assert_eq!((r.hits, r.misses, r.stale_reads), (0, 2, Some(0)));
     // Write at 20 ms: commit at 30, delete at 31, both before A's backend read returns version 0 at
     // 51. Read-through stores it at 51: A's read is stale (version 0 < 1 when it obtains it) and C
     // hits the same old value: 2 stale reads. With write-through the write sets version 1 at 31, A's
     // fill (an add) leaves it alone, and C reads version 1: only A's own read is stale.
-    let r = race("read-through", "invalidate", 20_000);
+    let r = race("read-through", "invalidate", "none", 20_000);
     assert_eq!((r.hits, r.misses, r.stale_reads), (1, 1, Some(2)));
-    let r = race("read-through", "write-through", 20_000);
+    let r = race("read-through", "write-through", "none", 20_000);
     assert_eq!((r.hits, r.misses, r.stale_reads), (1, 1, Some(1)));
     // A's read-through latency is get + backend: 51 ms, without the client's set.
     let lat = r.read_latency_ms.unwrap();
