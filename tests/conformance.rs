@@ -38,6 +38,7 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("GDSF", "gdsf", Tolerance::Exact),
     ("LFUDA", "lfuda", Tolerance::Exact),
     ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
+    ("MQ", "mq", Tolerance::Exact),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

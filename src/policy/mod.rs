@@ -45,6 +45,7 @@ pub mod lfu;
 pub mod lfuda;
 pub mod lirs;
 pub mod lru;
+pub mod mq;
 pub mod random;
 pub mod redis_lfu;
 pub mod redis_lru;
@@ -226,6 +227,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &redis_lfu::INFO,
     &ttl::INFO,
     &belady::INFO,
+    &mq::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
