@@ -41,6 +41,7 @@ pub mod belady;
 pub mod clock;
 pub mod fifo;
 pub mod gdsf;
+pub mod lecar;
 pub mod lfu;
 pub mod lfuda;
 pub mod lirs;
@@ -228,6 +229,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &ttl::INFO,
     &belady::INFO,
     &mq::INFO,
+    &lecar::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
