@@ -38,6 +38,9 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("GDSF", "gdsf", Tolerance::Exact),
     ("LFUDA", "lfuda", Tolerance::Exact),
     ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
+    ("MQ", "mq", Tolerance::Exact),
+    // Random expert choice (seed 42 here); libCacheSim's own generator state differs from run to run.
+    ("LeCaR", "lecar", Tolerance::Points(0.7)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

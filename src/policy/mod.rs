@@ -41,10 +41,12 @@ pub mod belady;
 pub mod clock;
 pub mod fifo;
 pub mod gdsf;
+pub mod lecar;
 pub mod lfu;
 pub mod lfuda;
 pub mod lirs;
 pub mod lru;
+pub mod mq;
 pub mod random;
 pub mod redis_lfu;
 pub mod redis_lru;
@@ -226,6 +228,8 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &redis_lfu::INFO,
     &ttl::INFO,
     &belady::INFO,
+    &mq::INFO,
+    &lecar::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
