@@ -39,8 +39,11 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("LFUDA", "lfuda", Tolerance::Exact),
     ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
     ("MQ", "mq", Tolerance::Exact),
-    // Random expert choice (seed 42 here); libCacheSim's own generator state differs from run to run.
-    ("LeCaR", "lecar", Tolerance::Points(0.7)),
+    // LeCaR draws its expert at random. The reference's draws came from libCacheSim's generator in a
+    // state carried over from earlier runs in its process (a fresh process gives up to 1.7 points
+    // more or less), so no seed reproduces it. Over seeds 1-24 the worst deviation per seed was 0.10
+    // to 1.78 points (0.64 at the seed used here, 42): the bound is the spread, not this seed's luck.
+    ("LeCaR", "lecar", Tolerance::Points(2.0)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {
