@@ -38,6 +38,8 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("GDSF", "gdsf", Tolerance::Exact),
     ("LFUDA", "lfuda", Tolerance::Exact),
     ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
+    // Random samples: seed 42 is within 0.06 points of libCacheSim, seeds 1..8 within 0.11.
+    ("Hyperbolic", "hyperbolic", Tolerance::Points(0.15)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

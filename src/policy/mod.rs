@@ -41,6 +41,7 @@ pub mod belady;
 pub mod clock;
 pub mod fifo;
 pub mod gdsf;
+pub mod hyperbolic;
 pub mod lfu;
 pub mod lfuda;
 pub mod lirs;
@@ -226,6 +227,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &redis_lfu::INFO,
     &ttl::INFO,
     &belady::INFO,
+    &hyperbolic::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
