@@ -44,6 +44,7 @@ pub mod gdsf;
 pub mod hyperbolic;
 pub mod lfu;
 pub mod lfuda;
+pub mod lhd;
 pub mod lirs;
 pub mod lru;
 pub mod random;
@@ -228,6 +229,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &ttl::INFO,
     &belady::INFO,
     &hyperbolic::INFO,
+    &lhd::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
