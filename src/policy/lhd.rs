@@ -30,7 +30,7 @@
 //! removed or expired object returns its explorer allowance (libCacheSim's `LHD_remove` keeps it,
 //! and libCacheSim's LHD refuses TTLs altogether); a hit does not change the recorded size.
 
-use super::table::{Found, Table};
+use super::table::{Found, Table, NIL};
 use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::request::Request;
 use rand::rngs::SmallRng;
@@ -135,8 +135,8 @@ pub struct Lhd {
     tags: Vec<Tag>,
     classes: Vec<Class>,
     samples: u32,
-    /// Ring of keys recently inserted with a rank below the average victim's.
-    recently_admitted: Vec<Option<u64>>,
+    /// Ring of (key, slot) of objects recently inserted with a rank below the average victim's.
+    recently_admitted: Vec<(u64, u32)>,
     admitted_head: usize,
     ewma_victim_density: f32,
     /// Accesses so far (libCacheSim's `timestamp`).
@@ -173,7 +173,7 @@ impl Lhd {
             tags: Vec::new(),
             classes,
             samples,
-            recently_admitted: vec![None; admissions],
+            recently_admitted: vec![(0, NIL); admissions],
             admitted_head: 0,
             ewma_victim_density: 0.0,
             timestamp: 0,
@@ -211,6 +211,23 @@ impl Lhd {
         d
     }
 
+    /// Where `key`, remembered in `slot`, now is in `tags`, if still cached. Usually the slot
+    /// tells without a hash lookup: a live slot is one its tag points back to. A freed slot is in
+    /// no tag and a reused one holds another key; then the key may still have been evicted and
+    /// inserted again elsewhere, so the index is asked.
+    #[inline]
+    fn position(&self, key: u64, slot: u32) -> Option<usize> {
+        if slot == NIL {
+            return None;
+        }
+        let node = self.table.node(slot);
+        let pos = node.meta as usize;
+        if node.key == key && pos < self.tags.len() && self.tags[pos].slot == slot {
+            return Some(pos);
+        }
+        self.table.find(key).map(|s| self.table.node(s).meta as usize)
+    }
+
     /// `LHD::rank`: the position in `tags` of the lowest-ranked candidate.
     fn victim(&mut self) -> usize {
         let n = self.tags.len();
@@ -227,11 +244,10 @@ impl Lhd {
                 (victim, best) = (i, r);
             }
         }
-        for &key in &self.recently_admitted {
-            let Some(slot) = key.and_then(|k| self.table.find(k)) else {
+        for &(key, slot) in &self.recently_admitted {
+            let Some(i) = self.position(key, slot) else {
                 continue;
             };
-            let i = self.table.node(slot).meta as usize;
             let r = self.rank(&self.tags[i]);
             if r < best {
                 (victim, best) = (i, r);
@@ -267,7 +283,7 @@ impl Lhd {
         self.tags[pos] = tag;
         if inserted && !explore && self.rank(&tag) < self.ewma_victim_density {
             let ring = self.recently_admitted.len();
-            self.recently_admitted[self.admitted_head % ring] = Some(self.table.node(tag.slot).key);
+            self.recently_admitted[self.admitted_head % ring] = (self.table.node(tag.slot).key, tag.slot);
             self.admitted_head = (self.admitted_head + 1) % ring;
         }
         self.timestamp += 1;
