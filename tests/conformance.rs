@@ -44,6 +44,10 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     // more or less), so no seed reproduces it. Over seeds 1-24 the worst deviation per seed was 0.10
     // to 1.78 points (0.64 at the seed used here, 42): the bound is the spread, not this seed's luck.
     ("LeCaR", "lecar", Tolerance::Points(2.0)),
+    // Random samples: seed 42 is within 0.09 points of libCacheSim, seeds 1..8 within 0.12.
+    ("Hyperbolic", "hyperbolic", Tolerance::Points(0.15)),
+    // Random samples and explorers: seed 42 is within 0.15 points of libCacheSim, seeds 1..8 within 0.11.
+    ("LHD", "lhd", Tolerance::Points(0.2)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

@@ -41,9 +41,11 @@ pub mod belady;
 pub mod clock;
 pub mod fifo;
 pub mod gdsf;
+pub mod hyperbolic;
 pub mod lecar;
 pub mod lfu;
 pub mod lfuda;
+pub mod lhd;
 pub mod lirs;
 pub mod lru;
 pub mod mq;
@@ -230,6 +232,8 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &belady::INFO,
     &mq::INFO,
     &lecar::INFO,
+    &hyperbolic::INFO,
+    &lhd::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
