@@ -44,6 +44,10 @@
 //!   estimates close to true counts with fewer counters it then uses *conservative update*
 //!   (increment only the counters at the minimum). On the reference trace this stays within a
 //!   third of a point of libCacheSim.
+//! - `sketch=exact` keeps a true count per key instead (halved on the same schedule): what
+//!   libCacheSim's collision-free byte-sized filter computes, so in bytes its miss counts are
+//!   identical to libCacheSim's on the reference trace; memory then grows with the distinct keys
+//!   seen (about 16 bytes each), not with the cache.
 //! - Objects deleted or expired before the cache first fills lose their one count.
 
 use super::table::{Found, List, Table, NIL};
@@ -55,17 +59,31 @@ pub const INFO: PolicyInfo = PolicyInfo {
     name: "tinylfu",
     aliases: &["w-tinylfu", "wtinylfu"],
     summary: "W-TinyLFU: LRU window + SLRU main, sketch-based admission (Einziger et al. 2017).",
-    params: &[ParamInfo {
-        name: "window",
-        default: "0.01",
-        help: "share of the capacity for the LRU window, a number in (0, 1)",
-    }],
+    params: &[
+        ParamInfo {
+            name: "window",
+            default: "0.01",
+            help: "share of the capacity for the LRU window, a number in (0, 1)",
+        },
+        ParamInfo {
+            name: "sketch",
+            default: "cbf",
+            help: "frequency sketch: `cbf` (counting Bloom filter sized by cached objects) or `exact` \
+                   (a count per key ever seen: what libCacheSim's byte-sized filter amounts to; memory \
+                   grows with the distinct keys)",
+        },
+    ],
     build,
 };
 
 fn build(params: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     let window: f64 = params.get("window", ("a number in (0, 1)", |w: &f64| *w > 0.0 && *w < 1.0))?;
-    Ok(Box::new(TinyLfu::new(ctx.capacity, window)))
+    let sketch: String = params.get("sketch", ("`cbf` or `exact`", |s: &String| s == "cbf" || s == "exact"))?;
+    let mut p = TinyLfu::new(ctx.capacity, window);
+    if sketch == "exact" {
+        p.sketch = Sketch::exact();
+    }
+    Ok(Box::new(p))
 }
 
 /// Which list holds a node.
@@ -99,9 +117,12 @@ fn xxh64_u64(key: u64, seed: u64) -> u64 {
     h ^ (h >> 32)
 }
 
-/// A counting Bloom filter over one array of counters (libCacheSim's `minimalIncrementCBF`).
+/// A counting Bloom filter over one array of counters (libCacheSim's `minimalIncrementCBF`), or
+/// exact counts per key.
 struct Sketch {
     counters: Vec<u32>,
+    /// Exact mode: a count per key (`counters` stays empty).
+    exact: Option<rustc_hash::FxHashMap<u64, u32>>,
     /// Number of objects it is sized for.
     entries: u64,
     /// Conservative update (increment only the counters at the minimum) instead of incrementing all.
@@ -121,9 +142,23 @@ impl Sketch {
     fn empty() -> Self {
         Sketch {
             counters: Vec::new(),
+            exact: None,
             entries: 0,
             conservative: false,
         }
+    }
+
+    /// Exact counts, from the first request on.
+    fn exact() -> Self {
+        Sketch {
+            exact: Some(Default::default()),
+            ..Self::empty()
+        }
+    }
+
+    /// Sized and counting.
+    fn ready(&self) -> bool {
+        self.exact.is_some() || !self.counters.is_empty()
     }
 
     fn new(entries: u64, conservative: bool) -> Self {
@@ -131,6 +166,7 @@ impl Sketch {
         let m = ((Self::bpe() * entries as f64).ceil() as usize).max(2 * HASHES as usize);
         Sketch {
             counters: vec![0; m],
+            exact: None,
             entries,
             conservative,
         }
@@ -146,6 +182,9 @@ impl Sketch {
 
     #[inline]
     fn estimate(&self, key: u64) -> u32 {
+        if let Some(m) = &self.exact {
+            return m.get(&key).copied().unwrap_or(0);
+        }
         if self.counters.is_empty() {
             return 0;
         }
@@ -159,6 +198,11 @@ impl Sketch {
 
     #[inline]
     fn add(&mut self, key: u64) {
+        if let Some(m) = &mut self.exact {
+            let c = m.entry(key).or_insert(0);
+            *c = c.saturating_add(1);
+            return;
+        }
         if self.counters.is_empty() {
             return;
         }
@@ -181,6 +225,12 @@ impl Sketch {
     }
 
     fn halve(&mut self) {
+        if let Some(m) = &mut self.exact {
+            m.retain(|_, c| {
+                *c >>= 1;
+                *c > 0
+            });
+        }
         for c in &mut self.counters {
             *c >>= 1;
         }
@@ -336,7 +386,7 @@ impl TinyLfu {
     /// One step of libCacheSim's `WTinyLFU_evict`: drains the window into main while main has
     /// room, then evicts exactly one object (the window's victim, or main's).
     fn evict(&mut self) {
-        if self.sketch.counters.is_empty() {
+        if !self.sketch.ready() {
             self.size_sketch();
         }
         while self.window.bytes > 0 {
@@ -519,6 +569,41 @@ mod tests {
         let after: Vec<u32> = (0..300).map(|k| s.estimate(k)).collect();
         assert_eq!(before, after);
         assert_eq!(s.entries, 64);
+    }
+
+    #[test]
+    fn exact_sketch_counts_every_key_and_halves() {
+        // A 16-entry filter over 200 keys collides; the exact sketch returns the true counts, and
+        // halving rounds them down (dropping the keys that reach 0).
+        let mut cbf = Sketch::new(16, false);
+        let mut exact = Sketch::exact();
+        for k in 0..200u64 {
+            for _ in 0..(k % 5) {
+                cbf.add(k);
+                exact.add(k);
+            }
+        }
+        assert!((0..200u64).all(|k| exact.estimate(k) == (k % 5) as u32));
+        assert!(
+            (0..200u64).any(|k| cbf.estimate(k) > (k % 5) as u32),
+            "the small filter collides"
+        );
+        exact.halve();
+        assert!((0..200u64).all(|k| exact.estimate(k) == (k % 5) as u32 / 2));
+        assert_eq!(
+            exact.exact.as_ref().unwrap().len(),
+            120,
+            "the 3 x 40 keys with 2, 3 or 4 counts stay"
+        );
+    }
+
+    #[test]
+    fn sketch_parameter() {
+        let bad = super::super::PolicySpec::parse("tinylfu:sketch=bloom");
+        assert!(bad.err().unwrap().contains("`cbf` or `exact`"));
+        let mut p = super::super::testkit::build("tinylfu:sketch=exact", 1000);
+        assert!(!p.access(&crate::request::Request::get(1, 5)));
+        assert!(p.access(&crate::request::Request::get(1, 5)));
     }
 
     #[test]
