@@ -38,6 +38,7 @@ pub mod table;
 
 pub mod arc;
 pub mod belady;
+pub mod cacheus;
 pub mod clock;
 pub mod fifo;
 pub mod gdsf;
@@ -226,6 +227,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &redis_lfu::INFO,
     &ttl::INFO,
     &belady::INFO,
+    &cacheus::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
