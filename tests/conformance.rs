@@ -38,6 +38,10 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
     ("GDSF", "gdsf", Tolerance::Exact),
     ("LFUDA", "lfuda", Tolerance::Exact),
     ("WTinyLFU", "tinylfu", Tolerance::Points(1.0)),
+    // Draws its expert at random. libCacheSim's own results move by up to 3.6 points with its
+    // generator's state (it reproduces these rows only from the state left by whatever ran
+    // before); with seed 42 the worst deviation is 2.61 points (bytes, 384 MiB), elsewhere ≤ 0.87.
+    ("Cacheus", "cacheus", Tolerance::Points(2.62)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {
