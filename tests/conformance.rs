@@ -56,6 +56,14 @@ const POLICIES: &[(&str, &str, Tolerance)] = &[
 const UNIT_SPECIFIC: &[(&str, &str, SizeUnit, Tolerance)] = &[
     ("WTinyLFU", "tinylfu", SizeUnit::Objects, Tolerance::Exact),
     ("WTinyLFU", "tinylfu:sketch=exact", SizeUnit::Bytes, Tolerance::Exact),
+    // Cacheus draws its expert and its first learning rate at random. libCacheSim's own results
+    // move by up to 3.6 points in bytes with its generator's state (the rows come from a state left
+    // by earlier runs in its process), and over 20 of its seeds the median worst deviation from
+    // these rows was 2.36 points. With libCacheSim's generator in place of ours (a local check, not
+    // kept) this model matched libCacheSim's counts. So: 4 points in bytes (2.61 at seed 42,
+    // 384 MiB), 1 in objects (0.30 at seed 42).
+    ("Cacheus", "cacheus", SizeUnit::Bytes, Tolerance::Points(4.0)),
+    ("Cacheus", "cacheus", SizeUnit::Objects, Tolerance::Points(1.0)),
 ];
 
 fn shared_dir(var: &str, sub: &str) -> Option<PathBuf> {

@@ -38,6 +38,7 @@ pub mod table;
 
 pub mod arc;
 pub mod belady;
+pub mod cacheus;
 pub mod clock;
 pub mod fifo;
 pub mod gdsf;
@@ -234,6 +235,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &lecar::INFO,
     &hyperbolic::INFO,
     &lhd::INFO,
+    &cacheus::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
