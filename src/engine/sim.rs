@@ -1,4 +1,5 @@
-//! The simulation loop and the read/write patterns.
+//! The simulation loop: arrivals, events, the backend round trips and failures. The read side is in
+//! [`reads`] (gets, loads, fills, stampede protections), the write side in [`writes`].
 //!
 //! Each request is an independent client (open loop). Its steps (a cache get, a backend request,
 //! a cache set) are events on an integer-nanosecond clock, kept in a binary heap ordered by
@@ -9,13 +10,15 @@
 //! is scheduled ([`EngineConfig::is_instant`]), every step runs as soon as it is asked for, with no
 //! heap: the same handlers, in the same order, so both paths count the same hits and misses.
 
+mod reads;
+mod writes;
+
 use super::backend::{Backend, Owner, Submitted};
-use super::cache::{Cache, Lookup, Writeback};
-use super::config::{EngineConfig, ReadPattern, Stampede, WritePattern};
+use super::cache::{Cache, Writeback};
+use super::config::{EngineConfig, WritePattern};
 use super::stats::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::request::{Op, Request};
 use rand::rngs::SmallRng;
-use rand::Rng;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -499,209 +502,6 @@ impl Sim {
         }
     }
 
-    /// Records that a client read obtained `version` of `key` now.
-    #[inline]
-    fn observe(&mut self, key: u64, version: u64) {
-        if !self.acked.is_empty() && version < self.acked.get(&key).copied().unwrap_or(0) {
-            self.c.stale_reads += 1;
-        }
-    }
-
-    fn on_get(&mut self, id: u32) {
-        let t = self.tasks[id as usize];
-        let first = !t.looked_up;
-        self.tasks[id as usize].looked_up = true;
-        // Hits need the value's metadata for staleness (once anything was written), xfetch and
-        // refresh-ahead.
-        let want_meta = !self.acked.is_empty()
-            || self.cfg.stampede == Stampede::Xfetch
-            || self.cfg.read == ReadPattern::RefreshAhead;
-        let r = self.cache.lookup(self.now, &t.req, want_meta);
-        let key = t.req.key;
-        match r {
-            Lookup::Hit(m) | Lookup::Stale(m) => {
-                if first {
-                    self.c.hits += 1;
-                    self.interval.hits += 1;
-                    self.interval.lookups += 1;
-                }
-                if let Lookup::Stale(_) = r {
-                    self.c.stale_served += 1;
-                    self.spawn_refresh(&t.req);
-                } else if self.cfg.stampede == Stampede::Xfetch && m.expiry != 0 && m.load_time > 0 {
-                    // Vattani et al.: recompute early when now - delta * beta * ln(U) >= expiry.
-                    let u = 1.0 - self.rng.random::<f64>();
-                    let early = -(m.load_time as f64) * self.cfg.xfetch_beta * u.ln();
-                    if self.now as f64 + early >= m.expiry as f64 {
-                        self.tasks[id as usize].recompute = true;
-                        self.start_load(id, true);
-                        return;
-                    }
-                } else if self.cfg.read == ReadPattern::RefreshAhead
-                    && m.expiry != 0
-                    && (self.now + m.ttl - m.expiry) as f64 >= self.cfg.refresh_ahead * m.ttl as f64
-                {
-                    self.spawn_refresh(&t.req);
-                }
-                self.observe(key, m.version);
-                self.complete_read(id);
-            }
-            Lookup::Miss => {
-                if first {
-                    self.interval.lookups += 1;
-                    self.c.miss_bytes += t.req.size as u64;
-                }
-                match self.cfg.stampede {
-                    Stampede::Lock => {
-                        let ks = self.keys.entry(key).or_default();
-                        if !ks.leader {
-                            ks.leader = true;
-                            self.tasks[id as usize].leader = true;
-                            self.start_load(id, false);
-                        } else if t.retries < self.cfg.lock_retries {
-                            self.tasks[id as usize].retries += 1;
-                            self.after(self.cfg.lock_wait, Ev::Retry(id));
-                        } else {
-                            self.start_load(id, false);
-                        }
-                    }
-                    Stampede::Coalesce => {
-                        let ks = self.keys.entry(key).or_default();
-                        if ks.leader {
-                            ks.waiters.push(id);
-                        } else {
-                            ks.leader = true;
-                            self.tasks[id as usize].leader = true;
-                            self.start_load(id, false);
-                        }
-                    }
-                    _ => self.start_load(id, false),
-                }
-            }
-        }
-    }
-
-    /// Starts one background refresh of `req`'s key unless one is in flight.
-    fn spawn_refresh(&mut self, req: &Request) {
-        let ks = self.keys.entry(req.key).or_default();
-        if ks.refreshing {
-            return;
-        }
-        ks.refreshing = true;
-        let id = self.new_task(Request { time: self.now, ..*req }, Kind::Refresh);
-        self.start_load(id, true);
-    }
-
-    fn start_load(&mut self, id: u32, refresh: bool) {
-        let key = self.tasks[id as usize].req.key;
-        let ks = self.keys.entry(key).or_default();
-        ks.loads += 1;
-        ks.peak = ks.peak.max(ks.loads);
-        let s = &mut self.c.stampede;
-        s.max_concurrent_loads_per_key = s.max_concurrent_loads_per_key.max(ks.loads as u64);
-        if refresh {
-            ks.refreshes += 1;
-            s.max_concurrent_refreshes_per_key = s.max_concurrent_refreshes_per_key.max(ks.refreshes as u64);
-        }
-        let t = &mut self.tasks[id as usize];
-        t.loading = true;
-        t.load_start = self.now;
-        self.send(Owner::Task(id), false, key, Vec::new());
-    }
-
-    fn end_load(&mut self, id: u32) {
-        let t = &mut self.tasks[id as usize];
-        if !t.loading {
-            return;
-        }
-        t.loading = false;
-        let refresh = t.kind == Kind::Refresh || t.recompute;
-        let key = t.req.key;
-        if let Some(ks) = self.keys.get_mut(&key) {
-            ks.loads -= 1;
-            if refresh {
-                ks.refreshes -= 1;
-            }
-            if ks.loads == 0 {
-                if ks.peak > 1 {
-                    self.c.stampede.expiries_with_concurrent_loads += 1;
-                }
-                ks.peak = 0;
-            }
-        }
-    }
-
-    fn drop_key_state_if_idle(&mut self, key: u64) {
-        if self.keys.get(&key).is_some_and(KeyState::idle) {
-            self.keys.remove(&key);
-        }
-    }
-
-    /// A load's backend read returned `version`.
-    fn on_loaded(&mut self, id: u32, version: u64) {
-        self.end_load(id);
-        let t = &mut self.tasks[id as usize];
-        t.version = version;
-        let t = *t;
-        if t.kind == Kind::Read {
-            self.observe(t.req.key, version);
-        }
-        if self.cfg.read == ReadPattern::ReadThrough && t.kind == Kind::Read && !t.recompute {
-            self.on_fill(id);
-        } else {
-            self.after(self.cfg.set_latency, Ev::Fill(id));
-        }
-    }
-
-    fn on_fill(&mut self, id: u32) {
-        let t = self.tasks[id as usize];
-        let key = t.req.key;
-        let replace = t.recompute || t.kind == Kind::Refresh;
-        self.cache
-            .store(self.now, &t.req, t.version, !replace, self.now - t.load_start, 0);
-        self.process_writebacks();
-        if t.kind == Kind::Refresh {
-            if let Some(ks) = self.keys.get_mut(&key) {
-                ks.refreshing = false;
-            }
-            self.drop_key_state_if_idle(key);
-            self.free(id);
-            return;
-        }
-        self.release(id, true);
-        self.complete_read(id);
-    }
-
-    /// Releases the lock or the coalesced load `id` leads; waiters get its value (or its failure).
-    fn release(&mut self, id: u32, ok: bool) {
-        let t = self.tasks[id as usize];
-        if t.leader {
-            let waiters = match self.keys.get_mut(&t.req.key) {
-                Some(ks) => {
-                    ks.leader = false;
-                    std::mem::take(&mut ks.waiters)
-                }
-                None => Vec::new(),
-            };
-            for w in waiters {
-                if ok {
-                    self.observe(t.req.key, t.version);
-                } else {
-                    self.c.errors += 1;
-                }
-                self.complete_read(w);
-            }
-        }
-        self.drop_key_state_if_idle(t.req.key);
-    }
-
-    fn complete_read(&mut self, id: u32) {
-        let lat = self.now - self.tasks[id as usize].req.time;
-        self.c.read_latency.record(lat);
-        self.interval.latency.record(lat);
-        self.free(id);
-    }
-
     fn on_fail(&mut self, id: u32) {
         let t = self.tasks[id as usize];
         self.end_load(id);
@@ -724,94 +524,5 @@ impl Sim {
                 self.free(id);
             }
         }
-    }
-
-    fn on_write_cache(&mut self, id: u32) {
-        let t = self.tasks[id as usize];
-        let key = t.req.key;
-        match self.cfg.write {
-            WritePattern::Invalidate => {
-                self.cache.delete(key);
-            }
-            WritePattern::WriteThrough => {
-                self.cache.store(self.now, &t.req, t.version, false, 0, 0);
-            }
-            WritePattern::WriteBehind => {
-                let v = self
-                    .acked
-                    .get(&key)
-                    .copied()
-                    .unwrap_or(0)
-                    .max(self.backend.version(key))
-                    + 1;
-                self.tasks[id as usize].version = v;
-                let was_dirty = self.cache.peek(key).is_some_and(|m| m.dirty > 0);
-                if was_dirty {
-                    self.c.write_behind.coalesced_writes += 1;
-                } else {
-                    self.dirty += 1;
-                    self.dirty_queue.push_back(key);
-                }
-                self.cache.store(self.now, &t.req, v, false, 0, 1);
-            }
-            WritePattern::WriteAround => unreachable!("write-around never writes the cache"),
-        }
-        // An entry this store evicted is written back first: it no longer counts as dirty.
-        self.process_writebacks();
-        let wb = &mut self.c.write_behind;
-        wb.max_dirty = wb.max_dirty.max(self.dirty);
-        self.ack(id);
-        if let Some(wb) = self.cfg.write_behind {
-            if self.dirty >= wb.batch_size {
-                self.flush_batch();
-            }
-        }
-    }
-
-    fn ack(&mut self, id: u32) {
-        let t = self.tasks[id as usize];
-        let v = self.acked.entry(t.req.key).or_insert(0);
-        *v = (*v).max(t.version);
-        self.c.write_latency.record(self.now - t.req.time);
-        self.free(id);
-    }
-
-    /// Dirty entries that left the cache are written to the backend first.
-    fn process_writebacks(&mut self) {
-        if self.writebacks.is_empty() {
-            self.cache.take_writebacks(&mut self.writebacks);
-            if self.writebacks.is_empty() {
-                return;
-            }
-        }
-        let wbs = std::mem::take(&mut self.writebacks);
-        for &(key, version, _) in &wbs {
-            self.dirty -= 1;
-            self.send(Owner::Flush, true, key, vec![(key, version)]);
-        }
-        self.writebacks = wbs;
-        self.writebacks.clear();
-    }
-
-    /// Sends up to `batch_size` dirty keys to the backend as one batch.
-    fn flush_batch(&mut self) {
-        let n = self.cfg.write_behind.map_or(0, |w| w.batch_size);
-        let mut batch = Vec::new();
-        while (batch.len() as u64) < n {
-            let Some(key) = self.dirty_queue.pop_front() else { break };
-            if let Some(m) = self.cache.meta_mut(key) {
-                if m.dirty > 0 {
-                    m.dirty = 0;
-                    self.dirty -= 1;
-                    batch.push((key, m.version));
-                }
-            }
-        }
-        if batch.is_empty() {
-            self.dirty = 0;
-            return;
-        }
-        self.c.write_behind.flushes += 1;
-        self.send(Owner::Flush, true, batch[0].0, batch);
     }
 }
