@@ -114,19 +114,7 @@ impl Policy for Belady {
 
     remove_by_drop_slot!();
 
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn used(&self) -> u64 {
-        self.used
-    }
-    fn len(&self) -> usize {
-        self.table.len()
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    counter_accessors!();
+    resident_accessors!(|p| used: p.used, len: p.table.len());
 }
 
 #[cfg(test)]

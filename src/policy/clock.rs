@@ -103,19 +103,7 @@ impl Policy for Clock {
 
     remove_by_drop_slot!();
 
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn used(&self) -> u64 {
-        self.list.bytes
-    }
-    fn len(&self) -> usize {
-        self.list.len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    counter_accessors!();
+    resident_accessors!(|p| used: p.list.bytes, len: p.list.len);
 }
 
 #[cfg(test)]

@@ -172,19 +172,7 @@ impl Policy for Hyperbolic {
 
     remove_by_drop_slot!();
 
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn used(&self) -> u64 {
-        self.used
-    }
-    fn len(&self) -> usize {
-        self.dense.len()
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    counter_accessors!();
+    resident_accessors!(|p| used: p.used, len: p.dense.len());
 }
 
 #[cfg(test)]

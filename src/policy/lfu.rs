@@ -170,19 +170,7 @@ impl Policy for Lfu {
 
     remove_by_drop_slot!();
 
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn used(&self) -> u64 {
-        self.used
-    }
-    fn len(&self) -> usize {
-        self.len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    counter_accessors!();
+    resident_accessors!(|p| used: p.used, len: p.len);
 }
 
 #[cfg(test)]

@@ -19,6 +19,30 @@ macro_rules! counter_accessors {
     };
 }
 
+/// Implements `contains` (the key is in `self.table`), `used`, `len`, `capacity` (`self.capacity`)
+/// and the counter accessors, for a policy whose table holds resident objects only. `used` and `len`
+/// are expressions over the policy, named by the closure-like parameter:
+/// `resident_accessors!(|p| used: p.list.bytes, len: p.list.len);`.
+macro_rules! resident_accessors {
+    (|$p:ident| used: $used:expr, len: $len:expr) => {
+        fn contains(&self, key: u64) -> bool {
+            self.table.find(key).is_some()
+        }
+        fn used(&self) -> u64 {
+            let $p = self;
+            $used
+        }
+        fn len(&self) -> usize {
+            let $p = self;
+            $len
+        }
+        fn capacity(&self) -> u64 {
+            self.capacity
+        }
+        counter_accessors!();
+    };
+}
+
 /// Implements `remove` for a policy with a `table` and a `drop_slot(slot)` that unlinks and frees.
 macro_rules! remove_by_drop_slot {
     () => {

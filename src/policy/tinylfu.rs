@@ -464,19 +464,7 @@ impl Policy for TinyLfu {
 
     remove_by_drop_slot!();
 
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn used(&self) -> u64 {
-        self.window.bytes + self.probation.bytes + self.protected.bytes
-    }
-    fn len(&self) -> usize {
-        self.table.len()
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    counter_accessors!();
+    resident_accessors!(|p| used: p.window.bytes + p.probation.bytes + p.protected.bytes, len: p.table.len());
 }
 
 #[cfg(test)]

@@ -116,19 +116,7 @@ impl Policy for Ttl {
 
     remove_by_drop_slot!();
 
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn used(&self) -> u64 {
-        self.lru.bytes + self.ttl_bytes
-    }
-    fn len(&self) -> usize {
-        self.table.len()
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    counter_accessors!();
+    resident_accessors!(|p| used: p.lru.bytes + p.ttl_bytes, len: p.table.len());
 }
 
 #[cfg(test)]
