@@ -157,17 +157,34 @@ fn draw_line<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, c: &LineChart) ->
                 .draw()
                 .map_err(err)?;
             for (i, s) in c.series.iter().enumerate() {
+                // The palette has 10 colours: the second ten series are dashed with triangles, the
+                // rest dotted with crosses, so that no two series look alike.
                 let col = color(i);
+                let cycle = i / 10;
                 let pts: Vec<(f64, f64)> = s.points.iter().copied().filter(|p| !c.log_x || p.0 > 0.0).collect();
-                chart
-                    .draw_series(LineSeries::new(pts.clone(), col.stroke_width(2)))
-                    .map_err(err)?
-                    .label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], col.stroke_width(3)));
+                let drawn = match cycle {
+                    0 => chart.draw_series(LineSeries::new(pts.clone(), col.stroke_width(2))),
+                    1 => chart.draw_series(DashedLineSeries::new(pts.clone(), 10, 5, col.stroke_width(2))),
+                    _ => chart.draw_series(DashedLineSeries::new(pts.clone(), 3, 4, col.stroke_width(2))),
+                };
+                drawn.map_err(err)?.label(s.name.clone()).legend(move |(x, y)| {
+                    // The legend shows the line with the series' marker drawn over its middle.
+                    let mark: Vec<(i32, i32)> = match cycle {
+                        0 => vec![(9, -2), (13, -2), (13, 2), (9, 2), (9, -2)],
+                        1 => vec![(7, 3), (11, -4), (15, 3), (7, 3)],
+                        _ => vec![(7, -4), (15, 4), (11, 0), (7, 4), (15, -4)],
+                    };
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (22, 0)], col.stroke_width(2))
+                        + PathElement::new(mark, col.stroke_width(2))
+                });
                 if pts.len() <= 64 {
-                    chart
-                        .draw_series(pts.iter().map(|&p| Circle::new(p, 3, col.filled())))
-                        .map_err(err)?;
+                    match cycle {
+                        0 => chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, col.filled()))),
+                        1 => chart.draw_series(pts.iter().map(|&p| TriangleMarker::new(p, 4, col.filled()))),
+                        _ => chart.draw_series(pts.iter().map(|&p| Cross::new(p, 4, col.stroke_width(2)))),
+                    }
+                    .map_err(err)?;
                 }
             }
             for (x, label) in &c.markers {
