@@ -1,6 +1,7 @@
 //! Flat CSV records. The csv crate cannot write nested structs, so the engine's metrics are
-//! flattened here into one column each (`read_latency_ms_p99`, `backend_peak_queue`, ...). A plain
-//! replay keeps exactly the columns it always had.
+//! flattened here into one column each (`read_latency_ms_p99`, `backend_peak_queue`, ...) and
+//! written after the plain columns as one `(PlainRow, EngineCols)` record. A plain replay keeps
+//! exactly the columns it always had.
 
 use crate::engine::stats::{LatencySummary, TimelinePoint};
 use crate::sim::{RunResult, SizeUnit};
@@ -59,29 +60,9 @@ impl<'a> PlainRow<'a> {
     }
 }
 
-/// The plain columns plus the engine's, flattened.
+/// The engine's columns, flattened; written after the plain ones (`(PlainRow, EngineCols)`).
 #[derive(Serialize)]
-pub struct EngineRow<'a> {
-    policy: &'a str,
-    params: &'a str,
-    cache_size: u64,
-    size_spec: &'a str,
-    size_unit: SizeUnit,
-    requests: u64,
-    hits: u64,
-    misses: u64,
-    miss_ratio: f64,
-    hit_ratio: f64,
-    byte_miss_ratio: f64,
-    bytes_requested: u64,
-    bytes_missed: u64,
-    evictions: Option<u64>,
-    expirations: Option<u64>,
-    method: &'a str,
-    sampling_rate: Option<f64>,
-    deletes: u64,
-    skipped_zero_size: u64,
-    skipped_bad_lines: u64,
+pub struct EngineCols {
     writes: u64,
     read_latency_ms_mean: f64,
     read_latency_ms_p50: f64,
@@ -116,35 +97,15 @@ pub struct EngineRow<'a> {
     duration_s: f64,
 }
 
-impl<'a> EngineRow<'a> {
-    /// All columns of `r` (engine fields missing from a plain result are zero).
-    pub fn new(r: &'a RunResult) -> Self {
+impl EngineCols {
+    /// The engine columns of `r` (fields missing from a plain result are zero).
+    pub fn new(r: &RunResult) -> Self {
         let rl = r.read_latency_ms.unwrap_or_default();
         let wl: LatencySummary = r.write_latency_ms.unwrap_or_default();
         let b = r.backend.unwrap_or_default();
         let s = r.stampede.unwrap_or_default();
         let wb = r.write_behind;
-        EngineRow {
-            policy: &r.policy,
-            params: &r.params,
-            cache_size: r.cache_size,
-            size_spec: &r.size_spec,
-            size_unit: r.size_unit,
-            requests: r.requests,
-            hits: r.hits,
-            misses: r.misses,
-            miss_ratio: r.miss_ratio,
-            hit_ratio: r.hit_ratio,
-            byte_miss_ratio: r.byte_miss_ratio,
-            bytes_requested: r.bytes_requested,
-            bytes_missed: r.bytes_missed,
-            evictions: r.evictions,
-            expirations: r.expirations,
-            method: &r.method,
-            sampling_rate: r.sampling_rate,
-            deletes: r.deletes,
-            skipped_zero_size: r.skipped_zero_size,
-            skipped_bad_lines: r.skipped_bad_lines,
+        EngineCols {
             writes: r.writes.unwrap_or(0),
             read_latency_ms_mean: rl.mean,
             read_latency_ms_p50: rl.p50,

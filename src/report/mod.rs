@@ -96,7 +96,7 @@ pub fn to_csv(s: &Summary) -> Result<Vec<u8>> {
     let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
     for r in &s.results {
         if engine {
-            w.serialize(csv_row::EngineRow::new(r))?;
+            w.serialize((csv_row::PlainRow::new(r), csv_row::EngineCols::new(r)))?;
         } else {
             w.serialize(csv_row::PlainRow::new(r))?;
         }
