@@ -7,7 +7,7 @@
 //! zero-size requests are skipped.
 //!
 //! How: a prefix-sum tree (an 8-ary, cache-line-per-node variant of a Fenwick tree, see
-//! [`sumtree`]) over a timeline of last-access positions holds each live object's size at its last
+//! `sumtree`) over a timeline of last-access positions holds each live object's size at its last
 //! access, so the bytes (or objects) used since an object's last access are a suffix sum,
 //! O(log M). At cache size C, LRU content is always a prefix of the recency stack: an object hits
 //! iff its size plus the sizes of the distinct objects used since its last access is at most C

@@ -1,7 +1,7 @@
 //! `cachesim analyze`: what a trace or a workload's stream looks like, and what caching it will
 //! give — totals, popularity (Zipf fit), reuse distances and times, the exact LRU miss-ratio curve,
 //! sizes, rate over time, burstiness, working sets, scans and TTLs — in one streaming pass whose
-//! memory follows the number of distinct objects (see [`collect`]).
+//! memory follows the number of distinct objects (see `collect`).
 //!
 //! References: libCacheSim's traceAnalyzer and PyMimircache compute the same statistics.
 

@@ -1,5 +1,5 @@
 //! The simulation loop: arrivals, events, the backend round trips and failures. The read side is in
-//! [`reads`] (gets, loads, fills, stampede protections), the write side in [`writes`].
+//! `reads` (gets, loads, fills, stampede protections), the write side in `writes`.
 //!
 //! Each request is an independent client (open loop). Its steps (a cache get, a backend request,
 //! a cache set) are events on an integer-nanosecond clock, kept in a binary heap ordered by
