@@ -95,7 +95,16 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let mut summary = if cfg.policies.is_empty() {
         None
     } else {
-        Some(run::run_grid(&mut cfg)?)
+        let s = run::run_grid(&mut cfg)?;
+        if let (Some(rate), false) = (cfg.sample_rate, cfg.quiet) {
+            let names: Vec<String> = cfg.policies.iter().map(|p| p.label()).collect();
+            eprintln!(
+                "{}: miniature-simulation estimates (keys sampled and cache scaled at rate {:.4})",
+                names.join(", "),
+                rate
+            );
+        }
+        Some(s)
     };
     cfg.policies = all;
     let mut lru_results = Vec::new();
