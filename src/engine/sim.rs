@@ -150,6 +150,8 @@ pub struct EngineCounters {
 pub struct Sim {
     cfg: EngineConfig,
     instant: bool,
+    /// Every hit needs the value's metadata (xfetch, refresh-ahead).
+    hit_meta: bool,
     now: u64,
     seq: u64,
     heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
@@ -184,6 +186,8 @@ impl Sim {
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
+            hit_meta: cfg.stampede == super::config::Stampede::Xfetch
+                || cfg.read == super::config::ReadPattern::RefreshAhead,
             now: 0,
             seq: 0,
             heap: BinaryHeap::new(),

@@ -22,11 +22,9 @@ impl Sim {
         let t = self.tasks[id as usize];
         let first = !t.looked_up;
         self.tasks[id as usize].looked_up = true;
-        // Hits need the value's metadata for staleness (once anything was written), xfetch and
-        // refresh-ahead.
-        let want_meta = !self.acked.is_empty()
-            || self.cfg.stampede == Stampede::Xfetch
-            || self.cfg.read == ReadPattern::RefreshAhead;
+        // Hits need the value's metadata for xfetch and refresh-ahead, and for staleness once
+        // anything was written.
+        let want_meta = self.hit_meta || !self.acked.is_empty();
         let r = self.cache.lookup(self.now, &t.req, want_meta);
         let key = t.req.key;
         match r {
