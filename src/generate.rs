@@ -62,7 +62,7 @@ pub fn write_stream(
                 if r.ttl != 0 || r.op == Op::Delete {
                     lossy += 1;
                 }
-                oracle::encode(r, &mut buf);
+                oracle::encode(r, &mut buf).with_context(|| format!("request {n}"))?;
             }
         }
         out.write_all(&buf)?;

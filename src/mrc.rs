@@ -160,8 +160,8 @@ const MIN_TIMELINE: usize = 1 << 12;
 pub(crate) struct Entry {
     /// Timeline position of its last access.
     pos: u32,
-    /// Recorded size (1 with object sizes).
-    size: u32,
+    /// Recorded size (1 with object sizes); the entry stays 24 bytes with a 64-bit size.
+    size: u64,
     /// Expiry at every size (0 = none) when `exp_slot` is [`NONE`].
     exp: u64,
     /// Else the index of its per-size expiries in `Engine::exp_pool`.
@@ -299,29 +299,29 @@ impl Engine {
     #[inline]
     fn fits(&self, others: u64, s: u64, l: &Level) -> bool {
         if self.scale == 1.0 {
-            others + s <= l.size
+            others.saturating_add(s) <= l.size
         } else {
             s <= l.size && others as f64 <= (l.size - s) as f64 * self.scale
         }
     }
 
     fn access(&mut self, req: &Request) -> Result<(), MrcError> {
-        let s = if self.objects { 1 } else { req.size as u64 };
+        let s = if self.objects { 1 } else { req.size };
         self.requests += 1;
-        self.bytes += s;
+        self.bytes = self.bytes.saturating_add(s);
         let new_exp = req.expiry();
         let Some(&e) = self.map.get(req.key) else {
             self.grow_max(s);
             for l in &mut self.levels {
                 l.misses += 1;
-                l.miss_bytes += s;
+                l.miss_bytes = l.miss_bytes.saturating_add(s);
             }
             let pos = self.place(s);
             self.map.insert(
                 req.key,
                 Entry {
                     pos: pos as u32,
-                    size: s as u32,
+                    size: s,
                     exp: new_exp,
                     exp_slot: NONE,
                 },
@@ -329,7 +329,7 @@ impl Engine {
             self.refill_dirty(s);
             return Ok(());
         };
-        let old = e.size as u64;
+        let old = e.size;
         let k = self.levels.len();
         let mut full_suffix = None;
         let mut any_hit = false;
@@ -371,7 +371,7 @@ impl Engine {
             if !self.hit[i] {
                 let l = &mut self.levels[i];
                 l.misses += 1;
-                l.miss_bytes += s;
+                l.miss_bytes = l.miss_bytes.saturating_add(s);
                 if l.boundary.is_some() && s <= l.size {
                     self.refill(i);
                 }
@@ -379,7 +379,7 @@ impl Engine {
         }
         let entry = self.map.get_mut(req.key).expect("present");
         entry.pos = pos as u32;
-        entry.size = s as u32;
+        entry.size = s;
         if !(entry.exp_slot == NONE && entry.exp == new_exp) {
             update_expiry(entry, &mut self.exp_pool, &mut self.exp_free, &self.hit, new_exp);
         }
@@ -448,7 +448,7 @@ impl Engine {
 
     /// Removes an object for good.
     fn forget(&mut self, e: Entry) {
-        self.unplace(e.pos as usize, e.size as u64);
+        self.unplace(e.pos as usize, e.size);
         if e.exp_slot != NONE {
             self.exp_free.push(e.exp_slot);
         }
@@ -458,7 +458,7 @@ impl Engine {
     /// would now reach objects LRU evicted) keep an explicit boundary.
     fn delete(&mut self, key: u64) {
         let Some(e) = self.map.remove(key) else { return };
-        let s = e.size as u64;
+        let s = e.size;
         for l in &mut self.levels {
             if l.tree != NONE && s <= l.size && l.boundary.is_none() {
                 l.boundary = Some(self.trees[l.tree as usize].fitting_start(l.cap));

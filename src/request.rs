@@ -29,7 +29,7 @@ pub struct Request {
     /// Object identifier (string keys are hashed to 64 bits).
     pub key: u64,
     /// Object size in bytes.
-    pub size: u32,
+    pub size: u64,
     /// Read, write or delete.
     pub op: Op,
     /// Time to live in nanoseconds from insertion; 0 means no expiry.
@@ -40,7 +40,7 @@ pub struct Request {
 
 impl Request {
     /// A read of `key` with `size` bytes at time 0, no TTL, unknown future.
-    pub fn get(key: u64, size: u32) -> Self {
+    pub fn get(key: u64, size: u64) -> Self {
         Request {
             time: 0,
             key,

@@ -53,7 +53,7 @@ pub fn working_set(source: &Source) -> Result<WorkingSet> {
             ws.last_time = ws.last_time.max(q.time);
             if seen.insert(q.key) {
                 ws.objects += 1;
-                ws.bytes += q.size as u64;
+                ws.bytes = ws.bytes.saturating_add(q.size);
             }
         }
     }

@@ -27,8 +27,8 @@ pub fn requests() -> Vec<Request> {
     let mut ids: Vec<u64> = (1..=OBJECTS).map(|i| i * 7919 + 1_000_000).collect();
     ids.shuffle(&mut rng);
     let sizes_dist = LogNormal::new((4096f64).ln(), 1.0).expect("valid lognormal");
-    let sizes: Vec<u32> = (0..OBJECTS)
-        .map(|_| (sizes_dist.sample(&mut rng) as u32).clamp(64, 1 << 20))
+    let sizes: Vec<u64> = (0..OBJECTS)
+        .map(|_| (sizes_dist.sample(&mut rng) as u64).clamp(64, 1 << 20))
         .collect();
     let mut reqs: Vec<Request> = (0..REQUESTS)
         .map(|i| {
@@ -54,7 +54,7 @@ pub fn requests() -> Vec<Request> {
 pub fn oracle_bytes(reqs: &[Request]) -> Vec<u8> {
     let mut out = Vec::with_capacity(reqs.len() * oracle::RECORD);
     for r in reqs {
-        oracle::encode(r, &mut out);
+        oracle::encode(r, &mut out).expect("sample sizes are at most 1 MiB");
     }
     out
 }

@@ -31,8 +31,8 @@ impl AddAssign for ReplayStats {
     fn add_assign(&mut self, o: Self) {
         self.requests += o.requests;
         self.misses += o.misses;
-        self.bytes += o.bytes;
-        self.miss_bytes += o.miss_bytes;
+        self.bytes = self.bytes.saturating_add(o.bytes);
+        self.miss_bytes = self.miss_bytes.saturating_add(o.miss_bytes);
         self.deletes += o.deletes;
         self.skipped += o.skipped;
     }
@@ -261,7 +261,7 @@ pub fn replay_sampled(
                 whole.skipped += 1;
             } else {
                 whole.requests += 1;
-                whole.bytes += r.size as u64;
+                whole.bytes = whole.bytes.saturating_add(r.size);
             }
             if crate::mrc::shards::key_sampled(r.key, 0, threshold) {
                 sample.push(*r);

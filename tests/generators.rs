@@ -370,7 +370,7 @@ fn pareto_sizes_respect_min_and_tail_index() {
 fn a_key_keeps_its_size_unless_a_write_resizes_it() {
     let body = "requests = 200_000\nkeys = 1000\nread_ratio = 0.7\nsize = { dist = \"lognormal\", median = 1000, sigma = 1.0 }";
     let reqs = gen(body);
-    let mut size: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut size: FxHashMap<u64, u64> = FxHashMap::default();
     for r in &reqs {
         assert_eq!(
             *size.entry(r.key).or_insert(r.size),
@@ -381,7 +381,7 @@ fn a_key_keeps_its_size_unless_a_write_resizes_it() {
     }
     let reqs = gen(&format!("{body}\nresize_on_write = true"));
     let (mut writes, mut changed) = (0, 0);
-    let mut size: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut size: FxHashMap<u64, u64> = FxHashMap::default();
     for r in &reqs {
         match (r.op, size.insert(r.key, r.size)) {
             (Op::Write, Some(old)) => {

@@ -16,7 +16,7 @@ const SIZES: &[u64] = &[0, 1, 2, 3, 5, 8, 13, 20, 30, 50, 80, 1000];
 /// that vary per request, and time that stands still or jumps.
 fn trace_strategy() -> impl Strategy<Value = Vec<Request>> {
     (
-        prop::collection::vec(1u32..40, 24),
+        prop::collection::vec(1u64..40, 24),
         prop::collection::vec((0u64..24, 0u8..40, 0u64..30, 0u8..8), 1..500),
     )
         .prop_map(|(key_sizes, v)| {

@@ -26,7 +26,7 @@ fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
                 size: if unit {
                     1
                 } else {
-                    ((k * 7 + s as u64 % 2) % 13 + 1) as u32
+                    (k * 7 + s as u64 % 2) % 13 + 1
                 },
                 op: if o == 0 { Op::Delete } else { Op::Read },
                 ttl: 0,

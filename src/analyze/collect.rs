@@ -18,8 +18,12 @@ const PREFETCH: usize = 16;
 const SIZE_CHANGED: u32 = 1 << 31;
 /// log2 of the granularity of `KeyStat::last_window` (the narrowest working-set window).
 const WINDOW_SHIFT: u32 = super::series::WS_SHIFT0;
+/// `KeyStat::size` of an object of `u32::MAX` bytes or more: the size is in `Collector::big`.
+const BIG: u32 = u32::MAX;
 
 /// Per-key counters: 24 bytes, so a table slot (with the key) is 32 and never straddles two cache lines.
+/// Sizes of 4 GiB and more do not fit the 32-bit `size`: it then holds [`BIG`] and the exact size
+/// lives in [`Collector::big`], so the rare huge object costs a map entry instead of every key 8 bytes.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct KeyStat {
     /// Time of the last request.
@@ -30,8 +34,8 @@ pub struct KeyStat {
     pos: u32,
     /// Requests (any operation), saturating at 2^31 - 1; the top bit is [`SIZE_CHANGED`].
     count: u32,
-    /// Size at the first request.
-    pub size: u32,
+    /// Size at the first request, or [`BIG`] when it is in [`Collector::big`].
+    size: u32,
 }
 
 impl KeyStat {
@@ -83,12 +87,23 @@ pub(crate) struct Collector {
     /// First requests of keys that are reads or writes (compulsory misses).
     pub cold: u64,
     /// Smallest and largest read/write size.
-    pub size_range: Option<(u32, u32)>,
+    pub size_range: Option<(u64, u64)>,
+    /// First sizes of the objects whose `KeyStat::size` is [`BIG`].
+    big: rustc_hash::FxHashMap<u64, u64>,
     /// Reuse distances of the current batch, counted into `distances` at its end.
     pending: Vec<u32>,
 }
 
 impl Collector {
+    /// The first size of the object `key` whose counters are `e`.
+    pub fn size_of(&self, key: u64, e: &KeyStat) -> u64 {
+        if e.size == BIG {
+            self.big[&key]
+        } else {
+            e.size as u64
+        }
+    }
+
     /// Processes a batch in order.
     pub fn feed(&mut self, reqs: &[Request]) {
         for (j, r) in reqs.iter().enumerate() {
@@ -140,7 +155,7 @@ impl Collector {
             Op::Delete => self.deletes += 1,
         }
         if access {
-            self.bytes_requested += r.size as u64;
+            self.bytes_requested = self.bytes_requested.saturating_add(r.size);
             self.zero_size += (r.size == 0) as u64;
             self.size_range = Some(match self.size_range {
                 None => (r.size, r.size),
@@ -163,11 +178,14 @@ impl Collector {
                         last_window: (i >> WINDOW_SHIFT) as u32,
                         pos,
                         count: 1,
-                        size: r.size,
+                        size: if r.size >= BIG as u64 { BIG } else { r.size as u32 },
                     },
                 );
+                if r.size >= BIG as u64 {
+                    self.big.insert(r.key, r.size);
+                }
                 self.objects += 1;
-                self.working_set_bytes += r.size as u64;
+                self.working_set_bytes = self.working_set_bytes.saturating_add(r.size);
                 self.cold += access as u64;
                 None
             }
@@ -179,7 +197,8 @@ impl Collector {
                 if e.count & !SIZE_CHANGED != !SIZE_CHANGED {
                     e.count += 1;
                 }
-                if r.size != e.size && access {
+                let first = if e.size == BIG { self.big[&r.key] } else { e.size as u64 };
+                if r.size != first && access {
                     e.count |= SIZE_CHANGED;
                 }
                 if e.pos != OFF {
@@ -193,7 +212,7 @@ impl Collector {
                 Some(prev)
             }
         };
-        self.series.add(i, r.time, prev, r.size as u64);
+        self.series.add(i, r.time, prev, r.size);
         self.scans.add(i, r.key, r.time, prev.is_none());
     }
 }

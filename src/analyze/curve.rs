@@ -52,7 +52,7 @@ pub(crate) fn from_distances(c: &Collector, sizes: &[u64]) -> Option<Vec<MrcPoin
     if lo != hi || lo == 0 || c.deletes > 0 || c.ttl.total() > 0 {
         return None;
     }
-    let s = lo as u64;
+    let s = lo;
     let requests = c.reads + c.writes;
     let mut prefix = Vec::with_capacity(c.distances.len() + 1);
     let mut acc = 0u64;
@@ -73,8 +73,8 @@ pub(crate) fn from_distances(c: &Collector, sizes: &[u64]) -> Option<Vec<MrcPoin
                     requests,
                     misses,
                     miss_ratio: ratio(misses, requests),
-                    bytes_requested: requests * s,
-                    bytes_missed: misses * s,
+                    bytes_requested: requests.saturating_mul(s),
+                    bytes_missed: misses.saturating_mul(s),
                     byte_miss_ratio: ratio(misses, requests),
                 }
             })

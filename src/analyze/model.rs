@@ -201,9 +201,9 @@ pub(crate) fn build(
     let mut counts: Vec<u64> = Vec::with_capacity(c.objects as usize);
     let mut sizes: Vec<u64> = Vec::with_capacity(c.objects as usize);
     let mut changed = 0;
-    for (_, e) in c.keys.iter() {
+    for (k, e) in c.keys.iter() {
         counts.push(e.count());
-        sizes.push(e.size as u64);
+        sizes.push(c.size_of(k, e));
         changed += e.size_changed() as u64;
     }
     counts.sort_unstable_by(|a, b| b.cmp(a));

@@ -20,7 +20,7 @@ pub struct Meta {
     /// Its TTL when it was set.
     pub ttl: u64,
     /// Its size.
-    pub size: u32,
+    pub size: u64,
     /// Duration of the load that produced it (xfetch's delta).
     pub load_time: u64,
     /// Acknowledged writes not yet flushed to the backend (write-behind).

@@ -372,7 +372,7 @@ impl Sim {
         self.interval.requests += 1;
         if req.op == Op::Read {
             self.c.reads += 1;
-            self.c.read_bytes += req.size as u64;
+            self.c.read_bytes = self.c.read_bytes.saturating_add(req.size);
             let id = self.new_task(*req, Kind::Read);
             self.after(self.cfg.get_latency, Ev::Get(id));
         } else {

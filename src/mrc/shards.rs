@@ -183,7 +183,7 @@ impl Shards {
         for r in reqs {
             if r.op != Op::Delete && r.size != 0 {
                 self.requests += 1;
-                self.bytes += if self.objects { 1 } else { r.size as u64 };
+                self.bytes = self.bytes.saturating_add(if self.objects { 1 } else { r.size });
             }
             let h = self.hash(r.key);
             if h >= self.threshold {

@@ -4,7 +4,7 @@ use super::*;
 use crate::policy::lru::Lru;
 use crate::policy::Policy;
 
-fn req(key: u64, size: u32, time: u64, ttl: u64) -> Request {
+fn req(key: u64, size: u64, time: u64, ttl: u64) -> Request {
     Request {
         time,
         key,
@@ -117,7 +117,7 @@ fn size_change_while_cached_is_an_error() {
 fn compaction_keeps_positions() {
     // Far more requests than the smallest timeline, few objects: compactions happen often.
     let reqs: Vec<Request> = (0..50_000u64)
-        .map(|i| req((i * 7919) % 97 + (i % 3) * 1000, 1 + (i % 5) as u32, i, 0))
+        .map(|i| req((i * 7919) % 97 + (i % 3) * 1000, 1 + i % 5, i, 0))
         .collect();
     let mut reqs2 = reqs.clone();
     for (i, r) in reqs2.iter_mut().enumerate() {

@@ -185,7 +185,7 @@ impl Policy for Arc {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

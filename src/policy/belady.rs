@@ -49,7 +49,7 @@ impl Belady {
     }
 
     fn drop_slot(&mut self, slot: u32) {
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.remove(slot);
     }
 
@@ -100,7 +100,7 @@ impl Policy for Belady {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

@@ -405,8 +405,8 @@ impl Cacheus {
     // ---- experts' ghost lists ----
 
     /// Remembers an evicted object in ghost list `g` (LRU, at most `C/2` bytes).
-    fn ghost_insert(&mut self, g: u8, key: u64, size: u32) {
-        let size64 = size as u64;
+    fn ghost_insert(&mut self, g: u8, key: u64, size: u64) {
+        let size64 = size;
         if size64 > self.half {
             return;
         }
@@ -527,7 +527,7 @@ impl Policy for Cacheus {
     }
 
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

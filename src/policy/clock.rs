@@ -90,7 +90,7 @@ impl Policy for Clock {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

@@ -100,7 +100,7 @@ impl Gdsf {
     }
 
     fn drop_slot(&mut self, slot: u32) {
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.node_mut(slot).meta.vtime = DEAD;
         self.table.remove(slot);
     }
@@ -141,7 +141,7 @@ impl Policy for Gdsf {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }
@@ -166,7 +166,7 @@ mod tests {
     use crate::request::Request;
 
     /// Replays (key, size) requests and returns the hit/miss pattern.
-    fn sized(p: &mut dyn crate::policy::Policy, reqs: &[(u64, u32)]) -> String {
+    fn sized(p: &mut dyn crate::policy::Policy, reqs: &[(u64, u64)]) -> String {
         reqs.iter()
             .map(|&(k, s)| if p.access(&Request::get(k, s)) { 'H' } else { 'm' })
             .collect()

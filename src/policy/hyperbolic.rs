@@ -99,7 +99,7 @@ impl Hyperbolic {
             let moved = self.dense[pos].slot;
             self.table.node_mut(moved).meta = pos as u32;
         }
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.remove(slot);
     }
 
@@ -149,7 +149,7 @@ impl Policy for Hyperbolic {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

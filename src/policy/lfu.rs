@@ -110,7 +110,7 @@ impl Lfu {
     fn drop_slot(&mut self, slot: u32) {
         let b = self.table.node(slot).meta;
         self.buckets[b as usize].list.unlink(&mut self.table.nodes, slot);
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.len -= 1;
         self.table.remove(slot);
         self.release_if_empty(b);
@@ -146,7 +146,7 @@ impl Policy for Lfu {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

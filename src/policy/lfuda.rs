@@ -154,7 +154,7 @@ impl Lfuda {
     /// Removes the object in `slot` (a delete or an expiry), updating `L` as libCacheSim does.
     fn drop_slot(&mut self, slot: u32) {
         let (p, emptied) = self.unlink(slot);
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.remove(slot);
         if emptied && p == self.age {
             self.advance_age();
@@ -183,7 +183,7 @@ impl Lfuda {
         let victim = self.buckets[b as usize].list.tail;
         self.age = self.buckets[b as usize].priority;
         let (_, emptied) = self.unlink(victim);
-        self.used -= self.table.node(victim).size as u64;
+        self.used -= self.table.node(victim).size;
         let key = self.table.node(victim).key;
         self.table.remove(victim);
         self.counters.evicted(key);
@@ -226,7 +226,7 @@ impl Policy for Lfuda {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

@@ -311,7 +311,7 @@ impl Lhd {
             let moved = self.tags[pos].slot;
             self.table.node_mut(moved).meta = pos as u32;
         }
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.remove(slot);
     }
 
@@ -423,7 +423,7 @@ impl Policy for Lhd {
     }
 
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }
@@ -460,7 +460,7 @@ mod tests {
     use super::*;
     use crate::policy::PolicySpec;
 
-    fn sized(key: u64, size: u32) -> Request {
+    fn sized(key: u64, size: u64) -> Request {
         Request::get(key, size)
     }
 

@@ -99,7 +99,7 @@ impl SideList {
         let n = &mut nodes[slot as usize];
         n.meta.prev = NIL;
         n.meta.next = old;
-        self.bytes += n.size as u64;
+        self.bytes += n.size;
         if old != NIL {
             nodes[old as usize].meta.prev = slot;
         } else {
@@ -123,7 +123,7 @@ impl SideList {
         let n = &mut nodes[slot as usize];
         n.meta.prev = NIL;
         n.meta.next = NIL;
-        self.bytes -= n.size as u64;
+        self.bytes -= n.size;
     }
 
     fn move_to_head(&mut self, nodes: &mut [Node<Meta>], slot: u32) {
@@ -186,7 +186,7 @@ impl Lirs {
 
     #[inline]
     fn size(&self, slot: u32) -> u64 {
-        self.table.node(slot).size as u64
+        self.table.node(slot).size
     }
 
     /// Frees the node if it is in neither S nor Q.
@@ -353,7 +353,7 @@ impl Lirs {
 
     /// Inserts a new object (in neither S nor Q).
     fn insert_new(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.lir_limit || size > self.hir_limit {
             return;
         }
@@ -388,7 +388,7 @@ impl Lirs {
         self.set_flags(slot, f);
         // libCacheSim's eviction loop, sized by the request; it does not run when the LIR budget
         // already has room, as it has after the demotions above.
-        while self.used + req.size as u64 > self.capacity {
+        while self.used + req.size > self.capacity {
             while self.hir_bytes >= self.hir_limit && self.evict_hir() {}
             if !self.evict_lir() {
                 break;
@@ -441,7 +441,7 @@ impl Policy for Lirs {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        if req.size as u64 <= self.capacity {
+        if req.size <= self.capacity {
             match self.table.find(req.key) {
                 None => self.insert_new(req),
                 Some(s) if self.flags(s) & RESIDENT == 0 => self.insert_non_resident(s, req),

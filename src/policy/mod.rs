@@ -189,10 +189,10 @@ pub trait Policy: Send {
             }
             let hit = self.access(req);
             stats.requests += 1;
-            stats.bytes += req.size as u64;
+            stats.bytes = stats.bytes.saturating_add(req.size);
             if !hit {
                 stats.misses += 1;
-                stats.miss_bytes += req.size as u64;
+                stats.miss_bytes = stats.miss_bytes.saturating_add(req.size);
             }
         }
     }

@@ -173,7 +173,7 @@ impl Mq {
     /// Removes a resident object (no ghost).
     fn drop_resident(&mut self, slot: u32) {
         self.unlink(slot);
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.len -= 1;
         self.table.remove(slot);
     }
@@ -182,7 +182,7 @@ impl Mq {
     fn evict_one(&mut self) {
         let q = self.nonempty.trailing_zeros() as usize;
         let victim = self.queues[q].tail;
-        let (key, size) = (self.table.node(victim).key, self.table.node(victim).size as u64);
+        let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
         self.counters.evicted(key);
         self.unlink(victim);
         self.used -= size;
@@ -234,7 +234,7 @@ impl Policy for Mq {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         let ghost = self.ghost.take();
         if size > self.capacity {
             return;

@@ -50,7 +50,7 @@ impl Random {
             let moved = self.dense[pos];
             self.table.node_mut(moved).meta = pos as u32;
         }
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.remove(slot);
     }
 }
@@ -71,7 +71,7 @@ impl Policy for Random {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

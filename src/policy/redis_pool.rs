@@ -203,7 +203,7 @@ impl<S: Score> Sampled<S> {
             let moved = self.dense[pos];
             self.table.node_mut(moved).meta.pos = pos as u32;
         }
-        self.used -= self.table.node(slot).size as u64;
+        self.used -= self.table.node(slot).size;
         self.table.remove(slot);
     }
 
@@ -269,7 +269,7 @@ impl<S: Score> Policy for Sampled<S> {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }

@@ -149,7 +149,7 @@ impl S3Fifo {
                 continue;
             }
             self.counters.evicted(self.table.node(t).key);
-            let size = self.table.node(t).size as u64;
+            let size = self.table.node(t).size;
             if self.ghost_cap == 0 || size > self.ghost_cap {
                 self.drop_slot(t);
                 return;
@@ -233,7 +233,7 @@ impl Policy for S3Fifo {
                 from_ghost = true;
             }
         }
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.small_cap || size > self.capacity {
             return;
         }

@@ -73,7 +73,7 @@ impl Slru {
     #[inline]
     fn drop_slot(&mut self, slot: u32) {
         let n = self.table.node(slot);
-        let (seg, size) = (n.meta as usize, n.size as u64);
+        let (seg, size) = (n.meta as usize, n.size);
         self.segs[seg].unlink(&mut self.table.nodes, slot);
         self.table.remove(slot);
         self.used -= size;
@@ -149,7 +149,7 @@ impl Policy for Slru {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity || size > self.seg_size {
             return;
         }

@@ -21,7 +21,7 @@ pub struct Node<M> {
     /// Absolute expiry time in nanoseconds, 0 for none.
     pub expire: u64,
     /// Size in bytes (1 in object mode).
-    pub size: u32,
+    pub size: u64,
     /// Towards the head (newer) of the list.
     pub prev: u32,
     /// Towards the tail (older) of the list.
@@ -119,7 +119,7 @@ impl<M: Copy + Default> Table<M> {
 
     /// Adds a node for `key` (which must not be present) and returns its slot. The node is in no list.
     #[inline]
-    pub fn insert(&mut self, key: u64, size: u32, expire: u64, meta: M) -> u32 {
+    pub fn insert(&mut self, key: u64, size: u64, expire: u64, meta: M) -> u32 {
         let node = Node {
             key,
             expire,
@@ -210,7 +210,7 @@ impl List {
             let n = &mut nodes[slot as usize];
             n.prev = NIL;
             n.next = old;
-            self.bytes += n.size as u64;
+            self.bytes += n.size;
         }
         if old != NIL {
             nodes[old as usize].prev = slot;
@@ -229,7 +229,7 @@ impl List {
             let n = &mut nodes[slot as usize];
             n.next = NIL;
             n.prev = old;
-            self.bytes += n.size as u64;
+            self.bytes += n.size;
         }
         if old != NIL {
             nodes[old as usize].next = slot;
@@ -260,7 +260,7 @@ impl List {
         let n = &mut nodes[slot as usize];
         n.prev = NIL;
         n.next = NIL;
-        self.bytes -= size as u64;
+        self.bytes -= size;
         self.len -= 1;
     }
 

@@ -322,7 +322,7 @@ impl TinyLfu {
 
     /// libCacheSim's SLRU insert of a node already in the table (in no list).
     fn insert_main(&mut self, slot: u32) {
-        let size = self.table.node(slot).size as u64;
+        let size = self.table.node(slot).size;
         let seg = if self.probation.bytes + size <= self.probation_cap {
             PROBATION
         } else if self.protected.bytes + size <= self.protected_cap {
@@ -391,7 +391,7 @@ impl TinyLfu {
         }
         while self.window.bytes > 0 {
             let w = self.window.tail;
-            let (wkey, wsize) = (self.table.node(w).key, self.table.node(w).size as u64);
+            let (wkey, wsize) = (self.table.node(w).key, self.table.node(w).size);
             if self.main_used() + wsize <= self.main_cap {
                 self.window.unlink(&mut self.table.nodes, w);
                 self.insert_main(w);
@@ -446,7 +446,7 @@ impl Policy for TinyLfu {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity || size > self.window_cap || size > self.probation_cap {
             return;
         }

@@ -60,7 +60,7 @@ impl Ttl {
             self.lru.unlink(&mut self.table.nodes, slot);
         } else {
             self.by_expiry.remove(&(n.expire, slot));
-            self.ttl_bytes -= n.size as u64;
+            self.ttl_bytes -= n.size;
         }
         self.table.remove(slot);
     }
@@ -94,7 +94,7 @@ impl Policy for Ttl {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.capacity {
             return;
         }
@@ -126,7 +126,7 @@ mod tests {
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
 
-    fn req(time: u64, key: u64, size: u32, ttl: u64) -> Request {
+    fn req(time: u64, key: u64, size: u64, ttl: u64) -> Request {
         Request {
             time,
             key,
@@ -178,7 +178,7 @@ mod tests {
                     return true;
                 }
             }
-            let size = r.size as u64;
+            let size = r.size;
             if size > self.cap {
                 return false;
             }
@@ -211,7 +211,7 @@ mod tests {
                 } else {
                     0
                 };
-                let r = req(i * 1_000_000, key, (key % 7 + 1) as u32, ttl);
+                let r = req(i * 1_000_000, key, key % 7 + 1, ttl);
                 let (a, b) = (p.access(&r), naive.access(&r));
                 assert_eq!(a, b, "round {round}, request {i}");
                 assert!(p.used() <= cap);

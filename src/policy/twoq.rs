@@ -97,7 +97,7 @@ impl TwoQ {
     /// Moves Ain's tail into Aout (if it fits there), trimming Aout from its tail first.
     fn demote_ain_tail(&mut self) {
         let s = self.lists[AIN as usize].tail;
-        let size = self.table.node(s).size as u64;
+        let size = self.table.node(s).size;
         self.counters.evicted(self.table.node(s).key);
         if size > self.aout_size {
             self.drop_slot(s);
@@ -158,7 +158,7 @@ impl Policy for TwoQ {
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        let size = req.size as u64;
+        let size = req.size;
         if size > self.ain_size || size > self.capacity {
             return;
         }

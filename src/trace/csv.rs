@@ -222,6 +222,26 @@ impl<R: BufRead + Send> CsvReader<R> {
         }
     }
 
+    /// A whole number of bytes: exact up to `u64::MAX` when written as digits (`5368709120`), else
+    /// any non-negative number without a fraction (`5.36870912e9`).
+    fn bytes(&self, i: usize, line: u64, what: &str) -> Result<u64, String> {
+        let f = self.field(i, line, what)?;
+        if !f.is_empty() && f.iter().all(u8::is_ascii_digit) {
+            let s = std::str::from_utf8(f).unwrap_or("");
+            return s.parse::<u64>().map_err(|_| {
+                format!("line {line}: {what} {s} is larger than {} bytes, the largest size cachesim holds", u64::MAX)
+            });
+        }
+        let v = self.number(i, line, what)?;
+        if v.fract() != 0.0 || v >= u64::MAX as f64 {
+            return Err(format!(
+                "line {line}: {what} {v} is not a whole number of bytes from 0 to {}",
+                u64::MAX
+            ));
+        }
+        Ok(v as u64)
+    }
+
     /// A non-negative decimal number of `unit`s as exact nanoseconds (`12.000123456` s).
     fn nanos(&self, i: usize, line: u64, what: &str, unit: super::TimeUnit) -> Result<u64, String> {
         let f = self.field(i, line, what)?;
@@ -251,16 +271,14 @@ impl<R: BufRead + Send> CsvReader<R> {
             None => 0,
         };
         let mut size = match l.size {
-            Some(i) => self.number(i, line, "size")?,
-            None => 1.0,
+            Some(i) => self.bytes(i, line, "size")?,
+            None => 1,
         };
         if let Some(i) = l.key_size {
-            size += self.number(i, line, "key size")?;
-        }
-        if size > u32::MAX as f64 || size.fract() != 0.0 {
-            return Err(format!(
-                "line {line}: size {size} is not a whole number of bytes below 4 GiB"
-            ));
+            let k = self.bytes(i, line, "key size")?;
+            size = size.checked_add(k).ok_or_else(|| {
+                format!("line {line}: size plus key size passes {} bytes, the largest size cachesim holds", u64::MAX)
+            })?;
         }
         let op = match l.op {
             Some(i) => {
@@ -282,7 +300,7 @@ impl<R: BufRead + Send> CsvReader<R> {
         Ok(Request {
             time,
             key,
-            size: size as u32,
+            size,
             op,
             ttl,
             next_access: NEVER,

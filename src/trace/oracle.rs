@@ -44,24 +44,35 @@ pub fn decode(rec: &[u8]) -> Request {
     Request {
         time: time as u64 * NANOS_PER_SEC,
         key,
-        size,
+        size: size as u64,
         op: Op::Read,
         ttl: 0,
         next_access: if next < 0 { NEVER } else { next as u64 },
     }
 }
 
-/// Encodes one record (used by `generate` and tests).
-pub fn encode(req: &Request, out: &mut Vec<u8>) {
+/// The largest object size an oracleGeneral record holds: its size field has 32 bits.
+pub const MAX_SIZE: u64 = u32::MAX as u64;
+
+/// Encodes one record (used by `generate` and tests). A size above [`MAX_SIZE`] is refused (an
+/// input error naming the limit), never truncated; nothing is written then.
+pub fn encode(req: &Request, out: &mut Vec<u8>) -> Result<()> {
+    let Ok(size) = u32::try_from(req.size) else {
+        return Err(input_error(format!(
+            "object {} has size {} bytes, above the 4,294,967,295 bytes ({MAX_SIZE}) that oracleGeneral's 32-bit size field holds; write CSV instead (an output ending in .csv, or --format csv)",
+            req.key, req.size
+        )));
+    };
     out.extend_from_slice(&((req.time / NANOS_PER_SEC) as u32).to_le_bytes());
     out.extend_from_slice(&req.key.to_le_bytes());
-    out.extend_from_slice(&req.size.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
     let next: i64 = if req.next_access == NEVER {
         -1
     } else {
         req.next_access as i64
     };
     out.extend_from_slice(&next.to_le_bytes());
+    Ok(())
 }
 
 impl<R: Read + Send> TraceReader for OracleReader<R> {
@@ -118,7 +129,7 @@ mod tests {
             .map(|i| Request {
                 time: (i / 7) * NANOS_PER_SEC,
                 key: i % 97,
-                size: (i % 5) as u32 + 1,
+                size: (i % 5) as u64 + 1,
                 op: Op::Read,
                 ttl: 0,
                 next_access: if i % 3 == 0 { NEVER } else { i + 2 },
@@ -126,7 +137,7 @@ mod tests {
             .collect();
         let mut bytes = Vec::new();
         for r in &reqs {
-            encode(r, &mut bytes);
+            encode(r, &mut bytes).unwrap();
         }
         let mut rd = OracleReader::new(&bytes[..], "t.bin".into());
         let mut all = Vec::new();

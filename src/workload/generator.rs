@@ -23,7 +23,7 @@ pub struct Generator {
     now: u64,
     arrivals: Option<Arrivals>,
     state: SamplerState,
-    resized: FxHashMap<u64, u32>,
+    resized: FxHashMap<u64, u64>,
     writes: u64,
     done: bool,
     progress: Option<Arc<ReadProgress>>,

@@ -8,7 +8,7 @@ use super::spec::{SizeSpec, TtlSpec};
 #[derive(Clone, Debug)]
 pub enum Sizes {
     /// One size.
-    Fixed(u32),
+    Fixed(u64),
     /// Uniform integers in [min, max].
     Uniform(u64, u64),
     /// exp(ln(median) + sigma * N(0,1)).
@@ -27,7 +27,7 @@ impl Sizes {
     /// Compiles a size spec; `path` names the field in errors.
     pub fn compile(spec: &SizeSpec, path: &str) -> Result<Sizes, String> {
         Ok(match spec {
-            SizeSpec::Fixed { value } => Sizes::Fixed(clamp(value.0 as f64)),
+            SizeSpec::Fixed { value } => Sizes::Fixed(value.0.max(1)),
             SizeSpec::Uniform { min, max } => {
                 if min.0 > max.0 {
                     return Err(format!("{path}: min ({}) is larger than max ({})", min.0, max.0));
@@ -41,12 +41,15 @@ impl Sizes {
 
     /// The size of `key` (version `v` counts resizing writes), in bytes, at least 1.
     #[inline]
-    pub fn size_of(&self, key: u64, salt: u64) -> u32 {
+    pub fn size_of(&self, key: u64, salt: u64) -> u64 {
         match *self {
             Sizes::Fixed(s) => s,
             Sizes::Uniform(lo, hi) => {
                 let h = scatter(key ^ salt);
-                (lo + h % (hi - lo + 1)).min(u32::MAX as u64) as u32
+                match (hi - lo).checked_add(1) {
+                    Some(n) => lo + h % n,
+                    None => h,
+                }
             }
             Sizes::Lognormal(mu, sigma) => {
                 let h1 = scatter(key ^ salt);
@@ -60,8 +63,9 @@ impl Sizes {
     }
 }
 
-fn clamp(v: f64) -> u32 {
-    v.round().clamp(1.0, u32::MAX as f64) as u32
+/// A drawn size in whole bytes, at least 1 (`as` saturates at `u64::MAX`).
+fn clamp(v: f64) -> u64 {
+    v.round().max(1.0) as u64
 }
 
 /// Compiled TTLs.

@@ -58,7 +58,7 @@ impl Sim {
             Lookup::Miss => {
                 if first {
                     self.interval.lookups += 1;
-                    self.c.miss_bytes += t.req.size as u64;
+                    self.c.miss_bytes = self.c.miss_bytes.saturating_add(t.req.size);
                 }
                 match self.cfg.stampede {
                     Stampede::Lock => {
