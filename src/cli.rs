@@ -166,13 +166,15 @@ pub struct PlanArgs {
     /// Everything `run` takes (sizes are chosen by the planner).
     #[command(flatten)]
     pub run: RunArgs,
-    /// Smallest acceptable read hit ratio, e.g. 0.9.
+    /// Smallest acceptable hit ratio, as `run` reports it (hit_ratio: hits / requests, every read
+    /// and write of a plain replay; reads only on the engine): 0.9 or 90%.
     #[arg(long, value_name = "RATIO")]
-    pub target_hit_ratio: Option<f64>,
+    pub target_hit_ratio: Option<String>,
     /// Largest acceptable p99 read latency (needs the discrete-event engine).
     #[arg(long, value_name = "DURATION")]
     pub target_p99: Option<String>,
-    /// Largest acceptable backend load (misses per second of simulated time).
+    /// Largest acceptable backend read load: backend reads per second of traffic (read misses in a
+    /// plain replay; every backend read, refused ones excluded, on the engine). Writes are not counted.
     #[arg(long, value_name = "RPS")]
     pub max_backend_rps: Option<f64>,
     /// Cost model: memory price per GiB per month.
@@ -218,7 +220,8 @@ pub struct GenerateArgs {
 /// Options of `cachesim policies`.
 #[derive(Debug, Args)]
 pub struct PoliciesArgs {
-    /// Print JSON instead of a list.
+    /// What to print: `table` (a readable list), `json` (one object, key `policies`: a list of
+    /// {name, aliases, summary, params: [{name, default, help}]}) or `csv` (name,aliases,summary,params).
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     pub format: OutputFormat,
 }

@@ -105,6 +105,80 @@ pub fn parse_sizes(lists: &[String], what: &str) -> Result<Vec<(String, SizeSpec
     Ok(out)
 }
 
+/// A policy's identity for de-duplication: its canonical name and the value of every declared
+/// parameter (given or default), numbers compared as numbers, so `LRU` is `lru` and
+/// `clock:bits=1` is `clock` when 1 is the default.
+pub fn policy_identity(p: &PolicySpec) -> (String, Vec<(String, String)>) {
+    let label = p.params.to_label();
+    let given: Vec<(&str, &str)> = label
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    let norm = |v: &str| match v.parse::<f64>() {
+        Ok(x) => format!("{x}"),
+        Err(_) => v.to_ascii_lowercase(),
+    };
+    let params = p
+        .info
+        .params
+        .iter()
+        .map(|d| {
+            let v = given.iter().rev().find(|(k, _)| *k == d.name).map_or(d.default, |(_, v)| *v);
+            (d.name.to_string(), norm(v))
+        })
+        .collect();
+    (p.info.name.to_string(), params)
+}
+
+/// Drops repeated policies (same [`policy_identity`]), keeping the first of each in order; returns
+/// the kept list and one note per policy that was given more than once.
+pub fn dedup_policies(list: Vec<PolicySpec>) -> (Vec<PolicySpec>, Vec<String>) {
+    let mut kept: Vec<PolicySpec> = Vec::new();
+    let mut ids = Vec::new();
+    let mut times: Vec<usize> = Vec::new();
+    for p in list {
+        let id = policy_identity(&p);
+        match ids.iter().position(|i| *i == id) {
+            Some(k) => times[k] += 1,
+            None => {
+                ids.push(id);
+                times.push(1);
+                kept.push(p);
+            }
+        }
+    }
+    let notes = kept
+        .iter()
+        .zip(&times)
+        .filter(|(_, n)| **n > 1)
+        .map(|(p, n)| {
+            let how = if *n == 2 { "twice".to_string() } else { format!("{n} times") };
+            format!("{} given {how}; run once", p.label())
+        })
+        .collect();
+    (kept, notes)
+}
+
+/// Drops sizes that name the same capacity as an earlier one (`1MiB` and `1048576`, `5%` and
+/// `5.0%`), keeping the first; returns the kept list and a note per dropped size.
+pub fn dedup_sizes(list: Vec<(String, SizeSpec)>) -> (Vec<(String, SizeSpec)>, Vec<String>) {
+    let mut kept: Vec<(String, SizeSpec)> = Vec::new();
+    let mut notes = Vec::new();
+    for (label, spec) in list {
+        let same = kept.iter().find(|(_, k)| match (k, &spec) {
+            (SizeSpec::Absolute(a), SizeSpec::Absolute(b)) => a == b,
+            (SizeSpec::WorkingSet(a), SizeSpec::WorkingSet(b)) => (a - b).abs() <= 1e-12 * a.abs().max(b.abs()),
+            _ => false,
+        });
+        match same {
+            Some((first, _)) => notes.push(format!("size {label} is the same as {first}; run once")),
+            None => kept.push((label, spec)),
+        }
+    }
+    (kept, notes)
+}
+
 fn column(c: &Option<ColumnValue>) -> Result<Option<Column>> {
     Ok(match c {
         None => None,
@@ -185,11 +259,18 @@ impl RunConfig {
             };
             input_error(format!("{what}: {e}"))
         })?;
+        let (policies, repeated) = dedup_policies(policies);
         let sizes = match (&a.sizes, &cache.sizes) {
             (Some(s), _) => parse_sizes(s, "--sizes")?,
             (None, Some(s)) => parse_sizes(&s.iter().map(|v| v.0.clone()).collect::<Vec<_>>(), "[cache] sizes")?,
             (None, None) => parse_sizes(&[DEFAULT_SIZES.to_string()], "--sizes")?,
         };
+        let (sizes, repeated_sizes) = dedup_sizes(sizes);
+        if !a.quiet {
+            for note in repeated.iter().chain(&repeated_sizes) {
+                eprintln!("note: {note}");
+            }
+        }
         let jobs = match a.jobs {
             Some(0) => return Err(input_error("--jobs must be at least 1")),
             Some(n) => n,

@@ -59,6 +59,15 @@ fn print_policies(format: OutputFormat) -> Result<()> {
             })
             .collect();
         out = serde_json::to_string_pretty(&serde_json::json!({ "policies": list }))? + "\n";
+    } else if format == OutputFormat::Csv {
+        // One row per policy; aliases `;`-separated, params `name=default;...`.
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["name", "aliases", "summary", "params"])?;
+        for p in policy::REGISTRY {
+            let params: Vec<String> = p.params.iter().map(|q| format!("{}={}", q.name, q.default)).collect();
+            w.write_record([p.name, &p.aliases.join(";"), p.summary, &params.join(";")])?;
+        }
+        out = String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
     } else {
         for p in policy::REGISTRY {
             out.push_str(p.name);

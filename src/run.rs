@@ -28,6 +28,8 @@ pub struct WorkingSet {
     pub first_time: u64,
     /// Latest request time (ns).
     pub last_time: u64,
+    /// Write requests among `requests`.
+    pub writes: u64,
 }
 
 impl WorkingSet {
@@ -49,6 +51,7 @@ pub fn working_set(source: &Source) -> Result<WorkingSet> {
     while r.read_batch(&mut batch)? {
         for q in &batch {
             ws.requests += 1;
+            ws.writes += u64::from(q.op == crate::request::Op::Write);
             ws.first_time = ws.first_time.min(q.time);
             ws.last_time = ws.last_time.max(q.time);
             if seen.insert(q.key) {

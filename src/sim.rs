@@ -25,6 +25,10 @@ pub struct ReplayStats {
     pub deletes: u64,
     /// Zero-size requests skipped, as libCacheSim skips them.
     pub skipped: u64,
+    /// Reads counted (in `requests`; the rest are writes).
+    pub reads: u64,
+    /// Reads that missed (in `misses`): what a backend would serve.
+    pub read_misses: u64,
 }
 
 impl AddAssign for ReplayStats {
@@ -35,6 +39,8 @@ impl AddAssign for ReplayStats {
         self.miss_bytes = self.miss_bytes.saturating_add(o.miss_bytes);
         self.deletes += o.deletes;
         self.skipped += o.skipped;
+        self.reads += o.reads;
+        self.read_misses += o.read_misses;
     }
 }
 
@@ -128,6 +134,10 @@ pub struct RunResult {
     /// Engine: the time series (written to timeline.csv, not to summary.json).
     #[serde(skip)]
     pub timeline: Vec<TimelinePoint>,
+    /// Plain replay: reads that missed, the backend reads `plan` counts (not in summary.json; None
+    /// where not counted: one-pass curves, samples, the engine, which reports `backend.reads`).
+    #[serde(skip)]
+    pub read_misses: Option<u64>,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -181,6 +191,7 @@ impl RunResult {
             errors: None,
             duration_s: None,
             timeline: Vec::new(),
+            read_misses: None,
         }
     }
 
@@ -212,7 +223,7 @@ pub fn replay_trace(
         tick();
     }
     let c = cache.counters();
-    Ok(RunResult::new(
+    let mut r = RunResult::new(
         policy,
         ctx.capacity,
         unit,
@@ -220,7 +231,9 @@ pub fn replay_trace(
         c.evictions,
         c.expirations,
         reader.skipped(),
-    ))
+    );
+    r.read_misses = Some(stats.read_misses);
+    Ok(r)
 }
 
 /// A miniature simulation (Waldspurger, Park, Garthwaite, Ahmad, "Cache Modeling and Optimization

@@ -4,7 +4,8 @@
 //! object changes size); with `--shards-rate` or `--shards-samples` LRU is estimated by SHARDS
 //! spatial sampling instead, and every other policy by a miniature simulation (the same key sample
 //! through a cache scaled by the rate). Without sampling, every other policy is simulated at each
-//! size in parallel.
+//! size in parallel. A workload on the discrete-event engine is simulated at every size, plain LRU
+//! included, so its curve is `run`'s results; sampling is refused there.
 
 use crate::cli::SweepArgs;
 use crate::config::RunConfig;
@@ -77,8 +78,11 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     if let Some(dir) = &cfg.out {
         report::prepare_dir(dir)?;
     }
-    let want_lru = cfg.policies.iter().any(is_plain_lru);
-    let others: Vec<_> = cfg.policies.iter().filter(|p| !is_plain_lru(p)).cloned().collect();
+    // The one-pass curve is a plain replay: on the engine (patterns, backend, latency, faults)
+    // plain LRU is simulated per size like every other policy, so sweep equals `run`.
+    let one_pass = |p: &crate::policy::PolicySpec| cfg.engine.is_none() && is_plain_lru(p);
+    let want_lru = cfg.policies.iter().any(one_pass);
+    let others: Vec<_> = cfg.policies.iter().filter(|p| !one_pass(p)).cloned().collect();
     // Simulate everything but plain LRU through the normal grid: miniature simulations of a key
     // sample when asked for.
     if !others.is_empty() {
@@ -164,7 +168,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let simulated = std::mem::take(&mut summary.results);
     let mut results = Vec::new();
     for p in &cfg.policies {
-        if is_plain_lru(p) {
+        if cfg.engine.is_none() && is_plain_lru(p) {
             results.extend(lru_results.iter().cloned());
         } else {
             results.extend(

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod compare;
+pub mod early;
 pub mod expr;
 pub mod metrics;
 pub mod report;
@@ -95,6 +96,8 @@ impl CheckConfig {
                 "--update-baseline needs a baseline file: give --baseline FILE or set [check] baseline",
             ));
         }
+        // Metric, policy and size names are checked now, against what this run will produce.
+        early::precheck(&run, &assertions).map_err(input_error)?;
         if assertions.is_empty() && baseline.is_none() {
             return Err(input_error(
                 "nothing to check: give --assert EXPR or --baseline FILE, or a [check] section in the workload",
@@ -207,6 +210,31 @@ fn append(path: &Path, text: &str) -> Result<()> {
         .map_err(|e| anyhow!("writing {}: {e}", path.display()))
 }
 
+/// `--update-baseline` rewrites only a cachesim summary (or creates a new file): anything else at
+/// that path (a workload .toml, a report) is refused untouched.
+fn refuse_foreign_baseline(p: &Path) -> Result<()> {
+    if !p.exists() {
+        return Ok(());
+    }
+    let refuse = |why: String| {
+        input_error(format!(
+            "--update-baseline: refusing to overwrite {}: {why}; it is not a cachesim summary.json. \
+             Give --baseline a summary.json written by cachesim, or a path that does not exist yet",
+            p.display()
+        ))
+    };
+    if p.is_dir() {
+        return Err(refuse("it is a directory".into()));
+    }
+    let b = baseline::load(p, "--baseline").map_err(|e| refuse(format!("{e:#}")))?;
+    if !b.value.get("source").is_some_and(serde_json::Value::is_object)
+        || !b.value.get("cachesim_version").is_some_and(serde_json::Value::is_string)
+    {
+        return Err(refuse("it has no `source` and `cachesim_version`".into()));
+    }
+    Ok(())
+}
+
 /// `cachesim check`.
 pub fn run(a: &CheckArgs) -> Result<()> {
     let mut cfg = CheckConfig::from_args(a)?;
@@ -220,6 +248,10 @@ pub fn run(a: &CheckArgs) -> Result<()> {
             let b = baseline::load(p, "--baseline")?;
             baseline::check_same_source(&b, &planned.source, planned.seed)?;
             Some(b)
+        }
+        (Some(p), true) => {
+            refuse_foreign_baseline(p)?;
+            None
         }
         _ => None,
     };

@@ -130,6 +130,7 @@ fn result(
         miss_bytes: c.miss_bytes,
         deletes: c.deletes,
         skipped: c.skipped,
+        ..Default::default()
     };
     let (evictions, expirations) = sim.cache.counters();
     let mut r = RunResult::new(policy, ctx.capacity, unit, &stats, evictions, expirations, bad_lines);

@@ -194,6 +194,10 @@ pub trait Policy: Send {
                 stats.misses += 1;
                 stats.miss_bytes = stats.miss_bytes.saturating_add(req.size);
             }
+            if req.op == Op::Read {
+                stats.reads += 1;
+                stats.read_misses += u64::from(!hit);
+            }
         }
     }
 }
