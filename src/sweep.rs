@@ -74,9 +74,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
              (it has [pattern], [backend], [cache_latency] or [faults]), whose time and load a key sample would distort",
         ));
     }
-    if let Some(dir) = &cfg.out {
-        report::prepare_dir(dir)?;
-    }
+    let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
     let want_lru = cfg.policies.iter().any(is_plain_lru);
     let others: Vec<_> = cfg.policies.iter().filter(|p| !is_plain_lru(p)).cloned().collect();
     // Simulate everything but plain LRU through the normal grid: miniature simulations of a key
@@ -176,8 +174,9 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         }
     }
     summary.results = results;
-    if let Some(dir) = &cfg.out {
-        report::write_dir(dir, &summary, cfg.chart_format)?;
+    if let Some(out) = out {
+        report::write_dir(out.path(), &summary, cfg.chart_format)?;
+        out.commit()?;
     }
     report::print(&summary, cfg.format)
 }
