@@ -10,6 +10,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod interrupt;
 pub mod mrc;
 pub mod plan;
 pub mod policy;

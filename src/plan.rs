@@ -413,8 +413,9 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     };
     let text = render(&plan);
     if let Some(dir) = &cfg.out {
-        report::prepare_dir(dir)?;
-        write_report(dir, &plan, &text, cfg.chart_format)?;
+        let out = report::OutDir::create(dir)?;
+        write_report(out.path(), &plan, &text, cfg.chart_format)?;
+        out.commit()?;
     }
     let out = match cfg.format {
         crate::cli::OutputFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",

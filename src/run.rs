@@ -215,12 +215,11 @@ fn fault_events(e: &crate::engine::config::EngineConfig) -> Vec<(f64, String)> {
 
 /// `cachesim run`: run the grid, print, write the output directory.
 pub fn run(mut cfg: RunConfig) -> Result<()> {
-    if let Some(dir) = &cfg.out {
-        report::prepare_dir(dir)?;
-    }
+    let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
     let summary = run_grid(&mut cfg)?;
-    if let Some(dir) = &cfg.out {
-        report::write_dir(dir, &summary, cfg.chart_format)?;
+    if let Some(out) = out {
+        report::write_dir(out.path(), &summary, cfg.chart_format)?;
+        out.commit()?;
     }
     report::print(&summary, cfg.format)
 }

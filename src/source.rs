@@ -26,6 +26,8 @@ pub struct Source {
     pub ignore_size: bool,
     /// Next-access positions from a pre-pass, for streams that do not carry them.
     pub next_access: Option<Arc<tempfile::TempPath>>,
+    /// Counts the progress of streams opened without a counter of their own (the pre-pass).
+    pub default_progress: Option<Arc<ReadProgress>>,
 }
 
 impl Source {
@@ -35,6 +37,7 @@ impl Source {
             input: Input::Trace(spec),
             ignore_size: false,
             next_access: None,
+            default_progress: None,
         }
     }
 
@@ -44,6 +47,7 @@ impl Source {
             input: Input::Workload(w),
             ignore_size: false,
             next_access: None,
+            default_progress: None,
         }
     }
 
@@ -54,8 +58,15 @@ impl Source {
 
     /// Computes next-access positions if the stream lacks them.
     pub fn prepare_belady(&mut self) -> Result<()> {
+        self.prepare_belady_counting(None)
+    }
+
+    /// [`Source::prepare_belady`], counting the pre-pass's progress into `progress`.
+    pub fn prepare_belady_counting(&mut self, progress: Option<Arc<ReadProgress>>) -> Result<()> {
         if !self.has_next_access() {
-            self.next_access = Some(Arc::new(next_access::compute(self)?));
+            let mut pass = self.clone();
+            pass.default_progress = progress;
+            self.next_access = Some(Arc::new(next_access::compute(&pass)?));
         }
         Ok(())
     }
@@ -68,12 +79,15 @@ impl Source {
         }
     }
 
-    /// Opens the stream, without next-access positions (used by the pre-pass).
+    /// Opens the stream, without next-access positions (used by the pre-pass). Every stream stops
+    /// with an error at the next batch after Ctrl-C ([`crate::interrupt`]).
     pub fn open_without_next_access(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn TraceReader>> {
+        let progress = progress.or_else(|| self.default_progress.clone());
         let reader: Box<dyn TraceReader> = match &self.input {
             Input::Trace(t) => t.open(progress)?,
             Input::Workload(w) => Box::new(Generator::new(w.clone(), progress)?),
         };
+        let reader: Box<dyn TraceReader> = Box::new(crate::interrupt::Interruptible(reader));
         Ok(if self.ignore_size {
             Box::new(UnitSize(reader))
         } else {

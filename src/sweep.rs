@@ -75,9 +75,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
              (it has [pattern], [backend], [cache_latency] or [faults]), whose time and load a key sample would distort",
         ));
     }
-    if let Some(dir) = &cfg.out {
-        report::prepare_dir(dir)?;
-    }
+    let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
     // The one-pass curve is a plain replay: on the engine (patterns, backend, latency, faults)
     // plain LRU is simulated per size like every other policy, so sweep equals `run`.
     let one_pass = |p: &crate::policy::PolicySpec| cfg.engine.is_none() && is_plain_lru(p);
@@ -180,8 +178,9 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         }
     }
     summary.results = results;
-    if let Some(dir) = &cfg.out {
-        report::write_dir(dir, &summary, cfg.chart_format)?;
+    if let Some(out) = out {
+        report::write_dir(out.path(), &summary, cfg.chart_format)?;
+        out.commit()?;
     }
     report::print(&summary, cfg.format)
 }

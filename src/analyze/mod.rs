@@ -123,16 +123,15 @@ pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: boo
 /// `cachesim analyze`.
 pub fn run(a: &AnalyzeArgs) -> Result<()> {
     let sizes = a.sizes.as_ref().map(|s| parse_sizes(s, "--sizes")).transpose()?;
-    if let Some(dir) = &a.out {
-        crate::report::prepare_dir(dir)?;
-    }
+    let out = a.out.as_deref().map(crate::report::OutDir::create).transpose()?;
     let source = source(a)?;
     let mut analysis =
         analyze(&source, sizes.as_deref(), a.quiet).with_context(|| format!("analyzing {}", a.input.display()))?;
     analysis.source = source_info(&source, a);
     let json = serde_json::to_string_pretty(&analysis)? + "\n";
-    if let Some(dir) = &a.out {
-        report::write_dir(dir, &analysis, &json, a.chart_format)?;
+    if let Some(out) = out {
+        report::write_dir(out.path(), &analysis, &json, a.chart_format)?;
+        out.commit()?;
     }
     let text = match a.format {
         AnalyzeFormat::Json => json,

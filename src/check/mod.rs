@@ -238,9 +238,7 @@ fn refuse_foreign_baseline(p: &Path) -> Result<()> {
 /// `cachesim check`.
 pub fn run(a: &CheckArgs) -> Result<()> {
     let mut cfg = CheckConfig::from_args(a)?;
-    if let Some(dir) = &cfg.run.out {
-        out::prepare_dir(dir)?;
-    }
+    let out_dir = cfg.run.out.as_deref().map(out::OutDir::create).transpose()?;
     let planned = grid::empty_summary(&cfg.run, None);
     // Read the baseline before the work, so a wrong file fails fast.
     let base = match (&cfg.baseline, cfg.update_baseline) {
@@ -256,8 +254,9 @@ pub fn run(a: &CheckArgs) -> Result<()> {
         _ => None,
     };
     let summary = grid::run_grid(&mut cfg.run)?;
-    if let Some(dir) = &cfg.run.out {
-        out::write_dir(dir, &summary, cfg.run.chart_format)?;
+    if let Some(o) = out_dir {
+        out::write_dir(o.path(), &summary, cfg.run.chart_format)?;
+        o.commit()?;
     }
     let value = serde_json::to_value(&summary)?;
     let entries = metrics::entries(&value).map_err(|e| anyhow!("{e}"))?;

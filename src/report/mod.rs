@@ -1,19 +1,21 @@
 //! Output: the summary (the JSON/CSV contract), the table on stdout, the files under `--out`.
 //! Files are written atomically (temporary name, then rename), so an interrupted run never leaves a
-//! truncated file that looks complete.
+//! truncated file that looks complete, and `--out` is replaced as a whole ([`OutDir`]).
 
 pub mod chart;
 mod csv_row;
 pub mod markdown;
+mod outdir;
 mod table;
 
 use crate::cli::OutputFormat;
-use crate::error::input_error;
 use crate::sim::RunResult;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
+
+pub use outdir::OutDir;
 
 /// What was simulated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,12 +55,6 @@ pub struct Summary {
     /// Fault times (seconds, label) to mark on timeline charts; not serialized.
     #[serde(skip)]
     pub events: Vec<(f64, String)>,
-}
-
-/// Creates the output directory (before any work, so a bad path fails early).
-pub fn prepare_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| input_error(format!("--out {}: cannot create the directory: {e}", dir.display())))
 }
 
 /// Writes `bytes` to `path` atomically.
