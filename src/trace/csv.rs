@@ -670,8 +670,15 @@ mod tests {
             time_unit_given: true,
             ..Default::default()
         };
-        let r = read_all(b"time,key\n1704164645000,1\n1704164646000,2\n", &spec(TraceFormat::Csv, o), false).unwrap();
-        assert_eq!(r[1].time - r[0].time, 1000 * 1_000_000_000);
+        let ms = b"time,key\n1704164645000,1\n1704164646000,2\n";
+        let e = read_all(ms, &spec(TraceFormat::Csv, o.clone()), false).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+        let o = CsvOptions {
+            time_unit: crate::trace::TimeUnit::Us,
+            ..o
+        };
+        let r = read_all(ms, &spec(TraceFormat::Csv, o), false).unwrap();
+        assert_eq!(r[1].time - r[0].time, 1_000_000);
     }
 
     #[test]
