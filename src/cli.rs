@@ -49,8 +49,9 @@ pub enum OutputFormat {
 /// Options of `cachesim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// A workload file (TOML or JSON) describing the traffic, the policies and the sizes.
-    #[arg(value_name = "WORKLOAD", required_unless_present = "trace", conflicts_with = "trace")]
+    /// A workload file (TOML or JSON) describing the traffic, the policies and the sizes
+    /// (or, instead, --trace FILE).
+    #[arg(value_name = "WORKLOAD", conflicts_with = "trace")]
     pub workload: Option<PathBuf>,
 
     /// A recorded trace to replay (instead of a workload file).
@@ -136,9 +137,10 @@ pub struct CsvArgs {
     /// The first row is data.
     #[arg(long)]
     pub no_header: bool,
-    /// Unit of the time column.
-    #[arg(long, value_enum, default_value = "s")]
-    pub time_unit: TimeUnit,
+    /// Unit of numeric times (default: seconds, or epoch ms/us/ns detected from the values' size).
+    /// ISO-8601 times (2024-01-02T03:04:05Z) are read as they are. Any --*-col takes `none` to ignore a column.
+    #[arg(long, value_enum)]
+    pub time_unit: Option<TimeUnit>,
     /// Unit of the TTL column.
     #[arg(long, value_enum, default_value = "s")]
     pub ttl_unit: TimeUnit,
@@ -188,13 +190,17 @@ pub struct PlanArgs {
 /// Formats `generate` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GenerateFormat {
-    /// By the output's extension: .csv is CSV, anything else oracleGeneral (.zst compressed).
+    /// By the output's extension: .csv CSV, .txt text, .bin/.oracleGeneral oracleGeneral
+    /// (a further .zst compresses; .zst alone is oracleGeneral).
     Auto,
     /// libCacheSim oracleGeneral (whole-second timestamps, next-access filled in).
     #[value(alias = "oracle")]
     OracleGeneral,
     /// CSV `time,key,size,op,ttl` with nanosecond times.
     Csv,
+    /// Plain text, one key per line (as `--trace-format txt` reads it; sizes, times, ops are lost).
+    #[value(alias = "txt")]
+    Text,
 }
 
 /// Options of `cachesim generate`.
@@ -203,7 +209,7 @@ pub struct GenerateArgs {
     /// The workload file.
     #[arg(value_name = "WORKLOAD")]
     pub workload: PathBuf,
-    /// Where to write the trace (`.bin`, `.oracleGeneral`, `.zst`, `.csv`).
+    /// Where to write the trace (`.bin`, `.oracleGeneral`, `.zst`, `.csv`, `.txt`).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
     /// Output format.

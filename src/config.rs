@@ -76,7 +76,8 @@ pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
         } else {
             None
         },
-        time_unit: a.time_unit,
+        time_unit: a.time_unit.unwrap_or(crate::trace::TimeUnit::S),
+        time_unit_given: a.time_unit.is_some(),
         ttl_unit: a.ttl_unit,
     })
 }
@@ -184,6 +185,7 @@ fn column(c: &Option<ColumnValue>) -> Result<Option<Column>> {
         None => None,
         Some(ColumnValue::Index(0)) => return Err(input_error("CSV columns are numbered from 1")),
         Some(ColumnValue::Index(i)) => Some(Column::Index(*i)),
+        Some(ColumnValue::Name(n)) if n.trim().eq_ignore_ascii_case("none") => Some(Column::Off),
         Some(ColumnValue::Name(n)) => Some(Column::Name(n.clone())),
     })
 }
@@ -225,6 +227,7 @@ pub fn workload_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
             delimiter: w.delimiter.as_deref().map(delimiter).transpose()?,
             header: w.header,
             time_unit: w.time_unit.unwrap_or(crate::trace::TimeUnit::S),
+            time_unit_given: w.time_unit.is_some(),
             ttl_unit: w.ttl_unit.unwrap_or(crate::trace::TimeUnit::S),
         };
         return Ok(Source::trace(spec));
@@ -237,6 +240,7 @@ impl RunConfig {
     pub fn from_args(a: &RunArgs) -> Result<Self> {
         let file = match &a.workload {
             Some(p) => {
+                workload::refuse_trace(p)?;
                 let mut f = workload::load(p)?;
                 if let Some(s) = a.seed {
                     f.seed = s;
@@ -289,12 +293,17 @@ impl RunConfig {
                 spec.skip_bad_lines = a.skip_bad_lines;
                 (Source::trace(spec), a.seed.unwrap_or(42))
             }
-            (None, None) => return Err(input_error("give a workload file or --trace FILE")),
+            (None, None) => {
+                return Err(input_error(
+                    "no input: give a workload file (cachesim run WORKLOAD.toml) or a recorded trace (cachesim run --trace FILE)",
+                ))
+            }
         };
         if let crate::source::Input::Trace(t) = &mut source.input {
             t.skip_bad_lines |= a.skip_bad_lines;
         }
         source.ignore_size = ignore;
+        source.ensure_nonempty()?;
         Ok(RunConfig {
             source,
             policies,

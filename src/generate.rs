@@ -31,13 +31,58 @@ fn op_name(op: Op) -> &'static str {
     }
 }
 
+/// The layout `generate` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// oracleGeneral records.
+    Oracle,
+    /// CSV `time,key,size,op,ttl`.
+    Csv,
+    /// One key per line.
+    Text,
+}
+
+/// The layout for `output` (with `.zst` stripped first) under `--format`; an unknown extension
+/// with `auto` is an input error naming the known ones.
+pub fn layout(output: &Path, format: GenerateFormat) -> Result<Layout> {
+    let name = output
+        .file_name()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok(match format {
+        GenerateFormat::Csv => Layout::Csv,
+        GenerateFormat::OracleGeneral => Layout::Oracle,
+        GenerateFormat::Text => Layout::Text,
+        GenerateFormat::Auto => {
+            let base = name.strip_suffix(".zst").unwrap_or(&name);
+            if base.ends_with(".csv") {
+                Layout::Csv
+            } else if base.ends_with(".txt") {
+                Layout::Text
+            } else if base.ends_with(".bin")
+                || base.ends_with(".oraclegeneral")
+                || base.ends_with(".oracle")
+                || base.len() < name.len()
+            {
+                Layout::Oracle
+            } else {
+                return Err(input_error(format!(
+                    "-o {}: cannot tell the format from the extension; use .bin/.oracleGeneral (oracleGeneral), .csv, .txt, each optionally followed by .zst, or give --format oracle-general|csv|text",
+                    output.display()
+                )));
+            }
+        }
+    })
+}
+
 /// Writes `source`'s stream to `out` in `format`; returns (requests written, TTL-or-delete requests).
 pub fn write_stream(
     source: &Source,
     out: &mut dyn Write,
-    csv: bool,
+    format: Layout,
     progress: Option<Arc<ReadProgress>>,
 ) -> Result<(u64, u64)> {
+    let csv = format == Layout::Csv;
     let mut reader = source.open(progress)?;
     let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
     let mut buf: Vec<u8> = Vec::with_capacity(BATCH * 48);
@@ -58,6 +103,8 @@ pub fn write_stream(
                     op_name(r.op),
                     decimal_seconds(r.ttl)
                 )?;
+            } else if format == Layout::Text {
+                writeln!(buf, "{}", r.key)?;
             } else {
                 if r.ttl != 0 || r.op == Op::Delete {
                     lossy += 1;
@@ -85,18 +132,20 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
             a.workload.display()
         )));
     }
+    if a.output.is_dir() {
+        return Err(input_error(format!(
+            "-o {} is a directory; give a file name (.bin, .oracleGeneral, .csv, .txt, optionally .zst)",
+            a.output.display()
+        )));
+    }
     let name = a
         .output
         .file_name()
         .map(|s| s.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let zstd = name.ends_with(".zst");
-    let csv = match a.format {
-        GenerateFormat::Csv => true,
-        GenerateFormat::OracleGeneral => false,
-        GenerateFormat::Auto => name.trim_end_matches(".zst").ends_with(".csv"),
-    };
-    if !csv {
+    let format = layout(&a.output, a.format)?;
+    if format == Layout::Oracle {
         source.prepare_belady().context("computing next-access positions")?;
     }
     let dir = a
@@ -116,12 +165,12 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
     let file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file().try_clone()?);
     let (n, lossy) = if zstd {
         let mut enc = zstd::stream::write::Encoder::new(file, 3)?;
-        let r = write_stream(&source, &mut enc, csv, Some(counter.clone()))?;
+        let r = write_stream(&source, &mut enc, format, Some(counter.clone()))?;
         enc.finish()?.flush()?;
         r
     } else {
         let mut w = file;
-        let r = write_stream(&source, &mut w, csv, Some(counter.clone()))?;
+        let r = write_stream(&source, &mut w, format, Some(counter.clone()))?;
         w.flush()?;
         r
     };
@@ -131,6 +180,9 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
     tmp.persist(&a.output)
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", a.output.display()))?;
+    if format == Layout::Text && n > 0 {
+        eprintln!("note: a text trace keeps only the keys (no times, sizes, operations or TTLs)");
+    }
     if lossy > 0 {
         eprintln!(
             "warning: {lossy} of {n} requests carry a TTL or are deletes, which oracleGeneral cannot record; write a .csv to keep them"
@@ -140,7 +192,11 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
         eprintln!(
             "wrote {n} requests to {} ({})",
             a.output.display(),
-            if csv { "csv" } else { "oracleGeneral" }
+            match format {
+                Layout::Csv => "csv",
+                Layout::Text => "text",
+                Layout::Oracle => "oracleGeneral",
+            }
         );
     }
     Ok(())
@@ -148,6 +204,21 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_follows_the_extension() {
+        let l = |p: &str| layout(Path::new(p), GenerateFormat::Auto).map_err(|e| e.to_string());
+        assert_eq!(l("x.txt"), Ok(Layout::Text));
+        assert_eq!(l("x.csv.zst"), Ok(Layout::Csv));
+        assert_eq!(l("x.bin"), Ok(Layout::Oracle));
+        assert_eq!(l("x.zst"), Ok(Layout::Oracle));
+        assert_eq!(l("x.oracleGeneral.zst"), Ok(Layout::Oracle));
+        let e = l("x.dat").unwrap_err();
+        assert!(e.contains(".bin") && e.contains(".txt") && e.contains("--format"), "{e}");
+        assert_eq!(layout(Path::new("x.dat"), GenerateFormat::Text).unwrap(), Layout::Text);
+    }
+
     #[test]
     fn decimal_seconds_are_exact() {
         assert_eq!(super::decimal_seconds(12_000_123_456), "12.000123456");

@@ -5,6 +5,7 @@ use crate::request::Request;
 use crate::trace::{next_access, ReadProgress, TraceReader, TraceSpec};
 use crate::workload::generator::Generator;
 use crate::workload::Workload;
+use crate::error::input_error;
 use anyhow::Result;
 use std::sync::Arc;
 
@@ -77,6 +78,28 @@ impl Source {
             Input::Trace(t) => std::fs::metadata(&t.path).map(|m| m.len()).unwrap_or(0),
             Input::Workload(w) => w.total_requests().unwrap_or(0),
         }
+    }
+
+    /// Refuses a stream with no requests (an empty trace, every CSV row skipped as bad, a workload
+    /// that yields nothing): its results would be a confident 0% miss ratio. Reads one batch.
+    pub fn ensure_nonempty(&self) -> Result<()> {
+        let mut r = self.open_without_next_access(None)?;
+        let mut batch = Vec::new();
+        if r.read_batch(&mut batch)? {
+            return Ok(());
+        }
+        let skipped = r.skipped();
+        Err(input_error(match &self.input {
+            Input::Trace(t) if skipped > 0 => format!(
+                "{}: no requests to replay ({skipped} lines, all skipped as bad lines); choose the columns with --key-col/--time-col/--size-col/--op-col, or check the --trace-format",
+                t.path.display()
+            ),
+            Input::Trace(t) => format!(
+                "{}: no requests to replay: the trace is empty (no records, or only blank, comment or header lines)",
+                t.path.display()
+            ),
+            Input::Workload(w) => format!("{}: no requests to replay: the workload yields no requests", w.path.display()),
+        }))
     }
 
     /// Opens the stream, without next-access positions (used by the pre-pass). Every stream stops

@@ -53,6 +53,7 @@ pub fn source(a: &AnalyzeArgs) -> Result<Source> {
         t.skip_bad_lines |= a.skip_bad_lines;
     }
     source.ignore_size = ignore;
+    source.ensure_nonempty()?;
     Ok(source)
 }
 

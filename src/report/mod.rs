@@ -237,11 +237,27 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
 
 /// Prints the summary on stdout in `format`.
 pub fn print(s: &Summary, format: OutputFormat) -> Result<()> {
-    let text = match format {
+    let mut text = match format {
         OutputFormat::Json => to_json(s)?,
         OutputFormat::Csv => String::from_utf8(to_csv(s)?)?,
         OutputFormat::Table => table::render(s),
     };
+    // Skipped bad lines: JSON and CSV carry them per row; the table says so under it.
+    if let Some(r) = s.results.iter().max_by_key(|r| r.skipped_bad_lines) {
+        let bad = r.skipped_bad_lines;
+        if bad > 0 {
+            if format == OutputFormat::Table {
+                text.push_str(&format!("skipped {bad} bad lines\n"));
+            }
+            let lines = bad + r.requests + r.deletes + r.skipped_zero_size;
+            if bad as f64 > 0.01 * lines as f64 {
+                eprintln!(
+                    "warning: {bad} of {lines} lines ({:.1}%) were skipped as bad lines (--skip-bad-lines); the results describe the rest only",
+                    100.0 * bad as f64 / lines as f64
+                );
+            }
+        }
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

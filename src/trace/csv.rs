@@ -59,6 +59,125 @@ pub struct CsvReader<R: std::io::Read> {
     skip_bad: bool,
     skipped: u64,
     rec: csv::ByteRecord,
+    /// Rows turned into requests so far (a bad first row means a bad column, not a bad line).
+    parsed: u64,
+    /// Unit of the time column, once detected from the first time value.
+    time_unit: Option<super::TimeUnit>,
+}
+
+/// A row that could not be read, and the column option that governs the failing field.
+struct RowError {
+    msg: String,
+    /// `key`, `time`, `size`, `op` or `ttl`.
+    col: &'static str,
+}
+
+fn col_of(what: &str) -> &'static str {
+    match what {
+        "time" => "time",
+        "size" | "key size" => "size",
+        "op" => "op",
+        "ttl" => "ttl",
+        _ => "key",
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// Parses an ISO-8601 / RFC 3339 timestamp as nanoseconds since the Unix epoch:
+/// `2024-01-02T03:04:05`, `2024-01-02 03:04:05.123`, with `Z` or `+HH:MM`/`-HH:MM`/`+HHMM` (none: UTC).
+pub fn parse_iso8601(s: &str) -> Option<u64> {
+    let b = s.trim().as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let f = b.get(r)?;
+        if f.iter().all(u8::is_ascii_digit) {
+            std::str::from_utf8(f).ok()?.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let mdays = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&mo) || d == 0 || d > mdays[mo as usize - 1] || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac_ns: u64 = 0;
+    if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if i - start < 9 {
+                frac_ns = frac_ns * 10 + (b[i] - b'0') as u64;
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start)..9 {
+            frac_ns *= 10;
+        }
+    }
+    let offset_secs: i64 = match &b[i..] {
+        [] | [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (oh, om) = match rest {
+                [a, b2, b':', c, d2] | [a, b2, c, d2] => {
+                    let p = |x: &u8, y: &u8| -> Option<i64> {
+                        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| ((x - b'0') * 10 + (y - b'0')) as i64)
+                    };
+                    (p(a, b2)?, p(c, d2)?)
+                }
+                [a, b2] if a.is_ascii_digit() && b2.is_ascii_digit() => (((a - b'0') * 10 + (b2 - b'0')) as i64, 0),
+                _ => return None,
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let o = oh * 3600 + om * 60;
+            if *sign == b'+' {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return None,
+    };
+    let secs = days_from_civil(y as i64, mo, d) * 86400 + (h * 3600 + mi * 60 + sec) as i64 - offset_secs;
+    if secs < 0 {
+        return None;
+    }
+    (secs as u64).checked_mul(1_000_000_000)?.checked_add(frac_ns)
+}
+
+/// The unit of epoch timestamps, from the size of a value written in seconds: epoch seconds stay
+/// below 1e11 until the year 5138, so larger values are milliseconds, microseconds or nanoseconds.
+fn detect_epoch_unit(int_part: &str) -> super::TimeUnit {
+    use super::TimeUnit;
+    match int_part.len() {
+        0..=11 => TimeUnit::S,
+        12..=14 => TimeUnit::Ms,
+        15..=17 => TimeUnit::Us,
+        _ => TimeUnit::Ns,
+    }
 }
 
 fn guess_delimiter(line: &[u8]) -> u8 {
@@ -101,6 +220,13 @@ impl<R: BufRead + Send> CsvReader<R> {
     pub fn new(mut inner: R, spec: &TraceSpec, twitter: bool) -> Result<Self> {
         let path = spec.path.clone();
         let opts = if twitter { twitter::options() } else { spec.csv.clone() };
+        {
+            let head = inner
+                .fill_buf()
+                .map_err(|e| input_error(format!("{}: read failed: {e}", path.display())))?;
+            let fmt = if twitter { super::TraceFormat::Twitter } else { super::TraceFormat::Csv };
+            super::check_text(&head[..head.len().min(4096)], &path, fmt)?;
+        }
         let first = peek_line(&mut inner).map_err(|e| input_error(format!("{}: read failed: {e}", path.display())))?;
         let delimiter = opts.delimiter.unwrap_or_else(|| guess_delimiter(&first));
         let mut rdr = csv::ReaderBuilder::new()
@@ -136,6 +262,7 @@ impl<R: BufRead + Send> CsvReader<R> {
         }
         let resolve = |c: &Option<Column>, auto: &[&str], what: &str| -> Result<Option<usize>> {
             match c {
+                Some(Column::Off) => Ok(None),
                 Some(Column::Index(i)) => Ok(Some(i - 1)),
                 Some(Column::Name(n)) => {
                     let n = n.to_ascii_lowercase();
@@ -155,6 +282,12 @@ impl<R: BufRead + Send> CsvReader<R> {
                 None => Ok(auto.iter().find_map(|a| names.iter().position(|h| h == a))),
             }
         };
+        if opts.key == Some(Column::Off) {
+            return Err(input_error(format!(
+                "{}: --key-col none: every request needs a key; give a 1-based column number or a header name",
+                path.display()
+            )));
+        }
         let key = match resolve(&opts.key, KEY_NAMES, "key")? {
             Some(k) => k,
             None if names.is_empty() => 0,
@@ -189,6 +322,8 @@ impl<R: BufRead + Send> CsvReader<R> {
             skip_bad: spec.skip_bad_lines,
             skipped: 0,
             rec,
+            parsed: 0,
+            time_unit: None,
         })
     }
 
@@ -246,6 +381,11 @@ impl<R: BufRead + Send> CsvReader<R> {
     fn nanos(&self, i: usize, line: u64, what: &str, unit: super::TimeUnit) -> Result<u64, String> {
         let f = self.field(i, line, what)?;
         let s = std::str::from_utf8(f).unwrap_or("");
+        if what == "time" {
+            if let Some(ns) = parse_iso8601(s) {
+                return Ok(ns);
+            }
+        }
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
         if digits(int) && (frac.is_empty() || digits(frac)) && frac.len() <= 18 && int.len() <= 19 {
@@ -259,42 +399,86 @@ impl<R: BufRead + Send> CsvReader<R> {
         Ok((self.number(i, line, what)? * unit.nanos()) as u64)
     }
 
-    fn parse_row(&self, line: u64) -> Result<Request, String> {
+    /// The time column's unit: as given, or detected once from the first numeric time value.
+    fn time_unit(&mut self, i: usize) -> super::TimeUnit {
+        if self.opts.time_unit_given {
+            return self.opts.time_unit;
+        }
+        if let Some(u) = self.time_unit {
+            return u;
+        }
+        let f = self.rec.get(i).unwrap_or(b"");
+        let s = std::str::from_utf8(f).unwrap_or("");
+        let int = s.split_once('.').map_or(s, |(a, _)| a);
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+            return self.opts.time_unit; // not a plain number: decided on a later row
+        }
+        let u = detect_epoch_unit(int);
+        if u != super::TimeUnit::S {
+            eprintln!(
+                "note: {}: the time column holds epoch {} (e.g. `{s}`); pass --time-unit to choose another unit",
+                self.path.display(),
+                match u {
+                    super::TimeUnit::Ms => "milliseconds",
+                    super::TimeUnit::Us => "microseconds",
+                    _ => "nanoseconds",
+                }
+            );
+        }
+        self.time_unit = Some(u);
+        u
+    }
+
+    fn parse_row(&mut self, line: u64) -> Result<Request, RowError> {
+        let time_unit = match self.layout.time {
+            Some(i) => self.time_unit(i),
+            None => self.opts.time_unit,
+        };
+        self.parse_fields(line, time_unit)
+    }
+
+    fn parse_fields(&self, line: u64, time_unit: super::TimeUnit) -> Result<Request, RowError> {
         let l = &self.layout;
-        let key_field = self.field(l.key, line, "key")?;
+        let err = |what: &'static str| move |msg: String| RowError { msg, col: col_of(what) };
+        let key_field = self.field(l.key, line, "key").map_err(err("key"))?;
         if key_field.is_empty() {
-            return Err(format!("line {line}: the key in {} is empty", self.col_name(l.key)));
+            return Err(RowError {
+                msg: format!("line {line}: the key in {} is empty", self.col_name(l.key)),
+                col: "key",
+            });
         }
         let key = super::parse_key(key_field);
         let time = match l.time {
-            Some(i) => self.nanos(i, line, "time", self.opts.time_unit)?,
+            Some(i) => self.nanos(i, line, "time", time_unit).map_err(err("time"))?,
             None => 0,
         };
         let mut size = match l.size {
-            Some(i) => self.bytes(i, line, "size")?,
+            Some(i) => self.bytes(i, line, "size").map_err(err("size"))?,
             None => 1,
         };
         if let Some(i) = l.key_size {
-            let k = self.bytes(i, line, "key size")?;
-            size = size.checked_add(k).ok_or_else(|| {
-                format!("line {line}: size plus key size passes {} bytes, the largest size cachesim holds", u64::MAX)
+            let k = self.bytes(i, line, "key size").map_err(err("size"))?;
+            size = size.checked_add(k).ok_or_else(|| RowError {
+                msg: format!("line {line}: size plus key size passes {} bytes, the largest size cachesim holds", u64::MAX),
+                col: "size",
             })?;
         }
         let op = match l.op {
             Some(i) => {
-                let f = self.field(i, line, "op")?;
+                let f = self.field(i, line, "op").map_err(err("op"))?;
                 let s = String::from_utf8_lossy(f);
-                op_of(&s).ok_or_else(|| {
-                    format!(
+                op_of(&s).ok_or_else(|| RowError {
+                    msg: format!(
                         "line {line}: unknown operation `{s}` in {}; valid: get/read, set/write (add, replace, cas, append, prepend, incr, decr, put, update), delete/del, or SCSI opcodes 28/2a",
                         self.col_name(i)
-                    )
+                    ),
+                    col: "op",
                 })?
             }
             None => Op::Read,
         };
         let ttl = match l.ttl {
-            Some(i) => self.nanos(i, line, "ttl", self.opts.ttl_unit)?,
+            Some(i) => self.nanos(i, line, "ttl", self.opts.ttl_unit).map_err(err("ttl"))?,
             None => 0,
         };
         Ok(Request {
@@ -331,9 +515,26 @@ impl<R: BufRead + Send> TraceReader for CsvReader<R> {
                 continue; // blank line
             }
             match self.parse_row(line) {
-                Ok(r) => out.push(r),
+                Ok(r) => {
+                    self.parsed += 1;
+                    out.push(r)
+                }
                 Err(_) if self.skip_bad => self.skipped += 1,
-                Err(msg) => {
+                Err(RowError { msg, col }) if self.parsed == 0 && !self.twitter => {
+                    // The first data row fails: the column itself is of the wrong kind (a whole
+                    // column of ISO dates in --time-unit, names in a size column): skipping lines
+                    // would skip them all, so name the column and the option that fixes it.
+                    let fix = match col {
+                        "key" => "choose the key column with --key-col NAME or NUMBER".to_string(),
+                        "time" => "timestamps may be numbers (epoch s/ms/us/ns: --time-unit s|ms|us|ns) or ISO-8601 (2024-01-02T03:04:05Z); choose another column with --time-col, or ignore it with --time-col none".to_string(),
+                        c => format!("choose another column with --{c}-col, or ignore it with --{c}-col none"),
+                    };
+                    return Err(input_error(format!(
+                        "{}: {msg}. The {col} column cannot be read from its first data row: {fix}",
+                        self.path.display()
+                    )));
+                }
+                Err(RowError { msg, .. }) => {
                     let fmt = if self.twitter { "Twitter trace" } else { "CSV trace" };
                     return Err(input_error(format!(
                         "{}: {msg}. The {fmt} could not be read; fix the row, choose columns with --key-col/--time-col/--size-col/--op-col/--ttl-col, or pass --skip-bad-lines to skip and count such rows",
@@ -450,6 +651,83 @@ mod tests {
         );
         assert_eq!(r[2].op, Op::Delete);
         assert_eq!(r[0].key, r[1].key);
+    }
+
+    #[test]
+    fn iso8601_timestamps() {
+        // 2024-01-02T03:04:05Z = 1704164645 s (date -u -d 2024-01-02T03:04:05Z +%s).
+        assert_eq!(parse_iso8601("2024-01-02T03:04:05Z"), Some(1_704_164_645_000_000_000));
+        assert_eq!(parse_iso8601("2024-01-02T03:04:05.123Z"), Some(1_704_164_645_123_000_000));
+        assert_eq!(parse_iso8601("2024-01-02 03:04:05"), Some(1_704_164_645_000_000_000));
+        assert_eq!(parse_iso8601("2024-01-02T05:04:05+02:00"), Some(1_704_164_645_000_000_000));
+        assert_eq!(parse_iso8601("2024-01-02T01:04:05-0200"), Some(1_704_164_645_000_000_000));
+        assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_iso8601("2024-02-30T00:00:00Z"), None);
+        assert_eq!(parse_iso8601("2024/01/02 03:04:05"), None);
+        assert_eq!(parse_iso8601("12345"), None);
+        let data = b"time,key\n2024-01-02T03:04:05Z,1\n2024-01-02T03:04:06.5Z,2\n";
+        let r = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false).unwrap();
+        assert_eq!(r[1].time - r[0].time, 1_500_000_000);
+    }
+
+    #[test]
+    fn epoch_units_detected() {
+        let cases: [(&[u8], u64); 4] = [
+            (b"time,key\n1704164645,1\n1704164646,2\n", 1_000_000_000),
+            (b"time,key\n1704164645000,1\n1704164646000,2\n", 1_000_000_000),
+            (b"time,key\n1704164645000000,1\n1704164645000500,2\n", 500_000),
+            (b"time,key\n1704164645000000000,1\n1704164645000000007,2\n", 7),
+        ];
+        for (data, gap) in cases {
+            let r = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false).unwrap();
+            assert_eq!(r[1].time - r[0].time, gap, "{}", String::from_utf8_lossy(data));
+        }
+        // An explicit unit wins.
+        let o = CsvOptions {
+            time_unit: crate::trace::TimeUnit::S,
+            time_unit_given: true,
+            ..Default::default()
+        };
+        let ms = b"time,key\n1704164645000,1\n1704164646000,2\n";
+        let e = read_all(ms, &spec(TraceFormat::Csv, o.clone()), false).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+        let o = CsvOptions {
+            time_unit: crate::trace::TimeUnit::Us,
+            ..o
+        };
+        let r = read_all(ms, &spec(TraceFormat::Csv, o), false).unwrap();
+        assert_eq!(r[1].time - r[0].time, 1_000_000);
+    }
+
+    #[test]
+    fn a_bad_column_is_named_not_skipped() {
+        let data = b"time,key,size\n01/02/2024,1,10\n01/02/2024,2,10\n";
+        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--time-col none") && e.contains("--time-unit") && !e.contains("--skip-bad-lines"), "{e}");
+        let o = CsvOptions {
+            time: Some(Column::Off),
+            ..Default::default()
+        };
+        let r = read_all(data, &spec(TraceFormat::Csv, o), false).unwrap();
+        assert_eq!((r.len(), r[0].time, r[0].size), (2, 0, 10));
+        // A bad row after good ones still suggests --skip-bad-lines.
+        let data = b"key,size\n1,10\n2,abc\n";
+        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--skip-bad-lines"), "{e}");
+    }
+
+    #[test]
+    fn binary_csv_is_refused() {
+        let data = [b'1', b',', 0, 0, 0xff, b'\n'];
+        let e = CsvReader::new(&data[..], &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("looks binary"), "{e}");
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub enum Column {
     Index(usize),
     /// Name in the header row.
     Name(String),
+    /// `none`: the column is not read, even when the header names it (turns auto-detection off).
+    Off,
 }
 
 impl std::str::FromStr for Column {
@@ -83,6 +85,9 @@ impl std::str::FromStr for Column {
         let t = s.trim();
         if t.is_empty() {
             return Err("a column is a 1-based number or a header name".into());
+        }
+        if t.eq_ignore_ascii_case("none") {
+            return Ok(Column::Off);
         }
         match t.parse::<usize>() {
             Ok(0) => Err("columns are numbered from 1".into()),
@@ -137,6 +142,8 @@ pub struct CsvOptions {
     pub header: Option<bool>,
     /// Unit of the time column.
     pub time_unit: TimeUnit,
+    /// Whether the time unit was given (else epoch ms/us/ns are detected from the values).
+    pub time_unit_given: bool,
     /// Unit of the TTL column.
     pub ttl_unit: TimeUnit,
 }
@@ -152,6 +159,7 @@ impl Default for CsvOptions {
             delimiter: None,
             header: None,
             time_unit: TimeUnit::S,
+            time_unit_given: false,
             ttl_unit: TimeUnit::S,
         }
     }
@@ -198,6 +206,12 @@ impl<R: Read> Read for Counting<R> {
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 
 fn open_file(path: &Path) -> Result<File> {
+    if path.is_dir() {
+        return Err(input_error(format!(
+            "{} is a directory; --trace takes a trace file (oracleGeneral .bin/.zst, .csv, .txt, Twitter)",
+            path.display()
+        )));
+    }
     File::open(path).map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::NotFound {
             " (no such file)"
@@ -324,6 +338,25 @@ impl TraceSpec {
         };
         Ok(reader)
     }
+}
+
+/// Refuses content that is not text: a NUL byte or bytes that are not UTF-8 (an incomplete
+/// character at the very end of `head` is allowed, since `head` may stop mid-character).
+pub fn check_text(head: &[u8], path: &Path, format: TraceFormat) -> Result<()> {
+    let bad = head.contains(&0)
+        || match std::str::from_utf8(head) {
+            Ok(_) => false,
+            Err(e) => e.error_len().is_some(),
+        };
+    if bad {
+        return Err(input_error(format!(
+            "{}: the content looks binary (NUL or non-UTF-8 bytes), not a {} trace; \
+             for libCacheSim's binary format use --trace-format oracle-general",
+            path.display(),
+            format.name()
+        )));
+    }
+    Ok(())
 }
 
 /// Parses a key: decimal integers are used as they are, anything else is hashed (xxh3) to 64 bits.

@@ -14,16 +14,22 @@ pub struct TextReader<R> {
     path: PathBuf,
     line: Vec<u8>,
     line_no: u64,
+    checked: bool,
+    skip_bad: bool,
+    skipped: u64,
 }
 
 impl<R: BufRead> TextReader<R> {
     /// A reader over the lines of `path`.
-    pub fn new(inner: R, path: PathBuf, _skip_bad_lines: bool) -> Self {
+    pub fn new(inner: R, path: PathBuf, skip_bad_lines: bool) -> Self {
         TextReader {
             inner,
             path,
             line: Vec::new(),
             line_no: 0,
+            checked: false,
+            skip_bad: skip_bad_lines,
+            skipped: 0,
         }
     }
 }
@@ -31,6 +37,13 @@ impl<R: BufRead> TextReader<R> {
 impl<R: BufRead + Send> TraceReader for TextReader<R> {
     fn read_batch(&mut self, out: &mut Vec<Request>) -> Result<bool> {
         out.clear();
+        if !self.checked {
+            // Binary content read as text gives nonsense keys: refuse it from its first bytes.
+            self.checked = true;
+            let head = self.inner.fill_buf().map_err(|e| input_error(format!("{}: read failed: {e}", self.path.display())))?;
+            let head = &head[..head.len().min(4096)];
+            super::check_text(head, &self.path, super::TraceFormat::Txt)?;
+        }
         while out.len() < BATCH {
             self.line.clear();
             let n = self.inner.read_until(b'\n', &mut self.line).map_err(|e| {
@@ -48,6 +61,18 @@ impl<R: BufRead + Send> TraceReader for TextReader<R> {
             if key.is_empty() || key[0] == b'#' {
                 continue;
             }
+            if key.contains(&0) {
+                if self.skip_bad {
+                    self.skipped += 1;
+                    continue;
+                }
+                return Err(input_error(format!(
+                    "{}: line {}: the key contains a NUL byte; is this a binary trace (--trace-format oracle-general)? \
+                     --skip-bad-lines skips and counts such lines",
+                    self.path.display(),
+                    self.line_no
+                )));
+            }
             out.push(Request {
                 time: 0,
                 key: parse_key(key),
@@ -57,6 +82,10 @@ impl<R: BufRead + Send> TraceReader for TextReader<R> {
             });
         }
         Ok(true)
+    }
+
+    fn skipped(&self) -> u64 {
+        self.skipped
     }
 }
 
@@ -73,5 +102,13 @@ mod tests {
         let keys: Vec<u64> = b.iter().map(|r| r.key).collect();
         assert_eq!(keys, vec![1, 2, parse_key(b"user:7"), 2]);
         assert!(!r.read_batch(&mut b).unwrap());
+    }
+
+    #[test]
+    fn binary_content_is_refused() {
+        let data = [0x01u8, 0, 0, 0, 0x2a, 0, 0, 0, 0, 0, 0, 0, 0x64, 0, 0, 0, 0xff, 0xff];
+        let mut r = TextReader::new(&data[..], "x.txt".into(), false);
+        let e = r.read_batch(&mut Vec::new()).unwrap_err().to_string();
+        assert!(e.contains("x.txt") && e.contains("looks binary") && e.contains("oracle-general"), "{e}");
     }
 }

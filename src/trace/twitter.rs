@@ -16,6 +16,7 @@ pub fn options() -> CsvOptions {
         delimiter: Some(b','),
         header: Some(false),
         time_unit: TimeUnit::S,
+        time_unit_given: true,
         ttl_unit: TimeUnit::S,
     }
 }

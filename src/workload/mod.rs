@@ -70,8 +70,44 @@ pub struct Workload {
     pub phases: Vec<Phase>,
 }
 
+/// Refuses a recorded trace given where a workload file belongs (`cachesim run trace.csv`): by its
+/// extension (.csv, .txt, .bin, .zst, .oracleGeneral, .oracle) or binary content.
+pub fn refuse_trace(path: &Path) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let trace_ext = [".csv", ".txt", ".bin", ".zst", ".oraclegeneral", ".oracle", ".twr"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    let binary = !trace_ext
+        && path.is_file()
+        && std::fs::File::open(path)
+            .and_then(|f| {
+                use std::io::Read;
+                let mut head = Vec::new();
+                f.take(4096).read_to_end(&mut head)?;
+                Ok(head.contains(&0) || std::str::from_utf8(&head).is_err_and(|e| e.error_len().is_some()))
+            })
+            .unwrap_or(false);
+    if trace_ext || binary {
+        return Err(input_error(format!(
+            "{}: this looks like a trace, not a workload file (TOML or JSON): use --trace/-t {}",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a workload file: TOML, or JSON when the name ends in `.json` or the text starts with `{`.
 pub fn load(path: &Path) -> Result<WorkloadFile> {
+    if path.is_dir() {
+        return Err(input_error(format!(
+            "{} is a directory; give a workload file (TOML or JSON)",
+            path.display()
+        )));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             input_error(format!("cannot read workload {}: no such file", path.display()))

@@ -1,0 +1,9 @@
+//! `--assert` expressions: parse never panics.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = cachesim::check::expr::Assertion::parse(text);
+    }
+});
