@@ -457,8 +457,6 @@ mod tests {
         assert!(e.contains("line 6") && e.contains("zero"), "{e}");
         let e = err("[faults]\nbackend_outages = [{ at = \"1s\", for = \"0s\" }]\n");
         assert!(e.contains("line 5") && e.contains("zero"), "{e}");
-        let e = err("timeline_interval = \"0s\"\n[pattern]\n");
-        assert!(e.contains("timeline_interval") && e.contains("zero"), "{e}");
         let e = err("[backend]\nread_latency = { dist = \"exponential\", mean = \"-5ms\" }\n");
         assert!(e.contains("line 5"), "{e}");
         let e = err("[backend]\nread_latency = { dist = \"lognormal\", median = \"5ms\", p99 = \"1ms\" }\n");
