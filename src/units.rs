@@ -206,7 +206,7 @@ pub fn format_duration(ns: u64) -> String {
         return "0s".into();
     }
     for (unit, m) in [("s", 1_000_000_000u64), ("ms", 1_000_000), ("us", 1_000)] {
-        if ns >= m && (ns % (m / 1000)) == 0 {
+        if ns >= m && ns.is_multiple_of(m / 1000) {
             let whole = ns / m;
             let frac = ns % m / (m / 1000);
             return if frac == 0 {
