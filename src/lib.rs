@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod check;
 pub mod cli;
+pub mod clock_warn;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -156,6 +156,8 @@ pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
 
 /// [`run_jobs`] once [`prepare`] has run.
 pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
+    let policies: Vec<PolicySpec> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
+    crate::clock_warn::warn_once(&cfg.source, &policies);
     let bar = progress::bar(cfg.quiet, cfg.source.progress_total() * jobs.len() as u64, "simulating");
     let read = Arc::new(ReadProgress::default());
     let pool = rayon::ThreadPoolBuilder::new()

@@ -199,8 +199,55 @@ impl fmt::Display for Bytes {
     }
 }
 
+/// A duration in ns as the shortest exact text `parse_duration` reads back (`1.5s`, `250us`,
+/// `100001ns`): seconds, milliseconds, microseconds or nanoseconds, at most three decimals.
+pub fn format_duration(ns: u64) -> String {
+    if ns == 0 {
+        return "0s".into();
+    }
+    for (unit, m) in [("s", 1_000_000_000u64), ("ms", 1_000_000), ("us", 1_000)] {
+        if ns >= m && ns.is_multiple_of(m / 1000) {
+            let whole = ns / m;
+            let frac = ns % m / (m / 1000);
+            return if frac == 0 {
+                format!("{whole}{unit}")
+            } else {
+                format!("{whole}.{}{unit}", format!("{frac:03}").trim_end_matches('0'))
+            };
+        }
+    }
+    format!("{ns}ns")
+}
+
+/// `ns` rounded up to three significant digits, as [`format_duration`] text: a readable value
+/// that is never below `ns` (for "at least" advice).
+pub fn format_duration_up(ns: u64) -> String {
+    let mut step = 1u64;
+    while ns / step >= 1000 {
+        step *= 10;
+    }
+    format_duration(ns.div_ceil(step).saturating_mul(step))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_print_exactly_and_read_back() {
+        for (ns, text) in [
+            (1_500_000_000u64, "1.5s"),
+            (250_000, "250us"),
+            (100_001_000, "100.001ms"),
+            (100_001, "100.001us"),
+            (7, "7ns"),
+            (1_000_000_000_000, "1000s"),
+        ] {
+            assert_eq!(format_duration(ns), text);
+            assert_eq!(parse_duration(text), Ok(ns));
+        }
+        assert_eq!(format_duration_up(100_001_000), "101ms");
+        assert_eq!(format_duration_up(999), "999ns");
+        assert_eq!(format_duration_up(1_000_001), "1.01ms");
+    }
     use super::*;
 
     #[test]

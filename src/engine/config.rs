@@ -6,7 +6,7 @@
 use super::latency::{Latency, LatencySpec};
 use crate::error::input_error;
 use crate::workload::spec::WorkloadFile;
-use crate::workload::values::{Count, Dur, OpenRatio, Positive};
+use crate::workload::values::{Count, Delay, Dur, OpenRatio, Positive};
 use anyhow::Result;
 use serde::Deserialize;
 use std::path::Path;
@@ -83,14 +83,14 @@ pub struct PatternSection {
     pub refresh_ahead: Option<OpenRatio>,
     /// xfetch: beta (default 1.0; larger recomputes earlier).
     pub xfetch_beta: Option<Positive>,
-    /// lock: how long a waiter sleeps before retrying (default 50ms).
-    pub lock_wait: Option<Dur>,
+    /// lock: how long a waiter sleeps before retrying (default 50ms; 0 retries at once).
+    pub lock_wait: Option<Delay>,
     /// lock: retries before going to the backend anyway (default 5).
     pub lock_retries: Option<u32>,
     /// write-behind: flushing.
     pub write_behind: Option<WriteBehindSection>,
     /// stale-while-revalidate: how long past its TTL a value may be served (default: the TTL).
-    pub stale_window: Option<Dur>,
+    pub stale_window: Option<Delay>,
 }
 
 /// `[backend]`.
@@ -103,26 +103,26 @@ pub struct BackendSection {
     pub write_latency: Option<LatencySpec>,
     /// Servers; requests beyond wait in a FIFO queue (default: unlimited).
     pub concurrency: Option<Count>,
-    /// A request not done this long after it was sent fails.
-    pub timeout: Option<Dur>,
+    /// A request not done this long after it was sent fails (never zero: omit it for none).
+    pub timeout: Option<Delay>,
 }
 
 /// `[cache_latency]`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheLatencySection {
-    /// Round trip of a get.
-    pub get: Option<Dur>,
-    /// Round trip of a set or delete.
-    pub set: Option<Dur>,
+    /// Round trip of a get (0, like omitting it, is none).
+    pub get: Option<Delay>,
+    /// Round trip of a set or delete (0, like omitting it, is none).
+    pub set: Option<Delay>,
 }
 
 /// One backend outage.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutageSpec {
-    /// Start.
-    pub at: Dur,
+    /// Start (0 is the start of the run).
+    pub at: Delay,
     /// Length.
     #[serde(rename = "for")]
     pub length: Dur,
@@ -134,9 +134,9 @@ pub struct OutageSpec {
 pub struct FaultsSection {
     /// Times at which the cache restarts empty (dirty data is flushed first).
     #[serde(default)]
-    pub cache_restart_at: Vec<Dur>,
+    pub cache_restart_at: Vec<Delay>,
     /// Time at which the cache process dies: unflushed write-behind data is lost, the cache is empty.
-    pub crash_at: Option<Dur>,
+    pub crash_at: Option<Delay>,
     /// Backend outages.
     #[serde(default)]
     pub backend_outages: Vec<OutageSpec>,
@@ -192,6 +192,8 @@ pub struct EngineConfig {
     pub outages: Vec<(u64, u64)>,
     /// Time-series interval, ns.
     pub timeline_interval: u64,
+    /// The workload file, for errors found while running.
+    pub file: String,
 }
 
 impl Default for EngineConfig {
@@ -216,8 +218,25 @@ impl Default for EngineConfig {
             crash_at: None,
             outages: Vec::new(),
             timeline_interval: 1_000_000_000,
+            file: String::new(),
         }
     }
+}
+
+/// The most points a timeline may have: a million intervals is plenty for any chart, and bounds
+/// the memory of a run (and the size of timeline.csv) whatever the interval and the run's length.
+pub const MAX_TIMELINE_POINTS: u64 = 1_000_000;
+
+/// The error for a `timeline_interval` too fine for a run of `points` intervals over `span` ns,
+/// whose smallest valid interval is `smallest` ns.
+pub fn timeline_too_fine(file: &str, interval: u64, points: u64, span: u64, smallest: u64) -> anyhow::Error {
+    input_error(format!(
+        "{file}: timeline_interval = \"{}\" would make {points} timeline intervals over this run's {} of simulated time, more than the {MAX_TIMELINE_POINTS} allowed; the smallest valid timeline_interval for this run is {} (e.g. timeline_interval = \"{}\")",
+        crate::units::format_duration(interval),
+        crate::units::format_duration(span),
+        crate::units::format_duration(smallest),
+        crate::units::format_duration_up(smallest),
+    ))
 }
 
 fn secs(ns: u64) -> String {
@@ -313,6 +332,11 @@ impl EngineConfig {
         cfg.read_latency = Latency::compile(b.read_latency.as_ref(), "backend.read_latency").map_err(bad)?;
         cfg.write_latency = Latency::compile(b.write_latency.as_ref(), "backend.write_latency").map_err(bad)?;
         cfg.concurrency = b.concurrency.map(|n| n.0);
+        if b.timeout.is_some_and(|d| d.0 == 0) {
+            return Err(bad(
+                "backend.timeout is zero, which would fail every backend request; give a duration greater than zero, or omit timeout for none".into(),
+            ));
+        }
         cfg.timeout = b.timeout.map(|d| d.0);
         cfg.get_latency = c.get.map_or(0, |d| d.0);
         cfg.set_latency = c.set.map_or(0, |d| d.0);
@@ -335,6 +359,16 @@ impl EngineConfig {
             }
         }
         cfg.timeline_interval = f.timeline_interval.map_or(cfg.timeline_interval, |d| d.0);
+        cfg.file = file.to_string();
+        // A workload of known duration has ceil(duration / interval) intervals; others are
+        // bounded as the run goes (see the engine's loop).
+        if let Some(d) = planned_duration(f) {
+            let points = d.div_ceil(cfg.timeline_interval);
+            if points > MAX_TIMELINE_POINTS {
+                let smallest = d.div_ceil(MAX_TIMELINE_POINTS);
+                return Err(timeline_too_fine(&cfg.file, cfg.timeline_interval, points, d, smallest));
+            }
+        }
         Ok(Some(cfg))
     }
 
@@ -392,11 +426,36 @@ mod tests {
         assert!(ok("[pattern]\n").unwrap().is_instant());
     }
 
+    /// Zero is "none" for latencies, delays and points in time: accepted, and the same
+    /// configuration as leaving the field out.
+    #[test]
+    fn zero_latencies_and_delays_are_none() {
+        let c = ok("[backend]\nread_latency = { dist = \"constant\", value = \"0s\" }\nwrite_latency = { dist = \"exponential\", mean = \"0ms\" }\n[cache_latency]\nget = \"0us\"\nset = 0\n").unwrap();
+        assert_eq!(c, ok("[backend]\n").unwrap());
+        assert!(c.is_instant());
+        let c = ok("[backend]\nread_latency = { dist = \"uniform\", min = \"0ms\", max = \"0ms\" }\n").unwrap();
+        assert_eq!(c.read_latency, Latency::Zero);
+        let c = ok("[backend]\nread_latency = { dist = \"uniform\", min = \"0ms\", max = \"2ms\" }\n").unwrap();
+        assert_eq!(c.read_latency, Latency::Uniform(0, 2_000_000));
+        let c = ok("[pattern]\nstampede = \"lock\"\nlock_wait = \"0ms\"\n").unwrap();
+        assert_eq!(c.lock_wait, 0);
+        let c = ok("[pattern]\nstampede = \"stale-while-revalidate\"\nstale_window = \"0s\"\n").unwrap();
+        assert_eq!(c.stale_window, Some(0));
+        let c = ok("[faults]\ncrash_at = \"0s\"\ncache_restart_at = [\"0s\"]\nbackend_outages = [{ at = \"0s\", for = \"1s\" }]\n").unwrap();
+        assert_eq!((c.crash_at, c.restarts, c.outages), (Some(0), vec![0], vec![(0, 1_000_000_000)]));
+    }
+
     #[test]
     fn bad_values_name_the_field_and_line() {
         let e = err("[backend]\nconcurrency = 0\n");
         assert!(e.contains("line 5") && e.contains("greater than 0"), "{e}");
-        let e = err("[backend]\nread_latency = { dist = \"exponential\", mean = \"0ms\" }\n");
+        let e = err("[backend]\ntimeout = \"0ms\"\n");
+        assert!(e.contains("backend.timeout is zero"), "{e}");
+        let e = err("[backend]\nread_latency = { dist = \"lognormal\", median = \"0ms\", p99 = \"5ms\" }\n");
+        assert!(e.contains("line 5") && e.contains("zero"), "{e}");
+        let e = err("[pattern]\nwrite = \"write-behind\"\nwrite_behind = { flush_interval = \"0s\" }\n");
+        assert!(e.contains("line 6") && e.contains("zero"), "{e}");
+        let e = err("[faults]\nbackend_outages = [{ at = \"1s\", for = \"0s\" }]\n");
         assert!(e.contains("line 5") && e.contains("zero"), "{e}");
         let e = err("[backend]\nread_latency = { dist = \"exponential\", mean = \"-5ms\" }\n");
         assert!(e.contains("line 5"), "{e}");

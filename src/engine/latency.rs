@@ -2,7 +2,7 @@
 //! by its median and 99th percentile, the two numbers people know about their database) and Pareto.
 //! Samples are whole nanoseconds.
 
-use crate::workload::values::{Dur, Positive};
+use crate::workload::values::{Delay, Dur, Positive};
 use rand::rngs::SmallRng;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
@@ -17,20 +17,20 @@ pub const Z99: f64 = 2.326_347_874_040_841;
 pub enum LatencySpec {
     /// Always `value`.
     Constant {
-        /// The latency.
-        value: Dur,
+        /// The latency (0 is no latency).
+        value: Delay,
     },
     /// Exponential with the given mean (an M/M/c server).
     Exponential {
-        /// Mean latency.
-        mean: Dur,
+        /// Mean latency (0 is no latency).
+        mean: Delay,
     },
     /// Uniform between `min` and `max`.
     Uniform {
-        /// Smallest latency.
-        min: Dur,
+        /// Smallest latency (may be 0).
+        min: Delay,
         /// Largest latency.
-        max: Dur,
+        max: Delay,
     },
     /// Log-normal with the given median and 99th percentile (p99 > median).
     Lognormal {
@@ -71,6 +71,13 @@ impl Latency {
     pub fn compile(spec: Option<&LatencySpec>, field: &str) -> Result<Latency, String> {
         Ok(match spec {
             None => Latency::Zero,
+            // A zero latency, however written, is the absent one: the same run, the same draws.
+            Some(LatencySpec::Constant { value: Delay(0) })
+            | Some(LatencySpec::Exponential { mean: Delay(0) })
+            | Some(LatencySpec::Uniform {
+                min: Delay(0),
+                max: Delay(0),
+            }) => Latency::Zero,
             Some(LatencySpec::Constant { value }) => Latency::Constant(value.0),
             Some(LatencySpec::Exponential { mean }) => Latency::Exponential(mean.0 as f64),
             Some(LatencySpec::Uniform { min, max }) => {

@@ -15,7 +15,7 @@ mod writes;
 
 use super::backend::{Backend, Owner, Submitted};
 use super::cache::{Cache, Writeback};
-use super::config::{EngineConfig, WritePattern};
+use super::config::{EngineConfig, WritePattern, MAX_TIMELINE_POINTS};
 use super::stats::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::request::{Op, Request};
 use rand::rngs::SmallRng;
@@ -97,14 +97,26 @@ impl KeyState {
     }
 }
 
-/// Counts of one timeline interval.
+/// What only one timeline interval needs: its hit ratio's lookups and hits, its read latencies.
 #[derive(Clone, Debug, Default)]
 struct Interval {
     lookups: u64,
     hits: u64,
-    requests: u64,
-    backend_reads: u64,
     latency: LatencyHistogram,
+}
+
+/// The run's totals when the last interval closed. Each interval's counts are the totals' growth
+/// since, so every count column of the timeline sums to its summary figure by construction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Totals {
+    requests: u64,
+    hits: u64,
+    writes: u64,
+    deletes: u64,
+    backend_reads: u64,
+    backend_writes: u64,
+    errors: u64,
+    stale_reads: u64,
 }
 
 /// Everything counted by a run.
@@ -175,6 +187,11 @@ pub struct Sim {
     compact_min: usize,
     arrivals_done: bool,
     interval: Interval,
+    /// Totals at the close of the last interval.
+    closed: Totals,
+    /// The timeline reached [`MAX_TIMELINE_POINTS`] with more intervals to close: the run goes
+    /// on, recording no more points, to learn its length for the error.
+    timeline_full: bool,
     next_tick: u64,
     /// Counters.
     pub c: EngineCounters,
@@ -207,6 +224,8 @@ impl Sim {
             compact_min: COMPACT_MIN,
             arrivals_done: false,
             interval: Interval::default(),
+            closed: Totals::default(),
+            timeline_full: false,
             next_tick: cfg.timeline_interval,
             c: EngineCounters::default(),
         };
@@ -250,27 +269,67 @@ impl Sim {
         }
     }
 
+    /// The run's totals now.
+    fn totals(&self) -> Totals {
+        let b = &self.backend.counters;
+        Totals {
+            requests: self.c.reads,
+            hits: self.c.hits,
+            writes: self.c.writes,
+            deletes: self.c.deletes,
+            backend_reads: b.reads,
+            backend_writes: b.writes,
+            errors: self.c.errors,
+            stale_reads: self.c.stale_reads,
+        }
+    }
+
     /// Moves the clock to `t`, closing timeline intervals on the way.
     #[inline]
     fn advance(&mut self, t: u64) {
-        while t >= self.next_tick {
-            let secs = self.cfg.timeline_interval as f64 / 1e9;
-            let i = std::mem::take(&mut self.interval);
-            self.c.timeline.push(TimelinePoint {
-                time_s: self.next_tick as f64 / 1e9,
-                hit_ratio: if i.lookups == 0 {
-                    0.0
-                } else {
-                    i.hits as f64 / i.lookups as f64
-                },
-                requests_per_s: i.requests as f64 / secs,
-                backend_reads_per_s: i.backend_reads as f64 / secs,
-                read_p99_ms: i.latency.quantile_ms(0.99),
-                dirty: self.dirty,
-            });
-            self.next_tick += self.cfg.timeline_interval;
+        while t >= self.next_tick && !self.timeline_full {
+            self.close_interval();
         }
         self.now = t;
+    }
+
+    /// Closes the interval that ends at `next_tick`.
+    fn close_interval(&mut self) {
+        if self.c.timeline.len() as u64 >= MAX_TIMELINE_POINTS {
+            self.timeline_full = true;
+            return;
+        }
+        let secs = self.cfg.timeline_interval as f64 / 1e9;
+        let i = std::mem::take(&mut self.interval);
+        let now = self.totals();
+        let was = std::mem::replace(&mut self.closed, now);
+        self.c.timeline.push(TimelinePoint {
+            time_s: self.next_tick as f64 / 1e9,
+            hit_ratio: if i.lookups == 0 {
+                0.0
+            } else {
+                i.hits as f64 / i.lookups as f64
+            },
+            requests_per_s: (now.requests - was.requests) as f64 / secs,
+            backend_reads_per_s: (now.backend_reads - was.backend_reads) as f64 / secs,
+            read_p99_ms: i.latency.quantile_ms(0.99),
+            dirty: self.dirty,
+            requests: now.requests - was.requests,
+            hits: now.hits - was.hits,
+            writes: now.writes - was.writes,
+            deletes: now.deletes - was.deletes,
+            backend_reads: now.backend_reads - was.backend_reads,
+            backend_writes: now.backend_writes - was.backend_writes,
+            errors: now.errors - was.errors,
+            stale_reads: now.stale_reads - was.stale_reads,
+        });
+        self.next_tick += self.cfg.timeline_interval;
+    }
+
+    /// `Some(points)` when the timeline would need more than [`MAX_TIMELINE_POINTS`] points: how
+    /// many this run needs (once [`Sim::finish`] ran).
+    pub fn timeline_overflow(&self) -> Option<u64> {
+        self.timeline_full.then(|| self.c.end / self.cfg.timeline_interval + 1)
     }
 
     /// Time of the next pending event.
@@ -295,9 +354,9 @@ impl Sim {
         }
         self.c.end = self.now;
         self.backend.close(self.now);
-        if self.interval.requests > 0 || self.interval.lookups > 0 || !self.interval.latency.is_empty() {
-            let t = self.next_tick;
-            self.advance(t);
+        // The last, partial interval, if anything happened in it.
+        if self.totals() != self.closed || self.interval.lookups > 0 || !self.interval.latency.is_empty() {
+            self.close_interval();
         }
     }
 
@@ -369,7 +428,6 @@ impl Sim {
             self.c.skipped += 1;
             return;
         }
-        self.interval.requests += 1;
         if req.op == Op::Read {
             self.c.reads += 1;
             self.c.read_bytes = self.c.read_bytes.saturating_add(req.size);
@@ -437,9 +495,6 @@ impl Sim {
 
     /// Sends a backend request.
     fn send(&mut self, owner: Owner, write: bool, key: u64, batch: Vec<(u64, u64)>) {
-        if !write {
-            self.interval.backend_reads += 1;
-        }
         match self
             .backend
             .submit(self.now, owner, write, key, batch.clone(), &mut self.rng)

@@ -130,19 +130,37 @@ pub struct WriteBehindStats {
     pub coalesced_writes: u64,
 }
 
-/// One point of the time series: the interval that ends at `time_s`.
+/// One point of the time series: the interval that ends at `time_s` (the last one may be partial).
+/// Each count is what happened in the interval, so over all points it sums to the summary figure
+/// of the same name; the rates are two of those counts divided by `timeline_interval`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimelinePoint {
     /// End of the interval, seconds.
     pub time_s: f64,
     /// Read hit ratio of the reads that looked the cache up in the interval.
     pub hit_ratio: f64,
-    /// Requests arriving per second.
+    /// `requests` (reads counted, as in the summary) per second.
     pub requests_per_s: f64,
-    /// Backend reads sent per second.
+    /// `backend_reads` per second.
     pub backend_reads_per_s: f64,
     /// 99th percentile of the read latencies completed in the interval, ms.
     pub read_p99_ms: f64,
     /// Dirty keys at the end of the interval.
     pub dirty: u64,
+    /// Reads arriving (the summary's `requests`: reads of non-zero size).
+    pub requests: u64,
+    /// Reads whose first lookup hit (including stale values served).
+    pub hits: u64,
+    /// Writes arriving.
+    pub writes: u64,
+    /// Deletes arriving.
+    pub deletes: u64,
+    /// Reads the backend accepted (a read refused during an outage is an error, not a backend read).
+    pub backend_reads: u64,
+    /// Keys the backend accepted for writing (a write-behind batch counts each key).
+    pub backend_writes: u64,
+    /// Client requests that failed (timeout, outage, a failed lock or coalesced load).
+    pub errors: u64,
+    /// Reads that obtained a version older than the latest acknowledged write.
+    pub stale_reads: u64,
 }

@@ -154,6 +154,14 @@ pub struct TimelineRow<'a> {
     backend_reads_per_s: f64,
     read_p99_ms: f64,
     dirty: u64,
+    requests: u64,
+    hits: u64,
+    writes: u64,
+    deletes: u64,
+    backend_reads: u64,
+    backend_writes: u64,
+    errors: u64,
+    stale_reads: u64,
 }
 
 impl<'a> TimelineRow<'a> {
@@ -169,6 +177,14 @@ impl<'a> TimelineRow<'a> {
             backend_reads_per_s: p.backend_reads_per_s,
             read_p99_ms: p.read_p99_ms,
             dirty: p.dirty,
+            requests: p.requests,
+            hits: p.hits,
+            writes: p.writes,
+            deletes: p.deletes,
+            backend_reads: p.backend_reads,
+            backend_writes: p.backend_writes,
+            errors: p.errors,
+            stale_reads: p.stale_reads,
         }
     }
 }

@@ -115,40 +115,60 @@ impl<'de> Deserialize<'de> for ByteSize {
     }
 }
 
-/// A duration with a unit (`250us`, `5ms`, `2s`, `5m`, `1h`), in nanoseconds; never zero.
+/// Reads a duration with a unit into nanoseconds; `zero_ok` says whether zero is a valid value.
+struct DurVisitor(bool);
+
+impl Visitor<'_> for DurVisitor {
+    type Value = u64;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a duration with a unit, such as \"250us\", \"5ms\", \"2s\", \"5m\" or \"1h\"")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<u64, E> {
+        match parse_duration(s) {
+            Ok(0) if !self.0 => Err(E::custom(format!(
+                "duration `{s}` is zero; this field needs a duration greater than zero"
+            ))),
+            Ok(ns) => Ok(ns),
+            Err(e) => Err(E::custom(e)),
+        }
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+        if v == 0 && self.0 {
+            return Ok(0);
+        }
+        Err(E::custom(format!(
+            "duration {v} needs a unit: write e.g. \"{v}s\" or \"{v}ms\""
+        )))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        self.visit_i64(v.min(i64::MAX as u64) as i64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+        Err(E::custom(format!("duration {v} needs a unit: write e.g. \"{v}s\"")))
+    }
+}
+
+/// A duration with a unit (`250us`, `5ms`, `2s`, `5m`, `1h`), in nanoseconds; never zero. For
+/// rates' companions, where zero has no meaning: intervals (`timeline_interval`, a flush interval,
+/// a diurnal `period`), lengths (`duration`, an outage's `for`, a burst), the backend `timeout`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dur(pub u64);
 
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Dur;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a duration with a unit, such as \"250us\", \"5ms\", \"2s\", \"5m\" or \"1h\"")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Dur, E> {
-                match parse_duration(s) {
-                    Ok(0) => Err(E::custom(format!(
-                        "duration `{s}` is zero; it must be greater than zero"
-                    ))),
-                    Ok(ns) => Ok(Dur(ns)),
-                    Err(e) => Err(E::custom(e)),
-                }
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dur, E> {
-                Err(E::custom(format!(
-                    "duration {v} needs a unit: write e.g. \"{v}s\" or \"{v}ms\""
-                )))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dur, E> {
-                self.visit_i64(v as i64)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dur, E> {
-                Err(E::custom(format!("duration {v} needs a unit: write e.g. \"{v}s\"")))
-            }
-        }
-        d.deserialize_any(V)
+        d.deserialize_any(DurVisitor(false)).map(Dur)
+    }
+}
+
+/// A duration that may be zero, where zero means "none": latencies and delays (a zero latency is
+/// the same as an omitted one) and points in time (`crash_at = "0s"` is the start of the run).
+/// A bare `0` is accepted too, as zero needs no unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay(pub u64);
+
+impl<'de> Deserialize<'de> for Delay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DurVisitor(true)).map(Delay)
     }
 }
 
