@@ -22,7 +22,8 @@
 //! - A delete frees space without pulling evicted objects back, so the content may be shorter than
 //!   the longest fitting prefix. Such a size keeps an explicit boundary (the oldest cached position)
 //!   until insertions have refilled the slack.
-//! - TTLs: the expiry is set when an object is inserted and a hit does not renew it, so at different
+//! - TTLs: the expiry is set when an object is inserted or written (a write sets the object, see
+//!   [`Policy::rewrite`](crate::policy::Policy::rewrite)) and a read hit does not renew it, so at different
 //!   sizes an object may carry different expiries (it was re-inserted at small sizes and kept at
 //!   large ones). Objects keep one expiry, or one per size once they differ.
 //!
@@ -380,7 +381,14 @@ impl Engine {
         let entry = self.map.get_mut(req.key).expect("present");
         entry.pos = pos as u32;
         entry.size = s;
-        if !(entry.exp_slot == NONE && entry.exp == new_exp) {
+        if req.op == Op::Write {
+            // A write sets the object: a new expiry at every size, hit or not.
+            if entry.exp_slot != NONE {
+                self.exp_free.push(entry.exp_slot);
+                entry.exp_slot = NONE;
+            }
+            entry.exp = new_exp;
+        } else if !(entry.exp_slot == NONE && entry.exp == new_exp) {
             update_expiry(entry, &mut self.exp_pool, &mut self.exp_free, &self.hit, new_exp);
         }
         Ok(())

@@ -136,7 +136,7 @@ fn analyze_keeps_big_sizes() {
     // One 6 GiB object and one of 100 bytes, each requested twice.
     std::fs::write(&t, format!("key,size\na,{}\nb,100\na,{}\nb,100\n", 6 * GIB, 6 * GIB)).unwrap();
     let out = cachesim()
-        .args(["analyze", "-q", "--format", "json", "--trace"])
+        .args(["analyze", "-q", "--format", "json"])
         .arg(&t)
         .output()
         .unwrap();

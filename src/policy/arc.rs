@@ -144,6 +144,8 @@ impl Arc {
 }
 
 impl Policy for Arc {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.ghost_hit = false;

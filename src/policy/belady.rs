@@ -81,6 +81,8 @@ impl Belady {
 }
 
 impl Policy for Belady {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

@@ -502,6 +502,8 @@ impl Cacheus {
 }
 
 impl Policy for Cacheus {
+    rewrite_in_table!();
+
     fn get(&mut self, req: &Request) -> bool {
         // libCacheSim updates the learning rate after the request that completes an interval;
         // doing it before the next one keeps the same order of random draws.

@@ -69,6 +69,8 @@ impl Clock {
 }
 
 impl Policy for Clock {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

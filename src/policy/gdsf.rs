@@ -121,6 +121,8 @@ impl Gdsf {
 }
 
 impl Policy for Gdsf {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.vtime += 1;

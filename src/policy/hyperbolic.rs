@@ -128,6 +128,8 @@ impl Hyperbolic {
 }
 
 impl Policy for Hyperbolic {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.n_req += 1;

@@ -317,6 +317,8 @@ impl LeCaR {
 }
 
 impl Policy for LeCaR {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.n_req += 1;

@@ -118,6 +118,8 @@ impl Lfu {
 }
 
 impl Policy for Lfu {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

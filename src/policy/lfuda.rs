@@ -194,6 +194,8 @@ impl Lfuda {
 }
 
 impl Policy for Lfuda {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

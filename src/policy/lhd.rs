@@ -405,6 +405,8 @@ fn model_hit_density(cl: &mut Class) {
 }
 
 impl Policy for Lhd {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

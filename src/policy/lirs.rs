@@ -406,6 +406,8 @@ impl Lirs {
 }
 
 impl Policy for Lirs {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         let slot = match self.table.lookup(req.key, req.time) {

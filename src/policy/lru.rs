@@ -43,6 +43,8 @@ impl Lru {
 }
 
 impl Policy for Lru {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

@@ -43,6 +43,27 @@ macro_rules! resident_accessors {
     };
 }
 
+/// Implements `rewrite` for a policy whose `table` node holds the object's expiry and nothing else
+/// keeps it: a same-size write only restarts the expiry in place (no metadata moves, so a write
+/// without a TTL leaves everything as a read hit does); a resize re-inserts the object.
+macro_rules! rewrite_in_table {
+    () => {
+        fn rewrite(&mut self, req: &crate::request::Request) {
+            if let Some(s) = self.table.find(req.key) {
+                let n = self.table.node_mut(s);
+                if n.size == req.size {
+                    n.expire = req.expiry();
+                    return;
+                }
+                self.remove(req.key);
+                if !self.get(req) {
+                    self.insert(req);
+                }
+            }
+        }
+    };
+}
+
 /// Implements `remove` for a policy with a `table` and a `drop_slot(slot)` that unlinks and frees.
 macro_rules! remove_by_drop_slot {
     () => {
@@ -160,10 +181,25 @@ pub trait Policy: Send {
         }
     }
 
-    /// One request of a plain replay: a get, and an insert on a miss. Returns whether it hit.
+    /// A write that hit sets the object: its expiry restarts from the write's time and TTL (none
+    /// when the write has none) and its size becomes the write's. Called by [`Policy::access`]
+    /// after the write's `get` hit (the hit itself is counted and updates the metadata as a read
+    /// would). This default re-inserts the object; policies override it to change the entry in place.
+    fn rewrite(&mut self, req: &Request) {
+        self.remove(req.key);
+        if !self.get(req) {
+            self.insert(req);
+        }
+    }
+
+    /// One request of a plain replay: a get, and an insert on a miss; a write that hits also
+    /// sets the object ([`Policy::rewrite`]). Returns whether it hit.
     #[inline]
     fn access(&mut self, req: &Request) -> bool {
         if self.get(req) {
+            if req.op == Op::Write {
+                self.rewrite(req);
+            }
             true
         } else {
             self.insert(req);

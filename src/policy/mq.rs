@@ -204,6 +204,8 @@ impl Mq {
 }
 
 impl Policy for Mq {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.ghost = None;

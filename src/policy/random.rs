@@ -56,6 +56,8 @@ impl Random {
 }
 
 impl Policy for Random {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

@@ -249,6 +249,8 @@ impl<S: Score> Sampled<S> {
 }
 
 impl<S: Score> Policy for Sampled<S> {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

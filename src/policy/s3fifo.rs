@@ -191,6 +191,8 @@ impl S3Fifo {
 }
 
 impl Policy for S3Fifo {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.ghost_hit = None;

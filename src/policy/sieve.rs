@@ -68,6 +68,8 @@ impl Sieve {
 }
 
 impl Policy for Sieve {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

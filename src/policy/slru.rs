@@ -118,6 +118,8 @@ impl Slru {
 }
 
 impl Policy for Slru {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         let Some(s) = self.table.find(req.key) else {

@@ -417,6 +417,8 @@ impl TinyLfu {
 }
 
 impl Policy for TinyLfu {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

@@ -114,6 +114,17 @@ impl Policy for Ttl {
         }
     }
 
+    /// The expiry orders eviction here, so a write that changes it (or the size) re-inserts.
+    fn rewrite(&mut self, req: &Request) {
+        if let Some(s) = self.table.find(req.key) {
+            let n = self.table.node(s);
+            if n.size != req.size || n.expire != req.expiry() {
+                self.drop_slot(s);
+                self.insert(req);
+            }
+        }
+    }
+
     remove_by_drop_slot!();
 
     resident_accessors!(|p| used: p.lru.bytes + p.ttl_bytes, len: p.table.len());

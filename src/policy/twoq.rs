@@ -131,6 +131,8 @@ impl TwoQ {
 }
 
 impl Policy for TwoQ {
+    rewrite_in_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.ghost_hit = false;
