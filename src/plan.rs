@@ -484,14 +484,25 @@ fn describe_targets(t: &Targets) -> String {
     parts.join(" and ")
 }
 
+/// A rate for people: whole numbers from 100, else three significant digits or so.
+fn fmt_rate(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
 /// `(hit ratio 91.20%, 1203 backend reads/s, read p99 1.20 ms)`.
 fn figures(r: &RunResult, read_rps: Option<f64>, write_rps: Option<f64>) -> String {
     let mut o = format!("hit ratio {:.2}%", r.hit_ratio * 100.0);
     if let Some(x) = read_rps {
-        let _ = write!(o, ", {x:.0} backend reads/s");
+        let _ = write!(o, ", {} backend reads/s", fmt_rate(x));
     }
     if let Some(x) = write_rps {
-        let _ = write!(o, ", {x:.0} backend writes/s");
+        let _ = write!(o, ", {} backend writes/s", fmt_rate(x));
     }
     if let Some(l) = &r.read_latency_ms {
         let _ = write!(o, ", read p99 {:.2} ms", l.p99);
@@ -563,7 +574,7 @@ pub fn render(p: &Plan) -> String {
         let _ = write!(o, " {:>18} {:>14}", "cost-optimal size", "cost/month");
     }
     o.push('\n');
-    let rate = |x: Option<f64>| x.map(|r| format!("{r:.0}")).unwrap_or_else(|| "-".into());
+    let rate = |x: Option<f64>| x.map(fmt_rate).unwrap_or_else(|| "-".into());
     for pp in &p.policies {
         let _ = write!(o, "{:<12}", pp.policy);
         if has_targets {

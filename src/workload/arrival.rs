@@ -9,11 +9,36 @@ use rand::rngs::SmallRng;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
+/// `t + gap`, or an input error when the time would pass the largest time a request can carry
+/// (u64 nanoseconds, about 584 years): a rate so low that the stream would wrap around.
+#[inline]
+fn later(t: u64, gap: u64) -> Result<u64> {
+    t.checked_add(gap).ok_or_else(too_late)
+}
+
+fn too_late() -> anyhow::Error {
+    crate::error::input_error(
+        "workload.arrival: request times pass 584 years (the largest time in nanoseconds); \
+         raise the arrival rate or lower the request count",
+    )
+}
+
+/// A gap of `ns` nanoseconds (rounded), or an input error past u64 nanoseconds (not a saturated cast).
+#[inline]
+fn nanos(ns: f64) -> Result<u64> {
+    let r = ns.round();
+    if r < u64::MAX as f64 {
+        Ok(r as u64)
+    } else {
+        Err(too_late())
+    }
+}
+
 /// Draws an exponential gap in nanoseconds for `rate` per second (rounded to whole nanoseconds, at least 1).
 #[inline]
-fn exp_gap(rng: &mut SmallRng, rate: f64) -> u64 {
+fn exp_gap(rng: &mut SmallRng, rate: f64) -> Result<u64> {
     let e: f64 = Exp1.sample(rng);
-    ((e * NANOS_PER_SEC as f64 / rate).round() as u64).max(1)
+    Ok(nanos(e * NANOS_PER_SEC as f64 / rate)?.max(1))
 }
 
 /// A running arrival process.
@@ -97,11 +122,11 @@ impl Arrivals {
     pub fn next(&mut self, rng: &mut SmallRng, now: u64) -> Result<Option<u64>> {
         Ok(Some(match self {
             Arrivals::Constant { start, rate, k } => {
-                let t = *start + (*k as f64 * NANOS_PER_SEC as f64 / *rate).round() as u64;
+                let t = later(*start, nanos(*k as f64 * NANOS_PER_SEC as f64 / *rate)?)?;
                 *k += 1;
                 t
             }
-            Arrivals::Poisson { rate } => now + exp_gap(rng, *rate),
+            Arrivals::Poisson { rate } => later(now, exp_gap(rng, *rate)?)?,
             Arrivals::Bursty {
                 on,
                 off,
@@ -114,7 +139,7 @@ impl Arrivals {
                 loop {
                     let rate = if *in_burst { *on } else { *off };
                     if rate > 0.0 {
-                        let cand = t + exp_gap(rng, rate);
+                        let cand = later(t, exp_gap(rng, rate)?)?;
                         if cand < *state_end {
                             break cand;
                         }
@@ -124,7 +149,7 @@ impl Arrivals {
                     *in_burst = !*in_burst;
                     let mean = if *in_burst { *mean_on } else { *mean_off };
                     let e: f64 = Exp1.sample(rng);
-                    *state_end = t + ((e * mean).round() as u64).max(1);
+                    *state_end = later(t, ((e * mean).round() as u64).max(1))?;
                 }
             }
             Arrivals::Diurnal {
@@ -135,7 +160,7 @@ impl Arrivals {
                 let max = *rate * (1.0 + *amplitude);
                 let mut t = now;
                 loop {
-                    t += exp_gap(rng, max);
+                    t = later(t, exp_gap(rng, max)?)?;
                     let phase = 2.0 * std::f64::consts::PI * (t as f64 / *period);
                     let lambda = *rate * (1.0 + *amplitude * phase.sin());
                     if rng.random::<f64>() * max < lambda {
@@ -159,7 +184,7 @@ impl Arrivals {
                 let t = batch[*pos].time;
                 *pos += 1;
                 let f = *first.get_or_insert(t);
-                (*start + t.saturating_sub(f)).max(now)
+                later(*start, t.saturating_sub(f))?.max(now)
             }
         }))
     }

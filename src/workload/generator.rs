@@ -95,7 +95,7 @@ impl Generator {
                 }
             };
             if let PhaseEnd::Duration(d) = p.end {
-                let end = self.phase_start + d;
+                let end = self.phase_start.saturating_add(d);
                 if t >= end {
                     self.next_phase(end)?;
                     continue;
