@@ -420,7 +420,10 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     let out = match cfg.format {
         crate::cli::OutputFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
         crate::cli::OutputFormat::Csv => to_csv(&plan)?,
-        crate::cli::OutputFormat::Table => text,
+        crate::cli::OutputFormat::Table => {
+            let at: Vec<RunResult> = plan.policies.iter().map(|p| p.at.clone()).collect();
+            text + &report::skipped_note(report::skipped_lines(&at).0)
+        }
     };
     use std::io::Write;
     let mut so = std::io::stdout().lock();

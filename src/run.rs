@@ -187,7 +187,9 @@ pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
             .collect()
     });
     bar.finish_and_clear();
-    results.into_iter().collect()
+    let results: Vec<RunResult> = results.into_iter().collect::<Result<_>>()?;
+    report::warn_skipped(&results);
+    Ok(results)
 }
 
 /// A summary of `cfg` with no results yet.

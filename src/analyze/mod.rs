@@ -86,6 +86,8 @@ pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: boo
         bar.set_position(read.units.load(Ordering::Relaxed));
     }
     bar.finish_and_clear();
+    let skipped = reader.skipped();
+    crate::report::warn_skipped_lines(skipped, skipped + c.requests);
     if c.requests == 0 {
         return Err(input_error("the source has no requests; nothing to analyze"));
     }
@@ -117,6 +119,7 @@ pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: boo
     let five = points.pop();
     let scans = std::mem::take(&mut c.scans).finish(|k| c.keys.get(k).map_or(0, |e| e.count()));
     let mut a = model::build(&c, scans, points, method, unit);
+    a.skipped_bad_lines = skipped;
     a.summary = report::summary(&a, five.as_ref());
     Ok(a)
 }

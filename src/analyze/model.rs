@@ -110,6 +110,9 @@ pub struct Analysis {
     pub summary: String,
     /// Requests of every operation.
     pub requests: u64,
+    /// Malformed trace lines skipped with `--skip-bad-lines` (not in `requests`).
+    #[serde(default)]
+    pub skipped_bad_lines: u64,
     /// Distinct objects.
     pub objects: u64,
     /// Bytes of reads and writes.
@@ -249,6 +252,7 @@ pub(crate) fn build(
         histogram_seconds: c.ttl.buckets(1e-9),
     });
     Analysis {
+        skipped_bad_lines: 0,
         cachesim_version: env!("CARGO_PKG_VERSION").to_string(),
         source: SourceInfo {
             kind: String::new(),

@@ -77,6 +77,9 @@ fn opt(x: Option<f64>, digits: usize) -> String {
 pub fn table(a: &Analysis) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} {}: {}\n", a.source.kind, a.source.path, a.summary);
+    if a.skipped_bad_lines > 0 {
+        let _ = writeln!(o, "skipped {} bad lines\n", a.skipped_bad_lines);
+    }
     let rows: Vec<(&str, String)> = vec![
         ("requests", a.requests.to_string()),
         ("objects", a.objects.to_string()),

@@ -282,9 +282,10 @@ pub fn run(a: &CheckArgs) -> Result<()> {
     if let Some(p) = &cfg.summary {
         append(p, &rep.to_markdown())?;
     }
+    rep.skipped_bad_lines = crate::report::skipped_lines(&summary.results).0;
     let text = match cfg.run.format {
         OutputFormat::Json => serde_json::to_string_pretty(&rep)? + "\n",
-        _ => rep.to_text(),
+        _ => rep.to_text() + &crate::report::skipped_note(rep.skipped_bad_lines),
     };
     let mut so = std::io::stdout().lock();
     so.write_all(text.as_bytes())?;

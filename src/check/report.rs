@@ -79,6 +79,8 @@ pub struct CheckReport {
     pub failed: usize,
     /// Every check.
     pub checks: Vec<CheckLine>,
+    /// Malformed trace lines skipped with `--skip-bad-lines`.
+    pub skipped_bad_lines: u64,
 }
 
 /// A number for people: integers as such, others with four decimals.
@@ -100,6 +102,7 @@ impl CheckReport {
             passed: 0,
             failed: 0,
             checks: Vec::new(),
+            skipped_bad_lines: 0,
         }
     }
 

@@ -243,25 +243,54 @@ pub fn print(s: &Summary, format: OutputFormat) -> Result<()> {
         OutputFormat::Table => table::render(s),
     };
     // Skipped bad lines: JSON and CSV carry them per row; the table says so under it.
-    if let Some(r) = s.results.iter().max_by_key(|r| r.skipped_bad_lines) {
-        let bad = r.skipped_bad_lines;
-        if bad > 0 {
-            if format == OutputFormat::Table {
-                text.push_str(&format!("skipped {bad} bad lines\n"));
-            }
-            let lines = bad + r.requests + r.deletes + r.skipped_zero_size;
-            if bad as f64 > 0.01 * lines as f64 {
-                eprintln!(
-                    "warning: {bad} of {lines} lines ({:.1}%) were skipped as bad lines (--skip-bad-lines); the results describe the rest only",
-                    100.0 * bad as f64 / lines as f64
-                );
-            }
-        }
+    let (bad, _) = skipped_lines(&s.results);
+    if bad > 0 && format == OutputFormat::Table {
+        text.push_str(&skipped_note(bad));
     }
+    warn_skipped(&s.results);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// Bad lines skipped with `--skip-bad-lines` and the lines read, from the results of one stream
+/// (every result read the same stream; the largest count is the whole stream's).
+pub fn skipped_lines(results: &[RunResult]) -> (u64, u64) {
+    results
+        .iter()
+        .max_by_key(|r| r.skipped_bad_lines)
+        .map(|r| {
+            let bad = r.skipped_bad_lines;
+            (bad, bad + r.requests + r.writes.unwrap_or(0) + r.deletes + r.skipped_zero_size)
+        })
+        .unwrap_or((0, 0))
+}
+
+/// The line under a table that says rows were skipped (empty when none were).
+pub fn skipped_note(bad: u64) -> String {
+    if bad == 0 {
+        String::new()
+    } else {
+        format!("skipped {bad} bad lines\n")
+    }
+}
+
+/// Warns on stderr, once per process, when more than 1% of the stream's lines were skipped.
+pub fn warn_skipped(results: &[RunResult]) {
+    let (bad, lines) = skipped_lines(results);
+    warn_skipped_lines(bad, lines);
+}
+
+/// [`warn_skipped`] from the counts themselves.
+pub fn warn_skipped_lines(bad: u64, lines: u64) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if bad as f64 > 0.01 * lines as f64 && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!(
+            "warning: {bad} of {lines} lines ({:.1}%) were skipped as bad lines (--skip-bad-lines); the results describe the rest only",
+            100.0 * bad as f64 / lines as f64
+        );
+    }
 }
 
 /// `-log10(1 - p)`: spreads the tail percentiles evenly (p50 -> 0.3, p99 -> 2, p99.9 -> 3).
