@@ -97,7 +97,9 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
         GenerateFormat::Auto => name.trim_end_matches(".zst").ends_with(".csv"),
     };
     if !csv {
-        source.prepare_belady().context("computing next-access positions")?;
+        let total = source.progress_total();
+        progress::counted(a.quiet, total, "next-access pre-pass", |c| source.prepare_belady_counting(Some(c)))
+            .context("computing next-access positions")?;
     }
     let dir = a
         .output
@@ -128,6 +130,7 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
     ticker();
     bar.finish_and_clear();
     crate::report::make_readable(tmp.path())?;
+    crate::interrupt::check()?;
     tmp.persist(&a.output)
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", a.output.display()))?;
