@@ -98,8 +98,10 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
     };
     if !csv {
         let total = source.progress_total();
-        progress::counted(a.quiet, total, "next-access pre-pass", |c| source.prepare_belady_counting(Some(c)))
-            .context("computing next-access positions")?;
+        progress::counted(a.quiet, total, "next-access pre-pass", |c| {
+            source.prepare_belady_counting(Some(c))
+        })
+        .context("computing next-access positions")?;
     }
     let dir = a
         .output

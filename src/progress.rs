@@ -1,7 +1,7 @@
 //! The progress bar: on stderr, hidden when stderr is not a terminal or with `--quiet`.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use crate::trace::ReadProgress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,7 +13,8 @@ pub fn bar(quiet: bool, total: u64, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     // Cleared also when dropped unfinished (an error or Ctrl-C), so the message after it starts clean.
-    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_finish(ProgressFinish::AndClear);
+    let pb =
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_finish(ProgressFinish::AndClear);
     pb.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {percent:>3}% {elapsed_precise} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())

@@ -150,8 +150,10 @@ pub fn run_jobs(cfg: &mut RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
 pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
     if jobs.iter().any(|(p, _, _)| p.info.name == "belady") {
         let (quiet, total) = (cfg.quiet, cfg.source.progress_total());
-        progress::counted(quiet, total, "belady pre-pass", |c| cfg.source.prepare_belady_counting(Some(c)))
-            .context("computing next-access positions for belady")?;
+        progress::counted(quiet, total, "belady pre-pass", |c| {
+            cfg.source.prepare_belady_counting(Some(c))
+        })
+        .context("computing next-access positions for belady")?;
     }
     Ok(())
 }

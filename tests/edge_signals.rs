@@ -56,7 +56,10 @@ fn interrupt(mut child: Child, signal: &str, ready: impl Fn() -> bool) -> Output
         if let Some(st) = child.try_wait().unwrap() {
             panic!("cachesim ended ({st}) before it could be interrupted");
         }
-        assert!(start.elapsed() < Duration::from_secs(300), "cachesim never started its work");
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "cachesim never started its work"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let st = Command::new("kill")
@@ -111,7 +114,10 @@ fn ctrl_c_during_generate_removes_the_temp_file_and_keeps_the_old_output() {
     let o = interrupt(child, "-INT", || non_empty(&tmp));
     assert_interrupted(&o, 130);
     assert_eq!(names(&tmp), Vec::<String>::new(), "temporary files left in TMPDIR");
-    assert_eq!(snapshot(&outdir).into_iter().collect::<Vec<_>>(), vec![("big.bin".to_string(), b"the earlier trace".to_vec())]);
+    assert_eq!(
+        snapshot(&outdir).into_iter().collect::<Vec<_>>(),
+        vec![("big.bin".to_string(), b"the earlier trace".to_vec())]
+    );
 }
 
 #[test]
@@ -140,21 +146,48 @@ fn ctrl_c_during_a_belady_run_leaves_the_earlier_out_byte_identical() {
     let out = dir.path().join("out");
     let q = quickstart();
     let first = Command::new(bin())
-        .args(["run", q.to_str().unwrap(), "-q", "-p", "lru", "-s", "1MiB,2MiB", "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            q.to_str().unwrap(),
+            "-q",
+            "-p",
+            "lru",
+            "-s",
+            "1MiB,2MiB",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let before = snapshot(&out);
     assert!(before.contains_key("summary.json") && before.contains_key("mrc.png"));
     let child = spawn(
-        &["run", w.to_str().unwrap(), "-p", "belady,lru", "-s", "1MiB", "--out", out.to_str().unwrap()],
+        &[
+            "run",
+            w.to_str().unwrap(),
+            "-p",
+            "belady,lru",
+            "-s",
+            "1MiB",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &tmp,
     );
     let o = interrupt(child, "-INT", || non_empty(&tmp));
     assert_interrupted(&o, 130);
-    assert_eq!(names(&tmp), Vec::<String>::new(), "the next-access file is left in TMPDIR");
+    assert_eq!(
+        names(&tmp),
+        Vec::<String>::new(),
+        "the next-access file is left in TMPDIR"
+    );
     assert!(snapshot(&out) == before, "--out changed: {:?}", names(&out));
-    assert_eq!(names(dir.path()), vec!["big.toml", "out", "tmp"], "a staging directory is left");
+    assert_eq!(
+        names(dir.path()),
+        vec!["big.toml", "out", "tmp"],
+        "a staging directory is left"
+    );
 }
 
 #[test]
@@ -163,7 +196,17 @@ fn a_rerun_into_an_existing_out_leaves_only_the_new_runs_files() {
     let q = quickstart();
     let run = |sizes: &str, out: &Path| {
         let o = Command::new(bin())
-            .args(["run", q.to_str().unwrap(), "-q", "-p", "lru", "-s", sizes, "--out", out.to_str().unwrap()])
+            .args([
+                "run",
+                q.to_str().unwrap(),
+                "-q",
+                "-p",
+                "lru",
+                "-s",
+                sizes,
+                "--out",
+                out.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -176,7 +219,11 @@ fn a_rerun_into_an_existing_out_leaves_only_the_new_runs_files() {
     run("1MiB", &fresh);
     assert_eq!(names(&out), names(&fresh), "files of the earlier run are left");
     assert_eq!(snapshot(&out)["summary.json"], snapshot(&fresh)["summary.json"]);
-    assert_eq!(names(dir.path()), vec!["fresh", "out"], "a staging or old directory is left");
+    assert_eq!(
+        names(dir.path()),
+        vec!["fresh", "out"],
+        "a staging or old directory is left"
+    );
 }
 
 #[test]
@@ -207,7 +254,10 @@ fn bar_commands(dir: &Path) -> Vec<(Vec<String>, &'static str)> {
     vec![
         (s(&["run", &q, "-p", "lru", "-s", "1MiB"]), "simulating"),
         (s(&["sweep", &q, "-p", "lru", "-s", "1MiB,2MiB"]), "lru curve"),
-        (s(&["sweep", &q, "-p", "lru", "-s", "1MiB,2MiB", "--shards-rate", "0.1"]), "shards"),
+        (
+            s(&["sweep", &q, "-p", "lru", "-s", "1MiB,2MiB", "--shards-rate", "0.1"]),
+            "shards",
+        ),
         (s(&["plan", &q, "-p", "lru", "--target-hit-ratio", "0.5"]), "measuring"),
         (s(&["generate", &q, "-o", &gen]), "next-access pre-pass"),
         (s(&["analyze", &trace]), "analyzing"),
@@ -221,7 +271,10 @@ fn no_bar_is_drawn_into_piped_stderr() {
         let o = Command::new(bin()).args(&args).output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "{args:?}: {err}");
-        assert!(!err.contains('\r') && !err.contains('\x1b'), "{args:?} drew a bar: {err:?}");
+        assert!(
+            !err.contains('\r') && !err.contains('\x1b'),
+            "{args:?} drew a bar: {err:?}"
+        );
     }
 }
 
@@ -254,10 +307,16 @@ fn a_bar_is_drawn_on_a_terminal_and_quiet_hides_it() {
     for (args, words) in bar_commands(dir.path()) {
         let shown = on_terminal(&args).unwrap();
         // The bar's first frame is drawn as soon as it starts, so this holds on a slow machine too.
-        assert!(shown.contains(words) && shown.contains("\r\x1b[2K"), "{args:?}: no bar: {shown:?}");
+        assert!(
+            shown.contains(words) && shown.contains("\r\x1b[2K"),
+            "{args:?}: no bar: {shown:?}"
+        );
         let mut quiet = args.clone();
         quiet.push("--quiet".into());
         let hidden = on_terminal(&quiet).unwrap();
-        assert!(!hidden.contains(words) && !hidden.contains('\x1b'), "{quiet:?}: {hidden:?}");
+        assert!(
+            !hidden.contains(words) && !hidden.contains('\x1b'),
+            "{quiet:?}: {hidden:?}"
+        );
     }
 }
