@@ -81,7 +81,8 @@ pub struct RunArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
 
-    /// Directory to write summary.csv and summary.json into (created if missing).
+    /// Directory to write summary.csv and summary.json into (created if missing; replaced whole, so it must be
+    /// new, empty or an earlier cachesim output).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -257,7 +258,8 @@ pub struct AnalyzeArgs {
     /// Count objects instead of bytes (every object has size 1).
     #[arg(long)]
     pub ignore_obj_size: bool,
-    /// Directory to write analysis.json, analysis.md and the charts into (created if missing).
+    /// Directory to write analysis.json, analysis.md and the charts into (created if missing; replaced whole, so it must be
+    /// new, empty or an earlier cachesim output).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Chart format under --out.

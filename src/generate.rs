@@ -146,7 +146,11 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
     let zstd = name.ends_with(".zst");
     let format = layout(&a.output, a.format)?;
     if format == Layout::Oracle {
-        source.prepare_belady().context("computing next-access positions")?;
+        let total = source.progress_total();
+        progress::counted(a.quiet, total, "next-access pre-pass", |c| {
+            source.prepare_belady_counting(Some(c))
+        })
+        .context("computing next-access positions")?;
     }
     let dir = a
         .output
@@ -177,6 +181,7 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
     ticker();
     bar.finish_and_clear();
     crate::report::make_readable(tmp.path())?;
+    crate::interrupt::check()?;
     tmp.persist(&a.output)
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", a.output.display()))?;

@@ -41,12 +41,17 @@ impl WorkingSet {
 
 /// Measures the working set of `source`.
 pub fn working_set(source: &Source) -> Result<WorkingSet> {
+    working_set_counting(source, None)
+}
+
+/// [`working_set`], counting progress into `progress`.
+pub fn working_set_counting(source: &Source, progress: Option<Arc<ReadProgress>>) -> Result<WorkingSet> {
     let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut ws = WorkingSet {
         first_time: u64::MAX,
         ..Default::default()
     };
-    let mut r = source.open_without_next_access(None)?;
+    let mut r = source.open_without_next_access(progress)?;
     let mut batch = Vec::with_capacity(BATCH);
     while r.read_batch(&mut batch)? {
         for q in &batch {
@@ -147,9 +152,11 @@ pub fn run_jobs(cfg: &mut RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
 /// Whatever `jobs` need from the source before they run (Belady's next-access positions).
 pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
     if jobs.iter().any(|(p, _, _)| p.info.name == "belady") {
-        cfg.source
-            .prepare_belady()
-            .context("computing next-access positions for belady")?;
+        let (quiet, total) = (cfg.quiet, cfg.source.progress_total());
+        progress::counted(quiet, total, "belady pre-pass", |c| {
+            cfg.source.prepare_belady_counting(Some(c))
+        })
+        .context("computing next-access positions for belady")?;
     }
     Ok(())
 }

@@ -45,8 +45,12 @@ pub fn is_plain_lru(p: &crate::policy::PolicySpec) -> bool {
 /// the reason no one-pass curve exists for it (an object changed size while cached): the caller
 /// then simulates each size.
 pub fn exact_lru(cfg: &RunConfig, sizes: &[u64], labels: &[String]) -> Result<Result<Vec<RunResult>, MrcError>> {
-    let mut reader = cfg.source.open(None)?;
-    match mrc::lru_mrc(&mut *reader, sizes, cfg.unit) {
+    let total = cfg.source.progress_total();
+    let curve = crate::progress::counted(cfg.quiet, total, "lru curve", |c| {
+        let mut reader = cfg.source.open(Some(c))?;
+        mrc::lru_mrc(&mut *reader, sizes, cfg.unit)
+    });
+    match curve {
         Ok(points) => Ok(Ok(points
             .iter()
             .zip(labels)
@@ -128,8 +132,10 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         };
         match shards {
             Some(sc) => {
-                let mut reader = cfg.source.open(None)?;
-                let curve = mrc::shards::shards_mrc(&mut *reader, &sizes, cfg.unit, &sc)?;
+                let curve = crate::progress::counted(cfg.quiet, cfg.source.progress_total(), "shards", |c| {
+                    let mut reader = cfg.source.open(Some(c))?;
+                    mrc::shards::shards_mrc(&mut *reader, &sizes, cfg.unit, &sc)
+                })?;
                 let rate = curve.sampling.final_rate;
                 for (p, (label, _)) in curve.points.iter().zip(&cfg.sizes) {
                     lru_results.push(from_point(p, label, cfg.unit, "shards", Some(rate)));

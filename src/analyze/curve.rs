@@ -89,8 +89,11 @@ pub fn second_pass(
     unit: SizeUnit,
     quiet: bool,
 ) -> Result<(Vec<MrcPoint>, &'static str)> {
-    let mut reader = source.open(None)?;
-    match mrc::lru_mrc(&mut *reader, sizes, unit) {
+    let curve = crate::progress::counted(quiet, source.progress_total(), "lru curve", |c| {
+        let mut reader = source.open(Some(c))?;
+        mrc::lru_mrc(&mut *reader, sizes, unit)
+    });
+    match curve {
         Ok(p) => Ok((p, FROM_STACK)),
         Err(e) if e.downcast_ref::<MrcError>().is_some() => {
             if !quiet {

@@ -80,7 +80,8 @@ impl OutDir {
             std::fs::remove_dir_all(&self.staging)
                 .with_context(|| format!("--out {shown}: removing the earlier results"))?;
         } else {
-            std::fs::rename(&self.staging, &self.target).with_context(|| format!("--out {shown}: moving the results in"))?;
+            std::fs::rename(&self.staging, &self.target)
+                .with_context(|| format!("--out {shown}: moving the results in"))?;
         }
         self.committed = true;
         Ok(())
@@ -98,7 +99,8 @@ impl Drop for OutDir {
 /// Refuses to replace a directory holding anything cachesim did not write there.
 fn check_replaceable(dir: &Path) -> Result<()> {
     let shown = dir.display();
-    let read = std::fs::read_dir(dir).map_err(|e| input_error(format!("--out {shown}: cannot read the directory: {e}")))?;
+    let read =
+        std::fs::read_dir(dir).map_err(|e| input_error(format!("--out {shown}: cannot read the directory: {e}")))?;
     let mut names = Vec::new();
     for entry in read {
         let entry = entry.map_err(|e| input_error(format!("--out {shown}: cannot read the directory: {e}")))?;
@@ -197,7 +199,10 @@ mod tests {
             .unwrap()
             .map(|e| {
                 let e = e.unwrap();
-                (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap_or_default(),
+                )
             })
             .collect();
         v.sort();
