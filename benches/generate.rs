@@ -1,6 +1,7 @@
 //! Synthetic workload generation throughput, single-threaded: requests per second streamed from a
 //! Zipf(1.0) workload over 1M keys with fixed sizes and Poisson arrivals (seeded; the Zipf table is
-//! built once, outside the measurement). `cargo bench --bench generate`.
+//! built once, outside the measurement); and the oracleGeneral writer (records plus the backward
+//! next-access pass) on the Zipf stream, into a temporary file. `cargo bench --bench generate`.
 
 use cachesim::request::Request;
 use cachesim::source::Source;
@@ -45,5 +46,20 @@ fn generate(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, generate);
+fn write_oracle(c: &mut Criterion) {
+    let mut g = c.benchmark_group("write_oracle_general_1M_keys");
+    g.throughput(Throughput::Elements(REQUESTS));
+    g.sample_size(10);
+    let source = Source::workload(workload("{ dist = \"zipf\", alpha = 1.0 }"));
+    drain(&source);
+    g.bench_function("zipf1.0", |b| {
+        b.iter(|| {
+            let f = tempfile::tempfile().unwrap();
+            cachesim::generate::write_oracle(&source, &f, None).unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, generate, write_oracle);
 criterion_main!(benches);

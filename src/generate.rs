@@ -8,9 +8,9 @@
 use crate::cli::{GenerateArgs, GenerateFormat};
 use crate::error::input_error;
 use crate::progress;
-use crate::request::{Op, Request, NANOS_PER_SEC};
+use crate::request::{Op, Request, NANOS_PER_SEC, NEVER};
 use crate::source::{Input, Source};
-use crate::trace::{oracle, ReadProgress, BATCH};
+use crate::trace::{next_access, oracle, ReadProgress, BATCH};
 use crate::workload;
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -82,8 +82,12 @@ pub fn write_stream(
     format: Layout,
     progress: Option<Arc<ReadProgress>>,
 ) -> Result<(u64, u64)> {
+    write_records(&mut *source.open(progress)?, out, format)
+}
+
+/// [`write_stream`] from an open reader.
+fn write_records(reader: &mut dyn crate::trace::TraceReader, out: &mut dyn Write, format: Layout) -> Result<(u64, u64)> {
     let csv = format == Layout::Csv;
-    let mut reader = source.open(progress)?;
     let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
     let mut buf: Vec<u8> = Vec::with_capacity(BATCH * 48);
     let (mut n, mut lossy) = (0u64, 0u64);
@@ -119,13 +123,48 @@ pub fn write_stream(
     Ok((n, lossy))
 }
 
+/// Writes `source`'s stream as oracleGeneral records to `file` (from offset 0), next-access
+/// positions included; returns (requests written, TTL-or-delete requests).
+///
+/// One generation pass, then one backward pass over the file in large blocks (see
+/// [`next_access`](crate::trace::next_access)): records go out with next access "none", and the
+/// backward walk fills each block's next-access fields and writes the block back in place. Memory is
+/// one block plus a position per distinct key; the output is byte-identical to computing the
+/// positions first.
+pub fn write_oracle(source: &Source, file: &std::fs::File, progress: Option<Arc<ReadProgress>>) -> Result<(u64, u64)> {
+    use std::os::unix::fs::FileExt;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let (n, lossy) = write_records(&mut *source.open_without_next_access(progress)?, &mut out, Layout::Oracle)?;
+    out.flush()?;
+    drop(out);
+    let rec = oracle::RECORD as u64;
+    let block = next_access::BLOCK as u64;
+    let mut buf = vec![0u8; (block * rec) as usize];
+    let mut next = next_access::NextAccess::default();
+    let mut end = n;
+    while end > 0 {
+        let start = end.saturating_sub(block);
+        let bytes = &mut buf[..((end - start) * rec) as usize];
+        file.read_exact_at(bytes, start * rec).context("reading back written records")?;
+        for (i, r) in bytes.chunks_exact_mut(oracle::RECORD).enumerate().rev() {
+            let key = u64::from_le_bytes(r[4..12].try_into().unwrap());
+            let na = next.before(key, start + i as u64 + 1);
+            let v: i64 = if na == NEVER { -1 } else { na as i64 };
+            r[16..24].copy_from_slice(&v.to_le_bytes());
+        }
+        file.write_all_at(bytes, start * rec).context("writing next-access positions")?;
+        end = start;
+    }
+    Ok((n, lossy))
+}
+
 /// `cachesim generate`.
 pub fn run(a: &GenerateArgs) -> Result<()> {
     let mut f = workload::load(&a.workload)?;
     if let Some(s) = a.seed {
         f.seed = s;
     }
-    let mut source = crate::config::workload_source(&f, &a.workload)?;
+    let source = crate::config::workload_source(&f, &a.workload)?;
     if let Input::Trace(_) = source.input {
         return Err(input_error(format!(
             "{}: generate writes synthetic workloads; this one replays a recorded trace (workload.trace)",
@@ -145,13 +184,6 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
         .unwrap_or_default();
     let zstd = name.ends_with(".zst");
     let format = layout(&a.output, a.format)?;
-    if format == Layout::Oracle {
-        let total = source.progress_total();
-        progress::counted(a.quiet, total, "next-access pre-pass", |c| {
-            source.prepare_belady_counting(Some(c))
-        })
-        .context("computing next-access positions")?;
-    }
     let dir = a
         .output
         .parent()
@@ -167,7 +199,18 @@ pub fn run(a: &GenerateArgs) -> Result<()> {
         move || bar.set_position(counter.units.load(Ordering::Relaxed))
     };
     let file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file().try_clone()?);
-    let (n, lossy) = if zstd {
+    let oracle = format == Layout::Oracle;
+    let (n, lossy) = if oracle && !zstd {
+        write_oracle(&source, tmp.as_file(), Some(counter.clone()))?
+    } else if oracle {
+        let scratch = tempfile::tempfile().context("creating a temporary file for the records")?;
+        let r = write_oracle(&source, &scratch, Some(counter.clone()))?;
+        std::io::Seek::rewind(&mut &scratch)?;
+        let mut enc = zstd::stream::write::Encoder::new(file, 3)?;
+        std::io::copy(&mut std::io::BufReader::with_capacity(1 << 20, &scratch), &mut enc)?;
+        enc.finish()?.flush()?;
+        r
+    } else if zstd {
         let mut enc = zstd::stream::write::Encoder::new(file, 3)?;
         let r = write_stream(&source, &mut enc, format, Some(counter.clone()))?;
         enc.finish()?.flush()?;

@@ -32,6 +32,7 @@
 //! [`MrcError::SizeChanged`]; callers should fall back to one replay per size. Size changes of
 //! objects that miss at every size are fine.
 
+mod fast;
 pub(crate) mod keytable;
 pub mod shards;
 mod sumtree;
@@ -95,30 +96,63 @@ pub fn lru_mrc(reader: &mut dyn TraceReader, sizes: &[u64], unit: SizeUnit) -> a
 }
 
 /// The streaming form of [`lru_mrc`]: feed batches, then read the points.
+///
+/// Runs the range-recording engine ([`fast`]) until a request needs per-size state (a delete of a
+/// cached object, a TTL), then the per-size [`Engine`] from that exact state on.
 pub struct LruMrc {
-    engine: Engine,
+    sizes: Vec<u64>,
+    unit: SizeUnit,
+    mode: Mode,
+}
+
+enum Mode {
+    Fast(Box<fast::Fast>),
+    General(Engine),
 }
 
 impl LruMrc {
     /// An empty curve at `sizes`.
     pub fn new(sizes: &[u64], unit: SizeUnit) -> Self {
         LruMrc {
-            engine: Engine::new(sizes, unit, 1.0),
+            sizes: sizes.to_vec(),
+            unit,
+            mode: Mode::Fast(Box::new(fast::Fast::new(sizes, unit))),
         }
     }
 
     /// Processes requests in order.
     pub fn feed(&mut self, reqs: &[Request]) -> Result<(), MrcError> {
         for (i, r) in reqs.iter().enumerate() {
-            self.engine.prefetch(reqs, i);
-            self.engine.request(r)?;
+            match &mut self.mode {
+                Mode::Fast(f) => {
+                    if let Some(n) = reqs.get(i + PREFETCH) {
+                        f.prefetch(n.key);
+                    }
+                    if !f.request(r)? {
+                        let Mode::Fast(f) = std::mem::replace(&mut self.mode, Mode::General(Engine::new(&[], self.unit, 1.0)))
+                        else {
+                            unreachable!()
+                        };
+                        let mut e = f.into_engine(&self.sizes, self.unit);
+                        e.request(r)?;
+                        self.mode = Mode::General(e);
+                    }
+                }
+                Mode::General(e) => {
+                    e.prefetch(reqs, i);
+                    e.request(r)?;
+                }
+            }
         }
         Ok(())
     }
 
     /// The curve so far, in the order the sizes were given.
     pub fn points(&self) -> Vec<MrcPoint> {
-        let e = &self.engine;
+        let e = match &self.mode {
+            Mode::Fast(f) => return f.points(&self.sizes),
+            Mode::General(e) => e,
+        };
         e.order
             .iter()
             .map(|&i| {
@@ -126,6 +160,11 @@ impl LruMrc {
                 point(l.size, e.requests, l.misses, e.bytes, l.miss_bytes)
             })
             .collect()
+    }
+
+    /// Whether the per-size engine took over (a delete of a cached object or a TTL was seen).
+    pub fn per_size(&self) -> bool {
+        matches!(self.mode, Mode::General(_))
     }
 }
 
