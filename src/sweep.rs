@@ -48,14 +48,23 @@ pub fn exact_lru(cfg: &RunConfig, sizes: &[u64], labels: &[String]) -> Result<Re
     let total = cfg.source.progress_total();
     let curve = crate::progress::counted(cfg.quiet, total, "lru curve", |c| {
         let mut reader = cfg.source.open(Some(c))?;
-        mrc::lru_mrc(&mut *reader, sizes, cfg.unit)
+        let points = mrc::lru_mrc(&mut *reader, sizes, cfg.unit)?;
+        Ok::<_, anyhow::Error>((points, reader.skipped()))
     });
     match curve {
-        Ok(points) => Ok(Ok(points
-            .iter()
-            .zip(labels)
-            .map(|(p, label)| from_point(p, label, cfg.unit, "lru-stack", None))
-            .collect())),
+        Ok((points, bad_lines)) => {
+            let results: Vec<RunResult> = points
+                .iter()
+                .zip(labels)
+                .map(|(p, label)| {
+                    let mut r = from_point(p, label, cfg.unit, "lru-stack", None);
+                    r.skipped_bad_lines = bad_lines;
+                    r
+                })
+                .collect();
+            report::warn_skipped(&results);
+            Ok(Ok(results))
+        }
         Err(e) => match e.downcast::<MrcError>() {
             Ok(m) => Ok(Err(m)),
             Err(e) => Err(e).context("computing the LRU miss-ratio curve"),

@@ -206,3 +206,27 @@ fn a_trace_given_as_the_workload_says_use_trace() {
     assert_eq!(code, 2);
     assert!(err.contains("workload file") && err.contains("--trace"), "{err}");
 }
+
+/// Item 1, every command: plan, check and analyze say under their tables how many rows were
+/// skipped, warn once when that is over 1% of the lines, and carry the count in their JSON.
+#[test]
+fn skipped_bad_lines_are_reported_by_plan_check_and_analyze() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "x.csv", b"time,key,size\n1,1,10\n2,2,10\n3,1,10\n4,3,oops\n5,2,10\n");
+    let commands: [&[&str]; 3] = [
+        &["check", "-q", "-t", &p, "-s", "100", "-p", "lru", "--skip-bad-lines", "--assert", "hit_ratio >= 0"],
+        &["plan", "-q", "-t", &p, "-p", "lru", "--skip-bad-lines", "--target-hit-ratio", "0.2"],
+        &["analyze", "-q", &p, "--skip-bad-lines"],
+    ];
+    for args in commands {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("skipped 1 bad lines"), "{args:?}: {out}");
+        assert_eq!(err.matches("1 of 5 lines (20.0%) were skipped").count(), 1, "{args:?}: {err}");
+        let mut json = args.to_vec();
+        json.extend(["-f", "json"]);
+        let (code, out, err) = run(&json);
+        assert_eq!(code, 0, "{json:?}: {err}");
+        assert!(out.contains("\"skipped_bad_lines\": 1"), "{json:?}: {out}");
+    }
+}
