@@ -59,7 +59,7 @@ fn sized_trace() -> Vec<Request> {
     (0..100_000u64)
         .map(|i| {
             let k = z.sample(&mut rng) as u64;
-            let size = 1 + (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 44) as u32;
+            let size = 1 + (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 44);
             let mut r = Request::get(k, size);
             r.time = i * 1_000_000;
             r
