@@ -6,6 +6,9 @@
 //! silently change what the numbers mean, so the run says so on stderr, once per process.
 
 use crate::policy::redis_lru::LRU_CLOCK_MAX;
+
+/// The largest value of redis-lfu's 16-bit minute clock.
+const LFU_CLOCK_MAX: u64 = (1 << 16) - 1;
 use crate::policy::PolicySpec;
 use crate::source::Source;
 use crate::trace::BATCH;
@@ -73,6 +76,19 @@ pub fn warnings(policies: &[PolicySpec], span: Span) -> Vec<String> {
             ));
         }
     }
+    // redis-lfu's 16-bit minute clock (`LFUTimeElapsed` unwraps once), fixed by Redis, not a parameter.
+    if let Some(p) = policies.iter().find(|p| p.info.name == "redis-lfu") {
+        let minute = 60 * 1_000_000_000u64;
+        let ticks = span.last / minute - span.first / minute;
+        if ticks > LFU_CLOCK_MAX {
+            out.push(format!(
+                "warning: {}: Redis's 16-bit LFU minute clock wraps every {} of simulated time, within this stream's {} of requests, so keys idle longer than that decay as if idle for the remainder only (as in Redis)",
+                p.label(),
+                format_duration((LFU_CLOCK_MAX + 1) * minute),
+                format_duration(len),
+            ));
+        }
+    }
     out
 }
 
@@ -104,12 +120,13 @@ static SPAN: Mutex<Option<Span>> = Mutex::new(None);
 
 /// Prints the warnings for running `policies` on `source`, once per process (`sweep` and `plan`
 /// run several grids on one source). Costs one pass over the source, only when a clock-reading
-/// policy is among `policies` (a full pass only for `redis-lru`, whose wrap needs the span).
+/// policy is among `policies` (a full pass only for `redis-lru` and `redis-lfu`, whose wraps need
+/// the span).
 pub fn warn_once(source: &Source, policies: &[PolicySpec]) {
     if WARNED.load(Ordering::Relaxed) || !policies.iter().any(|p| CLOCK_POLICIES.contains(&p.info.name)) {
         return;
     }
-    let full = policies.iter().any(|p| p.info.name == "redis-lru");
+    let full = policies.iter().any(|p| matches!(p.info.name, "redis-lru" | "redis-lfu"));
     let mut cached = SPAN.lock().unwrap_or_else(|e| e.into_inner());
     let s = match *cached {
         Some(s) => s,
@@ -169,5 +186,22 @@ mod tests {
         assert!(w[0].contains(&format_duration(finest)), "{}", w[0]);
         assert!(span.last / finest <= LRU_CLOCK_MAX);
         assert!(span.last / (finest * 99 / 100) > LRU_CLOCK_MAX);
+    }
+
+    /// 65,536 minutes are 45.5 days: a 45-day stream does not wrap redis-lfu's clock, a 46-day one
+    /// does (and only redis-lfu warns).
+    #[test]
+    fn lfu_minute_clock_wrap_warns() {
+        let day = 86_400 * 1_000_000_000u64;
+        let short = Span {
+            requests: 2,
+            first: 0,
+            last: 45 * day,
+        };
+        assert!(warnings(&specs("redis-lfu redis-lru"), short).is_empty());
+        let long = Span { last: 46 * day, ..short };
+        let w = warnings(&specs("redis-lfu lru"), long);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("warning: redis-lfu: Redis's 16-bit LFU minute clock wraps"), "{}", w[0]);
     }
 }

@@ -288,9 +288,7 @@ pub fn run(a: &PlanArgs) -> Result<()> {
             "--target-p99 needs latencies: give the workload a [backend] section (and [cache_latency]) so it runs on the discrete-event engine",
         ));
     }
-    let ws: WorkingSet = crate::progress::counted(cfg.quiet, cfg.source.progress_total(), "measuring", |c| {
-        run::working_set_counting(&cfg.source, Some(c))
-    })?;
+    let ws: WorkingSet = run::working_set(&cfg.source, cfg.quiet)?;
     if ws.objects == 0 {
         return Err(input_error("the source has no requests"));
     }

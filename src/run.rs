@@ -39,9 +39,9 @@ impl WorkingSet {
     }
 }
 
-/// Measures the working set of `source`.
-pub fn working_set(source: &Source) -> Result<WorkingSet> {
-    working_set_counting(source, None)
+/// Measures the working set of `source`, under a "measuring" progress bar unless `quiet`.
+pub fn working_set(source: &Source, quiet: bool) -> Result<WorkingSet> {
+    crate::progress::counted(quiet, source.progress_total(), "measuring", |c| working_set_counting(source, Some(c)))
 }
 
 /// [`working_set`], counting progress into `progress`.
@@ -118,7 +118,7 @@ fn source_info(source: &Source, ws: Option<WorkingSet>) -> SourceInfo {
 /// Runs the grid and returns the summary (results in policy order, then size order).
 pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
     let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
-        let w = working_set(&cfg.source).context("measuring the working set for percentage sizes")?;
+        let w = working_set(&cfg.source, cfg.quiet).context("measuring the working set for percentage sizes")?;
         if w.objects == 0 {
             return Err(input_error(
                 "the source has no requests, so percentage sizes cannot be resolved",

@@ -100,7 +100,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         cfg.sample_rate = match (a.shards_rate, a.shards_samples) {
             (Some(r), _) => Some(r),
             (None, Some(n)) => {
-                let ws = run::working_set(&cfg.source)?;
+                let ws = run::working_set(&cfg.source, cfg.quiet)?;
                 Some((n as f64 / ws.objects.max(1) as f64).min(1.0))
             }
             (None, None) => None,
@@ -125,7 +125,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let mut lru_results = Vec::new();
     if want_lru {
         let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
-            Some(run::working_set(&cfg.source)?)
+            Some(run::working_set(&cfg.source, cfg.quiet)?)
         } else {
             None
         };

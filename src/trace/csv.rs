@@ -534,8 +534,21 @@ impl<R: BufRead + Send> TraceReader for CsvReader<R> {
                         self.path.display()
                     )));
                 }
-                Err(RowError { msg, .. }) => {
+                Err(RowError { msg, col }) => {
                     let fmt = if self.twitter { "Twitter trace" } else { "CSV trace" };
+                    if !self.twitter {
+                        // Good rows first, then a column that turns bad for good (a second
+                        // section, a changed export): skipping lines would drop everything after,
+                        // so look ahead before suggesting it.
+                        let (bad, seen) = self.failing_ahead(col, LOOK_AHEAD);
+                        if seen >= 2 && bad == seen {
+                            return Err(input_error(format!(
+                                "{}: {msg}. The {col} column fails from line {line} on (also the next {seen} rows): after {} good rows the file changes; split it, or choose another column with --{col}-col",
+                                self.path.display(),
+                                self.parsed
+                            )));
+                        }
+                    }
                     return Err(input_error(format!(
                         "{}: {msg}. The {fmt} could not be read; fix the row, choose columns with --key-col/--time-col/--size-col/--op-col/--ttl-col, or pass --skip-bad-lines to skip and count such rows",
                         self.path.display()
@@ -548,6 +561,31 @@ impl<R: BufRead + Send> TraceReader for CsvReader<R> {
 
     fn skipped(&self) -> u64 {
         self.skipped
+    }
+}
+
+/// Rows read past a bad one to tell a bad line from a column that turned bad.
+const LOOK_AHEAD: usize = 100;
+
+impl<R: BufRead + Send> CsvReader<R> {
+    /// Of up to `n` following data rows, how many fail in column `col`, and how many were read.
+    fn failing_ahead(&mut self, col: &str, n: usize) -> (usize, usize) {
+        let (mut bad, mut seen) = (0, 0);
+        while seen < n {
+            match self.rdr.read_byte_record(&mut self.rec) {
+                Ok(true) => {}
+                _ => break,
+            }
+            if self.rec.len() == 1 && self.rec[0].is_empty() {
+                continue;
+            }
+            let line = self.rec.position().map(|p| p.line()).unwrap_or(0);
+            seen += 1;
+            if matches!(self.parse_row(line), Err(RowError { col: c, .. }) if c == col) {
+                bad += 1;
+            }
+        }
+        (bad, seen)
     }
 }
 
@@ -714,6 +752,21 @@ mod tests {
         assert_eq!((r.len(), r[0].time, r[0].size), (2, 0, 10));
         // A bad row after good ones still suggests --skip-bad-lines.
         let data = b"key,size\n1,10\n2,abc\n";
+        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--skip-bad-lines"), "{e}");
+        // Good rows, then a column that is bad from there on: named, not skipped.
+        let data = b"key,size\n1,10\n2,20\n3,big\n4,big\n5,big\n";
+        let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("size column fails from line 4 on") && e.contains("--size-col") && !e.contains("--skip-bad-lines"),
+            "{e}"
+        );
+        // One bad row among good ones still suggests skipping.
+        let data = b"key,size\n1,10\n2,x\n3,30\n4,40\n";
         let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
             .unwrap_err()
             .to_string();
