@@ -53,7 +53,9 @@ pub fn warnings(policies: &[PolicySpec], span: Span) -> Vec<String> {
     let len = span.last - span.first;
     let mut seen = Vec::new();
     for p in policies.iter().filter(|p| p.info.name == "redis-lru") {
-        let Ok(raw) = p.params.get::<String>("resolution", ("a duration", |_| true)) else { continue };
+        let Ok(raw) = p.params.get::<String>("resolution", ("a duration", |_| true)) else {
+            continue;
+        };
         let Ok(res) = parse_duration(&raw) else { continue };
         if res == 0 || seen.contains(&res) {
             continue;
@@ -126,7 +128,9 @@ pub fn warn_once(source: &Source, policies: &[PolicySpec]) {
     if WARNED.load(Ordering::Relaxed) || !policies.iter().any(|p| CLOCK_POLICIES.contains(&p.info.name)) {
         return;
     }
-    let full = policies.iter().any(|p| matches!(p.info.name, "redis-lru" | "redis-lfu"));
+    let full = policies
+        .iter()
+        .any(|p| matches!(p.info.name, "redis-lru" | "redis-lfu"));
     let mut cached = SPAN.lock().unwrap_or_else(|e| e.into_inner());
     let s = match *cached {
         Some(s) => s,
@@ -165,7 +169,10 @@ mod tests {
         let w = warnings(&specs("lru redis-lru redis-lfu redis-lru"), flat);
         assert_eq!(w.len(), 1);
         assert!(w[0].starts_with("warning: redis-lru, redis-lfu read"), "{w:?}");
-        let timed = Span { last: 5_000_000_000, ..flat };
+        let timed = Span {
+            last: 5_000_000_000,
+            ..flat
+        };
         assert!(warnings(&specs("redis-lru redis-lfu ttl"), timed).is_empty());
     }
 
@@ -199,9 +206,16 @@ mod tests {
             last: 45 * day,
         };
         assert!(warnings(&specs("redis-lfu redis-lru"), short).is_empty());
-        let long = Span { last: 46 * day, ..short };
+        let long = Span {
+            last: 46 * day,
+            ..short
+        };
         let w = warnings(&specs("redis-lfu lru"), long);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].starts_with("warning: redis-lfu: Redis's 16-bit LFU minute clock wraps"), "{}", w[0]);
+        assert!(
+            w[0].starts_with("warning: redis-lfu: Redis's 16-bit LFU minute clock wraps"),
+            "{}",
+            w[0]
+        );
     }
 }

@@ -125,7 +125,11 @@ pub fn policy_identity(p: &PolicySpec) -> (String, Vec<(String, String)>) {
         .params
         .iter()
         .map(|d| {
-            let v = given.iter().rev().find(|(k, _)| *k == d.name).map_or(d.default, |(_, v)| *v);
+            let v = given
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == d.name)
+                .map_or(d.default, |(_, v)| *v);
             (d.name.to_string(), norm(v))
         })
         .collect();
@@ -154,7 +158,11 @@ pub fn dedup_policies(list: Vec<PolicySpec>) -> (Vec<PolicySpec>, Vec<String>) {
         .zip(&times)
         .filter(|(_, n)| **n > 1)
         .map(|(p, n)| {
-            let how = if *n == 2 { "twice".to_string() } else { format!("{n} times") };
+            let how = if *n == 2 {
+                "twice".to_string()
+            } else {
+                format!("{n} times")
+            };
             format!("{} given {how}; run once", p.label())
         })
         .collect();

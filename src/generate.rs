@@ -86,7 +86,11 @@ pub fn write_stream(
 }
 
 /// [`write_stream`] from an open reader.
-fn write_records(reader: &mut dyn crate::trace::TraceReader, out: &mut dyn Write, format: Layout) -> Result<(u64, u64)> {
+fn write_records(
+    reader: &mut dyn crate::trace::TraceReader,
+    out: &mut dyn Write,
+    format: Layout,
+) -> Result<(u64, u64)> {
     let csv = format == Layout::Csv;
     let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
     let mut buf: Vec<u8> = Vec::with_capacity(BATCH * 48);
@@ -134,7 +138,11 @@ fn write_records(reader: &mut dyn crate::trace::TraceReader, out: &mut dyn Write
 pub fn write_oracle(source: &Source, file: &std::fs::File, progress: Option<Arc<ReadProgress>>) -> Result<(u64, u64)> {
     use std::os::unix::fs::FileExt;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let (n, lossy) = write_records(&mut *source.open_without_next_access(progress)?, &mut out, Layout::Oracle)?;
+    let (n, lossy) = write_records(
+        &mut *source.open_without_next_access(progress)?,
+        &mut out,
+        Layout::Oracle,
+    )?;
     out.flush()?;
     drop(out);
     let rec = oracle::RECORD as u64;
@@ -145,14 +153,16 @@ pub fn write_oracle(source: &Source, file: &std::fs::File, progress: Option<Arc<
     while end > 0 {
         let start = end.saturating_sub(block);
         let bytes = &mut buf[..((end - start) * rec) as usize];
-        file.read_exact_at(bytes, start * rec).context("reading back written records")?;
+        file.read_exact_at(bytes, start * rec)
+            .context("reading back written records")?;
         for (i, r) in bytes.chunks_exact_mut(oracle::RECORD).enumerate().rev() {
             let key = u64::from_le_bytes(r[4..12].try_into().unwrap());
             let na = next.before(key, start + i as u64 + 1);
             let v: i64 = if na == NEVER { -1 } else { na as i64 };
             r[16..24].copy_from_slice(&v.to_le_bytes());
         }
-        file.write_all_at(bytes, start * rec).context("writing next-access positions")?;
+        file.write_all_at(bytes, start * rec)
+            .context("writing next-access positions")?;
         end = start;
     }
     Ok((n, lossy))
@@ -263,7 +273,10 @@ mod tests {
         assert_eq!(l("x.zst"), Ok(Layout::Oracle));
         assert_eq!(l("x.oracleGeneral.zst"), Ok(Layout::Oracle));
         let e = l("x.dat").unwrap_err();
-        assert!(e.contains(".bin") && e.contains(".txt") && e.contains("--format"), "{e}");
+        assert!(
+            e.contains(".bin") && e.contains(".txt") && e.contains("--format"),
+            "{e}"
+        );
         assert_eq!(layout(Path::new("x.dat"), GenerateFormat::Text).unwrap(), Layout::Text);
     }
 

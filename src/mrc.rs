@@ -129,7 +129,8 @@ impl LruMrc {
                         f.prefetch(n.key);
                     }
                     if !f.request(r)? {
-                        let Mode::Fast(f) = std::mem::replace(&mut self.mode, Mode::General(Engine::new(&[], self.unit, 1.0)))
+                        let Mode::Fast(f) =
+                            std::mem::replace(&mut self.mode, Mode::General(Engine::new(&[], self.unit, 1.0)))
                         else {
                             unreachable!()
                         };

@@ -240,9 +240,9 @@ fn monthly_cost(r: &RunResult, m: &CostModel, span: f64, unit: SizeUnit) -> f64 
 
 fn price(x: Option<f64>, flag: &str) -> Result<Option<f64>> {
     match x {
-        Some(v) if !(v.is_finite() && v >= 0.0) => Err(input_error(format!(
-            "{flag} must be a price of at least 0, e.g. 3.5"
-        ))),
+        Some(v) if !(v.is_finite() && v >= 0.0) => {
+            Err(input_error(format!("{flag} must be a price of at least 0, e.g. 3.5")))
+        }
         v => Ok(v),
     }
 }
@@ -571,7 +571,11 @@ pub fn render(p: &Plan) -> String {
     if has_targets {
         let _ = write!(o, " {:>14}", "smallest size");
     }
-    let _ = write!(o, " {:>10} {:>16} {:>17}", "hit ratio", "backend reads/s", "backend writes/s");
+    let _ = write!(
+        o,
+        " {:>10} {:>16} {:>17}",
+        "hit ratio", "backend reads/s", "backend writes/s"
+    );
     if p.cost_model.is_some() {
         let _ = write!(o, " {:>18} {:>14}", "cost-optimal size", "cost/month");
     }
@@ -627,7 +631,11 @@ fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::Char
     let mut highlights = Vec::new();
     for pp in &p.policies {
         if let Some(s) = pp.size {
-            highlights.push((s as f64 / scale, hit_at(pp, s), format!("  {} {}", pp.policy, show(s, p.size_unit))));
+            highlights.push((
+                s as f64 / scale,
+                hit_at(pp, s),
+                format!("  {} {}", pp.policy, show(s, p.size_unit)),
+            ));
         }
         if let Some(c) = pp.cost_optimal.filter(|c| Some(c.size) != pp.size) {
             highlights.push((

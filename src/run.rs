@@ -41,7 +41,9 @@ impl WorkingSet {
 
 /// Measures the working set of `source`, under a "measuring" progress bar unless `quiet`.
 pub fn working_set(source: &Source, quiet: bool) -> Result<WorkingSet> {
-    crate::progress::counted(quiet, source.progress_total(), "measuring", |c| working_set_counting(source, Some(c)))
+    crate::progress::counted(quiet, source.progress_total(), "measuring", |c| {
+        working_set_counting(source, Some(c))
+    })
 }
 
 /// [`working_set`], counting progress into `progress`.

@@ -1,11 +1,11 @@
 //! Where requests come from: a recorded trace or a synthetic workload, opened the same way, so a
 //! trace and a generated stream run through the same replay, grid and reports.
 
+use crate::error::input_error;
 use crate::request::Request;
 use crate::trace::{next_access, ReadProgress, TraceReader, TraceSpec};
 use crate::workload::generator::Generator;
 use crate::workload::Workload;
-use crate::error::input_error;
 use anyhow::Result;
 use std::sync::Arc;
 

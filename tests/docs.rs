@@ -63,7 +63,10 @@ fn every_example_in_the_workload_reference_runs() {
             }
         }
     }
-    assert!(n >= 10, "expected the reference to carry at least 10 examples, found {n}");
+    assert!(
+        n >= 10,
+        "expected the reference to carry at least 10 examples, found {n}"
+    );
 }
 
 /// Every key the workload schema accepts, and every value of its closed choices (`dist`,
@@ -125,12 +128,20 @@ fn the_reference_names_every_schema_key() {
             };
             let key = rename.take().unwrap_or(key);
             seen += 1;
-            let named = [format!("`{key}`"), format!("{key} ="), format!("\"{key}\""), format!("`[{key}]`")];
+            let named = [
+                format!("`{key}`"),
+                format!("{key} ="),
+                format!("\"{key}\""),
+                format!("`[{key}]`"),
+            ];
             if !named.iter().any(|n| doc.contains(n.as_str())) {
                 missing.push(format!("{src}: {key}"));
             }
         }
     }
-    assert!(seen > 60, "found only {seen} schema keys: the scan of the sources is broken");
+    assert!(
+        seen > 60,
+        "found only {seen} schema keys: the scan of the sources is broken"
+    );
     assert!(missing.is_empty(), "docs/workload.md does not mention: {missing:?}");
 }

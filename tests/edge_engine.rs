@@ -48,7 +48,9 @@ fn run_out(workload: &Path, size: &str) -> (serde_json::Value, HashMap<String, V
 }
 
 fn sum(cols: &HashMap<String, Vec<f64>>, name: &str) -> u64 {
-    let c = cols.get(name).unwrap_or_else(|| panic!("timeline.csv has no column {name}"));
+    let c = cols
+        .get(name)
+        .unwrap_or_else(|| panic!("timeline.csv has no column {name}"));
     c.iter().sum::<f64>().round() as u64
 }
 
@@ -73,7 +75,12 @@ fn check_sums(workload: &Path, size: &str) -> serde_json::Value {
     }
     let rate_sum = |name: &str| (cols[name].iter().sum::<f64>() * width_s).round() as u64;
     assert_eq!(rate_sum("requests_per_s"), u(&r["requests"]), "{}", workload.display());
-    assert_eq!(rate_sum("backend_reads_per_s"), u(&r["backend"]["reads"]), "{}", workload.display());
+    assert_eq!(
+        rate_sum("backend_reads_per_s"),
+        u(&r["backend"]["reads"]),
+        "{}",
+        workload.display()
+    );
     r
 }
 
@@ -115,13 +122,23 @@ fn timeline_sums_to_the_summary_for_shipped_and_faulty_workloads() {
     for mode in ["coalesce", "stale-while-revalidate", "lock"] {
         let t: String = text
             .lines()
-            .map(|l| if l.starts_with("stampede = ") { format!("stampede = \"{mode}\"") } else { l.to_string() })
+            .map(|l| {
+                if l.starts_with("stampede = ") {
+                    format!("stampede = \"{mode}\"")
+                } else {
+                    l.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         check_sums(&write(tmp.path(), &format!("{mode}.toml"), &t), "64MiB");
     }
     // An outage with timeouts: reads refused by the backend are errors, not backend reads.
-    let w = write(tmp.path(), "outage.toml", &format!("timeline_interval = \"250ms\"\n{OUTAGE}"));
+    let w = write(
+        tmp.path(),
+        "outage.toml",
+        &format!("timeline_interval = \"250ms\"\n{OUTAGE}"),
+    );
     let r = check_sums(&w, "500");
     assert!(r["errors"].as_u64().unwrap() > 100, "the outage must fail reads: {r}");
     assert!(r["backend"]["writes"].as_u64().unwrap() > 0 && r["deletes"].as_u64().unwrap() > 0);
@@ -136,33 +153,58 @@ fn timeline_interval_is_bounded_before_and_during_the_run() {
         "fine.toml",
         "timeline_interval = \"1ns\"\n[workload]\nduration = \"20s\"\nkeys = 100\narrival = { process = \"poisson\", rate = 100 }\n[cache_latency]\nget = \"1ms\"\n",
     );
-    let out = cachesim().args(["run", "-q", "-p", "lru", "-s", "10"]).arg(&w).assert().code(2);
+    let out = cachesim()
+        .args(["run", "-q", "-p", "lru", "-s", "10"])
+        .arg(&w)
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("fine.toml") && err.contains("timeline_interval"), "{err}");
-    assert!(err.contains("smallest valid timeline_interval for this run is 20us"), "{err}");
+    assert!(
+        err.contains("smallest valid timeline_interval for this run is 20us"),
+        "{err}"
+    );
     // Known only as it runs (a number of requests): stopped at 1,000,000 intervals.
     let w = write(
         tmp.path(),
         "grow.toml",
         "timeline_interval = \"1us\"\n[workload]\nrequests = 2_000\nkeys = 100\narrival = { process = \"poisson\", rate = 200 }\n[cache_latency]\nget = \"1ms\"\n",
     );
-    let out = cachesim().args(["run", "-q", "-p", "lru", "-s", "10"]).arg(&w).assert().code(2);
+    let out = cachesim()
+        .args(["run", "-q", "-p", "lru", "-s", "10"])
+        .arg(&w)
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("grow.toml") && err.contains("timeline_interval = \"1us\""), "{err}");
-    assert!(err.contains("more than the 1000000 allowed") && err.contains("smallest valid"), "{err}");
+    assert!(
+        err.contains("grow.toml") && err.contains("timeline_interval = \"1us\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("more than the 1000000 allowed") && err.contains("smallest valid"),
+        "{err}"
+    );
     // At the bound it runs: 20 s at 20 us is exactly 1,000,000 intervals.
     let w = write(
         tmp.path(),
         "edge.toml",
         "timeline_interval = \"20ms\"\n[workload]\nduration = \"20s\"\nkeys = 100\narrival = { process = \"poisson\", rate = 100 }\n[cache_latency]\nget = \"1ms\"\n",
     );
-    cachesim().args(["run", "-q", "-p", "lru", "-s", "10"]).arg(&w).assert().success();
+    cachesim()
+        .args(["run", "-q", "-p", "lru", "-s", "10"])
+        .arg(&w)
+        .assert()
+        .success();
 }
 
 const BASE: &str = "seed = 9\n[workload]\nrequests = 20_000\nkeys = 1_000\nread_ratio = 0.8\npopularity = { dist = \"zipf\", alpha = 0.8 }\narrival = { process = \"poisson\", rate = 1_000 }\n[cache]\nignore_obj_size = true\n";
 
 fn json(w: &Path) -> serde_json::Value {
-    let out = cachesim().args(["run", "-q", "-f", "json", "-p", "lru", "-s", "100"]).arg(w).assert().success();
+    let out = cachesim()
+        .args(["run", "-q", "-f", "json", "-p", "lru", "-s", "100"])
+        .arg(w)
+        .assert()
+        .success();
     let mut v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     v["source"] = serde_json::Value::Null;
     v
@@ -180,24 +222,52 @@ fn zero_means_none_where_none_is_meaningful() {
     assert_eq!(json(&omitted), json(&zero));
     for (extra, field) in [
         ("[backend]\ntimeout = \"0s\"\n", "backend.timeout"),
-        ("[pattern]\nwrite = \"write-behind\"\nwrite_behind = { flush_interval = \"0s\" }\n", "flush_interval"),
-        ("[faults]\nbackend_outages = [{ at = \"1s\", for = \"0ms\" }]\n", "for ="),
+        (
+            "[pattern]\nwrite = \"write-behind\"\nwrite_behind = { flush_interval = \"0s\" }\n",
+            "flush_interval",
+        ),
+        (
+            "[faults]\nbackend_outages = [{ at = \"1s\", for = \"0ms\" }]\n",
+            "for =",
+        ),
     ] {
         let w = write(tmp.path(), "bad.toml", &format!("{BASE}{extra}"));
-        let out = cachesim().args(["run", "-q", "-p", "lru", "-s", "10"]).arg(&w).assert().code(2);
+        let out = cachesim()
+            .args(["run", "-q", "-p", "lru", "-s", "10"])
+            .arg(&w)
+            .assert()
+            .code(2);
         let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-        assert!(err.contains("bad.toml") && err.contains(field) && err.contains("zero"), "{extra}: {err}");
+        assert!(
+            err.contains("bad.toml") && err.contains(field) && err.contains("zero"),
+            "{extra}: {err}"
+        );
     }
     let w = write(
         tmp.path(),
         "bad.toml",
-        &BASE.replace("arrival = { process = \"poisson\", rate = 1_000 }", "arrival = { process = \"bursty\", rate = 100, rate_between = 1, mean_burst = \"0s\", mean_gap = \"1s\" }"),
+        &BASE.replace(
+            "arrival = { process = \"poisson\", rate = 1_000 }",
+            "arrival = { process = \"bursty\", rate = 100, rate_between = 1, mean_burst = \"0s\", mean_gap = \"1s\" }",
+        ),
     );
-    let out = cachesim().args(["run", "-q", "-p", "lru", "-s", "10"]).arg(&w).assert().code(2);
+    let out = cachesim()
+        .args(["run", "-q", "-p", "lru", "-s", "10"])
+        .arg(&w)
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("mean_burst") && err.contains("zero"), "{err}");
-    let w = write(tmp.path(), "bad.toml", &format!("timeline_interval = \"0s\"\n{BASE}[pattern]\n"));
-    let out = cachesim().args(["run", "-q", "-p", "lru", "-s", "10"]).arg(&w).assert().code(2);
+    let w = write(
+        tmp.path(),
+        "bad.toml",
+        &format!("timeline_interval = \"0s\"\n{BASE}[pattern]\n"),
+    );
+    let out = cachesim()
+        .args(["run", "-q", "-p", "lru", "-s", "10"])
+        .arg(&w)
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("timeline_interval") && err.contains("zero"), "{err}");
 }
@@ -213,7 +283,10 @@ fn clock_policies_warn_on_flat_or_wrapping_clocks() {
     let keys: String = (0..200).map(|i| format!("{}\n", i % 37)).collect();
     let text = write(tmp.path(), "t.txt", &keys);
     let err = stderr_of(&["run", "-q", "-p", "redis-lru,lru", "-s", "10"], &text);
-    assert!(err.contains("warning: redis-lru read the simulated clock") && err.contains("same timestamp"), "{err}");
+    assert!(
+        err.contains("warning: redis-lru read the simulated clock") && err.contains("same timestamp"),
+        "{err}"
+    );
     assert_eq!(err.matches("warning").count(), 1, "{err}");
     let err = stderr_of(&["run", "-q", "-p", "lru,s3fifo", "-s", "10"], &text);
     assert!(!err.contains("warning"), "{err}");
@@ -223,5 +296,8 @@ fn clock_policies_warn_on_flat_or_wrapping_clocks() {
     let err = stderr_of(&["run", "-q", "-p", "redis-lru,redis-lfu,ttl", "-s", "1000"], &csv);
     assert!(!err.contains("warning"), "{err}");
     let err = stderr_of(&["run", "-q", "-p", "redis-lru:resolution=1ms", "-s", "1000"], &csv);
-    assert!(err.contains("wraps") && err.contains("17910s") && err.contains("resolution 1ms"), "{err}");
+    assert!(
+        err.contains("wraps") && err.contains("17910s") && err.contains("resolution 1ms"),
+        "{err}"
+    );
 }

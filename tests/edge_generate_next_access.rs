@@ -54,7 +54,10 @@ fn generated_next_access_matches_brute_force() {
         let raw = std::fs::read(&out).unwrap();
         let bytes = if name.ends_with(".zst") {
             let mut v = Vec::new();
-            zstd::stream::read::Decoder::new(&raw[..]).unwrap().read_to_end(&mut v).unwrap();
+            zstd::stream::read::Decoder::new(&raw[..])
+                .unwrap()
+                .read_to_end(&mut v)
+                .unwrap();
             v
         } else {
             raw

@@ -43,7 +43,10 @@ fn empty_trace_is_an_input_error_everywhere() {
     for args in cases {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: stdout {out} stderr {err}");
-        assert!(err.contains("empty.txt") && err.contains("no requests to replay"), "{args:?}: {err}");
+        assert!(
+            err.contains("empty.txt") && err.contains("no requests to replay"),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -58,7 +61,10 @@ fn csv_whose_rows_are_all_skipped_is_an_input_error() {
     let p = write(d.path(), "x.csv", text.as_bytes());
     let (code, _, err) = run(&["run", "-q", "-t", &p, "-s", "10", "--skip-bad-lines"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("x.csv") && err.contains("12 lines, all skipped as bad lines"), "{err}");
+    assert!(
+        err.contains("x.csv") && err.contains("12 lines, all skipped as bad lines"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -70,7 +76,17 @@ fn skipped_bad_lines_are_reported_under_the_table_and_warned() {
     assert!(out.contains("skipped 1 bad lines"), "{out}");
     assert!(err.contains("warning") && err.contains("1 of 4 lines"), "{err}");
     let (code, out, _) = run(&[
-        "run", "-q", "-t", &p, "-s", "100", "-p", "lru", "--skip-bad-lines", "-f", "json",
+        "run",
+        "-q",
+        "-t",
+        &p,
+        "-s",
+        "100",
+        "-p",
+        "lru",
+        "--skip-bad-lines",
+        "-f",
+        "json",
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("\"skipped_bad_lines\": 1"), "{out}");
@@ -101,8 +117,32 @@ fn generate_txt_writes_text_the_text_reader_reads() {
     assert_eq!(keys.len(), 2000);
     assert_eq!(keys, csv_keys);
     // Replayed as a trace it gives the same counts as the CSV with sizes ignored.
-    let (c1, o1, _) = run(&["run", "-q", "-t", txt.to_str().unwrap(), "-p", "lru", "-s", "50", "--ignore-obj-size", "-f", "csv"]);
-    let (c2, o2, _) = run(&["run", "-q", "-t", csv.to_str().unwrap(), "-p", "lru", "-s", "50", "--ignore-obj-size", "-f", "csv"]);
+    let (c1, o1, _) = run(&[
+        "run",
+        "-q",
+        "-t",
+        txt.to_str().unwrap(),
+        "-p",
+        "lru",
+        "-s",
+        "50",
+        "--ignore-obj-size",
+        "-f",
+        "csv",
+    ]);
+    let (c2, o2, _) = run(&[
+        "run",
+        "-q",
+        "-t",
+        csv.to_str().unwrap(),
+        "-p",
+        "lru",
+        "-s",
+        "50",
+        "--ignore-obj-size",
+        "-f",
+        "csv",
+    ]);
     assert_eq!((c1, c2), (0, 0));
     let field = |o: &str, name: &str| -> String {
         let mut l = o.lines();
@@ -115,7 +155,10 @@ fn generate_txt_writes_text_the_text_reader_reads() {
     // An unknown extension under --format auto is refused, naming the extensions.
     let (code, _, err) = run(&["generate", "-q", &wl, "-o", d.path().join("x.dat").to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains(".bin") && err.contains(".csv") && err.contains(".txt"), "{err}");
+    assert!(
+        err.contains(".bin") && err.contains(".csv") && err.contains(".txt"),
+        "{err}"
+    );
     assert!(!d.path().join("x.dat").exists());
 }
 
@@ -126,7 +169,10 @@ fn binary_content_is_never_read_as_text() {
     let txt = write(d.path(), "x.txt", &bin);
     let (code, _, err) = run(&["run", "-q", "-t", &txt, "-s", "100"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("x.txt") && err.contains("looks binary") && err.contains("--trace-format oracle-general"), "{err}");
+    assert!(
+        err.contains("x.txt") && err.contains("looks binary") && err.contains("--trace-format oracle-general"),
+        "{err}"
+    );
     let (code, _, err) = run(&["run", "-q", "-t", &txt, "-s", "100", "--trace-format", "csv"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("looks binary"), "{err}");
@@ -159,7 +205,11 @@ fn directories_are_input_errors() {
 #[test]
 fn timestamps_iso_and_epoch_and_columns_off() {
     let d = tempfile::tempdir().unwrap();
-    let iso = write(d.path(), "iso.csv", b"timestamp,key\n2024-01-02T03:04:05Z,1\n2024-01-02 03:04:06,2\n2024-01-02T05:04:07+02:00,1\n");
+    let iso = write(
+        d.path(),
+        "iso.csv",
+        b"timestamp,key\n2024-01-02T03:04:05Z,1\n2024-01-02 03:04:06,2\n2024-01-02T05:04:07+02:00,1\n",
+    );
     let (code, _, err) = run(&["analyze", "-q", &iso, "-f", "json"]);
     assert_eq!(code, 0, "{err}");
     let ms = write(d.path(), "ms.csv", b"time,key\n1704164645000,1\n1704164646000,2\n");
@@ -167,13 +217,31 @@ fn timestamps_iso_and_epoch_and_columns_off() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("epoch milliseconds"), "{err}");
     // A whole column of another kind: the error names the column and the fix, not --skip-bad-lines.
-    let bad = write(d.path(), "bad.csv", b"time,key,size\n01/02/2024,1,10\n01/02/2024,2,10\n");
+    let bad = write(
+        d.path(),
+        "bad.csv",
+        b"time,key,size\n01/02/2024,1,10\n01/02/2024,2,10\n",
+    );
     let (code, _, err) = run(&["run", "-q", "-t", &bad, "-s", "100"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--time-col none") && !err.contains("--skip-bad-lines"), "{err}");
+    assert!(
+        err.contains("--time-col none") && !err.contains("--skip-bad-lines"),
+        "{err}"
+    );
     let (code, _, err) = run(&["run", "-q", "-t", &bad, "-s", "100", "--time-col", "none"]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(&["run", "-q", "-t", &bad, "-s", "100", "--size-col", "none", "--time-col", "none"]);
+    let (code, _, err) = run(&[
+        "run",
+        "-q",
+        "-t",
+        &bad,
+        "-s",
+        "100",
+        "--size-col",
+        "none",
+        "--time-col",
+        "none",
+    ]);
     assert_eq!(code, 0, "{err}");
     // The same in a workload file.
     let wl = write(
@@ -196,7 +264,10 @@ fn a_trace_given_as_the_workload_says_use_trace() {
         for p in [&txt, &csv, &bin, &PathBuf::from(&noext)] {
             let (code, _, err) = run(&[cmd, "-q", p.to_str().unwrap(), "-s", "10"]);
             assert_eq!(code, 2, "{cmd} {p:?}: {err}");
-            assert!(err.contains("looks like a trace") && err.contains("--trace/-t"), "{cmd}: {err}");
+            assert!(
+                err.contains("looks like a trace") && err.contains("--trace/-t"),
+                "{cmd}: {err}"
+            );
         }
     }
     let (code, _, err) = run(&["plan", "-q", csv.to_str().unwrap(), "--target-hit-ratio", "0.5"]);
@@ -212,17 +283,47 @@ fn a_trace_given_as_the_workload_says_use_trace() {
 #[test]
 fn skipped_bad_lines_are_reported_by_plan_check_and_analyze() {
     let d = tempfile::tempdir().unwrap();
-    let p = write(d.path(), "x.csv", b"time,key,size\n1,1,10\n2,2,10\n3,1,10\n4,3,oops\n5,2,10\n");
+    let p = write(
+        d.path(),
+        "x.csv",
+        b"time,key,size\n1,1,10\n2,2,10\n3,1,10\n4,3,oops\n5,2,10\n",
+    );
     let commands: [&[&str]; 3] = [
-        &["check", "-q", "-t", &p, "-s", "100", "-p", "lru", "--skip-bad-lines", "--assert", "hit_ratio >= 0"],
-        &["plan", "-q", "-t", &p, "-p", "lru", "--skip-bad-lines", "--target-hit-ratio", "0.2"],
+        &[
+            "check",
+            "-q",
+            "-t",
+            &p,
+            "-s",
+            "100",
+            "-p",
+            "lru",
+            "--skip-bad-lines",
+            "--assert",
+            "hit_ratio >= 0",
+        ],
+        &[
+            "plan",
+            "-q",
+            "-t",
+            &p,
+            "-p",
+            "lru",
+            "--skip-bad-lines",
+            "--target-hit-ratio",
+            "0.2",
+        ],
         &["analyze", "-q", &p, "--skip-bad-lines"],
     ];
     for args in commands {
         let (code, out, err) = run(args);
         assert_eq!(code, 0, "{args:?}: {err}");
         assert!(out.contains("skipped 1 bad lines"), "{args:?}: {out}");
-        assert_eq!(err.matches("1 of 5 lines (20.0%) were skipped").count(), 1, "{args:?}: {err}");
+        assert_eq!(
+            err.matches("1 of 5 lines (20.0%) were skipped").count(),
+            1,
+            "{args:?}: {err}"
+        );
         let mut json = args.to_vec();
         json.extend(["-f", "json"]);
         let (code, out, err) = run(&json);

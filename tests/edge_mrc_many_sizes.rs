@@ -60,7 +60,15 @@ fn plain_trace() -> impl Strategy<Value = Vec<Request>> {
         .prop_map(|(key_sizes, v)| {
             v.into_iter()
                 .enumerate()
-                .map(|(i, (k, w))| req(k, key_sizes[k as usize] as u64, i as u64, if w { Op::Write } else { Op::Read }, 0))
+                .map(|(i, (k, w))| {
+                    req(
+                        k,
+                        key_sizes[k as usize] as u64,
+                        i as u64,
+                        if w { Op::Write } else { Op::Read },
+                        0,
+                    )
+                })
                 .collect()
         })
 }

@@ -34,7 +34,10 @@ fn ok(args: &[&str]) -> String {
 fn input_error(args: &[&str], mention: &str) -> String {
     let (code, _, se) = exec(args);
     assert_eq!(code, 2, "cachesim {args:?} should be an input error, got {code}: {se}");
-    assert!(se.contains(mention), "cachesim {args:?}: stderr should mention `{mention}`: {se}");
+    assert!(
+        se.contains(mention),
+        "cachesim {args:?}: stderr should mention `{mention}`: {se}"
+    );
     se
 }
 
@@ -123,12 +126,31 @@ fn sweep_sampling_on_an_engine_workload_is_refused() {
 fn plan_on_an_engine_workload_uses_the_engine() {
     let d = tempfile::tempdir().unwrap();
     let w = write(d.path(), "engine.toml", ENGINE);
-    let plan: Value =
-        serde_json::from_str(&ok(&["plan", &w, "-p", "lru", "--target-hit-ratio", "0.5", "-f", "json"])).unwrap();
+    let plan: Value = serde_json::from_str(&ok(&[
+        "plan",
+        &w,
+        "-p",
+        "lru",
+        "--target-hit-ratio",
+        "0.5",
+        "-f",
+        "json",
+    ]))
+    .unwrap();
     let pp = &plan["policies"][0];
     let size = pp["size"].as_u64().expect("0.5 is reachable");
-    let run: Value =
-        serde_json::from_str(&ok(&["run", &w, "-p", "lru", "-s", &size.to_string(), "-f", "json", "-q"])).unwrap();
+    let run: Value = serde_json::from_str(&ok(&[
+        "run",
+        &w,
+        "-p",
+        "lru",
+        "-s",
+        &size.to_string(),
+        "-f",
+        "json",
+        "-q",
+    ]))
+    .unwrap();
     let r = &run["results"][0];
     assert_eq!(pp["at"]["hit_ratio"], r["hit_ratio"]);
     assert_eq!(pp["at"]["backend"], r["backend"]);
@@ -149,18 +171,32 @@ fn plan_on_an_engine_workload_uses_the_engine() {
 /// 0 s, k3 at 4 s): 2 backend reads / 5 s = 0.4/s. In any smaller LRU or FIFO cache k1 is evicted
 /// by k3 and its read at 5 s misses too: 0.6/s; below 100 bytes nothing fits: 0.8/s. Counting the write miss, as plan did, gives 0.6/s even
 /// at full size.
-const TINY: &str = "time,key,size,op\n0,1,100,read\n1,1,100,write\n2,2,100,write\n3,2,100,read\n4,3,100,read\n5,1,100,read\n";
+const TINY: &str =
+    "time,key,size,op\n0,1,100,read\n1,1,100,write\n2,2,100,write\n3,2,100,read\n4,3,100,read\n5,1,100,read\n";
 
 #[test]
 fn plan_backend_reads_are_read_misses_over_time() {
     let d = tempfile::tempdir().unwrap();
     let t = write(d.path(), "tiny.csv", TINY);
     for p in ["lru", "fifo"] {
-        let v: Value =
-            serde_json::from_str(&ok(&["plan", "-t", &t, "-p", p, "--max-backend-rps", "0.5", "-f", "json"])).unwrap();
+        let v: Value = serde_json::from_str(&ok(&[
+            "plan",
+            "-t",
+            &t,
+            "-p",
+            p,
+            "--max-backend-rps",
+            "0.5",
+            "-f",
+            "json",
+        ]))
+        .unwrap();
         let pp = &v["policies"][0];
         assert_eq!(pp["size"], 300, "{p}: {pp}");
-        assert!((pp["backend_read_rps"].as_f64().unwrap() - 0.4).abs() < 1e-12, "{p}: {pp}");
+        assert!(
+            (pp["backend_read_rps"].as_f64().unwrap() - 0.4).abs() < 1e-12,
+            "{p}: {pp}"
+        );
         // A plain replay has no backend writes.
         assert!(pp["backend_write_rps"].is_null());
         assert_eq!(v["targets"]["max_backend_read_rps"], 0.5);
@@ -172,7 +208,10 @@ fn plan_backend_reads_are_read_misses_over_time() {
                 100.. => 0.6,
                 _ => 0.8,
             };
-            assert!((e["backend_read_rps"].as_f64().unwrap() - want).abs() < 1e-12, "{p}: {e}");
+            assert!(
+                (e["backend_read_rps"].as_f64().unwrap() - want).abs() < 1e-12,
+                "{p}: {e}"
+            );
         }
     }
 }
@@ -185,7 +224,10 @@ fn plan_help_and_table_name_what_is_counted() {
     let d = tempfile::tempdir().unwrap();
     let t = write(d.path(), "tiny.csv", TINY);
     let table = ok(&["plan", "-t", &t, "-p", "lru", "--max-backend-rps", "0.5"]);
-    assert!(table.contains("backend reads/s") && table.contains("backend writes/s"), "{table}");
+    assert!(
+        table.contains("backend reads/s") && table.contains("backend writes/s"),
+        "{table}"
+    );
 }
 
 // ---- item 5: one cost-optimal answer ----
@@ -216,7 +258,10 @@ fn plan_cost_mode_states_one_answer_everywhere() {
     ]);
     let json: Value = serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
     let md = std::fs::read_to_string(out.join("plan.md")).unwrap();
-    assert!(!table.contains("smallest cache"), "no target, so no 'smallest cache' answer: {table}");
+    assert!(
+        !table.contains("smallest cache"),
+        "no target, so no 'smallest cache' answer: {table}"
+    );
     for pp in json["policies"].as_array().unwrap() {
         let name = pp["policy"].as_str().unwrap();
         let evaluated = pp["evaluated"].as_array().unwrap();
@@ -231,8 +276,15 @@ fn plan_cost_mode_states_one_answer_everywhere() {
         }
         let size = pp["cost_optimal"]["size"].as_u64().unwrap();
         assert_eq!(size, best["size"].as_u64().unwrap(), "{name}");
-        assert!(size > evaluated[0]["size"].as_u64().unwrap(), "{name}: an interior optimum for these prices");
-        assert_eq!(pp["at"]["cache_size"].as_u64().unwrap(), size, "{name}: the result shown is at that size");
+        assert!(
+            size > evaluated[0]["size"].as_u64().unwrap(),
+            "{name}: an interior optimum for these prices"
+        );
+        assert_eq!(
+            pp["at"]["cache_size"].as_u64().unwrap(),
+            size,
+            "{name}: the result shown is at that size"
+        );
         let shown = cachesim::units::Bytes(size).to_string();
         // Stated once per policy in the sentences, and in the table row.
         let sentence: Vec<&str> = table.lines().filter(|l| l.starts_with(&format!("{name}:"))).collect();
@@ -244,7 +296,11 @@ fn plan_cost_mode_states_one_answer_everywhere() {
             .unwrap();
         assert!(row.split_whitespace().any(|c| c == shown), "{row}");
         let cells: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(cells.iter().filter(|c| c.ends_with("B")).count(), 1, "one size in the row: {row}");
+        assert_eq!(
+            cells.iter().filter(|c| c.ends_with("B")).count(),
+            1,
+            "one size in the row: {row}"
+        );
         // Markdown holds the same text.
         assert!(md.contains(sentence[0]), "{md}");
         assert!(md.contains(row), "{md}");
@@ -292,15 +348,30 @@ fn update_baseline_refuses_to_overwrite_a_workload_file() {
     let w = write(d.path(), "plain.toml", PLAIN);
     let before = std::fs::read(&w).unwrap();
     let se = input_error(
-        &["check", &w, "--baseline", &w, "--update-baseline", "--assert", "hit_ratio >= 0", "-q"],
+        &[
+            "check",
+            &w,
+            "--baseline",
+            &w,
+            "--update-baseline",
+            "--assert",
+            "hit_ratio >= 0",
+            "-q",
+        ],
         "refusing to overwrite",
     );
     assert!(se.contains("summary.json"), "{se}");
     assert_eq!(std::fs::read(&w).unwrap(), before);
     // Any other non-summary (valid JSON included) is refused too.
     let other = write(d.path(), "other.json", "{\"results\": [], \"x\": 1}\n");
-    input_error(&["check", &w, "--baseline", &other, "--update-baseline", "-q"], "refusing to overwrite");
-    assert_eq!(std::fs::read_to_string(&other).unwrap(), "{\"results\": [], \"x\": 1}\n");
+    input_error(
+        &["check", &w, "--baseline", &other, "--update-baseline", "-q"],
+        "refusing to overwrite",
+    );
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        "{\"results\": [], \"x\": 1}\n"
+    );
 }
 
 #[test]
@@ -323,18 +394,37 @@ fn repeated_policies_and_sizes_run_once_with_a_note() {
     let t = repo("traces/sample.csv");
     let t = t.to_str().unwrap();
     for cmd in ["run", "sweep"] {
-        let (code, so, se) = exec(&[cmd, "-t", t, "-p", "lru,LRU,clock,clock:bits=1,fifo", "-s", "1MiB,1048576", "-f", "json"]);
+        let (code, so, se) = exec(&[
+            cmd,
+            "-t",
+            t,
+            "-p",
+            "lru,LRU,clock,clock:bits=1,fifo",
+            "-s",
+            "1MiB,1048576",
+            "-f",
+            "json",
+        ]);
         assert_eq!(code, 0, "{se}");
         let v: Value = serde_json::from_str(&so).unwrap();
         let rows: Vec<(String, u64)> = v["results"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["policy"].as_str().unwrap().to_string(), r["cache_size"].as_u64().unwrap()))
+            .map(|r| {
+                (
+                    r["policy"].as_str().unwrap().to_string(),
+                    r["cache_size"].as_u64().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(
             rows,
-            [("lru".to_string(), 1 << 20), ("clock".to_string(), 1 << 20), ("fifo".to_string(), 1 << 20)],
+            [
+                ("lru".to_string(), 1 << 20),
+                ("clock".to_string(), 1 << 20),
+                ("fifo".to_string(), 1 << 20)
+            ],
             "{cmd}"
         );
         assert!(se.contains("note: lru given twice; run once"), "{se}");
@@ -345,8 +435,19 @@ fn repeated_policies_and_sizes_run_once_with_a_note() {
     let all_lru = ok(&["run", "-t", t, "-p", "all,lru", "-s", "1MiB", "-f", "csv", "-q"]);
     assert_eq!(all, all_lru);
     // Different parameters are different policies.
-    let v: Value =
-        serde_json::from_str(&ok(&["run", "-t", t, "-p", "clock,clock:bits=2", "-s", "1MiB", "-f", "json", "-q"])).unwrap();
+    let v: Value = serde_json::from_str(&ok(&[
+        "run",
+        "-t",
+        t,
+        "-p",
+        "clock,clock:bits=2",
+        "-s",
+        "1MiB",
+        "-f",
+        "json",
+        "-q",
+    ]))
+    .unwrap();
     assert_eq!(v["results"].as_array().unwrap().len(), 2);
 }
 
@@ -354,12 +455,33 @@ fn repeated_policies_and_sizes_run_once_with_a_note() {
 fn repeated_policies_in_plan_and_check_run_once() {
     let t = repo("traces/sample.csv");
     let t = t.to_str().unwrap();
-    let v: Value =
-        serde_json::from_str(&ok(&["plan", "-t", t, "-p", "fifo,FIFO", "--target-hit-ratio", "0.3", "-f", "json", "-q"]))
-            .unwrap();
+    let v: Value = serde_json::from_str(&ok(&[
+        "plan",
+        "-t",
+        t,
+        "-p",
+        "fifo,FIFO",
+        "--target-hit-ratio",
+        "0.3",
+        "-f",
+        "json",
+        "-q",
+    ]))
+    .unwrap();
     assert_eq!(v["policies"].as_array().unwrap().len(), 1);
     let v: Value = serde_json::from_str(&ok(&[
-        "check", "-t", t, "-p", "lru,lru", "-s", "1MiB", "--assert", "hit_ratio >= 0", "-f", "json", "-q",
+        "check",
+        "-t",
+        t,
+        "-p",
+        "lru,lru",
+        "-s",
+        "1MiB",
+        "--assert",
+        "hit_ratio >= 0",
+        "-f",
+        "json",
+        "-q",
     ]))
     .unwrap();
     assert_eq!(v["checks"].as_array().unwrap().len(), 1, "{v}");
@@ -375,7 +497,10 @@ fn plan_target_hit_ratio_takes_a_percentage() {
     let b = ok(&["plan", "-t", t, "-p", "fifo", "--target-hit-ratio", "0.3", "-f", "json"]);
     assert_eq!(a, b);
     for bad in ["0", "0%", "1.5", "150%", "-0.2", "abc", "nan"] {
-        input_error(&["plan", "-t", t, &format!("--target-hit-ratio={bad}")], "--target-hit-ratio");
+        input_error(
+            &["plan", "-t", t, &format!("--target-hit-ratio={bad}")],
+            "--target-hit-ratio",
+        );
     }
 }
 
@@ -383,7 +508,15 @@ fn plan_target_hit_ratio_takes_a_percentage() {
 fn plan_refuses_sizes() {
     let t = repo("traces/sample.csv");
     input_error(
-        &["plan", "-t", t.to_str().unwrap(), "-s", "1MiB", "--target-hit-ratio", "0.3"],
+        &[
+            "plan",
+            "-t",
+            t.to_str().unwrap(),
+            "-s",
+            "1MiB",
+            "--target-hit-ratio",
+            "0.3",
+        ],
         "--sizes",
     );
 }
@@ -397,7 +530,17 @@ fn csv_format_prints_csv_or_is_refused() {
         assert!(out.starts_with("policy,"), "{cmd}: {out}");
         assert_eq!(out.lines().count(), 2, "{cmd}: {out}");
     }
-    let out = ok(&["plan", "-t", t, "-p", "lru,fifo", "--target-hit-ratio", "0.3", "-f", "csv"]);
+    let out = ok(&[
+        "plan",
+        "-t",
+        t,
+        "-p",
+        "lru,fifo",
+        "--target-hit-ratio",
+        "0.3",
+        "-f",
+        "csv",
+    ]);
     let mut rows = csv::Reader::from_reader(out.as_bytes());
     let header = rows.headers().unwrap().clone();
     assert_eq!(&header[0], "policy");
@@ -407,7 +550,10 @@ fn csv_format_prints_csv_or_is_refused() {
     input_error(&["analyze", t, "-f", "csv"], "csv");
     let out = ok(&["policies", "-f", "csv"]);
     let mut rows = csv::Reader::from_reader(out.as_bytes());
-    assert_eq!(rows.headers().unwrap().iter().collect::<Vec<_>>(), ["name", "aliases", "summary", "params"]);
+    assert_eq!(
+        rows.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["name", "aliases", "summary", "params"]
+    );
     let json: Value = serde_json::from_str(&ok(&["policies", "-f", "json"])).unwrap();
     let recs: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     let list = json["policies"].as_array().unwrap();
@@ -431,17 +577,30 @@ fn a_bad_metric_fails_before_the_run() {
     let w = write(d.path(), "plain.toml", PLAIN);
     let out = d.path().join("out");
     let o = out.to_str().unwrap();
-    let se = input_error(&["check", &w, "--assert", "hit_ratoi >= 0.5", "-o", o], "unknown metric `hit_ratoi`");
+    let se = input_error(
+        &["check", &w, "--assert", "hit_ratoi >= 0.5", "-o", o],
+        "unknown metric `hit_ratoi`",
+    );
     assert!(se.contains("hit_ratio"), "lists the metrics: {se}");
     // Nothing was simulated: no summary written.
     assert!(!out.join("summary.json").exists());
     // The same from the workload's [check] section.
-    let w2 = write(d.path(), "plain2.toml", &format!("{PLAIN}\n[check]\nassert = [\"fifo.mis_ratio < 1\"]\n"));
+    let w2 = write(
+        d.path(),
+        "plain2.toml",
+        &format!("{PLAIN}\n[check]\nassert = [\"fifo.mis_ratio < 1\"]\n"),
+    );
     input_error(&["check", &w2, "-o", o], "unknown metric `mis_ratio`");
     assert!(!out.join("summary.json").exists());
     // A policy or a size this run does not have.
-    input_error(&["check", &w, "--assert", "s3fifo.hit_ratio > 0", "-o", o], "no result for policy `s3fifo`");
-    input_error(&["check", &w, "--assert", "lru@2MiB.hit_ratio > 0", "-o", o], "not run at size 2MiB");
+    input_error(
+        &["check", &w, "--assert", "s3fifo.hit_ratio > 0", "-o", o],
+        "no result for policy `s3fifo`",
+    );
+    input_error(
+        &["check", &w, "--assert", "lru@2MiB.hit_ratio > 0", "-o", o],
+        "not run at size 2MiB",
+    );
     assert!(!out.join("summary.json").exists());
 }
 
@@ -453,24 +612,34 @@ fn engine_metrics_are_known_exactly_before_the_run() {
     let out = d.path().join("out");
     let o = out.to_str().unwrap();
     // Engine-only metrics on a plain workload: refused early.
-    input_error(&["check", &plain, "--assert", "read_latency_ms.p99 < 10", "-o", o], "unknown metric");
+    input_error(
+        &["check", &plain, "--assert", "read_latency_ms.p99 < 10", "-o", o],
+        "unknown metric",
+    );
     assert!(!out.join("summary.json").exists());
     // write_behind exists only with the write-behind pattern.
-    input_error(&["check", &engine, "--assert", "write_behind.lost_writes == 0", "-o", o], "unknown metric");
+    input_error(
+        &["check", &engine, "--assert", "write_behind.lost_writes == 0", "-o", o],
+        "unknown metric",
+    );
     assert!(!out.join("summary.json").exists());
     // Every metric the engine run really produces is accepted, and nothing else: the early
     // template has exactly the run's metric paths.
     let v: Value = serde_json::from_str(&ok(&["run", &engine, "-f", "json", "-q"])).unwrap();
     let real = cachesim::check::metrics::metric_paths(&v["results"][0]);
     let cli = <cachesim::cli::Cli as clap::Parser>::parse_from(["cachesim", "run", &engine]);
-    let cachesim::cli::Command::Run(a) = cli.command else { unreachable!() };
+    let cachesim::cli::Command::Run(a) = cli.command else {
+        unreachable!()
+    };
     let cfg = cachesim::config::RunConfig::from_args(&a).unwrap();
     let entries = cachesim::check::early::template_entries(&cfg);
     assert_eq!(cachesim::check::metrics::metric_paths(&entries[0].value), real);
     let v: Value = serde_json::from_str(&ok(&["run", &plain, "-f", "json", "-q"])).unwrap();
     let real = cachesim::check::metrics::metric_paths(&v["results"][0]);
     let cli = <cachesim::cli::Cli as clap::Parser>::parse_from(["cachesim", "run", &plain]);
-    let cachesim::cli::Command::Run(a) = cli.command else { unreachable!() };
+    let cachesim::cli::Command::Run(a) = cli.command else {
+        unreachable!()
+    };
     let cfg = cachesim::config::RunConfig::from_args(&a).unwrap();
     assert_eq!(
         cachesim::check::metrics::metric_paths(&cachesim::check::early::template_entries(&cfg)[0].value),

@@ -40,8 +40,17 @@ size = {{ dist = "fixed", value = "8GiB" }}
 
 /// (policy, hits, misses, bytes_requested) of every result of a JSON run.
 fn results(args: &[&str]) -> Vec<(String, u64, u64, u64)> {
-    let out = cachesim().arg("run").args(args).args(["--format", "json", "-q"]).output().unwrap();
-    assert!(out.status.success(), "run {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cachesim()
+        .arg("run")
+        .args(args)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "run {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["results"]
         .as_array()
@@ -67,7 +76,11 @@ fn eight_gib_objects_two_fit_in_twenty_gib() {
     let three = loop_workload(dir.path(), 3, 12);
     let r = results(&[three.to_str().unwrap(), "-p", "lru,fifo", "-s", "20GiB"]);
     for (policy, hits, misses, bytes) in &r {
-        assert_eq!((*hits, *misses), (0, 12), "{policy}: a loop of 3 over room for 2 always misses");
+        assert_eq!(
+            (*hits, *misses),
+            (0, 12),
+            "{policy}: a loop of 3 over room for 2 always misses"
+        );
         assert_eq!(*bytes, 12 * 8 * GIB, "{policy}: bytes requested");
     }
     // Two of them do fit: a loop of 2 misses only its first pass.
@@ -113,14 +126,26 @@ fn generate_refuses_oracle_general_above_its_32_bit_limit_and_writes_csv() {
     let dir = tempfile::tempdir().unwrap();
     let w = loop_workload(dir.path(), 3, 6);
     let bin = dir.path().join("big.bin");
-    let out = cachesim().args(["generate", "-q"]).arg(&w).arg("-o").arg(&bin).output().unwrap();
+    let out = cachesim()
+        .args(["generate", "-q"])
+        .arg(&w)
+        .arg("-o")
+        .arg(&bin)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("4,294,967,295") && err.contains("CSV"), "{err}");
     assert!(!bin.exists(), "nothing is written when a size does not fit");
 
     let csv = dir.path().join("big.csv");
-    cachesim().args(["generate", "-q"]).arg(&w).arg("-o").arg(&csv).assert().success();
+    cachesim()
+        .args(["generate", "-q"])
+        .arg(&w)
+        .arg("-o")
+        .arg(&csv)
+        .assert()
+        .success();
     let text = std::fs::read_to_string(&csv).unwrap();
     let sizes: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').nth(2).unwrap()).collect();
     assert_eq!(sizes, vec!["8589934592"; 6]);
@@ -144,5 +169,9 @@ fn analyze_keeps_big_sizes() {
     let text = String::from_utf8_lossy(&out.stdout);
     let total = 2 * (6 * GIB + 100);
     assert!(text.contains(&total.to_string()), "bytes requested {total} in {text}");
-    assert!(text.contains(&(6 * GIB + 100).to_string()), "working set {} in {text}", 6 * GIB + 100);
+    assert!(
+        text.contains(&(6 * GIB + 100).to_string()),
+        "working set {} in {text}",
+        6 * GIB + 100
+    );
 }

@@ -22,7 +22,10 @@ fn policies(capacity: u64) -> Vec<(String, Box<dyn cachesim::policy::Policy>)> {
         .iter()
         .map(|info| {
             let spec = PolicySpec::parse(info.name).unwrap();
-            (info.name.to_string(), spec.build(&BuildCtx { capacity, seed: 1 }).unwrap())
+            (
+                info.name.to_string(),
+                spec.build(&BuildCtx { capacity, seed: 1 }).unwrap(),
+            )
         })
         .collect()
 }
@@ -31,7 +34,9 @@ fn policies(capacity: u64) -> Vec<(String, Box<dyn cachesim::policy::Policy>)> {
 fn hits(p: &mut dyn cachesim::policy::Policy, reqs: &mut [Request]) -> Vec<bool> {
     let mut next = std::collections::HashMap::new();
     for i in (0..reqs.len()).rev() {
-        reqs[i].next_access = next.insert(reqs[i].key, i as u64 + 1).unwrap_or(cachesim::request::NEVER);
+        reqs[i].next_access = next
+            .insert(reqs[i].key, i as u64 + 1)
+            .unwrap_or(cachesim::request::NEVER);
     }
     reqs.iter().map(|r| p.access(r)).collect()
 }
@@ -46,7 +51,11 @@ fn a_write_hit_restarts_the_ttl_a_read_hit_does_not() {
             req(8, 1, 10, Op::Write, 10),
             req(15, 1, 10, Op::Read, 10),
         ];
-        assert_eq!(hits(p.as_mut(), &mut w), [false, true, true], "{name}: write at 8 s renews the TTL");
+        assert_eq!(
+            hits(p.as_mut(), &mut w),
+            [false, true, true],
+            "{name}: write at 8 s renews the TTL"
+        );
         assert_eq!(p.counters().expirations, 0, "{name}");
     }
     for (name, mut p) in policies(1000) {
@@ -56,7 +65,11 @@ fn a_write_hit_restarts_the_ttl_a_read_hit_does_not() {
             req(8, 1, 10, Op::Read, 10),
             req(15, 1, 10, Op::Read, 10),
         ];
-        assert_eq!(hits(p.as_mut(), &mut r), [false, true, false], "{name}: a read does not renew");
+        assert_eq!(
+            hits(p.as_mut(), &mut r),
+            [false, true, false],
+            "{name}: a read does not renew"
+        );
         assert_eq!(p.counters().expirations, 1, "{name}");
     }
     for (name, mut p) in policies(1000) {
@@ -66,7 +79,11 @@ fn a_write_hit_restarts_the_ttl_a_read_hit_does_not() {
             req(8, 1, 10, Op::Write, 0),
             req(1000, 1, 10, Op::Read, 0),
         ];
-        assert_eq!(hits(p.as_mut(), &mut c), [false, true, true], "{name}: a write without TTL clears it");
+        assert_eq!(
+            hits(p.as_mut(), &mut c),
+            [false, true, true],
+            "{name}: a write without TTL clears it"
+        );
     }
 }
 
@@ -89,9 +106,15 @@ fn a_write_hit_sets_the_new_size() {
         };
         let h = hits(p.as_mut(), &mut s[1..]);
         // (LIRS keeps a new object of 10 bytes out of a 100-byte cache's 1-byte HIR segment.)
-        assert_eq!(h[0], cached_first, "{name}: the resizing write hits iff the object was cached");
+        assert_eq!(
+            h[0], cached_first,
+            "{name}: the resizing write hits iff the object was cached"
+        );
         assert!(p.used() <= 100, "{name}: {} bytes used in a 100-byte cache", p.used());
-        assert!(!(p.contains(1) && p.contains(2)), "{name}: 95 + 10 bytes cannot both be cached");
+        assert!(
+            !(p.contains(1) && p.contains(2)),
+            "{name}: 95 + 10 bytes cannot both be cached"
+        );
         // A write that grows the object past the cache drops it.
         let mut big = vec![req(10, 3, 10, Op::Write, 0), req(11, 3, 101, Op::Write, 0)];
         hits(p.as_mut(), &mut big);

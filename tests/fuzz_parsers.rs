@@ -167,7 +167,10 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Flip(i, b)),
-        (any::<usize>(), prop_oneof![any::<u8>(), Just(b'='), Just(b'"'), Just(b'['), Just(b'{'), Just(b'\n')])
+        (
+            any::<usize>(),
+            prop_oneof![any::<u8>(), Just(b'='), Just(b'"'), Just(b'['), Just(b'{'), Just(b'\n')]
+        )
             .prop_map(|(i, b)| Edit::Insert(i, b)),
         (any::<usize>(), 1usize..8).prop_map(|(i, n)| Edit::Delete(i, n)),
         (any::<usize>(), 0..SPECIAL.len()).prop_map(|(i, v)| Edit::Swap(i, v)),
@@ -183,7 +186,10 @@ fn values(s: &[u8]) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < s.len() {
         if s[i] == b'"' {
-            let end = s[i + 1..].iter().position(|&c| c == b'"' || c == b'\n').map_or(s.len(), |p| i + 1 + p);
+            let end = s[i + 1..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\n')
+                .map_or(s.len(), |p| i + 1 + p);
             out.push((i, (end + 1).min(s.len())));
             i = end + 1;
         } else if s[i].is_ascii_digit() && (i == 0 || !s[i - 1].is_ascii_alphanumeric() && s[i - 1] != b'_') {
@@ -408,9 +414,7 @@ fn arrival_times_past_u64_nanoseconds_are_an_error() {
 #[test]
 fn extreme_workload_values_are_errors() {
     let base = |workload: &str| {
-        format!(
-            "name = \"x\"\n[workload]\n{workload}\n[cache]\npolicies = [\"lru\"]\nsizes = [\"1MiB\"]\n"
-        )
+        format!("name = \"x\"\n[workload]\n{workload}\n[cache]\npolicies = [\"lru\"]\nsizes = [\"1MiB\"]\n")
     };
     for w in [
         "requests = 1e19\nkeys = 10",
@@ -427,9 +431,15 @@ fn extreme_workload_values_are_errors() {
         "requests = 100\nkeys = 10\nttl = \"99999999999999h\"",
     ] {
         let text = base(w);
-        let fields: Vec<String> = w.lines().map(|l| l.split([' ', '=']).next().unwrap().to_string()).collect();
+        let fields: Vec<String> = w
+            .lines()
+            .map(|l| l.split([' ', '=']).next().unwrap().to_string())
+            .collect();
         guarded(text.clone(), move || match generate_all(&text) {
-            Err(e) => assert!(fields.iter().any(|f| e.contains(f.as_str())), "the error names the field: {e}"),
+            Err(e) => assert!(
+                fields.iter().any(|f| e.contains(f.as_str())),
+                "the error names the field: {e}"
+            ),
             Ok(n) => assert!(n <= 100, "accepted with {n} requests: {text}"),
         });
     }

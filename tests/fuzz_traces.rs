@@ -22,11 +22,21 @@ fn samples() -> &'static [Vec<u8>; 4] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces");
         let head = |name: &str| {
             let mut v = Vec::new();
-            std::fs::File::open(dir.join(name)).unwrap().take(MAX_LEN as u64).read_to_end(&mut v).unwrap();
+            std::fs::File::open(dir.join(name))
+                .unwrap()
+                .take(MAX_LEN as u64)
+                .read_to_end(&mut v)
+                .unwrap();
             v
         };
-        let twitter = b"0,abc,10,90,1,get,0\n5,abc,10,190,1,set,3600\n6,abd,4,0,2,delete,0\n7,k,3,5,1,gets,0\n".to_vec();
-        [head("sample.oracleGeneral.bin"), head("sample.csv"), head("sample.txt"), twitter]
+        let twitter =
+            b"0,abc,10,90,1,get,0\n5,abc,10,190,1,set,3600\n6,abd,4,0,2,delete,0\n7,k,3,5,1,gets,0\n".to_vec();
+        [
+            head("sample.oracleGeneral.bin"),
+            head("sample.csv"),
+            head("sample.txt"),
+            twitter,
+        ]
     })
 }
 
@@ -46,7 +56,10 @@ fn drain(mut r: Box<dyn TraceReader + '_>, len: usize) {
     let mut batches = 0usize;
     while let Ok(true) = r.read_batch(&mut b) {
         batches += 1;
-        assert!(batches <= len + 2, "reader does not end: {batches} batches from {len} bytes");
+        assert!(
+            batches <= len + 2,
+            "reader does not end: {batches} batches from {len} bytes"
+        );
     }
 }
 
@@ -55,7 +68,10 @@ fn all_readers(data: &[u8]) {
     drain(Box::new(OracleReader::new(data, "fuzz.bin".into())), data.len());
     // zstd: the bytes as a compressed stream (mostly invalid), and compressed for real.
     if let Ok(dec) = zstd::stream::read::Decoder::new(data) {
-        drain(Box::new(OracleReader::new(dec.take(1 << 20), "fuzz.zst".into())), 1 << 15);
+        drain(
+            Box::new(OracleReader::new(dec.take(1 << 20), "fuzz.zst".into())),
+            1 << 15,
+        );
     }
     let packed = zstd::encode_all(data, 1).unwrap();
     let dec = zstd::stream::read::Decoder::new(&packed[..]).unwrap();

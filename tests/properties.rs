@@ -23,11 +23,7 @@ fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
                 time: i as u64 * 1_000,
                 key: k,
                 // Sizes depend on the key only, as in oracleGeneral traces.
-                size: if unit {
-                    1
-                } else {
-                    (k * 7 + s as u64 % 2) % 13 + 1
-                },
+                size: if unit { 1 } else { (k * 7 + s as u64 % 2) % 13 + 1 },
                 op: if o == 0 { Op::Delete } else { Op::Read },
                 ttl: 0,
                 next_access: NEVER,

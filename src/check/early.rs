@@ -15,7 +15,12 @@ use crate::sim::{ReplayStats, RunResult, SizeUnit};
 use crate::units::SizeSpec;
 
 /// A result with the shape (not the numbers) of what `cfg` produces for `policy` at `cap`.
-pub fn template(engine: Option<&EngineConfig>, policy: &crate::policy::PolicySpec, cap: u64, unit: SizeUnit) -> RunResult {
+pub fn template(
+    engine: Option<&EngineConfig>,
+    policy: &crate::policy::PolicySpec,
+    cap: u64,
+    unit: SizeUnit,
+) -> RunResult {
     let mut r = RunResult::new(policy, cap, unit, &ReplayStats::default(), 0, 0, 0);
     if let Some(e) = engine {
         r.writes = Some(0);

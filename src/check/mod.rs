@@ -228,7 +228,10 @@ fn refuse_foreign_baseline(p: &Path) -> Result<()> {
     }
     let b = baseline::load(p, "--baseline").map_err(|e| refuse(format!("{e:#}")))?;
     if !b.value.get("source").is_some_and(serde_json::Value::is_object)
-        || !b.value.get("cachesim_version").is_some_and(serde_json::Value::is_string)
+        || !b
+            .value
+            .get("cachesim_version")
+            .is_some_and(serde_json::Value::is_string)
     {
         return Err(refuse("it has no `source` and `cachesim_version`".into()));
     }

@@ -442,7 +442,10 @@ mod tests {
         let c = ok("[pattern]\nstampede = \"stale-while-revalidate\"\nstale_window = \"0s\"\n").unwrap();
         assert_eq!(c.stale_window, Some(0));
         let c = ok("[faults]\ncrash_at = \"0s\"\ncache_restart_at = [\"0s\"]\nbackend_outages = [{ at = \"0s\", for = \"1s\" }]\n").unwrap();
-        assert_eq!((c.crash_at, c.restarts, c.outages), (Some(0), vec![0], vec![(0, 1_000_000_000)]));
+        assert_eq!(
+            (c.crash_at, c.restarts, c.outages),
+            (Some(0), vec![0], vec![(0, 1_000_000_000)])
+        );
     }
 
     #[test]

@@ -107,7 +107,13 @@ fn run(
     if let Some(points) = sim.timeline_overflow() {
         let end = sim.c.end;
         let smallest = end / config::MAX_TIMELINE_POINTS + 1;
-        return Err(config::timeline_too_fine(&cfg.file, cfg.timeline_interval, points, end, smallest));
+        return Err(config::timeline_too_fine(
+            &cfg.file,
+            cfg.timeline_interval,
+            points,
+            end,
+            smallest,
+        ));
     }
     if let Some(c) = cfg.crash_at.filter(|c| *c > sim.c.last_arrival) {
         return Err(input_error(format!(

@@ -262,7 +262,10 @@ pub fn skipped_lines(results: &[RunResult]) -> (u64, u64) {
         .max_by_key(|r| r.skipped_bad_lines)
         .map(|r| {
             let bad = r.skipped_bad_lines;
-            (bad, bad + r.requests + r.writes.unwrap_or(0) + r.deletes + r.skipped_zero_size)
+            (
+                bad,
+                bad + r.requests + r.writes.unwrap_or(0) + r.deletes + r.skipped_zero_size,
+            )
         })
         .unwrap_or((0, 0))
 }

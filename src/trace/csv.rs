@@ -224,7 +224,11 @@ impl<R: BufRead + Send> CsvReader<R> {
             let head = inner
                 .fill_buf()
                 .map_err(|e| input_error(format!("{}: read failed: {e}", path.display())))?;
-            let fmt = if twitter { super::TraceFormat::Twitter } else { super::TraceFormat::Csv };
+            let fmt = if twitter {
+                super::TraceFormat::Twitter
+            } else {
+                super::TraceFormat::Csv
+            };
             super::check_text(&head[..head.len().min(4096)], &path, fmt)?;
         }
         let first = peek_line(&mut inner).map_err(|e| input_error(format!("{}: read failed: {e}", path.display())))?;
@@ -364,7 +368,10 @@ impl<R: BufRead + Send> CsvReader<R> {
         if !f.is_empty() && f.iter().all(u8::is_ascii_digit) {
             let s = std::str::from_utf8(f).unwrap_or("");
             return s.parse::<u64>().map_err(|_| {
-                format!("line {line}: {what} {s} is larger than {} bytes, the largest size cachesim holds", u64::MAX)
+                format!(
+                    "line {line}: {what} {s} is larger than {} bytes, the largest size cachesim holds",
+                    u64::MAX
+                )
             });
         }
         let v = self.number(i, line, what)?;
@@ -459,7 +466,10 @@ impl<R: BufRead + Send> CsvReader<R> {
         if let Some(i) = l.key_size {
             let k = self.bytes(i, line, "key size").map_err(err("size"))?;
             size = size.checked_add(k).ok_or_else(|| RowError {
-                msg: format!("line {line}: size plus key size passes {} bytes, the largest size cachesim holds", u64::MAX),
+                msg: format!(
+                    "line {line}: size plus key size passes {} bytes, the largest size cachesim holds",
+                    u64::MAX
+                ),
                 col: "size",
             })?;
         }
@@ -695,10 +705,19 @@ mod tests {
     fn iso8601_timestamps() {
         // 2024-01-02T03:04:05Z = 1704164645 s (date -u -d 2024-01-02T03:04:05Z +%s).
         assert_eq!(parse_iso8601("2024-01-02T03:04:05Z"), Some(1_704_164_645_000_000_000));
-        assert_eq!(parse_iso8601("2024-01-02T03:04:05.123Z"), Some(1_704_164_645_123_000_000));
+        assert_eq!(
+            parse_iso8601("2024-01-02T03:04:05.123Z"),
+            Some(1_704_164_645_123_000_000)
+        );
         assert_eq!(parse_iso8601("2024-01-02 03:04:05"), Some(1_704_164_645_000_000_000));
-        assert_eq!(parse_iso8601("2024-01-02T05:04:05+02:00"), Some(1_704_164_645_000_000_000));
-        assert_eq!(parse_iso8601("2024-01-02T01:04:05-0200"), Some(1_704_164_645_000_000_000));
+        assert_eq!(
+            parse_iso8601("2024-01-02T05:04:05+02:00"),
+            Some(1_704_164_645_000_000_000)
+        );
+        assert_eq!(
+            parse_iso8601("2024-01-02T01:04:05-0200"),
+            Some(1_704_164_645_000_000_000)
+        );
         assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_iso8601("2024-02-30T00:00:00Z"), None);
         assert_eq!(parse_iso8601("2024/01/02 03:04:05"), None);
@@ -727,7 +746,9 @@ mod tests {
             ..Default::default()
         };
         let ms = b"time,key\n1704164645000,1\n1704164646000,2\n";
-        let e = read_all(ms, &spec(TraceFormat::Csv, o.clone()), false).unwrap_err().to_string();
+        let e = read_all(ms, &spec(TraceFormat::Csv, o.clone()), false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("too large"), "{e}");
         let o = CsvOptions {
             time_unit: crate::trace::TimeUnit::Us,
@@ -743,7 +764,10 @@ mod tests {
         let e = read_all(data, &spec(TraceFormat::Csv, CsvOptions::default()), false)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("--time-col none") && e.contains("--time-unit") && !e.contains("--skip-bad-lines"), "{e}");
+        assert!(
+            e.contains("--time-col none") && e.contains("--time-unit") && !e.contains("--skip-bad-lines"),
+            "{e}"
+        );
         let o = CsvOptions {
             time: Some(Column::Off),
             ..Default::default()
@@ -762,7 +786,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("size column fails from line 4 on") && e.contains("--size-col") && !e.contains("--skip-bad-lines"),
+            e.contains("size column fails from line 4 on")
+                && e.contains("--size-col")
+                && !e.contains("--skip-bad-lines"),
             "{e}"
         );
         // One bad row among good ones still suggests skipping.

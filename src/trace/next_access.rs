@@ -55,12 +55,14 @@ pub fn compute_with_block(source: &Source, block: usize) -> Result<tempfile::Tem
     while end > 0 {
         let start = end.saturating_sub(block.max(1) as u64);
         let bytes = &mut buf[..((end - start) * 8) as usize];
-        keys.read_exact_at(bytes, start * 8).context("reading back the key file")?;
+        keys.read_exact_at(bytes, start * 8)
+            .context("reading back the key file")?;
         for (i, slot) in bytes.chunks_exact_mut(8).enumerate().rev() {
             let key = u64::from_le_bytes(slot.try_into().unwrap());
             slot.copy_from_slice(&next.before(key, start + i as u64 + 1).to_le_bytes());
         }
-        out.write_all_at(bytes, start * 8).context("writing next-access positions")?;
+        out.write_all_at(bytes, start * 8)
+            .context("writing next-access positions")?;
         end = start;
     }
     Ok(tmp.into_temp_path())

@@ -40,7 +40,10 @@ impl<R: BufRead + Send> TraceReader for TextReader<R> {
         if !self.checked {
             // Binary content read as text gives nonsense keys: refuse it from its first bytes.
             self.checked = true;
-            let head = self.inner.fill_buf().map_err(|e| input_error(format!("{}: read failed: {e}", self.path.display())))?;
+            let head = self
+                .inner
+                .fill_buf()
+                .map_err(|e| input_error(format!("{}: read failed: {e}", self.path.display())))?;
             let head = &head[..head.len().min(4096)];
             super::check_text(head, &self.path, super::TraceFormat::Txt)?;
         }
@@ -109,6 +112,9 @@ mod tests {
         let data = [0x01u8, 0, 0, 0, 0x2a, 0, 0, 0, 0, 0, 0, 0, 0x64, 0, 0, 0, 0xff, 0xff];
         let mut r = TextReader::new(&data[..], "x.txt".into(), false);
         let e = r.read_batch(&mut Vec::new()).unwrap_err().to_string();
-        assert!(e.contains("x.txt") && e.contains("looks binary") && e.contains("oracle-general"), "{e}");
+        assert!(
+            e.contains("x.txt") && e.contains("looks binary") && e.contains("oracle-general"),
+            "{e}"
+        );
     }
 }
