@@ -3,7 +3,7 @@
 //! built once, outside the measurement); and the oracleGeneral writer (records plus the backward
 //! next-access pass) on the Zipf stream, into a temporary file. `cargo bench --bench generate`.
 
-use cachesim::request::Request;
+use cachesim::model::request::Request;
 use cachesim::source::Source;
 use cachesim::workload::{parse, Workload};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -55,7 +55,7 @@ fn write_oracle(c: &mut Criterion) {
     g.bench_function("zipf1.0", |b| {
         b.iter(|| {
             let f = tempfile::tempfile().unwrap();
-            cachesim::generate::write_oracle(&source, &f, None).unwrap()
+            cachesim::cmd::generate::write_oracle(&source, &f, None).unwrap()
         })
     });
     g.finish();

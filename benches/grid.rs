@@ -4,9 +4,9 @@
 
 use cachesim::cli::OutputFormat;
 use cachesim::config::{parse_sizes, RunConfig};
+use cachesim::model::result::SizeUnit;
 use cachesim::policy::PolicySpec;
 use cachesim::report::chart::ChartFormat;
-use cachesim::sim::SizeUnit;
 use cachesim::source::Source;
 use cachesim::trace::{TraceFormat, TraceSpec};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -35,7 +35,7 @@ fn grid(c: &mut Criterion) {
     g.throughput(Throughput::Elements(48 * 100_000));
     for jobs in [1usize, 2] {
         g.bench_with_input(BenchmarkId::new("jobs", jobs), &jobs, |b, &j| {
-            b.iter(|| cachesim::run::run_grid(&mut config(j)).unwrap())
+            b.iter(|| cachesim::replay::grid::run_grid(&mut config(j)).unwrap())
         });
     }
     g.finish();

@@ -3,10 +3,11 @@
 //! against 10,000 byte sizes on a seeded 100k-request trace with varied object sizes (the cost must
 //! not grow with the number of sizes: issue 12, item 15). `cargo bench --bench mrc`.
 
+use cachesim::model::request::Request;
+use cachesim::model::result::SizeUnit;
 use cachesim::mrc::LruMrc;
 use cachesim::policy::{BuildCtx, PolicySpec};
-use cachesim::request::Request;
-use cachesim::sim::{replay_slice, SizeUnit};
+use cachesim::replay::replay_slice;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;

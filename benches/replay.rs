@@ -1,9 +1,9 @@
 //! Per-policy replay throughput on an in-memory Zipf(1.0) trace (seeded): requests per second for
 //! every registered policy, the cache warmed by the same stream. `cargo bench --bench replay`.
 
+use cachesim::model::request::{Request, NEVER};
 use cachesim::policy::{BuildCtx, PolicySpec, REGISTRY};
-use cachesim::request::{Request, NEVER};
-use cachesim::sim::replay_slice;
+use cachesim::replay::replay_slice;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;

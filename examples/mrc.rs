@@ -2,9 +2,9 @@
 //! `cargo run --release --example mrc -- TRACE [--objects] [--shards RATE] SIZE...`
 //! (there is no `cachesim` subcommand for it yet).
 
+use cachesim::model::result::SizeUnit;
 use cachesim::mrc::lru_mrc;
 use cachesim::mrc::shards::{shards_mrc, ShardsConfig};
-use cachesim::sim::SizeUnit;
 use cachesim::trace::{TraceFormat, TraceSpec};
 use std::time::Instant;
 

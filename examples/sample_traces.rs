@@ -2,7 +2,7 @@
 
 fn main() -> anyhow::Result<()> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("traces");
-    cachesim::sample::write(&dir)?;
+    cachesim::trace::sample::write(&dir)?;
     println!("wrote sample traces to {}", dir.display());
     Ok(())
 }

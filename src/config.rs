@@ -3,11 +3,11 @@
 
 use crate::cli::{CsvArgs, OutputFormat, RunArgs};
 use crate::error::input_error;
+use crate::model::result::SizeUnit;
+use crate::model::units::{parse_size_range, parse_size_spec, SizeSpec};
 use crate::policy::PolicySpec;
-use crate::sim::SizeUnit;
 use crate::source::Source;
 use crate::trace::{Column, CsvOptions, TraceFormat, TraceSpec};
-use crate::units::{parse_size_range, parse_size_spec, SizeSpec};
 use crate::workload::spec::{ColumnValue, WorkloadFile};
 use crate::workload::{self, Workload};
 use anyhow::Result;

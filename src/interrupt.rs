@@ -9,7 +9,7 @@
 //! does for a process killed by it. A second signal exits at once, for the case where the first
 //! is not noticed soon enough.
 
-use crate::request::Request;
+use crate::model::request::Request;
 use crate::trace::TraceReader;
 use anyhow::Result;
 use std::sync::atomic::{AtomicI32, Ordering};

@@ -395,7 +395,7 @@ fn policies_lists_every_policy_and_parameter() {
 #[test]
 fn shipped_samples_are_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();
-    cachesim::sample::write(dir.path()).unwrap();
+    cachesim::trace::sample::write(dir.path()).unwrap();
     for f in ["sample.oracleGeneral.bin", "sample.csv", "sample.txt"] {
         assert!(
             std::fs::read(dir.path().join(f)).unwrap() == std::fs::read(sample(f)).unwrap(),

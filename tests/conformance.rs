@@ -5,8 +5,9 @@
 //! repository. Where they are absent the test says so and passes, unless CACHESIM_REQUIRE_REFERENCE=1
 //! (set by .ci/run), which makes absence a failure.
 
+use cachesim::model::result::SizeUnit;
 use cachesim::policy::{BuildCtx, PolicySpec};
-use cachesim::sim::{replay_trace, SizeUnit};
+use cachesim::replay::replay_trace;
 use cachesim::source::Source;
 use cachesim::trace::{TraceFormat, TraceSpec};
 use rayon::prelude::*;

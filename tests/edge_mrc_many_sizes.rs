@@ -3,10 +3,11 @@
 //! sizes over many size classes) and on traces that hand over to the per-size engine midway (a
 //! delete or a TTL appears).
 
+use cachesim::model::request::{Op, Request, NEVER};
+use cachesim::model::result::SizeUnit;
 use cachesim::mrc::LruMrc;
 use cachesim::policy::{BuildCtx, PolicySpec};
-use cachesim::request::{Op, Request, NEVER};
-use cachesim::sim::{replay_slice, SizeUnit};
+use cachesim::replay::replay_slice;
 use proptest::prelude::*;
 
 fn replay(reqs: &[Request], sizes: &[u64]) -> Vec<(u64, u64, u64, u64)> {

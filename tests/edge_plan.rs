@@ -285,7 +285,7 @@ fn plan_cost_mode_states_one_answer_everywhere() {
             size,
             "{name}: the result shown is at that size"
         );
-        let shown = cachesim::units::Bytes(size).to_string();
+        let shown = cachesim::model::units::Bytes(size).to_string();
         // Stated once per policy in the sentences, and in the table row.
         let sentence: Vec<&str> = table.lines().filter(|l| l.starts_with(&format!("{name}:"))).collect();
         assert_eq!(sentence.len(), 1, "{table}");

@@ -2,8 +2,8 @@
 //! write's time, its size becomes the write's. A read hit renews nothing. Checked by hand-worked
 //! sequences for every policy in the registry.
 
+use cachesim::model::request::{Op, Request, NANOS_PER_SEC};
 use cachesim::policy::{BuildCtx, PolicySpec, REGISTRY};
-use cachesim::request::{Op, Request, NANOS_PER_SEC};
 
 fn req(t_secs: u64, key: u64, size: u64, op: Op, ttl_secs: u64) -> Request {
     Request {
@@ -12,7 +12,7 @@ fn req(t_secs: u64, key: u64, size: u64, op: Op, ttl_secs: u64) -> Request {
         size,
         op,
         ttl: ttl_secs * NANOS_PER_SEC,
-        next_access: cachesim::request::NEVER,
+        next_access: cachesim::model::request::NEVER,
     }
 }
 
@@ -36,7 +36,7 @@ fn hits(p: &mut dyn cachesim::policy::Policy, reqs: &mut [Request]) -> Vec<bool>
     for i in (0..reqs.len()).rev() {
         reqs[i].next_access = next
             .insert(reqs[i].key, i as u64 + 1)
-            .unwrap_or(cachesim::request::NEVER);
+            .unwrap_or(cachesim::model::request::NEVER);
     }
     reqs.iter().map(|r| p.access(r)).collect()
 }

@@ -4,8 +4,8 @@
 //! tests/engine_cases.rs).
 
 use cachesim::engine::simulate_file;
+use cachesim::model::result::RunResult;
 use cachesim::policy::REGISTRY;
-use cachesim::sim::RunResult;
 use std::path::Path;
 
 fn run_at(text: &str, path: &Path, policy: &str, capacity: u64, events: bool) -> RunResult {

@@ -10,7 +10,7 @@
 //! service starts, a write commits when its service ends.
 
 use cachesim::engine::simulate_file;
-use cachesim::sim::RunResult;
+use cachesim::model::result::RunResult;
 
 /// Runs a CSV trace (`time,key,op,size,ttl`, times and TTLs in ms) through the engine with LRU.
 fn case(rows: &[(u64, &str, &str, u32, u64)], body: &str, capacity: u64) -> RunResult {

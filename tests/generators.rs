@@ -4,10 +4,10 @@
 //! deterministic; tolerances are several standard deviations of the estimate wide.
 
 use assert_cmd::Command;
+use cachesim::analyze::zipf_fit::fit_zipf;
+use cachesim::model::request::{Op, Request, NANOS_PER_SEC};
 use cachesim::policy::{BuildCtx, Policy, PolicySpec};
-use cachesim::request::{Op, Request, NANOS_PER_SEC};
 use cachesim::source::Source;
-use cachesim::stats::fit_zipf;
 use cachesim::workload::popularity::scatter;
 use cachesim::workload::{parse, Workload};
 use rustc_hash::{FxHashMap, FxHashSet};

@@ -1,11 +1,12 @@
 //! The one-pass LRU curve against separate `lru` replays: random traces (proptest), libCacheSim's
 //! reference numbers on cloudPhysicsIO, and the SHARDS error on a 10M-request Zipf trace.
 
+use cachesim::model::request::{Op, Request, NEVER};
+use cachesim::model::result::SizeUnit;
 use cachesim::mrc::shards::{shards_mrc, ShardsConfig};
 use cachesim::mrc::{lru_mrc, LruMrc, MrcPoint};
 use cachesim::policy::{BuildCtx, PolicySpec};
-use cachesim::request::{Op, Request, NEVER};
-use cachesim::sim::{replay_slice, SizeUnit};
+use cachesim::replay::replay_slice;
 use cachesim::trace::{TraceFormat, TraceReader, TraceSpec, BATCH};
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -225,7 +226,7 @@ fn shards_error_on_zipf() {
 /// of the keys, caches of 5k to 80k objects (scaled: 250 to 4,000).
 #[test]
 fn miniature_simulations_track_full_simulations() {
-    use cachesim::sim::{replay_sampled, replay_trace};
+    use cachesim::replay::{replay_sampled, replay_trace};
     let text = r#"
 seed = 7
 [workload]

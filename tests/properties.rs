@@ -2,8 +2,8 @@
 //! the used capacity never exceeds the limit, a hit only for a present object (and, without TTLs,
 //! every present object hits), and with unit sizes Belady has no more misses than any policy.
 
+use cachesim::model::request::{Op, Request, NEVER};
 use cachesim::policy::{BuildCtx, PolicySpec, REGISTRY};
-use cachesim::request::{Op, Request, NEVER};
 use proptest::prelude::*;
 
 fn with_future(mut reqs: Vec<Request>) -> Vec<Request> {

@@ -7,8 +7,8 @@ use super::histogram::Log2Histogram;
 use super::scans::ScanDetector;
 use super::series::Series;
 use super::stack::Stack;
+use crate::model::request::{Op, Request};
 use crate::mrc::keytable::KeyTable;
-use crate::request::{Op, Request};
 
 /// "Not on the timeline": the object's last request was a delete.
 const OFF: u32 = u32::MAX;

@@ -11,12 +11,12 @@
 
 use super::collect::Collector;
 use crate::config::RunConfig;
+use crate::model::result::SizeUnit;
+use crate::model::units::SizeSpec;
 use crate::mrc::{self, MrcError, MrcPoint};
 use crate::policy::PolicySpec;
-use crate::run::{capacity, WorkingSet};
-use crate::sim::SizeUnit;
+use crate::replay::grid::{capacity, WorkingSet};
 use crate::source::Source;
-use crate::units::SizeSpec;
 use anyhow::{Context, Result};
 
 /// Default curve: this many sizes, log-spaced from 0.1% to 100% of the working set.
@@ -113,7 +113,7 @@ pub fn second_pass(
                 engine: None,
                 sample_rate: None,
             };
-            let s = crate::run::run_grid(&mut cfg)?;
+            let s = crate::replay::grid::run_grid(&mut cfg)?;
             let points = s
                 .results
                 .iter()

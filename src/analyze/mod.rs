@@ -13,16 +13,17 @@ mod report;
 mod scans;
 mod series;
 mod stack;
+pub mod zipf_fit;
 
 use crate::cli::{AnalyzeArgs, AnalyzeFormat};
 use crate::config::{csv_options, parse_sizes, workload_source};
 use crate::error::input_error;
+use crate::model::result::SizeUnit;
+use crate::model::units::SizeSpec;
+use crate::replay::grid::WorkingSet;
 use crate::report::SourceInfo;
-use crate::run::WorkingSet;
-use crate::sim::SizeUnit;
 use crate::source::{Input, Source};
 use crate::trace::{ReadProgress, TraceSpec, BATCH};
-use crate::units::SizeSpec;
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -111,7 +112,11 @@ pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: boo
         None => curve::default_sizes(total),
     };
     // The summary quotes 5% of the working set.
-    caps.push(crate::run::capacity(SizeSpec::WorkingSet(0.05), unit, Some(&ws)));
+    caps.push(crate::replay::grid::capacity(
+        SizeSpec::WorkingSet(0.05),
+        unit,
+        Some(&ws),
+    ));
     let (mut points, method) = match curve::from_distances(&c, &caps) {
         Some(p) => (p, curve::FROM_DISTANCES),
         None => curve::second_pass(source, &caps, unit, quiet)?,

@@ -4,10 +4,10 @@ use super::collect::Collector;
 use super::histogram::{Bucket, Log2Histogram};
 use super::scans::ScanReport;
 use super::series::{RatePoint, Window};
+use crate::analyze::zipf_fit::fit_zipf;
+use crate::model::result::SizeUnit;
 use crate::mrc::MrcPoint;
 use crate::report::SourceInfo;
-use crate::sim::SizeUnit;
-use crate::stats::fit_zipf;
 use serde::Serialize;
 
 /// One point of the rank-frequency curve.

@@ -2,11 +2,11 @@
 //! analysis.json, the charts and analysis.md.
 
 use super::model::Analysis;
+use crate::model::result::SizeUnit;
+use crate::model::units::Bytes;
 use crate::mrc::MrcPoint;
 use crate::report::chart::{self, BarChart, ChartFormat, LineChart, Series};
 use crate::report::write_atomic;
-use crate::sim::SizeUnit;
-use crate::units::Bytes;
 use anyhow::Result;
 use std::fmt::Write;
 use std::path::Path;

@@ -10,9 +10,9 @@ use super::expr::Assertion;
 use super::metrics::{Entry, Key};
 use crate::config::RunConfig;
 use crate::engine::config::{EngineConfig, WritePattern};
-use crate::engine::stats::{BackendStats, LatencySummary, StampedeStats, WriteBehindStats};
-use crate::sim::{ReplayStats, RunResult, SizeUnit};
-use crate::units::SizeSpec;
+use crate::model::metrics::{BackendStats, LatencySummary, StampedeStats, WriteBehindStats};
+use crate::model::result::{ReplayStats, RunResult, SizeUnit};
+use crate::model::units::SizeSpec;
 
 /// A result with the shape (not the numbers) of what `cfg` produces for `policy` at `cap`.
 pub fn template(
@@ -21,7 +21,7 @@ pub fn template(
     cap: u64,
     unit: SizeUnit,
 ) -> RunResult {
-    let mut r = RunResult::new(policy, cap, unit, &ReplayStats::default(), 0, 0, 0);
+    let mut r = policy.result(cap, unit, &ReplayStats::default(), 0, 0, 0);
     if let Some(e) = engine {
         r.writes = Some(0);
         r.read_latency_ms = Some(LatencySummary::default());

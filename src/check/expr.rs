@@ -7,8 +7,8 @@
 //! exists, and gives one outcome per matching result, so a failing result never hides another.
 
 use super::metrics::{self, Entry, Metric};
+use crate::model::units::{parse_size_spec, SizeSpec};
 use crate::policy::PolicySpec;
-use crate::units::{parse_size_spec, SizeSpec};
 use std::fmt;
 
 /// A comparison operator.

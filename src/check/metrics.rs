@@ -3,7 +3,7 @@
 //! than struct fields, so metrics the engine adds later work in assertions, baselines and
 //! `compare` without changes here, and an old baseline with fewer fields still loads.
 
-use crate::units::Bytes;
+use crate::model::units::Bytes;
 use serde_json::Value;
 
 /// What identifies a result across runs: policy, parameters, cache size and its unit.

@@ -3,8 +3,8 @@
 //! writes). Metadata exists only for cached keys: it is dropped on eviction (the policy's eviction
 //! log), on delete and on expiry, so memory follows the cache size, not the run length.
 
+use crate::model::request::Request;
 use crate::policy::{BuildCtx, Policy, PolicySpec};
-use crate::request::Request;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 

@@ -232,10 +232,10 @@ pub const MAX_TIMELINE_POINTS: u64 = 1_000_000;
 pub fn timeline_too_fine(file: &str, interval: u64, points: u64, span: u64, smallest: u64) -> anyhow::Error {
     input_error(format!(
         "{file}: timeline_interval = \"{}\" would make {points} timeline intervals over this run's {} of simulated time, more than the {MAX_TIMELINE_POINTS} allowed; the smallest valid timeline_interval for this run is {} (e.g. timeline_interval = \"{}\")",
-        crate::units::format_duration(interval),
-        crate::units::format_duration(span),
-        crate::units::format_duration(smallest),
-        crate::units::format_duration_up(smallest),
+        crate::model::units::format_duration(interval),
+        crate::model::units::format_duration(span),
+        crate::model::units::format_duration(smallest),
+        crate::model::units::format_duration_up(smallest),
     ))
 }
 

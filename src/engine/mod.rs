@@ -3,7 +3,7 @@
 //! database load be, and what happens when a hot key expires or the cache crashes?"
 //!
 //! A workload file with a `[pattern]`, `[backend]`, `[cache_latency]` or `[faults]` section runs
-//! here; one without keeps the plain replay of [`crate::sim`]. In the engine the hit ratio counts
+//! here; one without keeps the plain replay of [`crate::replay`]. In the engine the hit ratio counts
 //! reads only; writes and deletes follow the write pattern.
 //!
 //! Layout: [`config`] (the sections and their checks), [`latency`] (distributions), [`backend`]
@@ -15,13 +15,13 @@ pub mod cache;
 pub mod config;
 pub mod latency;
 pub mod sim;
-pub mod stats;
 
 use crate::config::workload_source;
 use crate::error::input_error;
+use crate::model::metrics::BackendStats;
+use crate::model::request::Request;
+use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, PolicySpec};
-use crate::request::Request;
-use crate::sim::{ReplayStats, RunResult, SizeUnit};
 use crate::source::Source;
 use crate::trace::{ReadProgress, BATCH};
 use crate::workload::spec::WorkloadFile;
@@ -31,7 +31,6 @@ use config::{EngineConfig, Stampede, WritePattern};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use sim::Sim;
-use stats::BackendStats;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -144,7 +143,7 @@ fn result(
         ..Default::default()
     };
     let (evictions, expirations) = sim.cache.counters();
-    let mut r = RunResult::new(policy, ctx.capacity, unit, &stats, evictions, expirations, bad_lines);
+    let mut r = policy.result(ctx.capacity, unit, &stats, evictions, expirations, bad_lines);
     let b = &sim.backend.counters;
     let secs = c.end as f64 / 1e9;
     r.writes = Some(c.writes);

@@ -25,8 +25,8 @@
 use super::keytable::KeyTable;
 use super::sumtree::SumTree;
 use super::{Engine, Entry, MrcError, MrcPoint, MIN_TIMELINE, NONE};
-use crate::request::{Op, Request};
-use crate::sim::SizeUnit;
+use crate::model::request::{Op, Request};
+use crate::model::result::SizeUnit;
 
 /// Sum, smallest and second-smallest size of a set of objects (`u64::MAX` = none).
 #[derive(Clone, Copy, Debug)]

@@ -16,8 +16,8 @@
 //! miniature simulation); with object sizes far below the scaled capacity this does not matter.
 
 use super::{Engine, MrcError, MrcPoint};
-use crate::request::{Op, Request};
-use crate::sim::SizeUnit;
+use crate::model::request::{Op, Request};
+use crate::model::result::SizeUnit;
 use crate::trace::{TraceReader, BATCH};
 use serde::Serialize;
 use std::collections::BinaryHeap;

@@ -11,7 +11,7 @@ fn req(key: u64, size: u64, time: u64, ttl: u64) -> Request {
         size,
         op: Op::Read,
         ttl,
-        next_access: crate::request::NEVER,
+        next_access: crate::model::request::NEVER,
     }
 }
 
@@ -28,7 +28,7 @@ fn lru_misses(reqs: &[Request], sizes: &[u64]) -> Vec<(u64, u64)> {
         .iter()
         .map(|&c| {
             let mut p = Lru::new(c);
-            let mut st = crate::sim::ReplayStats::default();
+            let mut st = crate::model::result::ReplayStats::default();
             p.replay(reqs, &mut st);
             (st.misses, st.miss_bytes)
         })

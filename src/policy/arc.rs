@@ -21,7 +21,7 @@
 
 use super::table::{List, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {

@@ -11,7 +11,7 @@
 
 use super::table::{Found, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use std::collections::BinaryHeap;
 
 /// Registry entry.

@@ -19,7 +19,7 @@
 
 use super::table::{Found, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -165,7 +165,7 @@ impl Policy for Gdsf {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::*;
-    use crate::request::Request;
+    use crate::model::request::Request;
 
     /// Replays (key, size) requests and returns the hit/miss pattern.
     fn sized(p: &mut dyn crate::policy::Policy, reqs: &[(u64, u64)]) -> String {

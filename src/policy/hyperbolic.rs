@@ -29,7 +29,7 @@
 
 use super::table::{Found, Table};
 use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{RngCore, SeedableRng};
 
@@ -241,7 +241,7 @@ mod tests {
         // (freq 2); 3: B (10) fits. 4: C (10) must evict: A 2/3, B 1/1, so A goes.
         let mut p = build("hyperbolic:samples=256", 100);
         let sized = |k, s, t| {
-            let mut r = crate::request::Request::get(k, s);
+            let mut r = crate::model::request::Request::get(k, s);
             r.time = t;
             r
         };

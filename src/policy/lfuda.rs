@@ -25,7 +25,7 @@
 
 use super::table::{Found, List, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 

@@ -32,7 +32,7 @@
 
 use super::table::{Found, Table, NIL};
 use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 

@@ -26,7 +26,7 @@
 
 use super::table::{Found, List, Node, Table, NIL};
 use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {

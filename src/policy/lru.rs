@@ -2,7 +2,7 @@
 
 use super::table::{Found, List, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {
@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn oversized_object_not_inserted() {
         let mut p = build("lru", 10);
-        let r = crate::request::Request::get(1, 11);
+        let r = crate::model::request::Request::get(1, 11);
         assert!(!p.access(&r));
         assert!(!p.contains(1));
         assert_eq!(p.used(), 0);
@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn ttl_expiry_is_a_miss() {
         let mut p = build("lru", 10);
-        let mut r = crate::request::Request::get(1, 1);
+        let mut r = crate::model::request::Request::get(1, 1);
         r.ttl = 100;
         assert!(!p.access(&r));
         r.time = 99;

@@ -48,7 +48,7 @@ macro_rules! resident_accessors {
 /// without a TTL leaves everything as a read hit does); a resize re-inserts the object.
 macro_rules! rewrite_in_table {
     () => {
-        fn rewrite(&mut self, req: &crate::request::Request) {
+        fn rewrite(&mut self, req: &crate::model::request::Request) {
             if let Some(s) = self.table.find(req.key) {
                 let n = self.table.node_mut(s);
                 if n.size == req.size {
@@ -106,8 +106,8 @@ pub mod tinylfu;
 pub mod ttl;
 pub mod twoq;
 
-use crate::request::{Op, Request};
-use crate::sim::ReplayStats;
+use crate::model::request::{Op, Request};
+use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use std::fmt;
 
 /// Event counters every policy keeps, and the keys it evicted when the engine asks for them.
@@ -370,6 +370,29 @@ impl fmt::Debug for PolicySpec {
 }
 
 impl PolicySpec {
+    /// The result record of a replay of this policy at `cache_size`, from its counts.
+    pub fn result(
+        &self,
+        cache_size: u64,
+        unit: SizeUnit,
+        s: &ReplayStats,
+        evictions: u64,
+        expirations: u64,
+        bad_lines: u64,
+    ) -> RunResult {
+        let mut r = RunResult::new(
+            self.info.name,
+            self.params.to_label(),
+            cache_size,
+            unit,
+            s,
+            evictions,
+            expirations,
+        );
+        r.skipped_bad_lines = bad_lines;
+        r
+    }
+
     /// `name` or `name:k=v,...` when parameters were given.
     pub fn label(&self) -> String {
         let p = self.params.to_label();
@@ -502,7 +525,7 @@ pub mod testkit {
             reqs[i].next_access = (i + 1..reqs.len())
                 .find(|&j| reqs[j].key == reqs[i].key)
                 .map(|j| j as u64 + 1)
-                .unwrap_or(crate::request::NEVER);
+                .unwrap_or(crate::model::request::NEVER);
         }
         reqs
     }

@@ -2,7 +2,7 @@
 
 use super::table::{Found, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 

@@ -44,7 +44,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
 /// Redis's `LFU_INIT_VAL`: the counter of a new object.
 pub const LFU_INIT_VAL: u32 = 5;
 
-const NANOS_PER_MIN: u64 = 60 * crate::request::NANOS_PER_SEC;
+const NANOS_PER_MIN: u64 = 60 * crate::model::request::NANOS_PER_SEC;
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     let (samples, pool) = redis_pool::parse_sampling(p)?;
@@ -168,7 +168,7 @@ impl RedisLfu {
 mod tests {
     use super::super::testkit::{build, pattern};
     use super::*;
-    use crate::request::Request;
+    use crate::model::request::Request;
 
     const MIN: u64 = NANOS_PER_MIN;
 

@@ -15,7 +15,7 @@
 
 use super::redis_pool::{self, Sampled, Score};
 use super::{BuildCtx, ParamInfo, Params, Policy, PolicyInfo};
-use crate::units::parse_duration;
+use crate::model::units::parse_duration;
 use rand::rngs::SmallRng;
 
 /// Registry entry.
@@ -107,7 +107,7 @@ impl RedisLru {
 mod tests {
     use super::super::testkit::{build, pattern};
     use super::*;
-    use crate::request::{Request, NANOS_PER_SEC};
+    use crate::model::request::{Request, NANOS_PER_SEC};
     use rand::{Rng, SeedableRng};
     use rand_distr::{Distribution, Zipf};
 

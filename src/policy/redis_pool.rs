@@ -19,7 +19,7 @@
 
 use super::table::{Found, Table};
 use super::{Counters, ParamInfo, Params, Policy};
-use crate::request::Request;
+use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rustc_hash::FxHashSet;

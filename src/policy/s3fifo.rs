@@ -20,7 +20,7 @@
 
 use super::table::{Found, List, Table};
 use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {

@@ -52,7 +52,7 @@
 
 use super::table::{Found, List, Table, NIL};
 use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {
@@ -592,17 +592,17 @@ mod tests {
         let bad = super::super::PolicySpec::parse("tinylfu:sketch=bloom");
         assert!(bad.err().unwrap().contains("`cbf` or `exact`"));
         let mut p = super::super::testkit::build("tinylfu:sketch=exact", 1000);
-        assert!(!p.access(&crate::request::Request::get(1, 5)));
-        assert!(p.access(&crate::request::Request::get(1, 5)));
+        assert!(!p.access(&crate::model::request::Request::get(1, 5)));
+        assert!(p.access(&crate::model::request::Request::get(1, 5)));
     }
 
     #[test]
     fn too_large_for_the_window_is_not_cached() {
         // Capacity 1000 bytes: the window is 10 bytes, so an 11-byte object is refused.
         let mut p = super::super::testkit::build("tinylfu", 1000);
-        assert!(!p.access(&crate::request::Request::get(1, 11)));
+        assert!(!p.access(&crate::model::request::Request::get(1, 11)));
         assert!(!p.contains(1));
-        assert!(!p.access(&crate::request::Request::get(2, 10)));
+        assert!(!p.access(&crate::model::request::Request::get(2, 10)));
         assert!(p.contains(2));
     }
 }

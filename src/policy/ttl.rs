@@ -11,7 +11,7 @@
 
 use super::table::{Found, List, Table};
 use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
-use crate::request::Request;
+use crate::model::request::Request;
 use std::collections::BTreeSet;
 
 /// Registry entry.
@@ -133,7 +133,7 @@ impl Policy for Ttl {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::*;
-    use crate::request::Request;
+    use crate::model::request::Request;
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
 

@@ -3,8 +3,8 @@
 //! written after the plain columns as one `(PlainRow, EngineCols)` record. A plain replay keeps
 //! exactly the columns it always had.
 
-use crate::engine::stats::{LatencySummary, TimelinePoint};
-use crate::sim::{RunResult, SizeUnit};
+use crate::model::metrics::{LatencySummary, TimelinePoint};
+use crate::model::result::{RunResult, SizeUnit};
 use serde::Serialize;
 
 /// The columns every result has.

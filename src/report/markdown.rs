@@ -2,8 +2,8 @@
 //! per size and its distance from Belady, warnings) with the charts embedded by relative path.
 
 use super::Summary;
-use crate::sim::{RunResult, SizeUnit};
-use crate::units::Bytes;
+use crate::model::result::{RunResult, SizeUnit};
+use crate::model::units::Bytes;
 use std::fmt::Write;
 
 /// Thresholds for warnings.
@@ -129,7 +129,7 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
             r.evictions.map(|e| e.to_string()).unwrap_or_else(|| "—".into())
         );
         if engine {
-            let lat = |f: fn(&crate::engine::stats::LatencySummary) -> f64| {
+            let lat = |f: fn(&crate::model::metrics::LatencySummary) -> f64| {
                 r.read_latency_ms
                     .as_ref()
                     .map(|l| format!("{:.3}", f(l)))

@@ -9,7 +9,7 @@ mod outdir;
 mod table;
 
 use crate::cli::OutputFormat;
-use crate::sim::RunResult;
+use crate::model::result::RunResult;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -125,7 +125,7 @@ pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
 
 fn size_axis(s: &Summary) -> (String, f64) {
     match s.results.first().map(|r| r.size_unit) {
-        Some(crate::sim::SizeUnit::Objects) => ("cache size (objects)".into(), 1.0),
+        Some(crate::model::result::SizeUnit::Objects) => ("cache size (objects)".into(), 1.0),
         _ => ("cache size (MiB)".into(), (1u64 << 20) as f64),
     }
 }
@@ -195,8 +195,8 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
     let cats: Vec<String> = sizes
         .iter()
         .map(|&z| match s.results.first().map(|r| r.size_unit) {
-            Some(crate::sim::SizeUnit::Objects) => format!("{z} objects"),
-            _ => crate::units::Bytes(z).to_string(),
+            Some(crate::model::result::SizeUnit::Objects) => format!("{z} objects"),
+            _ => crate::model::units::Bytes(z).to_string(),
         })
         .collect();
     let series: Vec<(String, Vec<f64>)> = pols
@@ -314,7 +314,7 @@ fn nines_label(x: f64) -> String {
 /// stampedes (intervals whose backend read rate exceeds 3x the run's median) marked.
 fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let label = |r: &RunResult| format!("{} @ {}", r.label(), crate::units::Bytes(r.cache_size));
+    let label = |r: &RunResult| format!("{} @ {}", r.label(), crate::model::units::Bytes(r.cache_size));
     let series: Vec<chart::Series> = s
         .results
         .iter()
@@ -348,7 +348,7 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
         },
     )?;
     out.push((title, file));
-    type Pick = fn(&crate::engine::stats::TimelinePoint) -> f64;
+    type Pick = fn(&crate::model::metrics::TimelinePoint) -> f64;
     let metrics: [(&str, &str, &str, Pick); 3] = [
         ("Hit ratio over time", "hit ratio", "timeline_hit_ratio", |p| {
             p.hit_ratio

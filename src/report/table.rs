@@ -1,8 +1,8 @@
 //! The readable table printed by `run`.
 
 use super::Summary;
-use crate::sim::SizeUnit;
-use crate::units::Bytes;
+use crate::model::result::SizeUnit;
+use crate::model::units::Bytes;
 
 /// Renders a fixed-width table, one row per (policy, size).
 pub fn render(s: &Summary) -> String {

@@ -6,7 +6,7 @@
 
 use super::{peek_line, twitter, Column, CsvOptions, TraceReader, TraceSpec, BATCH};
 use crate::error::input_error;
-use crate::request::{Op, Request, NEVER};
+use crate::model::request::{Op, Request, NEVER};
 use anyhow::Result;
 use std::io::BufRead;
 use std::path::PathBuf;

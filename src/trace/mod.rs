@@ -3,13 +3,13 @@
 //! name and its first bytes.
 
 pub mod csv;
-pub mod next_access;
 pub mod oracle;
+pub mod sample;
 pub mod text;
 pub mod twitter;
 
 use crate::error::input_error;
-use crate::request::Request;
+use crate::model::request::Request;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use serde::Serialize;

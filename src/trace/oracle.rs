@@ -4,7 +4,7 @@
 
 use super::{TraceReader, BATCH};
 use crate::error::input_error;
-use crate::request::{Op, Request, NANOS_PER_SEC, NEVER};
+use crate::model::request::{Op, Request, NANOS_PER_SEC, NEVER};
 use anyhow::{Context, Result};
 use std::io::Read;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 
 use super::{parse_key, TraceReader, BATCH};
 use crate::error::input_error;
-use crate::request::{Request, NEVER};
+use crate::model::request::{Request, NEVER};
 use anyhow::Result;
 use std::io::BufRead;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! The object size is key size + value size, as libCacheSim reads it; TTL 0 means none.
 
 use super::{Column, CsvOptions, TimeUnit};
-use crate::request::Op;
+use crate::model::request::Op;
 
 /// The fixed column layout, expressed as CSV options.
 pub fn options() -> CsvOptions {

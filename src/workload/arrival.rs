@@ -2,7 +2,7 @@
 //! Markov-modulated Poisson), diurnal (sinusoidal rate, by thinning) and trace timestamps.
 
 use super::spec::ArrivalSpec;
-use crate::request::NANOS_PER_SEC;
+use crate::model::request::NANOS_PER_SEC;
 use crate::trace::{TraceReader, TraceSpec};
 use anyhow::Result;
 use rand::rngs::SmallRng;
@@ -61,7 +61,7 @@ pub enum Arrivals {
     /// Times from a recorded trace, relative to its first request.
     Trace {
         reader: Box<dyn TraceReader>,
-        batch: Vec<crate::request::Request>,
+        batch: Vec<crate::model::request::Request>,
         pos: usize,
         first: Option<u64>,
         start: u64,

@@ -4,7 +4,7 @@
 use super::arrival::Arrivals;
 use super::popularity::{scatter, SamplerState};
 use super::{PhaseEnd, Workload};
-use crate::request::{Op, Request, NEVER};
+use crate::model::request::{Op, Request, NEVER};
 use crate::trace::{ReadProgress, TraceReader, BATCH};
 use anyhow::Result;
 use rand::rngs::SmallRng;

@@ -232,7 +232,7 @@ impl<'de> Deserialize<'de> for Every {
             Raw::N(n) => Err(de::Error::custom(format!(
                 "every = {n}: expected a number of requests > 0 or a duration"
             ))),
-            Raw::S(s) => match crate::units::parse_duration(&s) {
+            Raw::S(s) => match crate::model::units::parse_duration(&s) {
                 Ok(0) | Err(_) => Err(de::Error::custom(format!(
                     "every = \"{s}\": expected a number of requests or a duration such as \"30s\""
                 ))),
@@ -498,7 +498,7 @@ impl<'de> Deserialize<'de> for TtlSpec {
         if s == "none" {
             return Ok(TtlSpec::None);
         }
-        match crate::units::parse_duration(&s) {
+        match crate::model::units::parse_duration(&s) {
             Ok(0) => Err(de::Error::custom("ttl must be greater than zero (or \"none\")")),
             Ok(ns) => Ok(TtlSpec::Fixed(ns)),
             Err(e) => Err(de::Error::custom(format!("ttl: {e}"))),

@@ -1,7 +1,7 @@
 //! Checked values for workload files. Each one validates while it is deserialized, so the TOML or
 //! JSON parser reports a bad value with its line and column, and the message says what is valid.
 
-use crate::units::{parse_bytes, parse_duration};
+use crate::model::units::{parse_bytes, parse_duration};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -186,8 +186,8 @@ impl<'de> Deserialize<'de> for CacheSizeValue {
                 f.write_str("a cache size such as \"64MiB\", \"5%\" or a number")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<CacheSizeValue, E> {
-                if crate::units::parse_size_range(s).map_err(E::custom)?.is_none() {
-                    crate::units::parse_size_spec(s).map_err(E::custom)?;
+                if crate::model::units::parse_size_range(s).map_err(E::custom)?.is_none() {
+                    crate::model::units::parse_size_spec(s).map_err(E::custom)?;
                 }
                 Ok(CacheSizeValue(s.to_string()))
             }

@@ -6,7 +6,7 @@ use super::{Ev, KeyState, Kind, Sim};
 use crate::engine::backend::Owner;
 use crate::engine::cache::Lookup;
 use crate::engine::config::{ReadPattern, Stampede};
-use crate::request::Request;
+use crate::model::request::Request;
 use rand::Rng;
 
 impl Sim {

@@ -2,8 +2,10 @@
 //! trace and a generated stream run through the same replay, grid and reports.
 
 use crate::error::input_error;
-use crate::request::Request;
-use crate::trace::{next_access, ReadProgress, TraceReader, TraceSpec};
+use crate::model::request::Request;
+pub mod next_access;
+
+use crate::trace::{ReadProgress, TraceReader, TraceSpec};
 use crate::workload::generator::Generator;
 use crate::workload::Workload;
 use anyhow::Result;

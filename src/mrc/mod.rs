@@ -37,8 +37,8 @@ pub(crate) mod keytable;
 pub mod shards;
 mod sumtree;
 
-use crate::request::{Op, Request};
-use crate::sim::SizeUnit;
+use crate::model::request::{Op, Request};
+use crate::model::result::SizeUnit;
 use crate::trace::{TraceReader, BATCH};
 use keytable::KeyTable;
 use serde::Serialize;

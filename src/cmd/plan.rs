@@ -16,10 +16,10 @@
 use crate::cli::PlanArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
+use crate::model::result::{RunResult, SizeUnit};
+use crate::model::units::Bytes;
+use crate::replay::grid::{self, WorkingSet};
 use crate::report::{self, chart};
-use crate::run::{self, WorkingSet};
-use crate::sim::{RunResult, SizeUnit};
-use crate::units::Bytes;
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -170,7 +170,7 @@ fn evaluate(
     todo: &[Vec<u64>],
 ) -> Result<Vec<Vec<RunResult>>> {
     let mut out = vec![Vec::new(); policies.len()];
-    let mut jobs: Vec<run::Job> = Vec::new();
+    let mut jobs: Vec<grid::Job> = Vec::new();
     let mut owner = Vec::new();
     for (i, p) in policies.iter().enumerate() {
         if !stack[i] {
@@ -180,7 +180,7 @@ fn evaluate(
             }
         }
     }
-    run::prepare(cfg, &jobs)?;
+    grid::prepare(cfg, &jobs)?;
     // The one-pass curves run on their own thread beside the simulations.
     let cfg: &RunConfig = cfg;
     let (exact, simulated) = std::thread::scope(|scope| {
@@ -188,14 +188,14 @@ fn evaluate(
             let mut got = Vec::new();
             for i in (0..policies.len()).filter(|&i| stack[i] && !todo[i].is_empty()) {
                 let labels: Vec<String> = todo[i].iter().map(u64::to_string).collect();
-                got.push((i, crate::sweep::exact_lru(cfg, &todo[i], &labels)));
+                got.push((i, crate::cmd::sweep::exact_lru(cfg, &todo[i], &labels)));
             }
             got
         });
         let simulated = if jobs.is_empty() {
             Ok(Vec::new())
         } else {
-            run::run_prepared(cfg, &jobs)
+            grid::run_prepared(cfg, &jobs)
         };
         (exact.join().expect("the LRU curve thread does not panic"), simulated)
     });
@@ -217,7 +217,7 @@ fn evaluate(
         }
     }
     if !fallback.is_empty() {
-        for (r, i) in run::run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
+        for (r, i) in grid::run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
             out[i].push(r);
         }
     }
@@ -256,9 +256,9 @@ pub fn run(a: &PlanArgs) -> Result<()> {
         ));
     }
     let p99_ms = match &a.target_p99 {
-        Some(t) => {
-            Some(crate::units::parse_duration(t).map_err(|e| input_error(format!("--target-p99: {e}")))? as f64 / 1e6)
-        }
+        Some(t) => Some(
+            crate::model::units::parse_duration(t).map_err(|e| input_error(format!("--target-p99: {e}")))? as f64 / 1e6,
+        ),
         None => None,
     };
     let targets = Targets {
@@ -288,7 +288,7 @@ pub fn run(a: &PlanArgs) -> Result<()> {
             "--target-p99 needs latencies: give the workload a [backend] section (and [cache_latency]) so it runs on the discrete-event engine",
         ));
     }
-    let ws: WorkingSet = run::working_set(&cfg.source, cfg.quiet)?;
+    let ws: WorkingSet = grid::working_set(&cfg.source, cfg.quiet)?;
     if ws.objects == 0 {
         return Err(input_error("the source has no requests"));
     }
@@ -315,7 +315,7 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     // misses (backend reads) from write misses, so LRU is simulated too.
     let mut stack: Vec<bool> = policies
         .iter()
-        .map(|p| cfg.engine.is_none() && ws.writes == 0 && crate::sweep::is_plain_lru(p))
+        .map(|p| cfg.engine.is_none() && ws.writes == 0 && crate::cmd::sweep::is_plain_lru(p))
         .collect();
     let mut curves: Vec<Vec<RunResult>> = vec![Vec::new(); n];
     // The smallest size found to meet the targets, and the largest found below it that does not.

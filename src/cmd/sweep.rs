@@ -10,14 +10,20 @@
 use crate::cli::SweepArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
+use crate::model::result::{ReplayStats, RunResult};
+use crate::model::units::SizeSpec;
 use crate::mrc::{self, shards::ShardsConfig, MrcError, MrcPoint};
+use crate::replay::grid::{self, capacity};
 use crate::report;
-use crate::run::{self, capacity};
-use crate::sim::{ReplayStats, RunResult};
-use crate::units::SizeSpec;
 use anyhow::{Context, Result};
 
-fn from_point(p: &MrcPoint, label: &str, unit: crate::sim::SizeUnit, method: &str, rate: Option<f64>) -> RunResult {
+fn from_point(
+    p: &MrcPoint,
+    label: &str,
+    unit: crate::model::result::SizeUnit,
+    method: &str,
+    rate: Option<f64>,
+) -> RunResult {
     let stats = ReplayStats {
         requests: p.requests,
         misses: p.misses,
@@ -26,7 +32,7 @@ fn from_point(p: &MrcPoint, label: &str, unit: crate::sim::SizeUnit, method: &st
         ..Default::default()
     };
     let lru = crate::policy::PolicySpec::parse("lru").expect("lru is registered");
-    let mut r = RunResult::new(&lru, p.cache_size, unit, &stats, 0, 0, 0);
+    let mut r = lru.result(p.cache_size, unit, &stats, 0, 0, 0);
     r.size_spec = label.to_string();
     // A one-pass curve does not count evictions or expirations: leave them out rather than report 0.
     r.evictions = None;
@@ -100,7 +106,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         cfg.sample_rate = match (a.shards_rate, a.shards_samples) {
             (Some(r), _) => Some(r),
             (None, Some(n)) => {
-                let ws = run::working_set(&cfg.source, cfg.quiet)?;
+                let ws = grid::working_set(&cfg.source, cfg.quiet)?;
                 Some((n as f64 / ws.objects.max(1) as f64).min(1.0))
             }
             (None, None) => None,
@@ -110,7 +116,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let mut summary = if cfg.policies.is_empty() {
         None
     } else {
-        let s = run::run_grid(&mut cfg)?;
+        let s = grid::run_grid(&mut cfg)?;
         if let (Some(rate), false) = (cfg.sample_rate, cfg.quiet) {
             let names: Vec<String> = cfg.policies.iter().map(|p| p.label()).collect();
             eprintln!(
@@ -125,7 +131,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let mut lru_results = Vec::new();
     if want_lru {
         let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
-            Some(run::working_set(&cfg.source, cfg.quiet)?)
+            Some(grid::working_set(&cfg.source, cfg.quiet)?)
         } else {
             None
         };
@@ -166,7 +172,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
                         }
                         let only_lru: Vec<_> = cfg.policies.iter().filter(|p| is_plain_lru(p)).cloned().collect();
                         let keep = std::mem::replace(&mut cfg.policies, only_lru);
-                        lru_results = run::run_grid(&mut cfg)?.results;
+                        lru_results = grid::run_grid(&mut cfg)?.results;
                         cfg.policies = keep;
                     }
                 }
@@ -176,7 +182,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     // Assemble in the order the policies were given.
     let mut summary = match summary.take() {
         Some(s) => s,
-        None => run::empty_summary(&cfg, None),
+        None => grid::empty_summary(&cfg, None),
     };
     let simulated = std::mem::take(&mut summary.results);
     let mut results = Vec::new();

@@ -1,14 +1,16 @@
-//! `cachesim run`: the policy x size grid, in parallel, each job streaming the source on its own.
+//! The policy x size grid, in parallel, each job streaming the source on its own (used by `run`,
+//! `sweep`, `plan` and `check`).
 
 use crate::config::RunConfig;
 use crate::error::input_error;
+use crate::model::result::{RunResult, SizeUnit};
+use crate::model::units::SizeSpec;
 use crate::policy::{BuildCtx, PolicySpec};
 use crate::progress;
+use crate::replay::replay_trace;
 use crate::report::{self, SourceInfo, Summary};
-use crate::sim::{replay_trace, RunResult, SizeUnit};
 use crate::source::{Input, Source};
 use crate::trace::{ReadProgress, BATCH};
-use crate::units::SizeSpec;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -58,7 +60,7 @@ pub fn working_set_counting(source: &Source, progress: Option<Arc<ReadProgress>>
     while r.read_batch(&mut batch)? {
         for q in &batch {
             ws.requests += 1;
-            ws.writes += u64::from(q.op == crate::request::Op::Write);
+            ws.writes += u64::from(q.op == crate::model::request::Op::Write);
             ws.first_time = ws.first_time.min(q.time);
             ws.last_time = ws.last_time.max(q.time);
             if seen.insert(q.key) {
@@ -166,7 +168,7 @@ pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
 /// [`run_jobs`] once [`prepare`] has run.
 pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
     let policies: Vec<PolicySpec> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
-    crate::clock_warn::warn_once(&cfg.source, &policies);
+    crate::replay::clock_warn::warn_once(&cfg.source, &policies);
     let bar = progress::bar(cfg.quiet, cfg.source.progress_total() * jobs.len() as u64, "simulating");
     let read = Arc::new(ReadProgress::default());
     let pool = rayon::ThreadPoolBuilder::new()
@@ -185,7 +187,7 @@ pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
                 let r = match (engine, cfg.sample_rate) {
                     (Some(e), _) => crate::engine::simulate(source, p, &ctx, unit, e, Some(read.clone()), &tick),
                     (None, Some(rate)) => {
-                        crate::sim::replay_sampled(source, p, &ctx, unit, rate, Some(read.clone()), &tick)
+                        crate::replay::replay_sampled(source, p, &ctx, unit, rate, Some(read.clone()), &tick)
                     }
                     (None, None) => replay_trace(source, p, &ctx, unit, Some(read.clone()), &tick),
                 };
@@ -224,15 +226,4 @@ fn fault_events(e: &crate::engine::config::EngineConfig) -> Vec<(f64, String)> {
     }
     v.extend(e.outages.iter().map(|&(a, _)| (a as f64 / 1e9, "outage".to_string())));
     v
-}
-
-/// `cachesim run`: run the grid, print, write the output directory.
-pub fn run(mut cfg: RunConfig) -> Result<()> {
-    let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
-    let summary = run_grid(&mut cfg)?;
-    if let Some(out) = out {
-        report::write_dir(out.path(), &summary, cfg.chart_format)?;
-        out.commit()?;
-    }
-    report::print(&summary, cfg.format)
 }

@@ -7,10 +7,11 @@
 
 use crate::cli::{GenerateArgs, GenerateFormat};
 use crate::error::input_error;
+use crate::model::request::{Op, Request, NANOS_PER_SEC, NEVER};
 use crate::progress;
-use crate::request::{Op, Request, NANOS_PER_SEC, NEVER};
+use crate::source::next_access;
 use crate::source::{Input, Source};
-use crate::trace::{next_access, oracle, ReadProgress, BATCH};
+use crate::trace::{oracle, ReadProgress, BATCH};
 use crate::workload;
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -131,7 +132,7 @@ fn write_records(
 /// positions included; returns (requests written, TTL-or-delete requests).
 ///
 /// One generation pass, then one backward pass over the file in large blocks (see
-/// [`next_access`](crate::trace::next_access)): records go out with next access "none", and the
+/// [`next_access`](crate::source::next_access)): records go out with next access "none", and the
 /// backward walk fills each block's next-access fields and writes the block back in place. Memory is
 /// one block plus a position per distinct key; the output is byte-identical to computing the
 /// positions first.

@@ -9,10 +9,10 @@ use crate::policy::redis_lru::LRU_CLOCK_MAX;
 
 /// The largest value of redis-lfu's 16-bit minute clock.
 const LFU_CLOCK_MAX: u64 = (1 << 16) - 1;
+use crate::model::units::{format_duration, format_duration_up, parse_duration};
 use crate::policy::PolicySpec;
 use crate::source::Source;
 use crate::trace::BATCH;
-use crate::units::{format_duration, format_duration_up, parse_duration};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 

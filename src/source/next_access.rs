@@ -13,9 +13,9 @@
 //! before), and writes each block of positions (little-endian u64s, one per request) to the
 //! next-access file with one positioned write. The replay then reads the file alongside the trace.
 
-use super::{TraceReader, BATCH};
-use crate::request::{Request, NEVER};
+use crate::model::request::{Request, NEVER};
 use crate::source::Source;
+use crate::trace::{TraceReader, BATCH};
 use anyhow::{Context, Result};
 use rustc_hash::FxHashMap;
 use std::fs::File;

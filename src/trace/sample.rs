@@ -5,7 +5,7 @@
 //! around 4 KiB, one request every millisecond, 10% writes; written as oracleGeneral (with next-access
 //! positions), CSV and plain text.
 
-use crate::request::{Op, Request, NANOS_PER_SEC, NEVER};
+use crate::model::request::{Op, Request, NANOS_PER_SEC, NEVER};
 use crate::trace::oracle;
 use anyhow::Result;
 use rand::rngs::SmallRng;

@@ -1,0 +1,7 @@
+//! One file per subcommand: arguments in, checked configuration, execution, output.
+
+pub mod generate;
+pub mod plan;
+pub mod policies;
+pub mod run;
+pub mod sweep;
