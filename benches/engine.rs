@@ -12,7 +12,7 @@ const WORKLOAD: &str = include_str!("engine.toml");
 
 fn engine(c: &mut Criterion) {
     let path = Path::new("benches/engine.toml");
-    let file = cachesim::workload::parse(WORKLOAD, path).unwrap();
+    let file = cachesim::schema::parse(WORKLOAD, path).unwrap();
     let mut g = c.benchmark_group("engine_cache_aside_lognormal");
     g.throughput(Throughput::Elements(REQUESTS));
     g.sample_size(10);

@@ -4,8 +4,9 @@
 //! next-access pass) on the Zipf stream, into a temporary file. `cargo bench --bench generate`.
 
 use cachesim::model::request::Request;
+use cachesim::schema::parse;
 use cachesim::source::Source;
-use cachesim::workload::{parse, Workload};
+use cachesim::workload::Workload;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::path::Path;
 use std::sync::Arc;

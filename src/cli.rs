@@ -1,6 +1,7 @@
 //! Command-line interface: clap derive only. Values are checked and turned into typed
 //! configuration in `config.rs`.
 
+pub use crate::report::OutputFormat;
 use crate::trace::{Column, TimeUnit, TraceFormat};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -33,17 +34,6 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Compare two summary.json files side by side, with deltas past a tolerance marked.
     Compare(CompareArgs),
-}
-
-/// Output formats for results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// A readable table.
-    Table,
-    /// One JSON object with key `results`.
-    Json,
-    /// CSV, the columns of summary.csv.
-    Csv,
 }
 
 /// Options of `cachesim run`.

@@ -7,11 +7,9 @@ use crate::model::result::SizeUnit;
 use crate::model::units::{parse_size_range, parse_size_spec, SizeSpec};
 use crate::policy::PolicySpec;
 use crate::source::Source;
-use crate::trace::{Column, CsvOptions, TraceFormat, TraceSpec};
-use crate::workload::spec::{ColumnValue, WorkloadFile};
-use crate::workload::{self, Workload};
+use crate::trace::{CsvOptions, TraceSpec};
 use anyhow::Result;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Policies run when neither flags nor the workload name any.
@@ -49,17 +47,6 @@ pub struct RunConfig {
     pub sample_rate: Option<f64>,
 }
 
-fn delimiter(s: &str) -> Result<u8> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        "space" | " " => Ok(b' '),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(input_error(format!(
-            "delimiter `{s}` must be one ASCII character, `tab` or `space`"
-        ))),
-    }
-}
-
 /// CSV options from flags.
 pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
     Ok(CsvOptions {
@@ -68,7 +55,11 @@ pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
         size: a.size_col.clone(),
         op: a.op_col.clone(),
         ttl: a.ttl_col.clone(),
-        delimiter: a.delimiter.as_deref().map(delimiter).transpose()?,
+        delimiter: a
+            .delimiter
+            .as_deref()
+            .map(crate::trace::csv::parse_delimiter)
+            .transpose()?,
         header: if a.header {
             Some(true)
         } else if a.no_header {
@@ -188,68 +179,13 @@ pub fn dedup_sizes(list: Vec<(String, SizeSpec)>) -> (Vec<(String, SizeSpec)>, V
     (kept, notes)
 }
 
-fn column(c: &Option<ColumnValue>) -> Result<Option<Column>> {
-    Ok(match c {
-        None => None,
-        Some(ColumnValue::Index(0)) => return Err(input_error("CSV columns are numbered from 1")),
-        Some(ColumnValue::Index(i)) => Some(Column::Index(*i)),
-        Some(ColumnValue::Name(n)) if n.trim().eq_ignore_ascii_case("none") => Some(Column::Off),
-        Some(ColumnValue::Name(n)) => Some(Column::Name(n.clone())),
-    })
-}
-
-/// The source a workload file describes: its recorded trace, or its synthetic stream.
-pub fn workload_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
-    let w = &f.workload;
-    if let Some(t) = &w.trace {
-        let synthetic = [
-            ("requests", w.requests.is_some()),
-            ("duration", w.duration.is_some()),
-            ("keys", w.keys.is_some()),
-            ("popularity", w.popularity.is_some()),
-            ("arrival", w.arrival.is_some()),
-            ("phases", w.phases.is_some()),
-            ("size", w.size.is_some()),
-        ];
-        if let Some((k, _)) = synthetic.iter().find(|(_, set)| *set) {
-            return Err(input_error(format!(
-                "{}: workload.trace replays a recorded trace, so workload.{k} does not apply; remove one of them",
-                path.display()
-            )));
-        }
-        let tp = workload::resolve_path(t, path);
-        if !tp.exists() {
-            return Err(input_error(format!(
-                "{}: workload.trace: trace {} does not exist (paths are relative to the working directory or to the workload file)",
-                path.display(),
-                t.display()
-            )));
-        }
-        let mut spec = TraceSpec::new(&tp, w.format.unwrap_or(TraceFormat::Auto))?;
-        spec.csv = CsvOptions {
-            key: column(&w.key_col)?,
-            time: column(&w.time_col)?,
-            size: column(&w.size_col)?,
-            op: column(&w.op_col)?,
-            ttl: column(&w.ttl_col)?,
-            delimiter: w.delimiter.as_deref().map(delimiter).transpose()?,
-            header: w.header,
-            time_unit: w.time_unit.unwrap_or(crate::trace::TimeUnit::S),
-            time_unit_given: w.time_unit.is_some(),
-            ttl_unit: w.ttl_unit.unwrap_or(crate::trace::TimeUnit::S),
-        };
-        return Ok(Source::trace(spec));
-    }
-    Ok(Source::workload(Arc::new(Workload::compile(f, path)?)))
-}
-
 impl RunConfig {
     /// Checks `run` arguments: the source opens, policies and sizes parse.
     pub fn from_args(a: &RunArgs) -> Result<Self> {
         let file = match &a.workload {
             Some(p) => {
-                workload::refuse_trace(p)?;
-                let mut f = workload::load(p)?;
+                crate::schema::refuse_trace(p)?;
+                let mut f = crate::schema::load(p)?;
                 if let Some(s) = a.seed {
                     f.seed = s;
                 }
@@ -294,7 +230,7 @@ impl RunConfig {
             None => None,
         };
         let (mut source, seed) = match (&file, &a.trace) {
-            (Some((f, p)), _) => (workload_source(f, p)?, f.seed),
+            (Some((f, p)), _) => (crate::source::workload_source(f, p)?, f.seed),
             (None, Some(t)) => {
                 let mut spec = TraceSpec::new(t, a.trace_format)?;
                 spec.csv = csv_options(&a.csv)?;

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod progress;
 pub mod replay;
 pub mod report;
+pub mod schema;
 pub mod source;
 pub mod trace;
 pub mod workload;

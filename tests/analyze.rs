@@ -3,8 +3,9 @@
 //! cloudPhysicsIO totals, and the error exit codes.
 
 use assert_cmd::Command;
+use cachesim::schema::parse;
 use cachesim::source::Source;
-use cachesim::workload::{parse, Workload};
+use cachesim::workload::Workload;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

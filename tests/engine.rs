@@ -9,7 +9,7 @@ use cachesim::policy::REGISTRY;
 use std::path::Path;
 
 fn run_at(text: &str, path: &Path, policy: &str, capacity: u64, events: bool) -> RunResult {
-    let f = cachesim::workload::parse(text, path).unwrap();
+    let f = cachesim::schema::parse(text, path).unwrap();
     simulate_file(&f, path, policy, capacity, events).unwrap()
 }
 

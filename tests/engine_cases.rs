@@ -25,7 +25,7 @@ fn case(rows: &[(u64, &str, &str, u32, u64)], body: &str, capacity: u64) -> RunR
     );
     let path = dir.path().join("case.toml");
     std::fs::write(&path, &text).unwrap();
-    let f = cachesim::workload::parse(&text, &path).unwrap();
+    let f = cachesim::schema::parse(&text, &path).unwrap();
     simulate_file(&f, &path, "lru", capacity, false).unwrap()
 }
 
@@ -45,7 +45,7 @@ fn generated(text: &str, capacity: u64) -> RunResult {
     let text = format!("{text}\n[cache]\nignore_obj_size = true\n");
     let text = text.as_str();
     let path = std::path::Path::new("gen.toml");
-    let f = cachesim::workload::parse(text, path).unwrap();
+    let f = cachesim::schema::parse(text, path).unwrap();
     simulate_file(&f, path, "lru", capacity, false).unwrap()
 }
 
@@ -208,7 +208,7 @@ set = "1ms"
     );
     let path = dir.path().join("race.toml");
     std::fs::write(&path, &text).unwrap();
-    let f = cachesim::workload::parse(&text, &path).unwrap();
+    let f = cachesim::schema::parse(&text, &path).unwrap();
     simulate_file(&f, &path, "lru", 1 << 20, false).unwrap()
 }
 

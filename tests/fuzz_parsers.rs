@@ -96,11 +96,11 @@ fn to_json(toml_text: &str) -> String {
 /// generates its first batch of requests.
 fn parse_and_validate(text: &str, name: &str) {
     let path = workloads_dir().join(name);
-    let Ok(f) = cachesim::workload::parse(text, &path) else {
+    let Ok(f) = cachesim::schema::parse(text, &path) else {
         return;
     };
     // Exactly what `cachesim run FILE` does, from the text (no file is written).
-    let Ok(source) = cachesim::config::workload_source(&f, &path) else {
+    let Ok(source) = cachesim::source::workload_source(&f, &path) else {
         return;
     };
     let _ = cachesim::engine::config::EngineConfig::from_file(&f, &path);
@@ -375,8 +375,8 @@ proptest! {
 /// Parses, validates and generates the whole stream (for small workloads): the first error.
 fn generate_all(text: &str) -> Result<u64, String> {
     let path = workloads_dir().join("extreme.toml");
-    let f = cachesim::workload::parse(text, &path).map_err(|e| format!("{e:#}"))?;
-    let source = cachesim::config::workload_source(&f, &path).map_err(|e| format!("{e:#}"))?;
+    let f = cachesim::schema::parse(text, &path).map_err(|e| format!("{e:#}"))?;
+    let source = cachesim::source::workload_source(&f, &path).map_err(|e| format!("{e:#}"))?;
     let mut r = source.open(None).map_err(|e| format!("{e:#}"))?;
     let (mut batch, mut n, mut last) = (Vec::new(), 0u64, 0u64);
     while r.read_batch(&mut batch).map_err(|e| format!("{e:#}"))? {

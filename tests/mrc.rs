@@ -236,8 +236,8 @@ popularity = { dist = "zipf", alpha = 0.9 }
 size = { dist = "fixed", value = 1 }
 "#;
     let path = std::path::Path::new("mini.toml");
-    let f = cachesim::workload::parse(text, path).unwrap();
-    let mut source = cachesim::config::workload_source(&f, path).unwrap();
+    let f = cachesim::schema::parse(text, path).unwrap();
+    let mut source = cachesim::source::workload_source(&f, path).unwrap();
     source.ignore_size = true;
     for policy in ["s3fifo", "arc", "sieve", "clock", "twoq", "lfu"] {
         let spec = PolicySpec::parse(policy).unwrap();

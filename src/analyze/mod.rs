@@ -16,12 +16,13 @@ mod stack;
 pub mod zipf_fit;
 
 use crate::cli::{AnalyzeArgs, AnalyzeFormat};
-use crate::config::{csv_options, parse_sizes, workload_source};
+use crate::config::{csv_options, parse_sizes};
 use crate::error::input_error;
 use crate::model::result::SizeUnit;
 use crate::model::units::SizeSpec;
 use crate::replay::grid::WorkingSet;
 use crate::report::SourceInfo;
+use crate::source::workload_source;
 use crate::source::{Input, Source};
 use crate::trace::{ReadProgress, TraceSpec, BATCH};
 use anyhow::{Context, Result};
@@ -39,7 +40,7 @@ fn is_workload(path: &Path) -> bool {
 pub fn source(a: &AnalyzeArgs) -> Result<Source> {
     let mut ignore = a.ignore_obj_size;
     let mut source = if is_workload(&a.input) {
-        let mut f = crate::workload::load(&a.input)?;
+        let mut f = crate::schema::load(&a.input)?;
         if let Some(s) = a.seed {
             f.seed = s;
         }

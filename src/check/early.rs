@@ -9,10 +9,11 @@
 use super::expr::Assertion;
 use super::metrics::{Entry, Key};
 use crate::config::RunConfig;
-use crate::engine::config::{EngineConfig, WritePattern};
+use crate::engine::config::EngineConfig;
 use crate::model::metrics::{BackendStats, LatencySummary, StampedeStats, WriteBehindStats};
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::model::units::SizeSpec;
+use crate::schema::engine::WritePattern;
 
 /// A result with the shape (not the numbers) of what `cfg` produces for `policy` at `cap`.
 pub fn template(

@@ -18,8 +18,8 @@ use crate::cli::{CheckArgs, OutputFormat};
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::replay::grid;
-use crate::workload::spec::CheckSection;
-use crate::{report as out, workload};
+use crate::report as out;
+use crate::schema::file::CheckSection;
 use anyhow::{anyhow, Result};
 use baseline::{SummaryFile, Verdict};
 use expr::Assertion;
@@ -49,7 +49,7 @@ pub struct CheckConfig {
 
 /// A path from a workload file: as given if it exists there or is absolute, else next to the file.
 fn beside(p: &Path, workload_path: &Path) -> PathBuf {
-    let r = workload::resolve_path(p, workload_path);
+    let r = crate::schema::resolve_path(p, workload_path);
     if r.is_absolute() || r.exists() {
         r
     } else {
@@ -65,7 +65,7 @@ impl CheckConfig {
         }
         let run = RunConfig::from_args(&a.run)?;
         let (section, wpath) = match &a.run.workload {
-            Some(p) => (workload::load(p)?.check, Some(p.as_path())),
+            Some(p) => (crate::schema::load(p)?.check, Some(p.as_path())),
             None => (CheckSection::default(), None),
         };
         let mut assertions = Vec::new();

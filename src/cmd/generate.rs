@@ -12,7 +12,6 @@ use crate::progress;
 use crate::source::next_access;
 use crate::source::{Input, Source};
 use crate::trace::{oracle, ReadProgress, BATCH};
-use crate::workload;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -171,11 +170,11 @@ pub fn write_oracle(source: &Source, file: &std::fs::File, progress: Option<Arc<
 
 /// `cachesim generate`.
 pub fn run(a: &GenerateArgs) -> Result<()> {
-    let mut f = workload::load(&a.workload)?;
+    let mut f = crate::schema::load(&a.workload)?;
     if let Some(s) = a.seed {
         f.seed = s;
     }
-    let source = crate::config::workload_source(&f, &a.workload)?;
+    let source = crate::source::workload_source(&f, &a.workload)?;
     if let Input::Trace(_) = source.input {
         return Err(input_error(format!(
             "{}: generate writes synthetic workloads; this one replays a recorded trace (workload.trace)",

@@ -3,144 +3,12 @@
 //! errors carry the line); rules that involve several fields are checked in
 //! [`EngineConfig::from_file`] and name the fields.
 
-use super::latency::{Latency, LatencySpec};
+use super::latency::Latency;
 use crate::error::input_error;
-use crate::workload::spec::WorkloadFile;
-use crate::workload::values::{Count, Delay, Dur, OpenRatio, Positive};
+use crate::schema::engine::{ReadPattern, Stampede, WriteBehindSection, WritePattern};
+use crate::schema::file::WorkloadFile;
 use anyhow::Result;
-use serde::Deserialize;
 use std::path::Path;
-
-/// How reads reach the backend.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReadPattern {
-    /// The client reads the cache; on a miss it reads the backend and sets the key.
-    #[default]
-    CacheAside,
-    /// The cache loads the key from the backend on a miss (no extra client round trip).
-    ReadThrough,
-    /// Cache-aside, plus a hit late in an entry's life refreshes it in the background.
-    RefreshAhead,
-}
-
-/// How writes reach the backend and the cache.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WritePattern {
-    /// Write the backend, then delete the key from the cache.
-    #[default]
-    Invalidate,
-    /// Write the backend, then set the key in the cache, then acknowledge.
-    WriteThrough,
-    /// Acknowledge after the cache write; dirty keys are flushed to the backend in batches.
-    WriteBehind,
-    /// Write only the backend.
-    WriteAround,
-}
-
-/// What happens when many requests miss the same key at once.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stampede {
-    /// Every miss loads from the backend.
-    #[default]
-    None,
-    /// The first miss takes a lock; the others sleep and retry.
-    Lock,
-    /// Misses share the in-flight load.
-    Coalesce,
-    /// Probabilistic early recomputation (Vattani, Chierichetti, Lowenstein, VLDB 2015).
-    Xfetch,
-    /// Serve the expired value while one background load refreshes it.
-    StaleWhileRevalidate,
-}
-
-/// `write_behind = { flush_interval = "5s", batch_size = 100 }`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WriteBehindSection {
-    /// Time between flushes (default 5s).
-    pub flush_interval: Option<Dur>,
-    /// Dirty keys that trigger a flush, and the most keys in one backend batch (default 100).
-    pub batch_size: Option<Count>,
-}
-
-/// `[pattern]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatternSection {
-    /// Read pattern.
-    #[serde(default)]
-    pub read: ReadPattern,
-    /// Write pattern.
-    #[serde(default)]
-    pub write: WritePattern,
-    /// Stampede protection.
-    #[serde(default)]
-    pub stampede: Stampede,
-    /// refresh-ahead: fraction of the TTL after which a hit refreshes (default 0.8).
-    pub refresh_ahead: Option<OpenRatio>,
-    /// xfetch: beta (default 1.0; larger recomputes earlier).
-    pub xfetch_beta: Option<Positive>,
-    /// lock: how long a waiter sleeps before retrying (default 50ms; 0 retries at once).
-    pub lock_wait: Option<Delay>,
-    /// lock: retries before going to the backend anyway (default 5).
-    pub lock_retries: Option<u32>,
-    /// write-behind: flushing.
-    pub write_behind: Option<WriteBehindSection>,
-    /// stale-while-revalidate: how long past its TTL a value may be served (default: the TTL).
-    pub stale_window: Option<Delay>,
-}
-
-/// `[backend]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BackendSection {
-    /// Read service time.
-    pub read_latency: Option<LatencySpec>,
-    /// Write service time.
-    pub write_latency: Option<LatencySpec>,
-    /// Servers; requests beyond wait in a FIFO queue (default: unlimited).
-    pub concurrency: Option<Count>,
-    /// A request not done this long after it was sent fails (never zero: omit it for none).
-    pub timeout: Option<Delay>,
-}
-
-/// `[cache_latency]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CacheLatencySection {
-    /// Round trip of a get (0, like omitting it, is none).
-    pub get: Option<Delay>,
-    /// Round trip of a set or delete (0, like omitting it, is none).
-    pub set: Option<Delay>,
-}
-
-/// One backend outage.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutageSpec {
-    /// Start (0 is the start of the run).
-    pub at: Delay,
-    /// Length.
-    #[serde(rename = "for")]
-    pub length: Dur,
-}
-
-/// `[faults]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FaultsSection {
-    /// Times at which the cache restarts empty (dirty data is flushed first).
-    #[serde(default)]
-    pub cache_restart_at: Vec<Delay>,
-    /// Time at which the cache process dies: unflushed write-behind data is lost, the cache is empty.
-    pub crash_at: Option<Delay>,
-    /// Backend outages.
-    #[serde(default)]
-    pub backend_outages: Vec<OutageSpec>,
-}
 
 /// Write-behind flushing, checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -394,7 +262,7 @@ mod tests {
 
     fn err(extra: &str) -> String {
         let text = format!("[workload]\nduration = \"20s\"\nkeys = 5\n{extra}");
-        let r = crate::workload::parse(&text, Path::new("w.toml"))
+        let r = crate::schema::parse(&text, Path::new("w.toml"))
             .and_then(|f| EngineConfig::from_file(&f, Path::new("w.toml")));
         match r {
             Ok(c) => panic!("accepted:\n{text}\n{c:?}"),
@@ -404,7 +272,7 @@ mod tests {
 
     fn ok(extra: &str) -> Option<EngineConfig> {
         let text = format!("[workload]\nduration = \"20s\"\nkeys = 5\n{extra}");
-        let f = crate::workload::parse(&text, Path::new("w.toml")).unwrap();
+        let f = crate::schema::parse(&text, Path::new("w.toml")).unwrap();
         EngineConfig::from_file(&f, Path::new("w.toml")).unwrap()
     }
 

@@ -2,52 +2,14 @@
 //! by its median and 99th percentile, the two numbers people know about their database) and Pareto.
 //! Samples are whole nanoseconds.
 
-use crate::workload::values::{Delay, Dur, Positive};
+use crate::schema::latency::LatencySpec;
+use crate::schema::values::Delay;
 use rand::rngs::SmallRng;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
-use serde::Deserialize;
 
 /// The standard normal's 99th percentile: a log-normal's p99 is median * exp(Z99 * sigma).
 pub const Z99: f64 = 2.326_347_874_040_841;
-
-/// A latency distribution as written in a workload file, e.g. `{ dist = "exponential", mean = "10ms" }`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
-pub enum LatencySpec {
-    /// Always `value`.
-    Constant {
-        /// The latency (0 is no latency).
-        value: Delay,
-    },
-    /// Exponential with the given mean (an M/M/c server).
-    Exponential {
-        /// Mean latency (0 is no latency).
-        mean: Delay,
-    },
-    /// Uniform between `min` and `max`.
-    Uniform {
-        /// Smallest latency (may be 0).
-        min: Delay,
-        /// Largest latency.
-        max: Delay,
-    },
-    /// Log-normal with the given median and 99th percentile (p99 > median).
-    Lognormal {
-        /// Median latency.
-        median: Dur,
-        /// 99th percentile.
-        p99: Dur,
-    },
-    /// Pareto with scale `min` (also `scale`) and shape `alpha` (heavy tail; the mean is finite for alpha > 1).
-    Pareto {
-        /// Smallest latency (the scale).
-        #[serde(alias = "scale")]
-        min: Dur,
-        /// Shape, > 0.
-        alpha: Positive,
-    },
-}
 
 /// A checked distribution, ready to sample. `Zero` is what an absent latency means.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -152,7 +114,7 @@ mod tests {
     }
 
     fn spec(toml_text: &str) -> LatencySpec {
-        #[derive(Deserialize)]
+        #[derive(serde::Deserialize)]
         struct W {
             l: LatencySpec,
         }

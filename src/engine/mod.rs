@@ -16,18 +16,19 @@ pub mod config;
 pub mod latency;
 pub mod sim;
 
-use crate::config::workload_source;
 use crate::error::input_error;
 use crate::model::metrics::BackendStats;
 use crate::model::request::Request;
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, PolicySpec};
+use crate::schema::engine::{Stampede, WritePattern};
+use crate::schema::file::WorkloadFile;
+use crate::source::workload_source;
 use crate::source::Source;
 use crate::trace::{ReadProgress, BATCH};
-use crate::workload::spec::WorkloadFile;
 use anyhow::Result;
 use cache::Cache;
-use config::{EngineConfig, Stampede, WritePattern};
+use config::EngineConfig;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use sim::Sim;
@@ -222,7 +223,7 @@ get = "200us"
 set = "200us"
 "#;
         let path = Path::new("compact.toml");
-        let f = crate::workload::parse(text, path).unwrap();
+        let f = crate::schema::parse(text, path).unwrap();
         let cfg = EngineConfig::from_file(&f, path).unwrap().unwrap();
         let mut source = workload_source(&f, path).unwrap();
         source.ignore_size = true;

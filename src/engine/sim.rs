@@ -15,9 +15,10 @@ mod writes;
 
 use super::backend::{Backend, Owner, Submitted};
 use super::cache::{Cache, Writeback};
-use super::config::{EngineConfig, WritePattern, MAX_TIMELINE_POINTS};
+use super::config::{EngineConfig, MAX_TIMELINE_POINTS};
 use crate::model::metrics::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::model::request::{Op, Request};
+use crate::schema::engine::{ReadPattern, Stampede, WritePattern};
 use rand::rngs::SmallRng;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -203,8 +204,7 @@ impl Sim {
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
-            hit_meta: cfg.stampede == super::config::Stampede::Xfetch
-                || cfg.read == super::config::ReadPattern::RefreshAhead,
+            hit_meta: cfg.stampede == Stampede::Xfetch || cfg.read == ReadPattern::RefreshAhead,
             now: 0,
             seq: 0,
             heap: BinaryHeap::new(),

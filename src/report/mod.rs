@@ -8,7 +8,6 @@ pub mod markdown;
 mod outdir;
 mod table;
 
-use crate::cli::OutputFormat;
 use crate::model::result::RunResult;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -16,6 +15,17 @@ use std::io::Write;
 use std::path::Path;
 
 pub use outdir::OutDir;
+
+/// Output formats for results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A readable table.
+    Table,
+    /// One JSON object with key `results`.
+    Json,
+    /// CSV, the columns of summary.csv.
+    Csv,
+}
 
 /// What was simulated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,10 +5,12 @@ use crate::error::input_error;
 use crate::model::request::Request;
 pub mod next_access;
 
-use crate::trace::{ReadProgress, TraceReader, TraceSpec};
+use crate::schema::file::{ColumnValue, WorkloadFile};
+use crate::trace::{Column, CsvOptions, ReadProgress, TraceFormat, TraceReader, TraceSpec};
 use crate::workload::generator::Generator;
 use crate::workload::Workload;
 use anyhow::Result;
+use std::path::Path;
 use std::sync::Arc;
 
 /// The stream itself.
@@ -145,4 +147,62 @@ impl TraceReader for UnitSize {
     fn skipped(&self) -> u64 {
         self.0.skipped()
     }
+}
+/// The source a workload file describes: its recorded trace, or its synthetic stream.
+pub fn workload_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
+    let w = &f.workload;
+    if let Some(t) = &w.trace {
+        let synthetic = [
+            ("requests", w.requests.is_some()),
+            ("duration", w.duration.is_some()),
+            ("keys", w.keys.is_some()),
+            ("popularity", w.popularity.is_some()),
+            ("arrival", w.arrival.is_some()),
+            ("phases", w.phases.is_some()),
+            ("size", w.size.is_some()),
+        ];
+        if let Some((k, _)) = synthetic.iter().find(|(_, set)| *set) {
+            return Err(input_error(format!(
+                "{}: workload.trace replays a recorded trace, so workload.{k} does not apply; remove one of them",
+                path.display()
+            )));
+        }
+        let tp = crate::schema::resolve_path(t, path);
+        if !tp.exists() {
+            return Err(input_error(format!(
+                "{}: workload.trace: trace {} does not exist (paths are relative to the working directory or to the workload file)",
+                path.display(),
+                t.display()
+            )));
+        }
+        let mut spec = TraceSpec::new(&tp, w.format.unwrap_or(TraceFormat::Auto))?;
+        spec.csv = CsvOptions {
+            key: column(&w.key_col)?,
+            time: column(&w.time_col)?,
+            size: column(&w.size_col)?,
+            op: column(&w.op_col)?,
+            ttl: column(&w.ttl_col)?,
+            delimiter: w
+                .delimiter
+                .as_deref()
+                .map(crate::trace::csv::parse_delimiter)
+                .transpose()?,
+            header: w.header,
+            time_unit: w.time_unit.unwrap_or(crate::trace::TimeUnit::S),
+            time_unit_given: w.time_unit.is_some(),
+            ttl_unit: w.ttl_unit.unwrap_or(crate::trace::TimeUnit::S),
+        };
+        return Ok(Source::trace(spec));
+    }
+    Ok(Source::workload(Arc::new(Workload::compile(f, path)?)))
+}
+
+fn column(c: &Option<ColumnValue>) -> Result<Option<Column>> {
+    Ok(match c {
+        None => None,
+        Some(ColumnValue::Index(0)) => return Err(input_error("CSV columns are numbered from 1")),
+        Some(ColumnValue::Index(i)) => Some(Column::Index(*i)),
+        Some(ColumnValue::Name(n)) if n.trim().eq_ignore_ascii_case("none") => Some(Column::Off),
+        Some(ColumnValue::Name(n)) => Some(Column::Name(n.clone())),
+    })
 }

@@ -599,6 +599,18 @@ impl<R: BufRead + Send> CsvReader<R> {
     }
 }
 
+/// A `--delimiter` or `workload.delimiter` value: one ASCII character, `tab` or `space`.
+pub fn parse_delimiter(s: &str) -> Result<u8> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "space" | " " => Ok(b' '),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(input_error(format!(
+            "delimiter `{s}` must be one ASCII character, `tab` or `space`"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! Arrival processes on an integer nanosecond clock: constant, Poisson, bursty (on/off
 //! Markov-modulated Poisson), diurnal (sinusoidal rate, by thinning) and trace timestamps.
 
-use super::spec::ArrivalSpec;
 use crate::model::request::NANOS_PER_SEC;
+use crate::schema::file::ArrivalSpec;
 use crate::trace::{TraceReader, TraceSpec};
 use anyhow::Result;
 use rand::rngs::SmallRng;

@@ -1,8 +1,8 @@
 //! Key samplers: which rank each request asks for. Ranks become keys through [`scatter`], a
 //! bijection on u64, so popular keys are spread over the id space instead of being adjacent.
 
-use super::spec::{Every, PopularitySpec};
 use super::zipf::ZipfTable;
+use crate::schema::file::{Every, PopularitySpec};
 use rand::rngs::SmallRng;
 use rand::Rng;
 use std::sync::Arc;

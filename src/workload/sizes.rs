@@ -2,7 +2,7 @@
 //! key keeps its size for the whole run without any per-key memory (unless `resize_on_write`).
 
 use super::popularity::scatter;
-use super::spec::{SizeSpec, TtlSpec};
+use crate::schema::file::{SizeSpec, TtlSpec};
 
 /// A compiled size distribution.
 #[derive(Clone, Debug)]

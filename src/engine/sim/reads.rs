@@ -5,8 +5,8 @@
 use super::{Ev, KeyState, Kind, Sim};
 use crate::engine::backend::Owner;
 use crate::engine::cache::Lookup;
-use crate::engine::config::{ReadPattern, Stampede};
 use crate::model::request::Request;
+use crate::schema::engine::{ReadPattern, Stampede};
 use rand::Rng;
 
 impl Sim {

@@ -2,7 +2,7 @@
 //! entries, coalescing, batched flushes, and the write-back of dirty entries that leave the cache).
 
 use super::{Owner, Sim};
-use crate::engine::config::WritePattern;
+use crate::schema::engine::WritePattern;
 
 impl Sim {
     pub(super) fn on_write_cache(&mut self, id: u32) {

@@ -66,13 +66,13 @@ pub struct WorkloadFile {
     #[serde(default)]
     pub cache: CacheSection,
     /// Read/write patterns and stampede protection (runs the discrete-event engine).
-    pub pattern: Option<crate::engine::config::PatternSection>,
+    pub pattern: Option<crate::schema::engine::PatternSection>,
     /// The backing store: latencies, servers, timeout (runs the discrete-event engine).
-    pub backend: Option<crate::engine::config::BackendSection>,
+    pub backend: Option<crate::schema::engine::BackendSection>,
     /// Cache operation latencies (runs the discrete-event engine).
-    pub cache_latency: Option<crate::engine::config::CacheLatencySection>,
+    pub cache_latency: Option<crate::schema::engine::CacheLatencySection>,
     /// Injected failures (runs the discrete-event engine).
-    pub faults: Option<crate::engine::config::FaultsSection>,
+    pub faults: Option<crate::schema::engine::FaultsSection>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).
