@@ -54,12 +54,16 @@ pub struct RunArgs {
 
     /// Policies, comma-separated, with optional parameters: `lru,clock:bits=2,sieve`, or `all`
     /// [default: the workload's [cache] policies, else lru,fifo,clock,sieve,lfu,belady].
+    // `[cache]` is the workload-file section in the --help text; escaping it would show the backslashes.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, short = 'p', value_name = "LIST")]
     pub policies: Option<Vec<String>>,
 
     /// Cache sizes, comma-separated: bytes with units (64MiB, 1GB), plain numbers (bytes, or objects
     /// with --ignore-obj-size), or percentages of the working set (5%)
     /// [default: the workload's [cache] sizes, else 1%,5%,10%,25%].
+    // `[cache]` is the workload-file section in the --help text; escaping it would show the backslashes.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, short = 's', value_name = "LIST", allow_hyphen_values = true)]
     pub sizes: Option<Vec<String>>,
 

@@ -34,6 +34,7 @@ pub fn install() -> Result<()> {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // SAFETY: the handler only does an atomic swap and, on a second signal, `_exit`; both are
         // async-signal-safe.
+        #[allow(unsafe_code)]
         unsafe {
             signal_hook::low_level::register(sig, move || {
                 if RECEIVED.swap(sig, Ordering::SeqCst) != 0 {

@@ -93,7 +93,7 @@ fn a_write_hit_sets_the_new_size() {
         // Key 1 grows from 10 to 95 bytes by a write; key 2 (10 bytes) then no longer fits beside
         // it, so inserting 2 evicts 1 (the only other object) and reading 1 misses. Before, the
         // policy kept 10 bytes for key 1, and both fit.
-        let mut s = vec![
+        let mut s = [
             req(0, 1, 10, Op::Write, 0),
             req(1, 1, 95, Op::Write, 0),
             req(2, 2, 10, Op::Read, 0),

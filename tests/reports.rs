@@ -1,5 +1,5 @@
 //! The shipped reports in reports/ are what the current code produces: regenerate two of them and
-//! compare every file byte for byte (`reports/regenerate.sh` rewrites them all).
+//! compare every file byte for byte (`scripts/regenerate-reports.sh` rewrites them all).
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -28,14 +28,14 @@ fn check(name: &str) {
     fresh.sort();
     assert_eq!(
         files, fresh,
-        "reports/{name} has different files: run reports/regenerate.sh"
+        "reports/{name} has different files: run scripts/regenerate-reports.sh"
     );
     for f in files {
         let a = std::fs::read(shipped.join(&f)).unwrap();
         let b = std::fs::read(out.join(&f)).unwrap();
         assert!(
             a == b,
-            "reports/{name}/{} is stale: run reports/regenerate.sh",
+            "reports/{name}/{} is stale: run scripts/regenerate-reports.sh",
             f.to_string_lossy()
         );
     }

@@ -128,7 +128,10 @@ impl Collector {
             if let Some(&n) = self.pending.get(j + PREFETCH) {
                 let p = self.distances.as_ptr().wrapping_add(n as usize) as *const i8;
                 // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-                unsafe { std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0) };
+                #[allow(unsafe_code)]
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0)
+                };
             }
             self.distances[self.pending[j] as usize] += 1;
         }

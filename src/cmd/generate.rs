@@ -131,7 +131,7 @@ fn write_records(
 /// positions included; returns (requests written, TTL-or-delete requests).
 ///
 /// One generation pass, then one backward pass over the file in large blocks (see
-/// [`next_access`](crate::source::next_access)): records go out with next access "none", and the
+/// [`next_access`]): records go out with next access "none", and the
 /// backward walk fills each block's next-access fields and writes the block back in place. Memory is
 /// one block plus a position per distinct key; the output is byte-identical to computing the
 /// positions first.

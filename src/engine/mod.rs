@@ -6,9 +6,10 @@
 //! here; one without keeps the plain replay of [`crate::replay`]. In the engine the hit ratio counts
 //! reads only; writes and deletes follow the write pattern.
 //!
-//! Layout: [`config`] (the sections and their checks), [`latency`] (distributions), [`backend`]
-//! (servers, queue, versions), [`cache`] (policy plus per-key metadata), [`sim`] (the event loop
-//! and the patterns), [`stats`] (metrics).
+//! Layout: [`config`] (the checked sections; the sections as read are in [`crate::schema::engine`]),
+//! [`latency`] (distributions), [`backend`] (servers, queue, versions), [`cache`] (policy plus
+//! per-key metadata), [`sim`] (the event loop and the patterns); metrics are in
+//! [`crate::model::metrics`].
 
 pub mod backend;
 pub mod cache;

@@ -226,7 +226,7 @@ impl Fast {
     }
 
     fn access(&mut self, req: &Request) -> Result<(), MrcError> {
-        let s = if self.objects { 1 } else { req.size as u64 };
+        let s = if self.objects { 1 } else { req.size };
         self.requests += 1;
         self.bytes += s;
         self.max_size = self.max_size.max(s);
@@ -243,7 +243,7 @@ impl Fast {
             );
             return Ok(());
         };
-        let old = e.size as u64;
+        let old = e.size;
         self.hit_ranges(e.pos as usize + 1, old);
         if !self.ranges.is_empty() {
             if old != s {
@@ -399,7 +399,7 @@ impl Fast {
         let mut objs: Vec<(u32, u64, u64)> = self.map.iter().map(|(k, x)| (x.pos, k, x.size)).collect();
         objs.sort_unstable();
         for (_, key, size) in objs {
-            let pos = e.place(size as u64);
+            let pos = e.place(size);
             e.map.insert(
                 key,
                 Entry {

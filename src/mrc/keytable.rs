@@ -82,7 +82,10 @@ impl<E: Value> KeyTable<E> {
         {
             let p = self.slots.as_ptr().wrapping_add(self.home(key)) as *const i8;
             // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-            unsafe { std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0) };
+            #[allow(unsafe_code)]
+            unsafe {
+                std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0)
+            };
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = key;

@@ -97,14 +97,16 @@ pub fn lru_mrc(reader: &mut dyn TraceReader, sizes: &[u64], unit: SizeUnit) -> a
 
 /// The streaming form of [`lru_mrc`]: feed batches, then read the points.
 ///
-/// Runs the range-recording engine ([`fast`]) until a request needs per-size state (a delete of a
-/// cached object, a TTL), then the per-size [`Engine`] from that exact state on.
+/// Runs the range-recording engine (`fast`) until a request needs per-size state (a delete of a
+/// cached object, a TTL), then the per-size `Engine` from that exact state on.
 pub struct LruMrc {
     sizes: Vec<u64>,
     unit: SizeUnit,
     mode: Mode,
 }
 
+// One per curve and never in a collection; boxing the Engine would add an indirection per request.
+#[allow(clippy::large_enum_variant)]
 enum Mode {
     Fast(Box<fast::Fast>),
     General(Engine),

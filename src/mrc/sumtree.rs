@@ -95,7 +95,10 @@ impl SumTree {
             for level in self.levels.iter().take(3) {
                 let p = level.as_ptr().wrapping_add(i >> 3) as *const i8;
                 // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-                unsafe { std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0) };
+                #[allow(unsafe_code)]
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0)
+                };
                 i >>= 3;
             }
         }

@@ -313,7 +313,7 @@ impl Lirs {
             let n = self.table.node(slot);
             (n.key, n.size, n.expire)
         };
-        self.make_lir_room(size as u64);
+        self.make_lir_room(size);
         // Demotions may have evicted this object from Q (and freed its node): it then goes onto S
         // as a non-resident entry (see the module doc).
         let (slot, resident) = match self.table.find(key) {

@@ -172,6 +172,7 @@ fn exchange(a: &Path, b: &Path) -> bool {
         return false;
     };
     // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    #[allow(unsafe_code)]
     let rc = unsafe {
         libc::syscall(
             libc::SYS_renameat2,

@@ -129,7 +129,7 @@ mod tests {
             .map(|i| Request {
                 time: (i / 7) * NANOS_PER_SEC,
                 key: i % 97,
-                size: (i % 5) as u64 + 1,
+                size: (i % 5) + 1,
                 op: Op::Read,
                 ttl: 0,
                 next_access: if i % 3 == 0 { NEVER } else { i + 2 },

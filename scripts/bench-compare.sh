@@ -3,14 +3,15 @@
 # oracleGeneral trace in the same run. Needs ../shared/anchor and a venv with libcachesim:
 #   python3 -m venv lcs-venv && lcs-venv/bin/pip install libcachesim==0.3.5 numpy
 #   python3 ../shared/anchor/gen_zipf_oracle.py 10000000 1.0 1000000 bench-data/zipf10m.bin
-#   ./bench-compare.sh bench-data/zipf10m.bin 100000 lru:LRU,fifo:FIFO,clock:Clock,sieve:Sieve
+#   scripts/bench-compare.sh bench-data/zipf10m.bin 100000 lru:LRU,fifo:FIFO,clock:Clock,sieve:Sieve
 # Prints one line per policy: cachesim and libCacheSim miss ratios and M requests/s, and the ratio.
 set -euo pipefail
 trace=$1; size=$2; pairs=$3
 venv=${LCS_VENV:-lcs-venv}
-anchor=${CACHESIM_SHARED:-$(dirname "$0")/../shared}/anchor
-bin=$(dirname "$0")/target/release/cachesim
-[ -x "$bin" ] || cargo build --release --quiet
+root=$(dirname "$0")/..
+anchor=${CACHESIM_SHARED:-$root/../shared}/anchor
+bin=${CARGO_TARGET_DIR:-$root/target}/release/cachesim
+[ -x "$bin" ] || cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 n=$(( $(stat -c %s "$trace") / 24 ))
 printf "%-8s %12s %10s %12s %10s %7s\n" policy cs_miss cs_Mreq/s lcs_miss lcs_Mreq/s speedup
 for pair in ${pairs//,/ }; do

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates reports/<workload>/ for every shipped workload with the current code:
-#   reports/regenerate.sh            rewrite the reports
-#   reports/regenerate.sh --check    regenerate into a temporary folder and fail if anything differs
+#   scripts/regenerate-reports.sh           rewrite the reports
+#   scripts/regenerate-reports.sh --check   regenerate into a temporary folder and fail if anything differs
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/release/cachesim
+bin=${CARGO_TARGET_DIR:-target}/release/cachesim
 [ -x "$bin" ] || cargo build --release --quiet
 check=0
 [ "${1:-}" = "--check" ] && check=1
@@ -15,7 +15,7 @@ for w in workloads/*.toml; do
     tmp=$(mktemp -d)
     "$bin" run "$w" --quiet --out "$tmp/$name" > /dev/null
     if ! diff -r "$tmp/$name" "reports/$name" > /dev/null; then
-      echo "reports/$name is stale: run reports/regenerate.sh" >&2
+      echo "reports/$name is stale: run scripts/regenerate-reports.sh" >&2
       status=1
     fi
     rm -rf "$tmp"
