@@ -10,7 +10,7 @@
 use crate::cli::SweepArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
-use crate::model::result::{ReplayStats, RunResult};
+use crate::model::result::{Method, ReplayStats, RunResult};
 use crate::model::units::SizeSpec;
 use crate::mrc::{self, shards::ShardsConfig, MrcError, MrcPoint};
 use crate::replay::grid::{self, capacity};
@@ -21,7 +21,7 @@ fn from_point(
     p: &MrcPoint,
     label: &str,
     unit: crate::model::result::SizeUnit,
-    method: &str,
+    method: Method,
     rate: Option<f64>,
 ) -> RunResult {
     let stats = ReplayStats {
@@ -37,7 +37,7 @@ fn from_point(
     // A one-pass curve does not count evictions or expirations: leave them out rather than report 0.
     r.evictions = None;
     r.expirations = None;
-    r.method = method.into();
+    r.method = method;
     r.sampling_rate = rate;
     r
 }
@@ -63,7 +63,7 @@ pub fn exact_lru(cfg: &RunConfig, sizes: &[u64], labels: &[String]) -> Result<Re
                 .iter()
                 .zip(labels)
                 .map(|(p, label)| {
-                    let mut r = from_point(p, label, cfg.unit, "lru-stack", None);
+                    let mut r = from_point(p, label, cfg.unit, Method::LruStack, None);
                     r.skipped_bad_lines = bad_lines;
                     r
                 })
@@ -153,7 +153,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
                 })?;
                 let rate = curve.sampling.final_rate;
                 for (p, (label, _)) in curve.points.iter().zip(&cfg.sizes) {
-                    lru_results.push(from_point(p, label, cfg.unit, "shards", Some(rate)));
+                    lru_results.push(from_point(p, label, cfg.unit, Method::Shards, Some(rate)));
                 }
                 if !cfg.quiet {
                     eprintln!(

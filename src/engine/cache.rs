@@ -38,8 +38,25 @@ pub enum Lookup {
     Stale(Meta),
 }
 
-/// A dirty entry that left the cache and must be written to the backend: (key, version, writes).
-pub type Writeback = (u64, u64, u32);
+/// A dirty entry that left the cache and must be written to the backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Writeback {
+    /// The key.
+    pub key: u64,
+    /// The version its last write produced.
+    pub version: u64,
+    /// Writes not yet flushed (counted as lost if the cache crashes).
+    pub writes: u32,
+}
+
+/// How long stale-while-revalidate may serve a value past its TTL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaleWindow {
+    /// As long again as the entry's own TTL.
+    Ttl,
+    /// This many ns.
+    For(u64),
+}
 
 /// The policy and the engine's metadata, kept in step.
 pub struct Cache {
@@ -48,8 +65,8 @@ pub struct Cache {
     ctx: BuildCtx,
     meta: FxHashMap<u64, Meta>,
     evicted: Vec<u64>,
-    /// Extra lifetime past the TTL, for stale-while-revalidate (`Some(0)`... `None` = off).
-    stale: Option<Option<u64>>,
+    /// Extra lifetime past the TTL, for stale-while-revalidate (`None`: off).
+    stale: Option<StaleWindow>,
     /// Dirty entries evicted or expired since the last [`Cache::take_writebacks`].
     writebacks: Vec<Writeback>,
     /// Evictions and expirations of policies dropped by restarts.
@@ -61,8 +78,8 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// An empty cache. `stale` is `Some(window)` for stale-while-revalidate (`Some(None)`: the TTL).
-    pub fn new(spec: &PolicySpec, ctx: &BuildCtx, stale: Option<Option<u64>>) -> Result<Cache> {
+    /// An empty cache. `stale` is the window of stale-while-revalidate, if on.
+    pub fn new(spec: &PolicySpec, ctx: &BuildCtx, stale: Option<StaleWindow>) -> Result<Cache> {
         let mut policy = spec.build(ctx).map_err(crate::error::input_error)?;
         policy.record_evictions(true);
         Ok(Cache {
@@ -147,7 +164,8 @@ impl Cache {
             }
         }
         let window = match self.stale {
-            Some(w) if req.ttl != 0 => w.unwrap_or(req.ttl),
+            Some(StaleWindow::Ttl) if req.ttl != 0 => req.ttl,
+            Some(StaleWindow::For(w)) if req.ttl != 0 => w,
             _ => 0,
         };
         let q = Request {
@@ -180,7 +198,11 @@ impl Cache {
                 },
             );
         } else if dirty > 0 {
-            self.writebacks.push((key, version, dirty));
+            self.writebacks.push(Writeback {
+                key,
+                version,
+                writes: dirty,
+            });
         }
         stored
     }
@@ -197,7 +219,11 @@ impl Cache {
     fn forget(&mut self, key: u64) {
         if let Some(m) = self.meta.remove(&key) {
             if m.dirty > 0 {
-                self.writebacks.push((key, m.version, m.dirty));
+                self.writebacks.push(Writeback {
+                    key,
+                    version: m.version,
+                    writes: m.dirty,
+                });
             }
         }
     }
@@ -225,9 +251,13 @@ impl Cache {
             .meta
             .iter()
             .filter(|(_, m)| m.dirty > 0)
-            .map(|(k, m)| (*k, m.version, m.dirty))
+            .map(|(k, m)| Writeback {
+                key: *k,
+                version: m.version,
+                writes: m.dirty,
+            })
             .collect();
-        dirty.sort_unstable();
+        dirty.sort_unstable_by_key(|w| w.key);
         let c = self.policy.counters();
         self.past.0 += c.evictions;
         self.past.1 += c.expirations;

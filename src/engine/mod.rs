@@ -85,7 +85,10 @@ fn run(
     progress: Option<Arc<ReadProgress>>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RunResult> {
-    let stale = (cfg.stampede == Stampede::StaleWhileRevalidate).then_some(cfg.stale_window);
+    let stale = (cfg.stampede == Stampede::StaleWhileRevalidate).then_some(
+        cfg.stale_window
+            .map_or(cache::StaleWindow::Ttl, cache::StaleWindow::For),
+    );
     let cache = Cache::new(policy, ctx, stale)?;
     let rng = SmallRng::seed_from_u64(ctx.seed ^ 0x5EED_E1E1_C0DE_0005);
     let instant = mode == Loop::Auto && cfg.is_instant();

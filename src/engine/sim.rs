@@ -476,7 +476,7 @@ impl Sim {
             }
             Ev::Crash => {
                 let lost = self.cache.clear().expect("the policy was built once already");
-                self.c.write_behind.lost_writes += lost.iter().map(|w| w.2 as u64).sum::<u64>();
+                self.c.write_behind.lost_writes += lost.iter().map(|w| w.writes as u64).sum::<u64>();
                 self.dirty = 0;
                 self.dirty_queue.clear();
             }
@@ -486,7 +486,7 @@ impl Sim {
                 self.dirty_queue.clear();
                 if !dirty.is_empty() {
                     self.c.write_behind.flushes += 1;
-                    let batch: Vec<(u64, u64)> = dirty.iter().map(|w| (w.0, w.1)).collect();
+                    let batch: Vec<(u64, u64)> = dirty.iter().map(|w| (w.key, w.version)).collect();
                     self.send(Owner::Flush, true, batch[0].0, batch);
                 }
             }

@@ -38,6 +38,29 @@ impl AddAssign for ReplayStats {
     }
 }
 
+/// How a result was obtained (`method` in every output format).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// The policy replayed at this size (plain replay or the discrete-event engine).
+    Simulation,
+    /// The exact one-pass LRU curve (`lru-stack`).
+    LruStack,
+    /// A sampled estimate: SHARDS for LRU, a miniature simulation for other policies.
+    Shards,
+}
+
+impl Method {
+    /// The name written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Simulation => "simulation",
+            Method::LruStack => "lru-stack",
+            Method::Shards => "shards",
+        }
+    }
+}
+
 /// Whether cache sizes count bytes or objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -83,9 +106,8 @@ pub struct RunResult {
     /// Objects found expired (absent for one-pass curves).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub expirations: Option<u64>,
-    /// How the numbers were obtained: `simulation`, `lru-stack` (exact one-pass LRU curve) or
-    /// `shards` (sampled estimate).
-    pub method: String,
+    /// How the numbers were obtained.
+    pub method: Method,
     /// The sampling rate, for `shards` estimates.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sampling_rate: Option<f64>,
@@ -170,7 +192,7 @@ impl RunResult {
             bytes_missed: s.miss_bytes,
             evictions: Some(evictions),
             expirations: Some(expirations),
-            method: "simulation".into(),
+            method: Method::Simulation,
             sampling_rate: None,
             deletes: s.deletes,
             skipped_zero_size: s.skipped,

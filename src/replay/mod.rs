@@ -4,7 +4,7 @@ pub mod clock_warn;
 pub mod grid;
 
 use crate::model::request::{Op, Request};
-use crate::model::result::{ReplayStats, RunResult, SizeUnit};
+use crate::model::result::{Method, ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, PolicySpec};
 use crate::source::Source;
 use crate::trace::{ReadProgress, BATCH};
@@ -96,7 +96,7 @@ pub fn replay_sampled(
         scale(c.expirations, u64::MAX),
         reader.skipped(),
     );
-    r.method = "shards".into();
+    r.method = Method::Shards;
     r.sampling_rate = Some(rate);
     Ok(r)
 }

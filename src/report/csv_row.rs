@@ -51,7 +51,7 @@ impl<'a> PlainRow<'a> {
             bytes_missed: r.bytes_missed,
             evictions: r.evictions,
             expirations: r.expirations,
-            method: &r.method,
+            method: r.method.as_str(),
             sampling_rate: r.sampling_rate,
             deletes: r.deletes,
             skipped_zero_size: r.skipped_zero_size,

@@ -64,9 +64,9 @@ impl Sim {
             }
         }
         let wbs = std::mem::take(&mut self.writebacks);
-        for &(key, version, _) in &wbs {
+        for w in &wbs {
             self.dirty -= 1;
-            self.send(Owner::Flush, true, key, vec![(key, version)]);
+            self.send(Owner::Flush, true, w.key, vec![(w.key, w.version)]);
         }
         self.writebacks = wbs;
         self.writebacks.clear();
