@@ -1,6 +1,8 @@
 //! Command-line interface: clap derive only. Values are checked and turned into typed
 //! configuration in `config.rs`.
 
+pub use crate::analyze::AnalyzeFormat;
+pub use crate::check::compare::CompareFormat;
 pub use crate::report::OutputFormat;
 use crate::trace::{Column, TimeUnit, TraceFormat};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -227,15 +229,6 @@ pub struct PoliciesArgs {
     pub format: OutputFormat,
 }
 
-/// Formats `analyze` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum AnalyzeFormat {
-    /// A plain-language summary and tables.
-    Table,
-    /// One JSON object (analysis.json).
-    Json,
-}
-
 /// Options of `cachesim analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -299,17 +292,6 @@ pub struct CheckArgs {
     /// Rewrite the baseline with this run's results (after an intended change) instead of comparing.
     #[arg(long)]
     pub update_baseline: bool,
-}
-
-/// Formats `compare` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    /// A readable table.
-    Table,
-    /// JSON.
-    Json,
-    /// A Markdown table.
-    Markdown,
 }
 
 /// Options of `cachesim compare`.

@@ -32,8 +32,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(a) => cmd::plan::run(&a),
         Command::Generate(a) => cmd::generate::run(&a),
         Command::Policies(a) => cmd::policies::run(a.format),
-        Command::Analyze(a) => analyze::run(&a),
-        Command::Check(a) => check::run(&a),
-        Command::Compare(a) => check::compare::run(&a),
+        Command::Analyze(a) => cmd::analyze::run(&a),
+        Command::Check(a) => cmd::check::run(&a),
+        Command::Compare(a) => cmd::compare::run(&a),
     }
 }

@@ -77,7 +77,7 @@ fn the_reference_names_every_schema_key() {
     let doc = std::fs::read_to_string(manifest().join("docs/workload.md")).unwrap();
     let mut missing = Vec::new();
     let mut seen = 0;
-    for src in ["src/workload/spec.rs", "src/engine/config.rs", "src/engine/latency.rs"] {
+    for src in ["src/schema/file.rs", "src/schema/engine.rs", "src/schema/latency.rs"] {
         let text = std::fs::read_to_string(manifest().join(src)).unwrap();
         let (mut armed, mut inside, mut is_enum, mut rename) = (false, false, false, None::<String>);
         for line in text.lines() {

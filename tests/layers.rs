@@ -158,6 +158,23 @@ fn bottom_layers_use_only_what_is_below() {
     assert!(bad.is_empty(), "layer violations:\n  {}", bad.join("\n  "));
 }
 
+/// Only the subcommands (`cmd`) and the run configuration (`config`) see the command line's
+/// argument structs (`cli`).
+#[test]
+fn only_cmd_and_config_see_the_command_line() {
+    let g = graph();
+    let bad: Vec<String> = g
+        .iter()
+        .filter(|(m, _)| !matches!(m.as_str(), "cmd" | "config" | "cli" | "lib" | "main"))
+        .filter_map(|(m, deps)| deps.get("cli").map(|f| format!("{m} uses cli (src/{f})")))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "command-line types outside cmd/ and config:\n  {}",
+        bad.join("\n  ")
+    );
+}
+
 /// The checker itself: it finds `crate::` paths in plain and grouped imports.
 #[test]
 fn crate_paths_are_found() {

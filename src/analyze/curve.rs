@@ -106,7 +106,7 @@ pub fn second_pass(
                 unit,
                 jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
                 out: None,
-                format: crate::cli::OutputFormat::Json,
+                format: crate::report::OutputFormat::Json,
                 quiet: true,
                 seed: 42,
                 chart_format: crate::report::chart::ChartFormat::Png,

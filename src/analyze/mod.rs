@@ -9,64 +9,42 @@ mod collect;
 pub mod curve;
 mod histogram;
 pub mod model;
-mod report;
+pub mod report;
 mod scans;
 mod series;
 mod stack;
 pub mod zipf_fit;
 
-use crate::cli::{AnalyzeArgs, AnalyzeFormat};
-use crate::config::{csv_options, parse_sizes};
 use crate::error::input_error;
 use crate::model::result::SizeUnit;
 use crate::model::units::SizeSpec;
 use crate::replay::grid::WorkingSet;
 use crate::report::SourceInfo;
-use crate::source::workload_source;
 use crate::source::{Input, Source};
-use crate::trace::{ReadProgress, TraceSpec, BATCH};
-use anyhow::{Context, Result};
+use crate::trace::{ReadProgress, BATCH};
+use anyhow::Result;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// Whether `path` names a workload file (by extension, as `run` reads them) rather than a trace.
-fn is_workload(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("json"))
+/// Formats `analyze` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnalyzeFormat {
+    /// A plain-language summary and tables.
+    Table,
+    /// One JSON object (analysis.json).
+    Json,
 }
 
-/// The source `analyze` reads and whether sizes count objects.
-pub fn source(a: &AnalyzeArgs) -> Result<Source> {
-    let mut ignore = a.ignore_obj_size;
-    let mut source = if is_workload(&a.input) {
-        let mut f = crate::schema::load(&a.input)?;
-        if let Some(s) = a.seed {
-            f.seed = s;
-        }
-        ignore |= f.cache.ignore_obj_size;
-        workload_source(&f, &a.input)?
-    } else {
-        let mut spec = TraceSpec::new(&a.input, a.trace_format)?;
-        spec.csv = csv_options(&a.csv)?;
-        Source::trace(spec)
-    };
-    if let Input::Trace(t) = &mut source.input {
-        t.skip_bad_lines |= a.skip_bad_lines;
-    }
-    source.ignore_size = ignore;
-    source.ensure_nonempty()?;
-    Ok(source)
-}
-
-fn source_info(s: &Source, a: &AnalyzeArgs) -> SourceInfo {
+/// How the analysis names its source (`path` as the user gave it).
+pub fn source_info(s: &Source, path: &Path) -> SourceInfo {
     let (kind, format, zstd, name) = match &s.input {
         Input::Trace(t) => ("trace", Some(t.format.name().to_string()), Some(t.zstd), None),
         Input::Workload(w) => ("workload", None, None, Some(w.name.clone())),
     };
     SourceInfo {
         kind: kind.into(),
-        path: a.input.display().to_string(),
+        path: path.display().to_string(),
         name,
         format,
         zstd,
@@ -128,28 +106,4 @@ pub fn analyze(source: &Source, sizes: Option<&[(String, SizeSpec)]>, quiet: boo
     a.skipped_bad_lines = skipped;
     a.summary = report::summary(&a, five.as_ref());
     Ok(a)
-}
-
-/// `cachesim analyze`.
-pub fn run(a: &AnalyzeArgs) -> Result<()> {
-    let sizes = a.sizes.as_ref().map(|s| parse_sizes(s, "--sizes")).transpose()?;
-    let out = a.out.as_deref().map(crate::report::OutDir::create).transpose()?;
-    let source = source(a)?;
-    let mut analysis =
-        analyze(&source, sizes.as_deref(), a.quiet).with_context(|| format!("analyzing {}", a.input.display()))?;
-    analysis.source = source_info(&source, a);
-    let json = serde_json::to_string_pretty(&analysis)? + "\n";
-    if let Some(out) = out {
-        report::write_dir(out.path(), &analysis, &json, a.chart_format)?;
-        out.commit()?;
-    }
-    let text = match a.format {
-        AnalyzeFormat::Json => json,
-        AnalyzeFormat::Table => report::table(&analysis),
-    };
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
 }

@@ -6,12 +6,12 @@ use super::baseline::{self, Diff, MetricDiff, Verdict};
 use super::metrics::{Key, Metric};
 use super::report::fmt_value;
 use super::tolerance;
-use crate::cli::{CompareArgs, CompareFormat};
 use crate::error::input_error;
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt::Write;
 use std::io::Write as _;
+use std::path::Path;
 
 /// One row of the JSON output.
 #[derive(Debug, Serialize)]
@@ -170,18 +170,29 @@ fn json(d: &Diff, a: &str, b: &str) -> Result<String> {
     Ok(serde_json::to_string_pretty(&c)? + "\n")
 }
 
-/// `cachesim compare`.
-pub fn run(args: &CompareArgs) -> Result<()> {
-    let given = tolerance::split_flags(&args.tolerance).map_err(input_error)?;
+/// Formats `compare` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// Compares summary files `a` and `b` under the `--tolerance` flags and prints the comparison.
+pub fn execute(a: &Path, b: &Path, tolerance: &[String], format: CompareFormat) -> Result<()> {
+    let given = tolerance::split_flags(tolerance).map_err(input_error)?;
     let mut tols = tolerance::defaults();
     tolerance::apply(&mut tols, &given, "--tolerance").map_err(input_error)?;
-    let a = baseline::load(&args.a, "A")?;
-    let b = baseline::load(&args.b, "B")?;
+    let a = baseline::load(a, "A")?;
+    let b = baseline::load(b, "B")?;
     let named: Vec<String> = given.into_iter().map(|(m, _)| m).collect();
     let d = baseline::diff(&a.entries, &b.entries, &tols, &named).map_err(input_error)?;
     let describe = |f: &baseline::SummaryFile| format!("{} — {}", f.path.display(), baseline::file_source(&f.value));
     let (da, db) = (describe(&a), describe(&b));
-    let text = match args.format {
+    let text = match format {
         CompareFormat::Table => table(&d, &da, &db),
         CompareFormat::Markdown => markdown(&d, &da, &db),
         CompareFormat::Json => json(&d, &da, &db)?,

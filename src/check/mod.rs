@@ -14,11 +14,10 @@ pub mod metrics;
 pub mod report;
 pub mod tolerance;
 
-use crate::cli::{CheckArgs, OutputFormat};
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::replay::grid;
-use crate::report as out;
+use crate::report::{self as out, OutputFormat};
 use crate::schema::file::CheckSection;
 use anyhow::{anyhow, Result};
 use baseline::{SummaryFile, Verdict};
@@ -58,14 +57,19 @@ fn beside(p: &Path, workload_path: &Path) -> PathBuf {
 }
 
 impl CheckConfig {
-    /// Checks the arguments and the workload's `[check]` section before any work.
-    pub fn from_args(a: &CheckArgs) -> Result<Self> {
-        if a.run.format == OutputFormat::Csv {
-            return Err(input_error("check prints a table or JSON; --format csv does not apply"));
-        }
-        let run = RunConfig::from_args(&a.run)?;
-        let (section, wpath) = match &a.run.workload {
-            Some(p) => (crate::schema::load(p)?.check, Some(p.as_path())),
+    /// Checks the assertions (`--assert`), tolerances (`--tolerance`), baseline and the workload's
+    /// `[check]` section against what `run` will produce, before any work.
+    pub fn new(
+        run: RunConfig,
+        workload: Option<&Path>,
+        asserts: &[String],
+        tolerance: &[String],
+        baseline: Option<PathBuf>,
+        update_baseline: bool,
+        summary: Option<PathBuf>,
+    ) -> Result<Self> {
+        let (section, wpath) = match workload {
+            Some(p) => (crate::schema::load(p)?.check, Some(p)),
             None => (CheckSection::default(), None),
         };
         let mut assertions = Vec::new();
@@ -73,7 +77,7 @@ impl CheckConfig {
             .assert
             .iter()
             .map(|t| ("[check] assert", t))
-            .chain(a.asserts.iter().map(|t| ("--assert", t)))
+            .chain(asserts.iter().map(|t| ("--assert", t)))
         {
             assertions.push(Assertion::parse(text).map_err(|e| input_error(format!("{what}: {e}")))?);
         }
@@ -82,17 +86,17 @@ impl CheckConfig {
             .iter()
             .map(|(m, t)| (m.clone(), t.to_string()))
             .collect();
-        let flag_tols = tolerance::split_flags(&a.tolerance).map_err(input_error)?;
+        let flag_tols = tolerance::split_flags(tolerance).map_err(input_error)?;
         let mut tolerances = tolerance::defaults();
         tolerance::apply(&mut tolerances, &file_tols, "[check] tolerance").map_err(input_error)?;
         tolerance::apply(&mut tolerances, &flag_tols, "--tolerance").map_err(input_error)?;
         let named = file_tols.into_iter().chain(flag_tols).map(|(m, _)| m).collect();
-        let baseline = match (&a.baseline, &section.baseline, wpath) {
-            (Some(b), _, _) => Some(b.clone()),
+        let baseline = match (baseline, &section.baseline, wpath) {
+            (Some(b), _, _) => Some(b),
             (None, Some(b), Some(w)) => Some(beside(b, w)),
             _ => None,
         };
-        if a.update_baseline && baseline.is_none() {
+        if update_baseline && baseline.is_none() {
             return Err(input_error(
                 "--update-baseline needs a baseline file: give --baseline FILE or set [check] baseline",
             ));
@@ -110,8 +114,8 @@ impl CheckConfig {
             baseline,
             tolerances,
             named,
-            summary: a.summary.clone(),
-            update_baseline: a.update_baseline,
+            summary,
+            update_baseline,
         })
     }
 }
@@ -239,9 +243,9 @@ fn refuse_foreign_baseline(p: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `cachesim check`.
-pub fn run(a: &CheckArgs) -> Result<()> {
-    let mut cfg = CheckConfig::from_args(a)?;
+/// Runs a checked `check` configuration: the grid, the assertions, the baseline comparison; prints
+/// the report and fails (exit 1) when a check fails.
+pub fn execute(mut cfg: CheckConfig) -> Result<()> {
     let out_dir = cfg.run.out.as_deref().map(out::OutDir::create).transpose()?;
     let planned = grid::empty_summary(&cfg.run, None);
     // Read the baseline before the work, so a wrong file fails fast.
