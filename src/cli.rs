@@ -1,9 +1,7 @@
 //! Command-line interface: clap derive only. Values are checked and turned into typed
 //! configuration in `config.rs`.
 
-pub use crate::analyze::AnalyzeFormat;
-pub use crate::check::compare::CompareFormat;
-pub use crate::report::OutputFormat;
+pub use crate::report::{AnalyzeFormat, CompareFormat, OutputFormat};
 use crate::trace::{Column, TimeUnit, TraceFormat};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -27,15 +27,6 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// Formats `analyze` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum AnalyzeFormat {
-    /// A plain-language summary and tables.
-    Table,
-    /// One JSON object (analysis.json).
-    Json,
-}
-
 /// How the analysis names its source (`path` as the user gave it).
 pub fn source_info(s: &Source, path: &Path) -> SourceInfo {
     let (kind, format, zstd, name) = match &s.input {

@@ -7,6 +7,7 @@ use super::metrics::{Key, Metric};
 use super::report::fmt_value;
 use super::tolerance;
 use crate::error::input_error;
+use crate::report::CompareFormat;
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt::Write;
@@ -168,17 +169,6 @@ fn json(d: &Diff, a: &str, b: &str) -> Result<String> {
         only_in_b: d.only_cur.iter().map(Key::label).collect(),
     };
     Ok(serde_json::to_string_pretty(&c)? + "\n")
-}
-
-/// Formats `compare` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompareFormat {
-    /// A readable table.
-    Table,
-    /// JSON.
-    Json,
-    /// A Markdown table.
-    Markdown,
 }
 
 /// Compares summary files `a` and `b` under the `--tolerance` flags and prints the comparison.

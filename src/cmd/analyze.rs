@@ -1,8 +1,9 @@
 //! `cachesim analyze`.
 
-use crate::analyze::{self, AnalyzeFormat};
+use crate::analyze;
 use crate::cli::AnalyzeArgs;
 use crate::config::{csv_options, parse_sizes};
+use crate::report::AnalyzeFormat;
 use crate::source::{workload_source, Input, Source};
 use crate::trace::TraceSpec;
 use anyhow::{Context, Result};

@@ -16,6 +16,26 @@ use std::path::Path;
 
 pub use outdir::OutDir;
 
+/// Formats `analyze` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnalyzeFormat {
+    /// A plain-language summary and tables.
+    Table,
+    /// One JSON object (analysis.json).
+    Json,
+}
+
+/// Formats `compare` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
 /// Output formats for results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
