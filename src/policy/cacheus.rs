@@ -740,7 +740,7 @@ mod tests {
 
     #[test]
     fn an_object_back_from_history_takes_its_new_size() {
-        // Regression (found by tests/properties.rs): the H entry kept its old size, so `used()`
+        // Regression (found by tests/it/properties.rs): the H entry kept its old size, so `used()`
         // could exceed the capacity. C = 10: 1 (4 bytes) is pushed out of SR into H by 2 (4 bytes);
         // 1 comes back with 2 bytes: 4 + 2 fit without evicting, and 6 bytes are cached.
         let mut c = Cacheus::new(10, 1);

@@ -1,7 +1,7 @@
 //! Tests that prove the discrete-event engine's model, each against an independent result: queueing
 //! theory (Erlang C, Little's law), a back-of-envelope model of stampedes and of xfetch, the
 //! arithmetic of write-behind loss (hand-traced schedules, the cache-aside race among them, are in
-//! tests/engine_cases.rs).
+//! tests/it/engine_cases.rs).
 
 use cachesim::engine::simulate_file;
 use cachesim::model::result::RunResult;

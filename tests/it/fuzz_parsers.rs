@@ -13,7 +13,7 @@
 //! The case count is modest so CI stays fast; for a soak, raise it:
 //!
 //! ```text
-//! PROPTEST_CASES=1000000 cargo test --release --test fuzz_parsers
+//! PROPTEST_CASES=1000000 cargo test --release --test it -- fuzz_parsers::
 //! ```
 
 use cachesim::check::expr::Assertion;

@@ -3,7 +3,7 @@
 //! API must return requests or an error: never panic, never hang. Inputs are bounded (at most a few
 //! KiB), so each is handled in bounded time.
 //!
-//! CI runs the default case count; a long soak: `PROPTEST_CASES=200000 cargo test --release --test fuzz_traces`.
+//! CI runs the default case count; a long soak: `PROPTEST_CASES=200000 cargo test --release --test it -- fuzz_traces::`.
 
 use cachesim::trace::csv::CsvReader;
 use cachesim::trace::oracle::OracleReader;

@@ -1,4 +1,4 @@
-//! Hand-worked schedules for the parts of the engine that tests/engine.rs does not cover: backend
+//! Hand-worked schedules for the parts of the engine that tests/it/engine.rs does not cover: backend
 //! timeouts, outages, refresh-ahead, the lock protocol, read-through races, cache restarts and
 //! crashes, write-behind coalescing and the write-back of evicted dirty entries, and a brute-force
 //! model of xfetch. Each expected number is worked out in the comment above it from the schedule,
@@ -389,7 +389,7 @@ fn xfetch_model(seed: u64, ttl: f64, delta: f64, rate: f64, duration: f64) -> (u
 
 #[test]
 fn xfetch_agrees_with_a_brute_force_model_over_many_seeds() {
-    // tests/engine.rs checks one seed against back-of-envelope bands; here 12 seeds of the engine
+    // tests/it/engine.rs checks one seed against back-of-envelope bands; here 12 seeds of the engine
     // are compared with 12 seeds of a direct model of the algorithm (above): the means of the loads
     // after the cold start and of the peak concurrent recomputes agree within their noise.
     let mut engine = (0.0, 0.0);

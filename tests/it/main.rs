@@ -1,0 +1,27 @@
+//! All integration tests in one binary (one link instead of one per file): each module is one
+//! former test file. Run one with `cargo test --release --test it -- MODULE::`.
+
+mod analyze;
+mod check;
+mod cli;
+mod conformance;
+mod docs;
+mod edge_engine;
+mod edge_generate_next_access;
+mod edge_inputs;
+mod edge_mrc_many_sizes;
+mod edge_plan;
+mod edge_signals;
+mod edge_sizes;
+mod edge_writes;
+mod engine;
+mod engine_cases;
+mod fuzz_parsers;
+mod fuzz_traces;
+mod generators;
+mod layers;
+mod mrc;
+mod properties;
+mod reports;
+mod workload_errors;
+mod workloads;
