@@ -13,6 +13,7 @@ pub mod error;
 pub mod interrupt;
 pub mod model;
 pub mod mrc;
+pub mod plan;
 pub mod policy;
 pub mod progress;
 pub mod replay;

@@ -10,73 +10,13 @@
 use crate::cli::SweepArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
-use crate::model::result::{Method, ReplayStats, RunResult};
+use crate::model::result::Method;
 use crate::model::units::SizeSpec;
-use crate::mrc::{self, shards::ShardsConfig, MrcError, MrcPoint};
+use crate::mrc::{self, shards::ShardsConfig};
+use crate::replay::curve;
 use crate::replay::grid::{self, capacity};
 use crate::report;
-use anyhow::{Context, Result};
-
-fn from_point(
-    p: &MrcPoint,
-    label: &str,
-    unit: crate::model::result::SizeUnit,
-    method: Method,
-    rate: Option<f64>,
-) -> RunResult {
-    let stats = ReplayStats {
-        requests: p.requests,
-        misses: p.misses,
-        bytes: p.bytes_requested,
-        miss_bytes: p.bytes_missed,
-        ..Default::default()
-    };
-    let lru = crate::policy::PolicySpec::parse("lru").expect("lru is registered");
-    let mut r = lru.result(p.cache_size, unit, &stats, 0, 0, 0);
-    r.size_spec = label.to_string();
-    // A one-pass curve does not count evictions or expirations: leave them out rather than report 0.
-    r.evictions = None;
-    r.expirations = None;
-    r.method = method;
-    r.sampling_rate = rate;
-    r
-}
-
-/// Whether `p` is LRU with no parameters (the policy the one-pass curve computes).
-pub fn is_plain_lru(p: &crate::policy::PolicySpec) -> bool {
-    p.info.name == "lru" && p.params.to_label().is_empty()
-}
-
-/// Plain LRU's exact results at `sizes` (labelled `labels`) from one pass over `cfg`'s source, or
-/// the reason no one-pass curve exists for it (an object changed size while cached): the caller
-/// then simulates each size.
-pub fn exact_lru(cfg: &RunConfig, sizes: &[u64], labels: &[String]) -> Result<Result<Vec<RunResult>, MrcError>> {
-    let total = cfg.source.progress_total();
-    let curve = crate::progress::counted(cfg.quiet, total, "lru curve", |c| {
-        let mut reader = cfg.source.open(Some(c))?;
-        let points = mrc::lru_mrc(&mut *reader, sizes, cfg.unit)?;
-        Ok::<_, anyhow::Error>((points, reader.skipped()))
-    });
-    match curve {
-        Ok((points, bad_lines)) => {
-            let results: Vec<RunResult> = points
-                .iter()
-                .zip(labels)
-                .map(|(p, label)| {
-                    let mut r = from_point(p, label, cfg.unit, Method::LruStack, None);
-                    r.skipped_bad_lines = bad_lines;
-                    r
-                })
-                .collect();
-            report::warn_skipped(&results);
-            Ok(Ok(results))
-        }
-        Err(e) => match e.downcast::<MrcError>() {
-            Ok(m) => Ok(Err(m)),
-            Err(e) => Err(e).context("computing the LRU miss-ratio curve"),
-        },
-    }
-}
+use anyhow::Result;
 
 /// `cachesim sweep`.
 pub fn run(a: &SweepArgs) -> Result<()> {
@@ -97,7 +37,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
     // The one-pass curve is a plain replay: on the engine (patterns, backend, latency, faults)
     // plain LRU is simulated per size like every other policy, so sweep equals `run`.
-    let one_pass = |p: &crate::policy::PolicySpec| cfg.engine.is_none() && is_plain_lru(p);
+    let one_pass = |p: &crate::policy::PolicySpec| cfg.engine.is_none() && curve::is_plain_lru(p);
     let want_lru = cfg.policies.iter().any(one_pass);
     let others: Vec<_> = cfg.policies.iter().filter(|p| !one_pass(p)).cloned().collect();
     // Simulate everything but plain LRU through the normal grid: miniature simulations of a key
@@ -153,7 +93,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
                 })?;
                 let rate = curve.sampling.final_rate;
                 for (p, (label, _)) in curve.points.iter().zip(&cfg.sizes) {
-                    lru_results.push(from_point(p, label, cfg.unit, Method::Shards, Some(rate)));
+                    lru_results.push(curve::from_point(p, label, cfg.unit, Method::Shards, Some(rate)));
                 }
                 if !cfg.quiet {
                     eprintln!(
@@ -164,13 +104,18 @@ pub fn run(a: &SweepArgs) -> Result<()> {
             }
             None => {
                 let labels: Vec<String> = cfg.sizes.iter().map(|(l, _)| l.clone()).collect();
-                match exact_lru(&cfg, &sizes, &labels)? {
+                match curve::exact_lru(&cfg, &sizes, &labels)? {
                     Ok(results) => lru_results = results,
                     Err(e) => {
                         if !cfg.quiet {
                             eprintln!("note: {e}; simulating lru at each size instead");
                         }
-                        let only_lru: Vec<_> = cfg.policies.iter().filter(|p| is_plain_lru(p)).cloned().collect();
+                        let only_lru: Vec<_> = cfg
+                            .policies
+                            .iter()
+                            .filter(|p| curve::is_plain_lru(p))
+                            .cloned()
+                            .collect();
                         let keep = std::mem::replace(&mut cfg.policies, only_lru);
                         lru_results = grid::run_grid(&mut cfg)?.results;
                         cfg.policies = keep;
@@ -187,7 +132,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let simulated = std::mem::take(&mut summary.results);
     let mut results = Vec::new();
     for p in &cfg.policies {
-        if cfg.engine.is_none() && is_plain_lru(p) {
+        if cfg.engine.is_none() && curve::is_plain_lru(p) {
             results.extend(lru_results.iter().cloned());
         } else {
             results.extend(

@@ -1,6 +1,7 @@
 //! The plain replay: stream a trace through one policy at one size and count hits and misses.
 
 pub mod clock_warn;
+pub mod curve;
 pub mod grid;
 
 use crate::model::request::{Op, Request};

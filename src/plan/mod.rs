@@ -1,0 +1,613 @@
+//! Capacity planning (`cachesim plan`). For each policy, the smallest cache that meets every target
+//! (hit ratio, backend load, and p99 read latency for workloads on the discrete-event engine)
+//! between 0.1% and 100% of the working set: 32 log-spaced sizes first, then the bracket around the
+//! first size that meets the targets is narrowed to 1% of the answer (hit ratio grows with size for
+//! the stack policies and, in practice, for the rest). Plain LRU on a replay is evaluated with the
+//! exact one-pass curve (every 1% step of the bracket in a second pass); other policies by
+//! bisection, each round's simulations of all policies in parallel, so the answer never depends on
+//! the thread count. With a cost model it also finds the cost-optimal size among the sizes evaluated
+//! that meet the targets; with a cost model and no target, that is the one answer.
+//!
+//! What is counted: the hit ratio is `run`'s `hit_ratio` (hits / requests: reads and writes in a
+//! plain replay, reads only on the engine, where writes take the write pattern). Backend load is
+//! backend reads: read misses in a plain replay (a write miss fetches nothing), the backend's reads
+//! on the engine; the engine's backend writes are reported beside them, never added.
+
+use crate::config::RunConfig;
+use crate::error::input_error;
+use crate::model::result::{RunResult, SizeUnit};
+use crate::model::units::Bytes;
+use crate::replay::grid::{self, WorkingSet};
+use crate::report::{self, chart};
+use anyhow::Result;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// What a plan must meet.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Targets {
+    /// Minimum hit ratio, as `run` reports `hit_ratio` (hits / requests: every read and write of a
+    /// plain replay, reads only on the engine).
+    pub hit_ratio: Option<f64>,
+    /// Maximum backend reads per second (read misses in a plain replay, `backend.reads` on the
+    /// engine); writes are not counted.
+    pub max_backend_read_rps: Option<f64>,
+    /// Maximum p99 read latency in milliseconds (needs the engine).
+    pub p99_ms: Option<f64>,
+}
+
+impl Targets {
+    /// Whether any target (beyond a cost model) was given.
+    pub fn any(&self) -> bool {
+        self.hit_ratio.is_some() || self.max_backend_read_rps.is_some() || self.p99_ms.is_some()
+    }
+}
+
+/// Prices of the cost model.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct CostModel {
+    /// Memory price per GiB per month.
+    pub memory_per_gib_month: f64,
+    /// Backend price per million backend reads.
+    pub backend_per_million_reads: f64,
+}
+
+/// The cost-optimal size of one policy.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct CostOptimal {
+    /// Cache size with the lowest monthly cost among the sizes evaluated (that meet the targets).
+    pub size: u64,
+    /// Its monthly cost: memory_per_gib_month x GiB + backend_per_million_reads x backend reads per
+    /// 30-day month / 1e6.
+    pub cost_per_month: f64,
+}
+
+/// One size the planner evaluated.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Evaluated {
+    /// Cache size.
+    pub size: u64,
+    /// `hit_ratio` there.
+    pub hit_ratio: f64,
+    /// Backend reads per second there (null without request times).
+    pub backend_read_rps: Option<f64>,
+    /// Whether it meets every target.
+    pub meets_targets: bool,
+    /// Monthly cost, with a cost model.
+    pub cost_per_month: Option<f64>,
+}
+
+/// The answer for one policy.
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyPlan {
+    /// Policy label.
+    pub policy: String,
+    /// Smallest size meeting every target (None: not reachable within the working set, or no
+    /// target but a cost model).
+    pub size: Option<u64>,
+    /// The result at that size (at the cost-optimal size with only a cost model; at the whole
+    /// working set when unreachable).
+    pub at: RunResult,
+    /// Backend reads per second at that size: read misses in a plain replay, backend reads on the
+    /// engine (None without request times).
+    pub backend_read_rps: Option<f64>,
+    /// Backend writes per second at that size, where the engine's write pattern writes the
+    /// backend (None in a plain replay, which has no backend).
+    pub backend_write_rps: Option<f64>,
+    /// With a cost model: the cheapest size among those evaluated that meet the targets.
+    pub cost_optimal: Option<CostOptimal>,
+    /// Every size evaluated, in size order.
+    pub evaluated: Vec<Evaluated>,
+    /// Every result simulated, for the chart.
+    #[serde(skip)]
+    pub curve: Vec<RunResult>,
+}
+
+/// The whole plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    /// Targets.
+    pub targets: Targets,
+    /// The cost model, when given.
+    pub cost_model: Option<CostModel>,
+    /// Size unit.
+    pub size_unit: SizeUnit,
+    /// Seconds of traffic in the stream (for rates).
+    pub span_secs: f64,
+    /// One entry per policy.
+    pub policies: Vec<PolicyPlan>,
+}
+
+/// Backend reads per second: the engine's backend reads over simulated time, else the replay's
+/// read misses over the stream's span (writes in a plain replay never reach a backend).
+fn backend_read_rps(r: &RunResult, span: f64) -> f64 {
+    match (&r.backend, r.duration_s) {
+        // Engine runs count real backend reads (stampedes included) over simulated time.
+        (Some(b), Some(d)) if d > 0.0 => b.reads as f64 / d,
+        (Some(_), _) => f64::INFINITY,
+        _ if span > 0.0 => r.read_misses.unwrap_or(r.misses) as f64 / span,
+        _ => f64::INFINITY,
+    }
+}
+
+/// Backend writes per second on the engine (None in a plain replay).
+fn backend_write_rps(r: &RunResult) -> Option<f64> {
+    match (&r.backend, r.duration_s) {
+        (Some(b), Some(d)) if d > 0.0 => Some(b.writes as f64 / d),
+        _ => None,
+    }
+}
+
+fn meets(r: &RunResult, t: &Targets, span: f64) -> bool {
+    t.hit_ratio.is_none_or(|h| r.hit_ratio >= h)
+        && t.max_backend_read_rps.is_none_or(|m| backend_read_rps(r, span) <= m)
+        && t.p99_ms
+            .is_none_or(|p| r.read_latency_ms.as_ref().is_some_and(|l| l.p99 <= p))
+}
+
+/// `--target-hit-ratio`: `0.9` or `90%`, in (0, 1].
+pub fn parse_hit_ratio(s: &str) -> Result<f64> {
+    let t = s.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
+        None => t.parse::<f64>(),
+    };
+    match v {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(input_error(format!(
+            "--target-hit-ratio `{s}` must be a ratio in (0, 1] or a percentage in (0%, 100%], e.g. 0.9 or 90%"
+        ))),
+    }
+}
+
+/// Results at `todo[i]` sizes for policy `i`: the one-pass LRU curve where `stack[i]` (cleared,
+/// with a note, when the stream has no exact curve), else simulations, all in one parallel grid.
+fn evaluate(
+    cfg: &mut RunConfig,
+    policies: &[crate::policy::PolicySpec],
+    stack: &mut [bool],
+    todo: &[Vec<u64>],
+) -> Result<Vec<Vec<RunResult>>> {
+    let mut out = vec![Vec::new(); policies.len()];
+    let mut jobs: Vec<grid::Job> = Vec::new();
+    let mut owner = Vec::new();
+    for (i, p) in policies.iter().enumerate() {
+        if !stack[i] {
+            for &s in &todo[i] {
+                jobs.push((p.clone(), s.to_string(), s));
+                owner.push(i);
+            }
+        }
+    }
+    grid::prepare(cfg, &jobs)?;
+    // The one-pass curves run on their own thread beside the simulations.
+    let cfg: &RunConfig = cfg;
+    let (exact, simulated) = std::thread::scope(|scope| {
+        let exact = scope.spawn(|| {
+            let mut got = Vec::new();
+            for i in (0..policies.len()).filter(|&i| stack[i] && !todo[i].is_empty()) {
+                let labels: Vec<String> = todo[i].iter().map(u64::to_string).collect();
+                got.push((i, crate::replay::curve::exact_lru(cfg, &todo[i], &labels)));
+            }
+            got
+        });
+        let simulated = if jobs.is_empty() {
+            Ok(Vec::new())
+        } else {
+            grid::run_prepared(cfg, &jobs)
+        };
+        (exact.join().expect("the LRU curve thread does not panic"), simulated)
+    });
+    for (r, i) in simulated?.into_iter().zip(owner) {
+        out[i].push(r);
+    }
+    let (mut fallback, mut fallback_owner) = (Vec::new(), Vec::new());
+    for (i, got) in exact {
+        match got? {
+            Ok(rs) => out[i] = rs,
+            Err(e) => {
+                eprintln!("note: {e}; simulating lru at each size instead");
+                stack[i] = false;
+                for &s in &todo[i] {
+                    fallback.push((policies[i].clone(), s.to_string(), s));
+                    fallback_owner.push(i);
+                }
+            }
+        }
+    }
+    if !fallback.is_empty() {
+        for (r, i) in grid::run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
+            out[i].push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The monthly cost of `r` under `m`: memory at its size plus backend reads over a 30-day month.
+fn monthly_cost(r: &RunResult, m: &CostModel, span: f64, unit: SizeUnit) -> f64 {
+    let gib = match unit {
+        SizeUnit::Bytes => r.cache_size as f64 / (1u64 << 30) as f64,
+        // Objects: the mean object size turns counts into bytes.
+        SizeUnit::Objects => {
+            r.cache_size as f64 * (r.bytes_requested as f64 / r.requests.max(1) as f64) / (1u64 << 30) as f64
+        }
+    };
+    let rps = backend_read_rps(r, span);
+    let reads_per_month = if rps.is_finite() { rps * 30.0 * 86_400.0 } else { 0.0 };
+    m.memory_per_gib_month * gib + m.backend_per_million_reads * reads_per_month / 1e6
+}
+
+pub fn price(x: Option<f64>, flag: &str) -> Result<Option<f64>> {
+    match x {
+        Some(v) if !(v.is_finite() && v >= 0.0) => {
+            Err(input_error(format!("{flag} must be a price of at least 0, e.g. 3.5")))
+        }
+        v => Ok(v),
+    }
+}
+
+/// `cachesim plan`.
+/// The plan for `cfg`'s policies over its source (working set `ws`): for each policy the smallest
+/// size meeting `targets` and, with a cost model, the cost-optimal size (see the module docs).
+pub fn plan(cfg: &mut RunConfig, ws: &WorkingSet, targets: Targets, cost_model: Option<CostModel>) -> Result<Plan> {
+    let span = ws.span_secs();
+    let total = match cfg.unit {
+        SizeUnit::Bytes => ws.bytes,
+        SizeUnit::Objects => ws.objects,
+    };
+    let lo = (total / 1000).max(1);
+    let mut grid: Vec<u64> = (0..32)
+        .map(|i| ((lo as f64) * ((total as f64 / lo as f64).powf(i as f64 / 31.0))).round() as u64)
+        .collect();
+    grid.dedup();
+    let policies = cfg.policies.clone();
+    let n = policies.len();
+    // Plain LRU on a replay without writes gets exact results from one pass over the stream per
+    // round (the one-pass curve) instead of a simulation per size; the other policies' sizes of a
+    // round are simulated together, in parallel. With writes, the one-pass curve cannot tell read
+    // misses (backend reads) from write misses, so LRU is simulated too.
+    let mut stack: Vec<bool> = policies
+        .iter()
+        .map(|p| cfg.engine.is_none() && ws.writes == 0 && crate::replay::curve::is_plain_lru(p))
+        .collect();
+    let mut curves: Vec<Vec<RunResult>> = vec![Vec::new(); n];
+    // The smallest size found to meet the targets, and the largest found below it that does not.
+    let mut pass: Vec<Option<RunResult>> = vec![None; n];
+    let mut fail: Vec<u64> = vec![0; n];
+    let mut todo: Vec<Vec<u64>> = vec![grid.clone(); n];
+    while todo.iter().any(|t| !t.is_empty()) {
+        let got = evaluate(cfg, &policies, &mut stack, &todo)?;
+        for (i, mut rs) in got.into_iter().enumerate() {
+            if stack[i] {
+                // No writes in the stream: every miss of the one-pass curve is a read miss.
+                for r in &mut rs {
+                    r.read_misses = Some(r.misses);
+                }
+            }
+            for r in rs.iter().filter(|r| meets(r, &targets, span)) {
+                if pass[i].as_ref().is_none_or(|p| r.cache_size < p.cache_size) {
+                    pass[i] = Some(r.clone());
+                }
+            }
+            todo[i].clear();
+            // Without targets every size "meets" them: nothing to narrow.
+            if let Some(p) = pass[i].as_ref().map(|p| p.cache_size).filter(|_| targets.any()) {
+                for r in rs.iter().filter(|r| r.cache_size < p && !meets(r, &targets, span)) {
+                    fail[i] = fail[i].max(r.cache_size);
+                }
+                let f = fail[i];
+                // Narrow the bracket to 1% of the answer: bisection, or every 1% step at once.
+                if p > f + 1 && (p - f) as f64 > 0.01 * p as f64 {
+                    todo[i] = if stack[i] {
+                        let step = ((0.01 * p as f64) as u64).max(1);
+                        (1..).map(|k| f + k * step).take_while(|s| *s < p).collect()
+                    } else {
+                        // Bisection (not a split by thread count: the answer must not depend on -j).
+                        vec![f + (p - f) / 2]
+                    };
+                }
+            }
+            curves[i].extend(rs);
+        }
+    }
+    let mut plans = Vec::new();
+    for (i, p) in policies.iter().enumerate() {
+        let mut curve = std::mem::take(&mut curves[i]);
+        curve.sort_by_key(|r| r.cache_size);
+        curve.dedup_by_key(|r| r.cache_size);
+        let evaluated: Vec<Evaluated> = curve
+            .iter()
+            .map(|r| {
+                let rps = backend_read_rps(r, span);
+                Evaluated {
+                    size: r.cache_size,
+                    hit_ratio: r.hit_ratio,
+                    backend_read_rps: Some(rps).filter(|x| x.is_finite()),
+                    meets_targets: meets(r, &targets, span),
+                    cost_per_month: cost_model.as_ref().map(|m| monthly_cost(r, m, span, cfg.unit)),
+                }
+            })
+            .collect();
+        // The first of equal costs is the smallest size.
+        let cost_optimal = evaluated
+            .iter()
+            .filter(|e| e.meets_targets)
+            .filter_map(|e| e.cost_per_month.map(|c| (e.size, c)))
+            .reduce(|best, x| if x.1 < best.1 { x } else { best })
+            .map(|(size, cost_per_month)| CostOptimal { size, cost_per_month });
+        let best = if targets.any() { pass[i].take() } else { None };
+        let at = match (&best, cost_optimal) {
+            (Some(b), _) => b.clone(),
+            (None, Some(c)) if !targets.any() => curve
+                .iter()
+                .find(|r| r.cache_size == c.size)
+                .expect("the cost-optimal size was evaluated")
+                .clone(),
+            _ => curve.last().expect("grid is not empty").clone(),
+        };
+        plans.push(PolicyPlan {
+            policy: p.label(),
+            size: best.as_ref().map(|b| b.cache_size),
+            backend_read_rps: Some(backend_read_rps(&at, span)).filter(|r| r.is_finite()),
+            backend_write_rps: backend_write_rps(&at),
+            at,
+            cost_optimal,
+            evaluated,
+            curve,
+        });
+    }
+    Ok(Plan {
+        targets,
+        cost_model,
+        size_unit: cfg.unit,
+        span_secs: span,
+        policies: plans,
+    })
+}
+
+/// The plan as CSV: one row per policy, sizes in the plan's unit.
+pub fn to_csv(p: &Plan) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "policy",
+        "size",
+        "size_unit",
+        "hit_ratio",
+        "backend_read_rps",
+        "backend_write_rps",
+        "read_p99_ms",
+        "cost_optimal_size",
+        "cost_per_month",
+    ])?;
+    let opt = |x: Option<String>| x.unwrap_or_default();
+    for pp in &p.policies {
+        w.write_record([
+            pp.policy.clone(),
+            opt(pp.size.map(|s| s.to_string())),
+            match p.size_unit {
+                SizeUnit::Bytes => "bytes".into(),
+                SizeUnit::Objects => "objects".into(),
+            },
+            pp.at.hit_ratio.to_string(),
+            opt(pp.backend_read_rps.map(|x| x.to_string())),
+            opt(pp.backend_write_rps.map(|x| x.to_string())),
+            opt(pp.at.read_latency_ms.as_ref().map(|l| l.p99.to_string())),
+            opt(pp.cost_optimal.map(|c| c.size.to_string())),
+            opt(pp.cost_optimal.map(|c| c.cost_per_month.to_string())),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
+}
+
+fn show(size: u64, unit: SizeUnit) -> String {
+    match unit {
+        SizeUnit::Bytes => Bytes(size).to_string(),
+        SizeUnit::Objects => format!("{size} objects"),
+    }
+}
+
+fn describe_targets(t: &Targets) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = t.hit_ratio {
+        parts.push(format!("a hit ratio of at least {:.1}%", h * 100.0));
+    }
+    if let Some(m) = t.max_backend_read_rps {
+        parts.push(format!("at most {m} backend reads per second"));
+    }
+    if let Some(p) = t.p99_ms {
+        parts.push(format!("a p99 read latency of at most {p} ms"));
+    }
+    parts.join(" and ")
+}
+
+/// A rate for people: whole numbers from 100, else three significant digits or so.
+fn fmt_rate(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// `(hit ratio 91.20%, 1203 backend reads/s, read p99 1.20 ms)`.
+fn figures(r: &RunResult, read_rps: Option<f64>, write_rps: Option<f64>) -> String {
+    let mut o = format!("hit ratio {:.2}%", r.hit_ratio * 100.0);
+    if let Some(x) = read_rps {
+        let _ = write!(o, ", {} backend reads/s", fmt_rate(x));
+    }
+    if let Some(x) = write_rps {
+        let _ = write!(o, ", {} backend writes/s", fmt_rate(x));
+    }
+    if let Some(l) = &r.read_latency_ms {
+        let _ = write!(o, ", read p99 {:.2} ms", l.p99);
+    }
+    o
+}
+
+/// The plan as sentences and a table. Hit ratio is `run`'s `hit_ratio`; backend reads are read
+/// misses (plain replay) or the engine's backend reads, per second.
+pub fn render(p: &Plan) -> String {
+    let mut o = String::new();
+    let want = describe_targets(&p.targets);
+    let has_targets = p.targets.any();
+    for pp in &p.policies {
+        if has_targets {
+            match pp.size {
+                Some(s) => {
+                    let _ = writeln!(
+                        o,
+                        "{}: the smallest cache with {want} is {} ({}).",
+                        pp.policy,
+                        show(s, p.size_unit),
+                        figures(&pp.at, pp.backend_read_rps, pp.backend_write_rps)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "{}: no cache up to the whole working set ({}) reaches {want}: at that size the hit ratio is {:.2}% (the rest are compulsory misses).",
+                        pp.policy,
+                        show(pp.at.cache_size, p.size_unit),
+                        pp.at.hit_ratio * 100.0
+                    );
+                }
+            }
+        }
+        match (pp.cost_optimal, has_targets) {
+            (Some(c), true) => {
+                let _ = writeln!(
+                    o,
+                    "    cost-optimal among the sizes evaluated that meet the targets: {} at {:.2} per month",
+                    show(c.size, p.size_unit),
+                    c.cost_per_month
+                );
+            }
+            (Some(c), false) => {
+                let _ = writeln!(
+                    o,
+                    "{}: the cost-optimal cache among the {} sizes evaluated is {} at {:.2} per month ({}).",
+                    pp.policy,
+                    pp.evaluated.len(),
+                    show(c.size, p.size_unit),
+                    c.cost_per_month,
+                    figures(&pp.at, pp.backend_read_rps, pp.backend_write_rps)
+                );
+            }
+            (None, true) if p.cost_model.is_some() => {
+                let _ = writeln!(o, "    cost-optimal: none (no size evaluated meets the targets)");
+            }
+            _ => {}
+        }
+    }
+    let _ = write!(o, "\n{:<12}", "policy");
+    if has_targets {
+        let _ = write!(o, " {:>14}", "smallest size");
+    }
+    let _ = write!(
+        o,
+        " {:>10} {:>16} {:>17}",
+        "hit ratio", "backend reads/s", "backend writes/s"
+    );
+    if p.cost_model.is_some() {
+        let _ = write!(o, " {:>18} {:>14}", "cost-optimal size", "cost/month");
+    }
+    o.push('\n');
+    let rate = |x: Option<f64>| x.map(fmt_rate).unwrap_or_else(|| "-".into());
+    for pp in &p.policies {
+        let _ = write!(o, "{:<12}", pp.policy);
+        if has_targets {
+            let size = pp
+                .size
+                .map(|s| show(s, p.size_unit))
+                .unwrap_or_else(|| "unreachable".into());
+            let _ = write!(o, " {size:>14}");
+        }
+        let _ = write!(
+            o,
+            " {:>9.2}% {:>16} {:>17}",
+            pp.at.hit_ratio * 100.0,
+            rate(pp.backend_read_rps),
+            rate(pp.backend_write_rps)
+        );
+        if p.cost_model.is_some() {
+            let (size, cost) = pp
+                .cost_optimal
+                .map(|c| (show(c.size, p.size_unit), format!("{:.2}", c.cost_per_month)))
+                .unwrap_or_else(|| ("-".into(), "-".into()));
+            let _ = write!(o, " {size:>18} {cost:>14}");
+        }
+        o.push('\n');
+    }
+    o
+}
+
+pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::ChartFormat) -> Result<()> {
+    let scale = match p.size_unit {
+        SizeUnit::Bytes => (1u64 << 20) as f64,
+        SizeUnit::Objects => 1.0,
+    };
+    let series = p
+        .policies
+        .iter()
+        .map(|pp| chart::Series {
+            name: pp.policy.clone(),
+            points: pp
+                .curve
+                .iter()
+                .map(|r| (r.cache_size as f64 / scale, r.hit_ratio))
+                .collect(),
+        })
+        .collect();
+    // The planned size of each policy, and its cost-optimal size when that is another one.
+    let hit_at = |pp: &PolicyPlan, s: u64| pp.curve.iter().find(|r| r.cache_size == s).map_or(0.0, |r| r.hit_ratio);
+    let mut highlights = Vec::new();
+    for pp in &p.policies {
+        if let Some(s) = pp.size {
+            highlights.push((
+                s as f64 / scale,
+                hit_at(pp, s),
+                format!("  {} {}", pp.policy, show(s, p.size_unit)),
+            ));
+        }
+        if let Some(c) = pp.cost_optimal.filter(|c| Some(c.size) != pp.size) {
+            highlights.push((
+                c.size as f64 / scale,
+                hit_at(pp, c.size),
+                format!("  {} cost-optimal {}", pp.policy, show(c.size, p.size_unit)),
+            ));
+        }
+    }
+    let file = format!("plan.{}", format.ext());
+    chart::line(
+        &dir.join(&file),
+        format,
+        &chart::LineChart {
+            title: "Hit ratio by cache size, with the planned sizes".into(),
+            x_label: if p.size_unit == SizeUnit::Bytes {
+                "cache size (MiB)".into()
+            } else {
+                "cache size (objects)".into()
+            },
+            y_label: "hit ratio".into(),
+            log_x: true,
+            series,
+            x_fmt: |x| {
+                if x >= 100.0 {
+                    format!("{x:.0}")
+                } else {
+                    format!("{x:.2}")
+                }
+            },
+            markers: vec![],
+            highlights,
+        },
+    )?;
+    let md = format!("# cachesim capacity plan\n\n```\n{text}```\n\n![Hit ratio by cache size]({file})\n");
+    report::write_atomic(&dir.join("plan.md"), md.as_bytes())?;
+    report::write_atomic(
+        &dir.join("plan.json"),
+        (serde_json::to_string_pretty(p)? + "\n").as_bytes(),
+    )
+}
