@@ -44,6 +44,7 @@ impl Fifo {
 
 impl Policy for Fifo {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -44,6 +44,7 @@ impl Lru {
 
 impl Policy for Lru {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -418,6 +418,7 @@ impl TinyLfu {
 
 impl Policy for TinyLfu {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
