@@ -71,6 +71,10 @@ macro_rules! prefetch_table {
         fn prefetch(&self, key: u64) {
             self.table.prefetch(key);
         }
+        #[inline]
+        fn prefetch_late(&self, key: u64) {
+            self.table.prefetch_node(key);
+        }
     };
 }
 
@@ -210,6 +214,13 @@ pub trait Policy: Send {
         let _ = key;
     }
 
+    /// A second hint for `key`, [`PREFETCH_AHEAD`]` / 2` requests ahead, after [`Policy::prefetch`]
+    /// has had time to land: start loading what the lookup reads next. The default does nothing.
+    #[inline]
+    fn prefetch_late(&self, key: u64) {
+        let _ = key;
+    }
+
     /// One request of a plain replay: a get, and an insert on a miss; a write that hits also
     /// sets the object ([`Policy::rewrite`]). Returns whether it hit.
     #[inline]
@@ -234,6 +245,9 @@ pub trait Policy: Send {
         for (i, req) in reqs.iter().enumerate() {
             if let Some(next) = reqs.get(i + PREFETCH_AHEAD) {
                 self.prefetch(next.key);
+            }
+            if let Some(next) = reqs.get(i + PREFETCH_AHEAD / 2) {
+                self.prefetch_late(next.key);
             }
             if req.op == Op::Delete {
                 self.remove(req.key);
@@ -260,7 +274,7 @@ pub trait Policy: Send {
 }
 
 /// How many requests ahead [`Policy::replay`] prefetches: far enough for a memory access to land.
-pub const PREFETCH_AHEAD: usize = 8;
+pub const PREFETCH_AHEAD: usize = 16;
 
 /// What a policy needs to know when it is built.
 #[derive(Clone, Copy, Debug)]

@@ -53,6 +53,21 @@ fn tag_of(key: u64) -> u32 {
     (h >> 32) as u32
 }
 
+/// Starts loading the cache line at `p` (a hint: any address is fine).
+#[inline]
+pub(crate) fn prefetch_ptr<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Key -> slot: linear probing over 8-byte buckets (a 32-bit hash tag and the slot), at most three
 /// quarters full, backward-shift deletion.
 ///
@@ -99,17 +114,27 @@ impl Index {
     /// Starts loading the bucket where `key`'s probe begins.
     #[inline]
     fn prefetch(&self, key: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let p = self.buckets.as_ptr().wrapping_add(self.home(tag_of(key))) as *const i8;
-            // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
-            #[allow(unsafe_code)]
-            unsafe {
-                std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0)
-            };
+        prefetch_ptr(self.buckets.as_ptr().wrapping_add(self.home(tag_of(key))));
+    }
+
+    /// Starts loading the node of `key` (or of a key whose tag matches), found through its bucket:
+    /// call it after [`Index::prefetch`] has had time to load the bucket.
+    #[inline]
+    fn prefetch_node<M>(&self, key: u64, nodes: &[Node<M>]) {
+        let tag = tag_of(key);
+        let mut i = self.home(tag);
+        loop {
+            let b = self.buckets[i];
+            let slot = b as u32;
+            if slot == NIL {
+                return;
+            }
+            if (b >> 32) as u32 == tag {
+                prefetch_ptr(nodes.as_ptr().wrapping_add(slot as usize));
+                return;
+            }
+            i = (i + 1) & self.mask;
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = key;
     }
 
     /// The slot of `key`: buckets whose tag matches are confirmed by `is_key(slot)`.
@@ -305,6 +330,21 @@ impl<M: Copy + Default> Table<M> {
     #[inline]
     pub fn prefetch(&self, key: u64) {
         self.index.prefetch(key);
+    }
+
+    /// Starts loading the node of `key` through its index bucket (a hint for a lookup sooner than
+    /// [`Table::prefetch`]'s, once that one has loaded the bucket).
+    #[inline]
+    pub fn prefetch_node(&self, key: u64) {
+        self.index.prefetch_node(key, &self.nodes);
+    }
+
+    /// Starts loading the index bucket of the node in `slot` (a hint for its removal soon).
+    #[inline]
+    pub fn prefetch_remove(&self, slot: u32) {
+        if let Some(n) = self.nodes.get(slot as usize) {
+            self.index.prefetch(n.key);
+        }
     }
 
     /// The node in `slot`.
