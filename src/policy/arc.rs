@@ -145,6 +145,7 @@ impl Arc {
 
 impl Policy for Arc {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

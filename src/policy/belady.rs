@@ -82,6 +82,7 @@ impl Belady {
 
 impl Policy for Belady {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -503,6 +503,7 @@ impl Cacheus {
 
 impl Policy for Cacheus {
     rewrite_in_table!();
+    prefetch_table!();
 
     fn get(&mut self, req: &Request) -> bool {
         // libCacheSim updates the learning rate after the request that completes an interval;

@@ -70,6 +70,7 @@ impl Clock {
 
 impl Policy for Clock {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

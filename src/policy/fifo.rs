@@ -44,6 +44,7 @@ impl Fifo {
 
 impl Policy for Fifo {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -69,6 +70,9 @@ impl Policy for Fifo {
             let key = self.table.node(victim).key;
             self.drop_slot(victim);
             self.counters.evicted(key);
+            // The new tail's node was just loaded by the unlink: start loading its index bucket
+            // for the next eviction.
+            self.table.prefetch_remove(self.list.tail);
         }
         let s = self.table.insert(req.key, req.size, req.expiry(), ());
         self.list.push_head(&mut self.table.nodes, s);

@@ -122,6 +122,7 @@ impl Gdsf {
 
 impl Policy for Gdsf {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

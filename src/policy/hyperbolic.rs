@@ -129,6 +129,7 @@ impl Hyperbolic {
 
 impl Policy for Hyperbolic {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -318,6 +318,7 @@ impl LeCaR {
 
 impl Policy for LeCaR {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -119,6 +119,7 @@ impl Lfu {
 
 impl Policy for Lfu {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

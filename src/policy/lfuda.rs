@@ -195,6 +195,7 @@ impl Lfuda {
 
 impl Policy for Lfuda {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -406,6 +406,7 @@ fn model_hit_density(cl: &mut Class) {
 
 impl Policy for Lhd {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

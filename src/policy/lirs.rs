@@ -407,6 +407,7 @@ impl Lirs {
 
 impl Policy for Lirs {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

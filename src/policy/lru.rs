@@ -44,6 +44,7 @@ impl Lru {
 
 impl Policy for Lru {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -72,6 +73,9 @@ impl Policy for Lru {
             let key = self.table.node(victim).key;
             self.drop_slot(victim);
             self.counters.evicted(key);
+            // The new tail's node was just loaded by the unlink: start loading its index bucket
+            // for the next eviction.
+            self.table.prefetch_remove(self.list.tail);
         }
         let s = self.table.insert(req.key, req.size, req.expiry(), ());
         self.list.push_head(&mut self.table.nodes, s);

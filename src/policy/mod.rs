@@ -64,6 +64,20 @@ macro_rules! rewrite_in_table {
     };
 }
 
+/// Implements `prefetch` for a policy whose lookups start in `self.table`.
+macro_rules! prefetch_table {
+    () => {
+        #[inline]
+        fn prefetch(&self, key: u64) {
+            self.table.prefetch(key);
+        }
+        #[inline]
+        fn prefetch_late(&self, key: u64) {
+            self.table.prefetch_node(key);
+        }
+    };
+}
+
 /// Implements `remove` for a policy with a `table` and a `drop_slot(slot)` that unlinks and frees.
 macro_rules! remove_by_drop_slot {
     () => {
@@ -192,6 +206,21 @@ pub trait Policy: Send {
         }
     }
 
+    /// A hint that `key` will be requested soon: start loading the memory its lookup reads first.
+    /// [`Policy::replay`] calls it [`PREFETCH_AHEAD`] requests ahead. Changes nothing; the default
+    /// does nothing.
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        let _ = key;
+    }
+
+    /// A second hint for `key`, [`PREFETCH_AHEAD`]` / 2` requests ahead, after [`Policy::prefetch`]
+    /// has had time to land: start loading what the lookup reads next. The default does nothing.
+    #[inline]
+    fn prefetch_late(&self, key: u64) {
+        let _ = key;
+    }
+
     /// One request of a plain replay: a get, and an insert on a miss; a write that hits also
     /// sets the object ([`Policy::rewrite`]). Returns whether it hit.
     #[inline]
@@ -213,7 +242,13 @@ pub trait Policy: Send {
     /// This default body is compiled once per policy type, so the per-request calls inside are
     /// static: a whole batch costs one dynamic call.
     fn replay(&mut self, reqs: &[Request], stats: &mut ReplayStats) {
-        for req in reqs {
+        for (i, req) in reqs.iter().enumerate() {
+            if let Some(next) = reqs.get(i + PREFETCH_AHEAD) {
+                self.prefetch(next.key);
+            }
+            if let Some(next) = reqs.get(i + PREFETCH_AHEAD / 2) {
+                self.prefetch_late(next.key);
+            }
             if req.op == Op::Delete {
                 self.remove(req.key);
                 stats.deletes += 1;
@@ -237,6 +272,9 @@ pub trait Policy: Send {
         }
     }
 }
+
+/// How many requests ahead [`Policy::replay`] prefetches: far enough for a memory access to land.
+pub const PREFETCH_AHEAD: usize = 16;
 
 /// What a policy needs to know when it is built.
 #[derive(Clone, Copy, Debug)]

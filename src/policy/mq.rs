@@ -205,6 +205,7 @@ impl Mq {
 
 impl Policy for Mq {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

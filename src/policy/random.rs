@@ -57,6 +57,7 @@ impl Random {
 
 impl Policy for Random {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -250,6 +250,7 @@ impl<S: Score> Sampled<S> {
 
 impl<S: Score> Policy for Sampled<S> {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -192,6 +192,7 @@ impl S3Fifo {
 
 impl Policy for S3Fifo {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -69,6 +69,7 @@ impl Sieve {
 
 impl Policy for Sieve {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -119,6 +119,7 @@ impl Slru {
 
 impl Policy for Slru {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -180,6 +180,23 @@ impl Sketch {
         (xxh64_u64(key, SEED0) as u32, xxh64_u64(key, SEED1) as u32)
     }
 
+    /// Starts loading the counters of `key` (a hint for a hit in main soon).
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        if self.counters.is_empty() {
+            return;
+        }
+        let (a, b) = Self::hash(key);
+        let m = self.counters.len() as u64;
+        for i in 0..HASHES {
+            let p = self
+                .counters
+                .as_ptr()
+                .wrapping_add((a.wrapping_add(i.wrapping_mul(b)) as u64 % m) as usize);
+            crate::policy::table::prefetch_ptr(p);
+        }
+    }
+
     #[inline]
     fn estimate(&self, key: u64) -> u32 {
         if let Some(m) = &self.exact {
@@ -418,6 +435,17 @@ impl TinyLfu {
 
 impl Policy for TinyLfu {
     rewrite_in_table!();
+
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        self.table.prefetch(key);
+        self.sketch.prefetch(key);
+    }
+
+    #[inline]
+    fn prefetch_late(&self, key: u64) {
+        self.table.prefetch_node(key);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {

@@ -74,6 +74,8 @@ impl Ttl {
 }
 
 impl Policy for Ttl {
+    prefetch_table!();
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         match self.table.lookup(req.key, req.time) {

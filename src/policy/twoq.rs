@@ -132,6 +132,7 @@ impl TwoQ {
 
 impl Policy for TwoQ {
     rewrite_in_table!();
+    prefetch_table!();
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
