@@ -184,7 +184,7 @@ pub fn simulate_file(f: &WorkloadFile, path: &Path, policy: &str, capacity: u64,
     let mut source = workload_source(f, path)?;
     source.ignore_size = f.cache.ignore_obj_size;
     let spec = PolicySpec::parse(policy).map_err(input_error)?;
-    if spec.info.name == "belady" {
+    if spec.info.caps.needs_future {
         source.prepare_belady()?;
     }
     let ctx = BuildCtx { capacity, seed: f.seed };

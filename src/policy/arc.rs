@@ -20,7 +20,7 @@
 //! All four lists share one [`Table`]; a node's `meta` says which list holds it.
 
 use super::table::{List, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -30,6 +30,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "ARC (Megiddo & Modha, FAST 2003): recency and frequency lists balanced by ghost hits.",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -10,7 +10,7 @@
 //! with small constants. The heap is rebuilt when stale entries outnumber live ones.
 
 use super::table::{Found, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::collections::BinaryHeap;
 
@@ -21,6 +21,10 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "Belady's MIN: evicts the object requested furthest in the future (offline optimum for unit sizes).",
     params: &[],
     build,
+    caps: Caps {
+        needs_future: true,
+        ..Caps::NONE
+    },
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -53,7 +53,7 @@
 //! second table.
 
 use super::table::{List, Node, Table, NIL};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use hashbrown::HashMap;
 use rand::rngs::SmallRng;
@@ -67,6 +67,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "Cacheus (Rodriguez et al., FAST 2021): SR-LRU and CR-LFU experts weighted by regret.",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

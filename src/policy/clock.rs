@@ -4,7 +4,7 @@
 //! the tail with a non-zero counter is decremented and moved to the head; the first with 0 is evicted.
 
 use super::table::{Found, List, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -18,6 +18,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         help: "counter bits, 1 to 8 (1 = classic second chance)",
     }],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

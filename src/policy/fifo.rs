@@ -1,7 +1,7 @@
 //! FIFO: evict the oldest inserted object; hits change nothing.
 
 use super::table::{Found, List, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -11,6 +11,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "First in, first out: objects leave in insertion order; hits change nothing.",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

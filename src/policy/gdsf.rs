@@ -18,7 +18,7 @@
 //! proportional to the cached objects.
 
 use super::table::{Found, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -30,6 +30,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "GreedyDual-Size-Frequency: evict the lowest L + count/size, L = last evicted (Cherkasova 1998).",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -28,7 +28,7 @@
 //! samples touch one array and not the object table.
 
 use super::table::{Found, Table};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{RngCore, SeedableRng};
@@ -45,6 +45,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         help: "objects sampled (with replacement) per eviction (libCacheSim n-sample = 64), at least 1",
     }],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -35,7 +35,7 @@
 //! is only in its history list.
 
 use super::table::{List, Node, Table, NIL};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -64,6 +64,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         },
     ],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

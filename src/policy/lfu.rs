@@ -6,7 +6,7 @@
 //! stays proportional to the cached objects.
 
 use super::table::{Found, List, Table, NIL};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -16,6 +16,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "Least frequently used (in-cache counts); ties go to the least recently promoted.",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

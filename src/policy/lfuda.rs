@@ -24,7 +24,7 @@
 //! cached objects.
 
 use super::table::{Found, List, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -36,6 +36,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "LFU with dynamic aging: priority = count + L, L = last evicted priority (Arlitt et al. 2000).",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

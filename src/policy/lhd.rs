@@ -31,7 +31,7 @@
 //! and libCacheSim's LHD refuses TTLs altogether); a hit does not change the recorded size.
 
 use super::table::{Found, Table, NIL};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -57,6 +57,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         },
     ],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

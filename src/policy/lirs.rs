@@ -25,7 +25,7 @@
 //! This never happens on the cloudPhysicsIO reference trace (the conformance test stays exact).
 
 use super::table::{Found, List, Node, Table, NIL};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -39,6 +39,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         help: "share of the capacity for resident HIR objects (at least 1 byte), 0 < hir < 1",
     }],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -1,7 +1,7 @@
 //! LRU: evict the least recently used object. A hit moves the object to the head of one list.
 
 use super::table::{Found, List, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -11,6 +11,10 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "Least recently used: a hit moves the object to the head; the tail is evicted.",
     params: &[],
     build,
+    caps: Caps {
+        exact_stack_curve: true,
+        ..Caps::NONE
+    },
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -311,6 +311,33 @@ pub struct PolicyInfo {
     pub params: &'static [ParamInfo],
     /// Builds an empty cache; a bad parameter value is an error message.
     pub build: BuildFn,
+    /// What the rest of the program must know about it (instead of comparing names).
+    pub caps: Caps,
+}
+
+/// A policy's capabilities and needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caps {
+    /// Reads each request's next access (Belady): the source needs the next-access pre-pass.
+    pub needs_future: bool,
+    /// Its results at every size come from one exact stack pass (plain LRU, no parameters).
+    pub exact_stack_curve: bool,
+    /// Reads the simulated clock (so a stream without timestamps changes its behaviour).
+    pub reads_clock: bool,
+}
+
+impl Caps {
+    /// Nothing special.
+    pub const NONE: Caps = Caps {
+        needs_future: false,
+        exact_stack_curve: false,
+        reads_clock: false,
+    };
+}
+
+/// The registered policy named `name` (canonical name), if any.
+pub fn info(name: &str) -> Option<&'static PolicyInfo> {
+    REGISTRY.iter().copied().find(|p| p.name == name)
 }
 
 /// Every policy, in the order `cachesim policies` lists them.
@@ -590,6 +617,19 @@ mod tests {
             vec!["lru", "clock:bits=2", "sieve"]
         );
         assert_eq!(PolicySpec::parse_list("all").unwrap().len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn capabilities_name_the_policies_that_have_them() {
+        let with =
+            |f: fn(&Caps) -> bool| -> Vec<&str> { REGISTRY.iter().filter(|p| f(&p.caps)).map(|p| p.name).collect() };
+        assert_eq!(with(|c| c.needs_future), ["belady"]);
+        assert_eq!(with(|c| c.exact_stack_curve), ["lru"]);
+        let mut clock = with(|c| c.reads_clock);
+        clock.sort_unstable();
+        assert_eq!(clock, ["redis-lfu", "redis-lru", "ttl"]);
+        assert_eq!(info("lru").map(|p| p.name), Some("lru"));
+        assert!(info("no-such-policy").is_none());
     }
 
     #[test]

@@ -27,7 +27,7 @@
 //! Resident objects and ghosts share one [`Table`]; a node's `meta.queue` says where it is.
 
 use super::table::{List, Table};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -56,6 +56,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         },
     ],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -1,7 +1,7 @@
 //! Random eviction, seeded: the victim is drawn uniformly from the cached objects.
 
 use super::table::{Found, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -13,6 +13,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "Random replacement: a uniformly drawn victim (seeded, so runs repeat).",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -13,7 +13,7 @@
 //! See [`super::redis_pool`] for what is not modelled.
 
 use super::redis_pool::{self, Sampled, Score};
-use super::{BuildCtx, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use rand::rngs::SmallRng;
 use rand::Rng;
 
@@ -39,6 +39,10 @@ pub const INFO: PolicyInfo = PolicyInfo {
         redis_pool::POOL,
     ],
     build,
+    caps: Caps {
+        reads_clock: true,
+        ..Caps::NONE
+    },
 };
 
 /// Redis's `LFU_INIT_VAL`: the counter of a new object.

@@ -14,7 +14,7 @@
 //! on its old score, as in Redis. See [`super::redis_pool`] for what is not modelled.
 
 use super::redis_pool::{self, Sampled, Score};
-use super::{BuildCtx, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::units::parse_duration;
 use rand::rngs::SmallRng;
 
@@ -35,6 +35,10 @@ pub const INFO: PolicyInfo = PolicyInfo {
         redis_pool::POOL,
     ],
     build,
+    caps: Caps {
+        reads_clock: true,
+        ..Caps::NONE
+    },
 };
 
 /// Redis's `LRU_CLOCK_MAX`: the object field has 24 bits.

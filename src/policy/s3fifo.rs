@@ -19,7 +19,7 @@
 //! through the ghost unless hit twice, so main only loses objects when it is over its size.
 
 use super::table::{Found, List, Table};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -45,6 +45,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         },
     ],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

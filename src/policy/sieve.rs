@@ -5,7 +5,7 @@
 //! stays at the next newer one for the following eviction.
 
 use super::table::{Found, List, Table, NIL};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -15,6 +15,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
     summary: "SIEVE (NSDI 2024): FIFO with a visited bit and a hand that sifts out unvisited objects.",
     params: &[],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -14,7 +14,7 @@
 //! a whole never exceeds C).
 
 use super::table::{List, Table};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -28,6 +28,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         help: "number of equal LRU segments, 1 to 16 (1 = plain LRU with objects limited to C)",
     }],
     build,
+    caps: Caps::NONE,
 };
 
 /// Most segments accepted (libCacheSim's limit).

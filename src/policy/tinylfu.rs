@@ -51,7 +51,7 @@
 //! - Objects deleted or expired before the cache first fills lose their one count.
 
 use super::table::{Found, List, Table, NIL};
-use super::{BuildCtx, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -74,6 +74,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
         },
     ],
     build,
+    caps: Caps::NONE,
 };
 
 fn build(params: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

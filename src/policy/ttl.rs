@@ -10,7 +10,7 @@
 //! A hit does not change an object's expiry.
 
 use super::table::{Found, List, Table};
-use super::{BuildCtx, Counters, Params, Policy, PolicyInfo};
+use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::collections::BTreeSet;
 
@@ -22,6 +22,10 @@ pub const INFO: PolicyInfo = PolicyInfo {
               are evicted in LRU order once none with a TTL is left.",
     params: &[],
     build,
+    caps: Caps {
+        reads_clock: true,
+        ..Caps::NONE
+    },
 };
 
 fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {

@@ -16,9 +16,6 @@ use crate::trace::BATCH;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-/// Policies whose decisions read `req.time` beyond TTL expiry.
-pub const CLOCK_POLICIES: &[&str] = &["redis-lru", "redis-lfu", "ttl"];
-
 /// Requests, first and last time of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
@@ -34,7 +31,7 @@ pub struct Span {
 pub fn warnings(policies: &[PolicySpec], span: Span) -> Vec<String> {
     let mut out = Vec::new();
     let mut clocked: Vec<String> = Vec::new();
-    for p in policies.iter().filter(|p| CLOCK_POLICIES.contains(&p.info.name)) {
+    for p in policies.iter().filter(|p| p.info.caps.reads_clock) {
         if !clocked.contains(&p.label()) {
             clocked.push(p.label());
         }
@@ -125,7 +122,7 @@ static SPAN: Mutex<Option<Span>> = Mutex::new(None);
 /// policy is among `policies` (a full pass only for `redis-lru` and `redis-lfu`, whose wraps need
 /// the span).
 pub fn warn_once(source: &Source, policies: &[PolicySpec]) {
-    if WARNED.load(Ordering::Relaxed) || !policies.iter().any(|p| CLOCK_POLICIES.contains(&p.info.name)) {
+    if WARNED.load(Ordering::Relaxed) || !policies.iter().any(|p| p.info.caps.reads_clock) {
         return;
     }
     let full = policies

@@ -155,7 +155,7 @@ pub fn run_jobs(cfg: &mut RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
 
 /// Whatever `jobs` need from the source before they run (Belady's next-access positions).
 pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
-    if jobs.iter().any(|(p, _, _)| p.info.name == "belady") {
+    if jobs.iter().any(|(p, _, _)| p.info.caps.needs_future) {
         let (quiet, total) = (cfg.quiet, cfg.source.progress_total());
         progress::counted(quiet, total, "belady pre-pass", |c| {
             cfg.source.prepare_belady_counting(Some(c))

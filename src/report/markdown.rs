@@ -36,10 +36,16 @@ pub fn sizes(s: &Summary) -> Vec<u64> {
     out
 }
 
+/// Whether `r` is of an offline policy (one that reads the future: Belady's optimum), the bound
+/// the online policies are measured against rather than a choice.
+fn offline(r: &RunResult) -> bool {
+    crate::policy::info(&r.policy).is_some_and(|i| i.caps.needs_future)
+}
+
 /// Warnings about the results, one line each.
 pub fn warnings(s: &Summary) -> Vec<String> {
     let mut w = Vec::new();
-    for r in s.results.iter().filter(|r| r.policy != "belady") {
+    for r in s.results.iter().filter(|r| !offline(r)) {
         if r.requests > 0 && r.hit_ratio < LOW_HIT_RATIO {
             w.push(format!(
                 "{} at {}: hit ratio {:.1}% is below {:.0}%",
@@ -162,13 +168,13 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
         let at: Vec<&RunResult> = s.results.iter().filter(|r| r.cache_size == size).collect();
         let best = at
             .iter()
-            .filter(|r| r.policy != "belady")
+            .filter(|r| !offline(r))
             .max_by(|a, b| a.hit_ratio.total_cmp(&b.hit_ratio));
-        let opt = at.iter().find(|r| r.policy == "belady");
+        let opt = at.iter().find(|r| offline(r));
         if let Some(b) = best {
             let tied: Vec<String> = at
                 .iter()
-                .filter(|r| r.policy != "belady" && r.hits == b.hits)
+                .filter(|r| !offline(r) && r.hits == b.hits)
                 .map(|r| r.label())
                 .collect();
             let names = if tied.len() > 1 {
