@@ -2,7 +2,7 @@
 //! brute-force count of the same stream, the LRU curve against `cachesim run -p lru`, the
 //! cloudPhysicsIO totals, and the error exit codes.
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use cachesim::schema::parse;
 use cachesim::source::Source;
 use cachesim::workload::Workload;
@@ -10,10 +10,6 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 /// Writes a workload file into `dir`.
 fn workload(dir: &Path, name: &str, body: &str) -> PathBuf {

@@ -2,14 +2,10 @@
 //! tolerances, refusal of a foreign baseline, null and missing values, `--update-baseline`,
 //! `--summary` and the compare table. Workloads are tiny (5,000 requests) so each run is fast.
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 /// A tiny workload named `name` with an optional extra section.
 fn workload(dir: &Path, name: &str, extra: &str) -> PathBuf {

@@ -1,12 +1,8 @@
 //! End-to-end tests of the `cachesim` binary: output contract, formats, determinism, errors.
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("traces").join(name)

@@ -2,13 +2,9 @@
 //! policies on flat or too-long clocks (8), a bounded number of timeline intervals (10), and zero
 //! where zero means none (14).
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,12 +2,8 @@
 //! content read as text (6), directories (13), timestamps and columns (17), traces given as
 //! workloads (18). Every failure here must be exit 2 with a message naming the file or flag.
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use std::path::{Path, PathBuf};
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("traces").join(name)

@@ -3,13 +3,9 @@
 //! are not summaries (11), repeated policies and sizes (19), flag forms and output formats (20),
 //! assertions checked before the run (22).
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)

@@ -5,15 +5,11 @@
 //! The expected counts are worked by hand: a loop over n keys replayed by LRU (or FIFO) with room
 //! for k < n objects misses every time; with room for all n it misses only the first n requests.
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use serde_json::Value;
 use std::path::Path;
 
 const GIB: u64 = 1 << 30;
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 /// A workload looping over `keys` objects of 8 GiB each, `requests` reads in all.
 fn loop_workload(dir: &Path, keys: u64, requests: u64) -> std::path::PathBuf {

@@ -3,7 +3,7 @@
 //! here), never with the generator's own output. The streams are seeded, so each test is
 //! deterministic; tolerances are several standard deviations of the estimate wide.
 
-use assert_cmd::Command;
+use crate::support::cachesim;
 use cachesim::analyze::zipf_fit::fit_zipf;
 use cachesim::model::request::{Op, Request, NANOS_PER_SEC};
 use cachesim::policy::{BuildCtx, Policy, PolicySpec};
@@ -478,10 +478,6 @@ fn duration_mode_stops_at_the_duration() {
 }
 
 // ---------------------------------------------------------------- through the binary
-
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
 
 fn run_json(args: &[&str]) -> Value {
     let out = cachesim()

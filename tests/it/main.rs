@@ -23,5 +23,6 @@ mod layers;
 mod mrc;
 mod properties;
 mod reports;
+mod support;
 mod workload_errors;
 mod workloads;
