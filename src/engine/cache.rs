@@ -149,9 +149,8 @@ impl Cache {
         if let Some(m) = self.meta.get(&key).copied() {
             if m.hard_expiry != 0 && now >= m.hard_expiry {
                 // Expired but not yet noticed by the policy: it is gone.
-                self.policy.remove(key);
+                self.policy.remove_expired(key);
                 self.primed = None;
-                self.policy.counters_mut().expirations += 1;
                 self.forget(key);
             } else if add {
                 self.primed = None;

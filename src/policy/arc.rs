@@ -19,8 +19,9 @@
 //!
 //! All four lists share one [`Table`]; a node's `meta` says which list holds it.
 
-use super::table::{List, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::Table;
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -62,7 +63,7 @@ pub struct Arc {
     /// the key (resident or ghost) or a ghost hit is inserted. It is deliberately not cleared by a
     /// complete miss, as in libCacheSim, where it then still steers REPLACE's tie rule.
     in_b2: bool,
-    counters: Counters,
+    tally: Tally,
 }
 
 impl Arc {
@@ -76,7 +77,7 @@ impl Arc {
             ghost_hit: false,
             ghost_key: 0,
             in_b2: false,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -118,7 +119,7 @@ impl Arc {
         let (from, to) = if from_t1 { (T1, B1) } else { (T2, B2) };
         let victim = self.lists[from as usize].tail;
         self.move_to(victim, to);
-        self.counters.evicted(self.table.node(victim).key);
+        self.tally.evicted(self.table.node(victim).key);
     }
 
     /// One eviction step for a request found in no list (case IV of the paper).
@@ -132,7 +133,7 @@ impl Arc {
                 let victim = self.lists[T1 as usize].tail;
                 let key = self.table.node(victim).key;
                 self.drop_slot(victim);
-                self.counters.evicted(key);
+                self.tally.evicted(key);
             }
         } else {
             let total = t1 + b1 + self.bytes(T2) + self.bytes(B2);
@@ -145,8 +146,16 @@ impl Arc {
 }
 
 impl Policy for Arc {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -159,7 +168,7 @@ impl Policy for Arc {
             T1 | T2 => {
                 if node.expire != 0 && req.time >= node.expire {
                     self.drop_slot(s);
-                    self.counters.expirations += 1;
+                    self.tally.expired();
                     return false;
                 }
                 self.in_b2 = false;
@@ -237,7 +246,13 @@ impl Policy for Arc {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]

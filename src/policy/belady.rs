@@ -9,8 +9,8 @@
 //! entry and leaves the old one to be discarded when it surfaces, which keeps every step O(log n)
 //! with small constants. The heap is rebuilt when stale entries outnumber live ones.
 
-use super::table::{Found, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::collections::BinaryHeap;
 
@@ -31,97 +31,70 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Belady::new(ctx.capacity)))
 }
 
-/// The Belady cache. Node meta: the object's next access position.
-pub struct Belady {
-    table: Table<u64>,
-    heap: BinaryHeap<(u64, u64)>,
-    used: u64,
-    capacity: u64,
-    counters: Counters,
-}
+/// The Belady cache.
+pub type Belady = Resident<BeladyOrder>;
 
 impl Belady {
     /// An empty Belady cache.
     pub fn new(capacity: u64) -> Self {
-        Belady {
-            table: Table::new(),
-            heap: BinaryHeap::new(),
-            used: 0,
+        Resident::with_order(
             capacity,
-            counters: Counters::default(),
-        }
+            BeladyOrder {
+                heap: BinaryHeap::new(),
+            },
+        )
     }
+}
 
-    fn drop_slot(&mut self, slot: u32) {
-        self.used -= self.table.node(slot).size;
-        self.table.remove(slot);
-    }
+/// Belady's order: a max-heap of (next access, key), with stale entries skipped (node meta: the
+/// object's current next access).
+pub struct BeladyOrder {
+    heap: BinaryHeap<(u64, u64)>,
+}
 
-    fn push(&mut self, next: u64, key: u64) {
+impl BeladyOrder {
+    fn push(&mut self, s: &Store<u64>, next: u64, key: u64) {
         self.heap.push((next, key));
-        if self.heap.len() > 2 * self.table.len() + 1024 {
-            let nodes = &self.table;
+        if self.heap.len() > 2 * s.table.len() + 1024 {
+            let t = &s.table;
             let live: Vec<(u64, u64)> = self
                 .heap
                 .drain()
-                .filter(|&(n, k)| nodes.find(k).map(|s| nodes.node(s).meta) == Some(n))
+                .filter(|&(n, k)| t.find(k).map(|slot| t.node(slot).meta) == Some(n))
                 .collect();
             self.heap = BinaryHeap::from(live);
         }
     }
+}
 
-    fn evict_one(&mut self) {
+impl Ordering for BeladyOrder {
+    type Meta = u64;
+
+    #[inline]
+    fn hit(&mut self, s: &mut Store<u64>, slot: u32, req: &Request) {
+        s.table.node_mut(slot).meta = req.next_access;
+        self.push(s, req.next_access, req.key);
+    }
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<u64>, slot: u32, req: &Request) {
+        s.table.node_mut(slot).meta = req.next_access;
+        self.push(s, req.next_access, req.key);
+    }
+
+    #[inline]
+    fn unlink(&mut self, _: &mut Store<u64>, _: u32) {}
+
+    fn victim(&mut self, s: &mut Store<u64>, _: &Request) -> u32 {
         while let Some((next, key)) = self.heap.pop() {
-            if let Some(s) = self.table.find(key) {
-                if self.table.node(s).meta == next {
-                    let key = self.table.node(s).key;
-                    self.drop_slot(s);
-                    self.counters.evicted(key);
-                    return;
+            if let Some(slot) = s.table.find(key) {
+                if s.table.node(slot).meta == next {
+                    return slot;
                 }
             }
         }
+        unreachable!("evict from an empty cache");
     }
-}
-
-impl Policy for Belady {
-    rewrite_in_table!();
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                self.table.node_mut(s).meta = req.next_access;
-                self.push(req.next_access, req.key);
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.used + size > self.capacity {
-            self.evict_one();
-        }
-        self.table.insert(req.key, req.size, req.expiry(), req.next_access);
-        self.push(req.next_access, req.key);
-        self.used += size;
-    }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.used, len: p.table.len());
 }
 
 #[cfg(test)]

@@ -52,8 +52,9 @@
 //! holds it and carries its LFU count and links into its frequency bucket. The ghost lists share a
 //! second table.
 
-use super::table::{List, Node, Table, NIL};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::{Node, Table, NIL};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 use hashbrown::HashMap;
 use rand::rngs::SmallRng;
@@ -159,7 +160,7 @@ pub struct Cacheus {
     hits: u64,
     requests: u64,
     rng: SmallRng,
-    counters: Counters,
+    tally: Tally,
 }
 
 impl Cacheus {
@@ -191,7 +192,7 @@ impl Cacheus {
             hits: 0,
             requests: 0,
             rng,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -477,7 +478,7 @@ impl Cacheus {
         };
         let Node { key, size, .. } = *self.table.node(victim);
         self.send_to_history(victim);
-        self.counters.evicted(key);
+        self.tally.evicted(key);
         if let Some(g) = ghost {
             self.ghost_insert(g, key, size);
         }
@@ -503,8 +504,16 @@ impl Cacheus {
 }
 
 impl Policy for Cacheus {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     fn get(&mut self, req: &Request) -> bool {
         // libCacheSim updates the learning rate after the request that completes an interval;
@@ -518,7 +527,7 @@ impl Policy for Cacheus {
             if node.meta.list != H {
                 if node.expire != 0 && req.time >= node.expire {
                     self.send_to_history(s);
-                    self.counters.expirations += 1;
+                    self.tally.expired();
                 } else {
                     self.promote(s);
                     self.hits += 1;
@@ -583,7 +592,7 @@ impl Policy for Cacheus {
             let t = self.lists[SR as usize].tail;
             let key = self.table.node(t).key;
             self.send_to_history(t);
-            self.counters.evicted(key);
+            self.tally.evicted(key);
         }
     }
 
@@ -609,7 +618,13 @@ impl Policy for Cacheus {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]
@@ -649,7 +664,7 @@ mod tests {
         assert_eq!(keys(&c, SR), vec![4, 3]);
         assert_eq!(keys(&c, H), vec![2]);
         assert!(!c.contains(2), "history entries are not cached");
-        assert_eq!(c.counters.evictions, 1);
+        assert_eq!(c.counters().evictions, 1);
         assert_eq!((c.used(), c.len()), (3, 3));
         assert!(ghost_keys(&c, G_LRU).is_empty() && ghost_keys(&c, G_LFU).is_empty());
     }
@@ -734,10 +749,10 @@ mod tests {
         assert_eq!(c.len(), 0);
         assert_eq!(keys(&c, H), vec![2, 1]);
         assert!(ghost_keys(&c, G_LRU).is_empty() && ghost_keys(&c, G_LFU).is_empty());
-        assert_eq!(c.counters.evictions, 2);
+        assert_eq!(c.counters().evictions, 2);
         // Larger than the whole cache: refused before any eviction.
         assert!(!c.access(&Request::get(4, 11)));
-        assert_eq!(c.counters.evictions, 2);
+        assert_eq!(c.counters().evictions, 2);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! A new object starts at 0; a hit raises its counter to at most 2^bits - 1. To evict, the object at
 //! the tail with a non-zero counter is decremented and moved to the head; the first with 0 is evicted.
 
-use super::table::{Found, List, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -27,87 +28,61 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The CLOCK cache.
-pub struct Clock {
-    table: Table<u8>,
-    list: List,
-    capacity: u64,
-    max: u8,
-    counters: Counters,
-}
+pub type Clock = Resident<ClockOrder>;
 
 impl Clock {
     /// An empty CLOCK cache with `bits`-bit counters.
     pub fn new(capacity: u64, bits: u32) -> Self {
-        Clock {
-            table: Table::new(),
-            list: List::default(),
+        Resident::with_order(
             capacity,
-            max: ((1u32 << bits) - 1) as u8,
-            counters: Counters::default(),
-        }
-    }
-
-    fn drop_slot(&mut self, slot: u32) {
-        self.list.unlink(&mut self.table.nodes, slot);
-        self.table.remove(slot);
-    }
-
-    fn evict_one(&mut self) {
-        loop {
-            let t = self.list.tail;
-            let c = self.table.node(t).meta;
-            if c > 0 {
-                self.table.node_mut(t).meta = c - 1;
-                self.list.move_to_head(&mut self.table.nodes, t);
-            } else {
-                let key = self.table.node(t).key;
-                self.drop_slot(t);
-                self.counters.evicted(key);
-                return;
-            }
-        }
+            ClockOrder {
+                list: List::default(),
+                max: ((1u32 << bits) - 1) as u8,
+            },
+        )
     }
 }
 
-impl Policy for Clock {
-    rewrite_in_table!();
-    prefetch_table!();
+/// CLOCK's order: a ring (a list whose tail is the hand) and a counter per object (node meta).
+pub struct ClockOrder {
+    list: List,
+    max: u8,
+}
+
+impl Ordering for ClockOrder {
+    type Meta = u8;
 
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let n = self.table.node_mut(s);
-                if n.meta < self.max {
-                    n.meta += 1;
-                }
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
+    fn hit(&mut self, s: &mut Store<u8>, slot: u32, _: &Request) {
+        let n = s.table.node_mut(slot);
+        if n.meta < self.max {
+            n.meta += 1;
         }
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.list.bytes + size > self.capacity {
-            self.evict_one();
-        }
-        let s = self.table.insert(req.key, req.size, req.expiry(), 0);
-        self.list.push_head(&mut self.table.nodes, s);
+    fn admit(&mut self, s: &mut Store<u8>, slot: u32, _: &Request) {
+        self.list.push_head(&mut s.table.nodes, slot);
     }
 
-    remove_by_drop_slot!();
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u8>, slot: u32) {
+        self.list.unlink(&mut s.table.nodes, slot);
+    }
 
-    resident_accessors!(|p| used: p.list.bytes, len: p.list.len);
+    /// The hand passes objects with a non-zero counter, decrementing it (to the head), and stops
+    /// at the first at zero.
+    fn victim(&mut self, s: &mut Store<u8>, _: &Request) -> u32 {
+        loop {
+            let t = self.list.tail;
+            let c = s.table.node(t).meta;
+            if c == 0 {
+                return t;
+            }
+            s.table.node_mut(t).meta = c - 1;
+            self.list.move_to_head(&mut s.table.nodes, t);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! FIFO: evict the oldest inserted object; hits change nothing.
 
-use super::table::{Found, List, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -19,69 +20,46 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The FIFO cache.
-pub struct Fifo {
-    table: Table<()>,
-    list: List,
-    capacity: u64,
-    counters: Counters,
-}
+pub type Fifo = Resident<FifoOrder>;
 
 impl Fifo {
     /// An empty FIFO cache.
     pub fn new(capacity: u64) -> Self {
-        Fifo {
-            table: Table::new(),
-            list: List::default(),
-            capacity,
-            counters: Counters::default(),
-        }
-    }
-
-    fn drop_slot(&mut self, slot: u32) {
-        self.list.unlink(&mut self.table.nodes, slot);
-        self.table.remove(slot);
+        Resident::with_order(capacity, FifoOrder::default())
     }
 }
 
-impl Policy for Fifo {
-    rewrite_in_table!();
-    prefetch_table!();
+/// FIFO's order: one list in insertion order, newest at the head.
+#[derive(Default)]
+pub struct FifoOrder {
+    list: List,
+}
+
+impl Ordering for FifoOrder {
+    type Meta = ();
 
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(_) => true,
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
+    fn hit(&mut self, _: &mut Store<()>, _: u32, _: &Request) {}
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<()>, slot: u32, _: &Request) {
+        self.list.push_head(&mut s.table.nodes, slot);
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.list.bytes + size > self.capacity {
-            let victim = self.list.tail;
-            let key = self.table.node(victim).key;
-            self.drop_slot(victim);
-            self.counters.evicted(key);
-            // The new tail's node was just loaded by the unlink: start loading its index bucket
-            // for the next eviction.
-            self.table.prefetch_remove(self.list.tail);
-        }
-        let s = self.table.insert(req.key, req.size, req.expiry(), ());
-        self.list.push_head(&mut self.table.nodes, s);
+    fn unlink(&mut self, s: &mut Store<()>, slot: u32) {
+        self.list.unlink(&mut s.table.nodes, slot);
     }
 
-    remove_by_drop_slot!();
+    #[inline]
+    fn victim(&mut self, _: &mut Store<()>, _: &Request) -> u32 {
+        self.list.tail
+    }
 
-    resident_accessors!(|p| used: p.list.bytes, len: p.list.len);
+    #[inline]
+    fn next_victim(&self) -> u32 {
+        self.list.tail
+    }
 }
 
 #[cfg(test)]

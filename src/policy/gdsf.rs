@@ -17,8 +17,8 @@
 //! entries are dropped when the heap grows past twice the number of cached objects, so memory stays
 //! proportional to the cached objects.
 
-use super::table::{Found, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -39,7 +39,7 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 
 /// Per-object metadata.
 #[derive(Clone, Copy, Debug, Default)]
-struct Meta {
+pub struct Meta {
     /// Request number of the object's live heap entry; `DEAD` once the slot is freed.
     vtime: u64,
     /// Requests seen while cached, counting the inserting one.
@@ -53,8 +53,25 @@ const DEAD: u64 = u64::MAX;
 type Entry = Reverse<(u64, u64, u32)>;
 
 /// The GDSF cache.
-pub struct Gdsf {
-    table: Table<Meta>,
+pub type Gdsf = Resident<GdsfOrder>;
+
+impl Gdsf {
+    /// An empty GDSF cache.
+    pub fn new(capacity: u64) -> Self {
+        Resident::with_order(
+            capacity,
+            GdsfOrder {
+                heap: BinaryHeap::new(),
+                age: 0.0,
+                vtime: 0,
+                last_push: 0,
+            },
+        )
+    }
+}
+
+/// GDSF's order: a min-heap of priorities, stale entries skipped.
+pub struct GdsfOrder {
     heap: BinaryHeap<Entry>,
     /// `L`: the priority of the last evicted object.
     age: f64,
@@ -62,106 +79,65 @@ pub struct Gdsf {
     vtime: u64,
     /// The request number of the last heap push, to keep tie-breaks unique.
     last_push: u64,
-    used: u64,
-    capacity: u64,
-    counters: Counters,
 }
 
-impl Gdsf {
-    /// An empty GDSF cache.
-    pub fn new(capacity: u64) -> Self {
-        Gdsf {
-            table: Table::new(),
-            heap: BinaryHeap::new(),
-            age: 0.0,
-            vtime: 0,
-            last_push: 0,
-            used: 0,
-            capacity,
-            counters: Counters::default(),
-        }
-    }
-
+impl GdsfOrder {
     /// Gives `slot` the priority `L + count * 1e6 / size`.
-    fn push(&mut self, slot: u32) {
+    fn push(&mut self, s: &mut Store<Meta>, slot: u32) {
         if self.last_push == self.vtime {
             // Only when `insert` is called without a `get` first: keep request numbers unique.
             self.vtime += 1;
         }
         self.last_push = self.vtime;
-        let n = self.table.node_mut(slot);
+        let n = s.table.node_mut(slot);
         let priority = self.age + (n.meta.count as f64 * 1.0e6) / n.size as f64;
         n.meta.vtime = self.vtime;
         self.heap.push(Reverse((priority.to_bits(), self.vtime, slot)));
-        if self.heap.len() > 2 * self.table.len() + 64 {
-            let nodes = &self.table.nodes;
+        if self.heap.len() > 2 * s.table.len() + 64 {
+            let nodes = &s.table.nodes;
             self.heap
                 .retain(|Reverse((_, vt, s))| nodes[*s as usize].meta.vtime == *vt);
         }
     }
+}
 
-    fn drop_slot(&mut self, slot: u32) {
-        self.used -= self.table.node(slot).size;
-        self.table.node_mut(slot).meta.vtime = DEAD;
-        self.table.remove(slot);
+impl Ordering for GdsfOrder {
+    type Meta = Meta;
+    /// libCacheSim inserts first, so a large newcomer can be its own victim.
+    const ADMIT_FIRST: bool = true;
+
+    #[inline]
+    fn on_get(&mut self, _: &Request) {
+        self.vtime += 1;
     }
 
-    /// Evicts the lowest-priority object and sets `L` to its priority.
-    fn evict(&mut self) {
+    #[inline]
+    fn hit(&mut self, s: &mut Store<Meta>, slot: u32, _: &Request) {
+        s.table.node_mut(slot).meta.count += 1;
+        self.push(s, slot);
+    }
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<Meta>, slot: u32, _: &Request) {
+        s.table.node_mut(slot).meta = Meta { vtime: DEAD, count: 1 };
+        self.push(s, slot);
+    }
+
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<Meta>, slot: u32) {
+        s.table.node_mut(slot).meta.vtime = DEAD;
+    }
+
+    /// The lowest-priority object; `L` becomes its priority.
+    fn victim(&mut self, s: &mut Store<Meta>, _: &Request) -> u32 {
         while let Some(Reverse((bits, vt, slot))) = self.heap.pop() {
-            if self.table.node(slot).meta.vtime == vt {
+            if s.table.node(slot).meta.vtime == vt {
                 self.age = f64::from_bits(bits);
-                let key = self.table.node(slot).key;
-                self.drop_slot(slot);
-                self.counters.evicted(key);
-                return;
+                return slot;
             }
         }
         unreachable!("evict from an empty cache");
     }
-}
-
-impl Policy for Gdsf {
-    rewrite_in_table!();
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        self.vtime += 1;
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                self.table.node_mut(s).meta.count += 1;
-                self.push(s);
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        let s = self
-            .table
-            .insert(req.key, req.size, req.expiry(), Meta { vtime: DEAD, count: 1 });
-        self.used += size;
-        self.push(s);
-        while self.used > self.capacity {
-            self.evict();
-        }
-    }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.used, len: p.table.len());
 }
 
 #[cfg(test)]

@@ -27,8 +27,9 @@
 //! Speed: the dense array holds the counters themselves (16 bytes an object), so one eviction's
 //! samples touch one array and not the object table.
 
-use super::table::{Found, Table};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::dense::Dense;
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{RngCore, SeedableRng};
@@ -65,53 +66,71 @@ struct Entry {
 }
 
 /// The Hyperbolic cache.
-pub struct Hyperbolic {
-    /// Node meta: position in `dense`.
-    table: Table<u32>,
-    dense: Vec<Entry>,
-    samples: u32,
-    /// Requests seen (libCacheSim's `n_req`).
-    n_req: u64,
-    used: u64,
-    capacity: u64,
-    rng: SmallRng,
-    counters: Counters,
-}
+pub type Hyperbolic = Resident<HyperbolicOrder>;
 
 impl Hyperbolic {
     /// An empty cache sampling `samples` objects per eviction, drawn with a generator seeded by `seed`.
     pub fn new(capacity: u64, seed: u64, samples: u32) -> Self {
-        Hyperbolic {
-            table: Table::new(),
-            dense: Vec::new(),
-            samples,
-            n_req: 0,
-            used: 0,
+        Resident::with_order(
             capacity,
-            rng: SmallRng::seed_from_u64(seed),
-            counters: Counters::default(),
-        }
+            HyperbolicOrder {
+                dense: Dense::new(),
+                samples,
+                n_req: 0,
+                rng: SmallRng::seed_from_u64(seed),
+            },
+        )
     }
+}
 
-    fn drop_slot(&mut self, slot: u32) {
-        let pos = self.table.node(slot).meta as usize;
-        self.dense.swap_remove(pos);
-        if pos < self.dense.len() {
-            let moved = self.dense[pos].slot;
-            self.table.node_mut(moved).meta = pos as u32;
-        }
-        self.used -= self.table.node(slot).size;
-        self.table.remove(slot);
-    }
+/// Hyperbolic's state: the cached objects in a dense array for sampling (node meta: the position).
+pub struct HyperbolicOrder {
+    dense: Dense<Entry>,
+    samples: u32,
+    /// Requests seen (libCacheSim's `n_req`).
+    n_req: u64,
+    rng: SmallRng,
+}
 
-    /// The sampled entry of lowest `freq / age`, the first one on ties. The cache must not be empty.
+impl Ordering for HyperbolicOrder {
+    type Meta = u32;
+
     #[inline]
-    fn victim(&mut self) -> u32 {
+    fn on_get(&mut self, _: &Request) {
+        self.n_req += 1;
+    }
+
+    #[inline]
+    fn hit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
+        let e = &mut self.dense[s.table.node(slot).meta];
+        e.freq = e.freq.saturating_add(1);
+    }
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
+        s.table.node_mut(slot).meta = self.dense.push(Entry {
+            slot,
+            freq: 1,
+            since: self.n_req,
+        });
+    }
+
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u32>, slot: u32) {
+        let pos = s.table.node(slot).meta;
+        if let Some(moved) = self.dense.swap_remove(pos) {
+            s.table.node_mut(moved.slot).meta = pos;
+        }
+    }
+
+    /// The sampled entry of lowest `freq / age`, the first one on ties.
+    #[inline]
+    fn victim(&mut self, _: &mut Store<u32>, _: &Request) -> u32 {
         let n = self.dense.len() as u64;
         let now = self.n_req;
         // A uniform position from 32 random bits by multiply-shift (Lemire); the bias, below
         // n / 2^32, is far under the sampling noise.
-        let mut draw = || self.dense[((self.rng.next_u32() as u64 * n) >> 32) as usize];
+        let mut draw = || self.dense[((self.rng.next_u32() as u64 * n) >> 32) as u32];
         let mut best = draw();
         // Compared as freq_a * age_b < freq_b * age_a, exact in integers; an age of 0 (inserted
         // within the current request) counts as infinite priority.
@@ -126,57 +145,6 @@ impl Hyperbolic {
         }
         best.slot
     }
-}
-
-impl Policy for Hyperbolic {
-    rewrite_in_table!();
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        self.n_req += 1;
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let pos = self.table.node(s).meta as usize;
-                let e = &mut self.dense[pos];
-                e.freq = e.freq.saturating_add(1);
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.used + size > self.capacity {
-            let victim = self.victim();
-            let key = self.table.node(victim).key;
-            self.drop_slot(victim);
-            self.counters.evicted(key);
-        }
-        let slot = self
-            .table
-            .insert(req.key, req.size, req.expiry(), self.dense.len() as u32);
-        self.dense.push(Entry {
-            slot,
-            freq: 1,
-            since: self.n_req,
-        });
-        self.used += size;
-    }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.used, len: p.dense.len());
 }
 
 #[cfg(test)]

@@ -34,8 +34,9 @@
 //! (through the table's links) and in its count's bucket (through links in `meta`); a history node
 //! is only in its history list.
 
-use super::table::{List, Node, Table, NIL};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::{Node, Table, NIL};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -134,7 +135,7 @@ pub struct LeCaR {
     n_req: u64,
     rng: SmallRng,
     capacity: u64,
-    counters: Counters,
+    tally: Tally,
 }
 
 impl LeCaR {
@@ -156,7 +157,7 @@ impl LeCaR {
             n_req: 0,
             rng: SmallRng::seed_from_u64(seed),
             capacity,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -291,7 +292,7 @@ impl LeCaR {
             (lfu_c, Some(HIST_LFU))
         };
         let key = self.table.node(victim).key;
-        self.counters.evicted(key);
+        self.tally.evicted(key);
         self.lru.unlink(&mut self.table.nodes, victim);
         self.bucket_unlink(victim);
         let Some(kind) = hist else {
@@ -318,8 +319,16 @@ impl LeCaR {
 }
 
 impl Policy for LeCaR {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -337,7 +346,7 @@ impl Policy for LeCaR {
         }
         if node.expire != 0 && req.time >= node.expire {
             self.drop_resident(s);
-            self.counters.expirations += 1;
+            self.tally.expired();
             return false;
         }
         self.lru.move_to_head(&mut self.table.nodes, s);
@@ -404,7 +413,13 @@ impl Policy for LeCaR {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]

@@ -23,8 +23,10 @@
 //! heap rebuilt when it outgrows twice the number of buckets, so memory stays proportional to the
 //! cached objects.
 
-use super::table::{Found, List, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::core::slab::Slab;
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -51,11 +53,27 @@ struct Bucket {
 }
 
 /// The LFUDA cache.
-pub struct Lfuda {
-    /// Node meta: the bucket holding the node.
-    table: Table<u32>,
-    buckets: Vec<Bucket>,
-    free_buckets: Vec<u32>,
+pub type Lfuda = Resident<LfudaOrder>;
+
+impl Lfuda {
+    /// An empty LFUDA cache.
+    pub fn new(capacity: u64) -> Self {
+        Resident::with_order(
+            capacity,
+            LfudaOrder {
+                buckets: Slab::new(),
+                index: HashMap::default(),
+                above: BinaryHeap::new(),
+                age: 0,
+                max_priority: 0,
+            },
+        )
+    }
+}
+
+/// LFUDA's order: buckets of equal priority (node meta: the bucket holding the node).
+pub struct LfudaOrder {
+    buckets: Slab<Bucket>,
     /// Non-empty buckets by priority.
     index: HashMap<u64, u32, rustc_hash::FxBuildHasher>,
     /// Priorities of buckets created above `L`, to find the next `L`. Entries at or below `L`, or
@@ -65,48 +83,19 @@ pub struct Lfuda {
     age: u64,
     /// Largest priority ever given (bounds the search for the next `L`, as in libCacheSim).
     max_priority: u64,
-    used: u64,
-    capacity: u64,
-    counters: Counters,
 }
 
-impl Lfuda {
-    /// An empty LFUDA cache.
-    pub fn new(capacity: u64) -> Self {
-        Lfuda {
-            table: Table::new(),
-            buckets: Vec::new(),
-            free_buckets: Vec::new(),
-            index: HashMap::default(),
-            above: BinaryHeap::new(),
-            age: 0,
-            max_priority: 0,
-            used: 0,
-            capacity,
-            counters: Counters::default(),
-        }
-    }
-
+impl LfudaOrder {
     /// Links `slot` as the newest object of the bucket at `priority`, creating it if needed.
-    fn link(&mut self, slot: u32, priority: u64) {
+    fn link(&mut self, s: &mut Store<u32>, slot: u32, priority: u64) {
         self.max_priority = self.max_priority.max(priority);
         let b = match self.index.get(&priority) {
             Some(&b) => b,
             None => {
-                let bucket = Bucket {
+                let b = self.buckets.alloc(Bucket {
                     priority,
                     list: List::default(),
-                };
-                let b = match self.free_buckets.pop() {
-                    Some(b) => {
-                        self.buckets[b as usize] = bucket;
-                        b
-                    }
-                    None => {
-                        self.buckets.push(bucket);
-                        (self.buckets.len() - 1) as u32
-                    }
-                };
+                });
                 self.index.insert(priority, b);
                 if priority > self.age {
                     self.above.push(Reverse(priority));
@@ -118,19 +107,19 @@ impl Lfuda {
                 b
             }
         };
-        self.table.node_mut(slot).meta = b;
-        self.buckets[b as usize].list.push_head(&mut self.table.nodes, slot);
+        s.table.node_mut(slot).meta = b;
+        self.buckets[b].list.push_head(&mut s.table.nodes, slot);
     }
 
     /// Unlinks `slot` from its bucket; returns the bucket's priority and whether it became empty.
-    fn unlink(&mut self, slot: u32) -> (u64, bool) {
-        let b = self.table.node(slot).meta;
-        let bucket = &mut self.buckets[b as usize];
-        bucket.list.unlink(&mut self.table.nodes, slot);
+    fn detach(&mut self, s: &mut Store<u32>, slot: u32) -> (u64, bool) {
+        let b = s.table.node(slot).meta;
+        let bucket = &mut self.buckets[b];
+        bucket.list.unlink(&mut s.table.nodes, slot);
         let p = bucket.priority;
         if bucket.list.is_empty() {
             self.index.remove(&p);
-            self.free_buckets.push(b);
+            self.buckets.release(b);
             (p, true)
         } else {
             (p, false)
@@ -151,19 +140,48 @@ impl Lfuda {
             return;
         }
     }
+}
 
-    /// Removes the object in `slot` (a delete or an expiry), updating `L` as libCacheSim does.
-    fn drop_slot(&mut self, slot: u32) {
-        let (p, emptied) = self.unlink(slot);
-        self.used -= self.table.node(slot).size;
-        self.table.remove(slot);
+impl Ordering for LfudaOrder {
+    type Meta = u32;
+
+    #[inline]
+    fn hit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
+        let b = s.table.node(slot).meta;
+        let old = self.buckets[b].priority;
+        let new = old.saturating_add(self.age);
+        if new == old {
+            // L = 0: the object only becomes the newest of its bucket.
+            self.buckets[b].list.move_to_head(&mut s.table.nodes, slot);
+            return;
+        }
+        // libCacheSim raises the largest priority before looking for the next `L`.
+        self.max_priority = self.max_priority.max(new);
+        let (_, emptied) = self.detach(s, slot);
+        if emptied && old == self.age {
+            self.advance_age();
+        }
+        self.link(s, slot, new);
+    }
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
+        self.link(s, slot, self.age + 1);
+    }
+
+    /// Removes `slot` from its bucket, updating `L` as libCacheSim does.
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u32>, slot: u32) {
+        let (p, emptied) = self.detach(s, slot);
         if emptied && p == self.age {
             self.advance_age();
         }
     }
 
-    /// Evicts the oldest object of the bucket at `L` (the bucket at 1 while `L` is 0).
-    fn evict(&mut self) {
+    /// The oldest object of the bucket at `L` (the bucket at 1 while `L` is 0); `L` becomes its
+    /// priority.
+    fn victim(&mut self, s: &mut Store<u32>, _: &Request) -> u32 {
+        let _ = s;
         let want = self.age.max(1);
         let b = match self.index.get(&want) {
             Some(&b) => b,
@@ -181,70 +199,9 @@ impl Lfuda {
                 self.index[&p]
             }
         };
-        let victim = self.buckets[b as usize].list.tail;
-        self.age = self.buckets[b as usize].priority;
-        let (_, emptied) = self.unlink(victim);
-        self.used -= self.table.node(victim).size;
-        let key = self.table.node(victim).key;
-        self.table.remove(victim);
-        self.counters.evicted(key);
-        if emptied {
-            self.advance_age();
-        }
+        self.age = self.buckets[b].priority;
+        self.buckets[b].list.tail
     }
-}
-
-impl Policy for Lfuda {
-    rewrite_in_table!();
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let b = self.table.node(s).meta;
-                let old = self.buckets[b as usize].priority;
-                let new = old.saturating_add(self.age);
-                if new == old {
-                    // L = 0: the object only becomes the newest of its bucket.
-                    self.buckets[b as usize].list.move_to_head(&mut self.table.nodes, s);
-                    return true;
-                }
-                // libCacheSim raises the largest priority before looking for the next `L`.
-                self.max_priority = self.max_priority.max(new);
-                let (_, emptied) = self.unlink(s);
-                if emptied && old == self.age {
-                    self.advance_age();
-                }
-                self.link(s, new);
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.used + size > self.capacity {
-            self.evict();
-        }
-        let s = self.table.insert(req.key, req.size, req.expiry(), 0);
-        self.link(s, self.age + 1);
-        self.used += size;
-    }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.used, len: p.table.len());
 }
 
 #[cfg(test)]

@@ -30,8 +30,9 @@
 //! removed or expired object returns its explorer allowance (libCacheSim's `LHD_remove` keeps it,
 //! and libCacheSim's LHD refuses TTLs altogether); a hit does not change the recorded size.
 
-use super::table::{Found, Table, NIL};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::resident::{Ordering, Resident, Store};
+use super::core::table::{Table, NIL};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -130,9 +131,11 @@ struct Class {
 }
 
 /// The LHD cache.
-pub struct Lhd {
-    /// Node meta: position in `tags`.
-    table: Table<u32>,
+pub type Lhd = Resident<LhdOrder>;
+
+/// LHD's state: the objects' tags in a dense array for sampling (node meta: the position), and
+/// the hit-density model.
+pub struct LhdOrder {
     tags: Vec<Tag>,
     classes: Vec<Class>,
     samples: u32,
@@ -148,10 +151,7 @@ pub struct Lhd {
     ewma_objects: f32,
     ewma_objects_mass: f32,
     explorer_budget: i64,
-    used: u64,
-    capacity: u64,
     rng: SmallRng,
-    counters: Counters,
 }
 
 impl Lhd {
@@ -169,8 +169,7 @@ impl Lhd {
                 }
             })
             .collect();
-        Lhd {
-            table: Table::new(),
+        let order = LhdOrder {
             tags: Vec::new(),
             classes,
             samples,
@@ -184,13 +183,13 @@ impl Lhd {
             ewma_objects: 0.0,
             ewma_objects_mass: 0.0,
             explorer_budget: (capacity as f32 * EXPLORER_BUDGET_FRACTION) as i64,
-            used: 0,
-            capacity,
             rng: SmallRng::seed_from_u64(seed),
-            counters: Counters::default(),
-        }
+        };
+        Resident::with_order(capacity, order)
     }
+}
 
+impl LhdOrder {
     /// Coarsened age of `tag` now, capped at `MAX_AGE - 1`.
     #[inline]
     fn age(&self, tag: &Tag) -> u64 {
@@ -217,20 +216,20 @@ impl Lhd {
     /// no tag and a reused one holds another key; then the key may still have been evicted and
     /// inserted again elsewhere, so the index is asked.
     #[inline]
-    fn position(&self, key: u64, slot: u32) -> Option<usize> {
+    fn position(&self, t: &Table<u32>, key: u64, slot: u32) -> Option<usize> {
         if slot == NIL {
             return None;
         }
-        let node = self.table.node(slot);
+        let node = t.node(slot);
         let pos = node.meta as usize;
         if node.key == key && pos < self.tags.len() && self.tags[pos].slot == slot {
             return Some(pos);
         }
-        self.table.find(key).map(|s| self.table.node(s).meta as usize)
+        t.find(key).map(|s| t.node(s).meta as usize)
     }
 
     /// `LHD::rank`: the position in `tags` of the lowest-ranked candidate.
-    fn victim(&mut self) -> usize {
+    fn pick(&mut self, t: &Table<u32>) -> usize {
         let n = self.tags.len();
         let candidates = if self.reconfigurations > WARMUP_RECONFIGURATIONS {
             self.samples
@@ -246,7 +245,7 @@ impl Lhd {
             }
         }
         for &(key, slot) in &self.recently_admitted {
-            let Some(i) = self.position(key, slot) else {
+            let Some(i) = self.position(t, key, slot) else {
                 continue;
             };
             let r = self.rank(&self.tags[i]);
@@ -263,7 +262,7 @@ impl Lhd {
     }
 
     /// `LHD::update` for the object at `pos`, after a hit (`inserted` false) or an insertion.
-    fn update(&mut self, pos: usize, inserted: bool) {
+    fn update(&mut self, t: &Table<u32>, pos: usize, inserted: bool) {
         let mut tag = self.tags[pos];
         if !inserted {
             let age = self.age(&tag);
@@ -284,7 +283,7 @@ impl Lhd {
         self.tags[pos] = tag;
         if inserted && !explore && self.rank(&tag) < self.ewma_victim_density {
             let ring = self.recently_admitted.len();
-            self.recently_admitted[self.admitted_head % ring] = (self.table.node(tag.slot).key, tag.slot);
+            self.recently_admitted[self.admitted_head % ring] = (t.node(tag.slot).key, tag.slot);
             self.admitted_head = (self.admitted_head + 1) % ring;
         }
         self.timestamp += 1;
@@ -296,9 +295,10 @@ impl Lhd {
         }
     }
 
-    /// Unlinks the object at `slot`; `evicted` records the eviction in its class's statistics.
-    fn drop_slot_with(&mut self, slot: u32, evicted: bool) {
-        let pos = self.table.node(slot).meta as usize;
+    /// Takes the object at `slot` out of `tags`; `evicted` records the eviction in its class's
+    /// statistics.
+    fn detach(&mut self, t: &mut Table<u32>, slot: u32, evicted: bool) {
+        let pos = t.node(slot).meta as usize;
         let tag = self.tags[pos];
         if evicted {
             let age = self.age(&tag);
@@ -310,14 +310,8 @@ impl Lhd {
         self.tags.swap_remove(pos);
         if pos < self.tags.len() {
             let moved = self.tags[pos].slot;
-            self.table.node_mut(moved).meta = pos as u32;
+            t.node_mut(moved).meta = pos as u32;
         }
-        self.used -= self.table.node(slot).size;
-        self.table.remove(slot);
-    }
-
-    fn drop_slot(&mut self, slot: u32) {
-        self.drop_slot_with(slot, false);
     }
 
     /// Every 2^20 accesses: decay the statistics, maybe re-tune the age coarsening, and recompute
@@ -405,41 +399,18 @@ fn model_hit_density(cl: &mut Class) {
     }
 }
 
-impl Policy for Lhd {
-    rewrite_in_table!();
-    prefetch_table!();
+impl Ordering for LhdOrder {
+    type Meta = u32;
 
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let pos = self.table.node(s).meta as usize;
-                self.update(pos, false);
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
+    fn hit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
+        let pos = s.table.node(slot).meta as usize;
+        self.update(&s.table, pos, false);
     }
 
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.used + size > self.capacity {
-            let pos = self.victim();
-            let slot = self.tags[pos].slot;
-            let key = self.table.node(slot).key;
-            self.drop_slot_with(slot, true);
-            self.counters.evicted(key);
-        }
+    fn admit(&mut self, s: &mut Store<u32>, slot: u32, req: &Request) {
         let pos = self.tags.len();
-        let slot = self.table.insert(req.key, req.size, req.expiry(), pos as u32);
+        s.table.node_mut(slot).meta = pos as u32;
         self.tags.push(Tag {
             slot,
             size: req.size as f32,
@@ -449,13 +420,25 @@ impl Policy for Lhd {
             class: hit_age_class(MAX_AGE),
             explorer: false,
         });
-        self.used += size;
-        self.update(pos, true);
+        self.update(&s.table, pos, true);
     }
 
-    remove_by_drop_slot!();
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u32>, slot: u32) {
+        self.detach(&mut s.table, slot, false);
+    }
 
-    resident_accessors!(|p| used: p.used, len: p.tags.len());
+    fn victim(&mut self, s: &mut Store<u32>, _: &Request) -> u32 {
+        let pos = self.pick(&s.table);
+        self.tags[pos].slot
+    }
+
+    /// As the default, but the eviction enters the victim's class statistics.
+    fn evict(&mut self, s: &mut Store<u32>, req: &Request) {
+        let v = self.victim(s, req);
+        self.detach(&mut s.table, v, true);
+        s.evict(v);
+    }
 }
 
 #[cfg(test)]
@@ -530,21 +513,21 @@ mod tests {
     fn explorers_and_old_objects() {
         let mut p = Lhd::new(1000, 7, 32, 8);
         p.insert(&sized(1, 10));
-        let mut tag = p.tags[0];
+        let mut tag = p.order().tags[0];
         tag.explorer = false;
-        tag.timestamp = p.timestamp;
+        tag.timestamp = p.order().timestamp;
         // Age 0, class 0 (id 16): 17 / 10.
-        assert_eq!(p.rank(&tag), 17.0 / 10.0);
+        assert_eq!(p.order().rank(&tag), 17.0 / 10.0);
         tag.explorer = true;
-        assert_eq!(p.rank(&tag), 17.0 / 10.0 + 1.0);
+        assert_eq!(p.order().rank(&tag), 17.0 / 10.0 + 1.0);
         // 3 * 1024 accesses later: age 3, density 17 / 4.
-        p.timestamp += 3 << 10;
+        p.order_mut().timestamp += 3 << 10;
         tag.explorer = false;
-        assert_eq!(p.rank(&tag), (17.0f64 / 4.0) as f32 / 10.0);
+        assert_eq!(p.order().rank(&tag), (17.0f64 / 4.0) as f32 / 10.0);
         // At the age cap (20,000 << 10 accesses) an object ranks below everything, explorers too.
-        p.timestamp = tag.timestamp + (MAX_AGE << 10);
+        p.order_mut().timestamp = tag.timestamp + (MAX_AGE << 10);
         tag.explorer = true;
-        assert_eq!(p.rank(&tag), f32::MIN);
+        assert_eq!(p.order().rank(&tag), f32::MIN);
     }
 
     #[test]
@@ -592,10 +575,10 @@ mod tests {
             if !p.get(&r) {
                 p.insert(&r);
             }
-            assert_eq!(p.reconfigurations, (i + 1 == n) as u32);
+            assert_eq!(p.order().reconfigurations, (i + 1 == n) as u32);
         }
-        assert_eq!(p.counters.evictions, 0);
-        let d = &p.classes[13].densities;
+        assert_eq!(p.counters().evictions, 0);
+        let d = &p.order().classes[13].densities;
         let close = |x: f32, y: f32| (x - y).abs() < 1e-6;
         assert!(
             close(d[0], 1.0 / 3.0) && close(d[1], 0.5) && close(d[2], 1.0),
@@ -604,13 +587,13 @@ mod tests {
         );
         assert!(d[3..MAX_AGE as usize - 1].iter().all(|&x| x == 0.0));
         // Statistics decayed by 0.9: class 0 saw one first hit per object.
-        assert!(close(p.classes[0].hits[2], 3000.0 * 0.9));
+        assert!(close(p.order().classes[0].hits[2], 3000.0 * 0.9));
         // An object idle past age 2 now ranks 0 (no hits expected), below a new object's 1/3.
-        let mut idle = p.tags[0];
+        let mut idle = p.order().tags[0];
         idle.class = 13;
-        idle.timestamp = p.timestamp - (3 << 10);
+        idle.timestamp = p.order().timestamp - (3 << 10);
         idle.explorer = false;
-        assert_eq!(p.rank(&idle), 0.0);
+        assert_eq!(p.order().rank(&idle), 0.0);
     }
 
     #[test]

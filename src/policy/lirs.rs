@@ -24,8 +24,9 @@
 //! it goes onto S as a non-resident entry: capacity is never exceeded and every eviction is real.
 //! This never happens on the cloudPhysicsIO reference trace (the conformance test stays exact).
 
-use super::table::{Found, List, Node, Table, NIL};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::{Found, Node, Table, NIL};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -152,7 +153,7 @@ pub struct Lirs {
     /// Cached bytes as libCacheSim counts them (LIR plus Q).
     used: u64,
     len: usize,
-    counters: Counters,
+    tally: Tally,
 }
 
 impl Lirs {
@@ -171,7 +172,7 @@ impl Lirs {
             hir_bytes: 0,
             used: 0,
             len: 0,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -231,7 +232,7 @@ impl Lirs {
         self.hir_bytes -= size;
         self.used -= size;
         self.len -= 1;
-        self.counters.evicted(self.table.node(t).key);
+        self.tally.evicted(self.table.node(t).key);
         let f = self.flags(t) & !IN_Q;
         if f & IN_S != 0 {
             self.set_flags(t, (f & !RESIDENT) | IN_NH);
@@ -265,7 +266,7 @@ impl Lirs {
             self.used += size;
             self.len += 1;
         } else {
-            self.counters.evicted(self.table.node(t).key);
+            self.tally.evicted(self.table.node(t).key);
             self.table.remove(t);
         }
         self.prune();
@@ -407,8 +408,16 @@ impl Lirs {
 }
 
 impl Policy for Lirs {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -416,7 +425,7 @@ impl Policy for Lirs {
             Found::Miss => return false,
             Found::Expired(s) if self.flags(s) & RESIDENT != 0 => {
                 self.remove_slot(s);
-                self.counters.expirations += 1;
+                self.tally.expired();
                 return false;
             }
             Found::Hit(s) | Found::Expired(s) => s,
@@ -474,7 +483,13 @@ impl Policy for Lirs {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]

@@ -5,95 +5,12 @@
 //! otherwise objects are evicted one at a time until the new one fits, then it is inserted.
 //!
 //! Adding a policy: write `src/policy/NAME.rs` with a `pub const INFO: PolicyInfo` and add it to
-//! [`REGISTRY`].
+//! [`REGISTRY`]. A policy that only orders its cached objects (no ghosts) implements
+//! [`core::resident::Ordering`] and is built as a [`core::resident::Resident`], which does the
+//! lookup, expiry, refusal, evict-until-fits and counting; the rest implement [`Policy`] on the
+//! structures of [`core`].
 
-/// Implements `counters` and `counters_mut` for a policy whose counters live in `self.counters`.
-macro_rules! counter_accessors {
-    () => {
-        fn counters(&self) -> Counters {
-            self.counters.clone()
-        }
-        fn counters_mut(&mut self) -> &mut Counters {
-            &mut self.counters
-        }
-    };
-}
-
-/// Implements `contains` (the key is in `self.table`), `used`, `len`, `capacity` (`self.capacity`)
-/// and the counter accessors, for a policy whose table holds resident objects only. `used` and `len`
-/// are expressions over the policy, named by the closure-like parameter:
-/// `resident_accessors!(|p| used: p.list.bytes, len: p.list.len);`.
-macro_rules! resident_accessors {
-    (|$p:ident| used: $used:expr, len: $len:expr) => {
-        fn contains(&self, key: u64) -> bool {
-            self.table.find(key).is_some()
-        }
-        fn used(&self) -> u64 {
-            let $p = self;
-            $used
-        }
-        fn len(&self) -> usize {
-            let $p = self;
-            $len
-        }
-        fn capacity(&self) -> u64 {
-            self.capacity
-        }
-        counter_accessors!();
-    };
-}
-
-/// Implements `rewrite` for a policy whose `table` node holds the object's expiry and nothing else
-/// keeps it: a same-size write only restarts the expiry in place (no metadata moves, so a write
-/// without a TTL leaves everything as a read hit does); a resize re-inserts the object.
-macro_rules! rewrite_in_table {
-    () => {
-        fn rewrite(&mut self, req: &crate::model::request::Request) {
-            if let Some(s) = self.table.find(req.key) {
-                let n = self.table.node_mut(s);
-                if n.size == req.size {
-                    n.expire = req.expiry();
-                    return;
-                }
-                self.remove(req.key);
-                if !self.get(req) {
-                    self.insert(req);
-                }
-            }
-        }
-    };
-}
-
-/// Implements `prefetch` for a policy whose lookups start in `self.table`.
-macro_rules! prefetch_table {
-    () => {
-        #[inline]
-        fn prefetch(&self, key: u64) {
-            self.table.prefetch(key);
-        }
-        #[inline]
-        fn prefetch_late(&self, key: u64) {
-            self.table.prefetch_node(key);
-        }
-    };
-}
-
-/// Implements `remove` for a policy with a `table` and a `drop_slot(slot)` that unlinks and frees.
-macro_rules! remove_by_drop_slot {
-    () => {
-        fn remove(&mut self, key: u64) -> bool {
-            match self.table.find(key) {
-                Some(s) => {
-                    self.drop_slot(s);
-                    true
-                }
-                None => false,
-            }
-        }
-    };
-}
-
-pub mod table;
+pub mod core;
 
 pub mod arc;
 pub mod belady;
@@ -124,28 +41,8 @@ use crate::model::request::{Op, Request};
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use std::fmt;
 
-/// Event counters every policy keeps, and the keys it evicted when the engine asks for them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
-    /// Objects evicted to make room.
-    pub evictions: u64,
-    /// Objects found expired on lookup (and removed).
-    pub expirations: u64,
-    /// Keys evicted since the last drain, recorded only when switched on (the discrete-event
-    /// engine needs them, e.g. to write back dirty entries); plain replays pay nothing.
-    pub evicted_log: Option<Vec<u64>>,
-}
-
-impl Counters {
-    /// Counts one eviction of `key` (and logs it when recording).
-    #[inline]
-    pub fn evicted(&mut self, key: u64) {
-        self.evictions += 1;
-        if let Some(log) = &mut self.evicted_log {
-            log.push(key);
-        }
-    }
-}
+pub use self::core::table::Stage;
+pub use self::core::tally::{Counters, Tally};
 
 /// A cache eviction policy with a capacity in bytes (or objects, when every size is 1).
 pub trait Policy: Send {
@@ -153,8 +50,15 @@ pub trait Policy: Send {
     /// An object whose TTL has passed at `req.time` is removed, counted, and reported as a miss.
     fn get(&mut self, req: &Request) -> bool;
 
-    /// Inserts the request's object after a miss (the key must not be present). The policy may
-    /// decline (an object larger than the cache, an admission filter). Evicts as needed.
+    /// Inserts the request's object after a miss. The policy may decline (an object larger than
+    /// the cache, an admission filter). Evicts as needed.
+    ///
+    /// The contract: an insert follows the [`Policy::get`] of the same key that returned false,
+    /// with no other call on this cache between (ARC, LIRS, S3-FIFO and the other policies with
+    /// ghosts keep what the missed lookup found until the insert). [`Policy::access`] keeps it;
+    /// the engine, whose fills come later than their lookups, repeats the lookup when another
+    /// call came between. Debug builds assert it ([`core::MissGuard`]; the resident container
+    /// asserts that the key is absent).
     fn insert(&mut self, req: &Request);
 
     /// Removes `key` if present (a delete or an invalidation); returns whether it was present.
@@ -169,56 +73,70 @@ pub trait Policy: Send {
     /// Number of cached objects.
     fn len(&self) -> usize;
 
+    /// Capacity and counters.
+    fn tally(&self) -> &Tally;
+
+    /// Capacity and counters, mutably (the eviction sink, expirations the engine notices).
+    fn tally_mut(&mut self) -> &mut Tally;
+
     /// True when nothing is cached.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The capacity this cache was built with.
-    fn capacity(&self) -> u64;
+    fn capacity(&self) -> u64 {
+        self.tally().capacity()
+    }
 
     /// Evictions and expirations so far.
-    fn counters(&self) -> Counters;
-
-    /// The counters, mutably (for the eviction log).
-    fn counters_mut(&mut self) -> &mut Counters;
+    fn counters(&self) -> Counters {
+        self.tally().counters()
+    }
 
     /// Switches recording of evicted keys on or off.
     fn record_evictions(&mut self, on: bool) {
-        self.counters_mut().evicted_log = on.then(Vec::new);
+        self.tally_mut().record_evictions(on);
     }
 
     /// Moves the keys evicted since the last call into `out`.
     fn drain_evicted(&mut self, out: &mut Vec<u64>) {
-        if let Some(log) = &mut self.counters_mut().evicted_log {
-            out.append(log);
+        self.tally_mut().drain_evicted(out);
+    }
+
+    /// Removes `key`, which its owner knows has expired, counting an expiration if it was cached.
+    fn remove_expired(&mut self, key: u64) -> bool {
+        let was = self.remove(key);
+        if was {
+            self.tally_mut().count_expiration();
         }
+        was
     }
 
     /// A write that hit sets the object: its expiry restarts from the write's time and TTL (none
     /// when the write has none) and its size becomes the write's. Called by [`Policy::access`]
     /// after the write's `get` hit (the hit itself is counted and updates the metadata as a read
-    /// would). This default re-inserts the object; policies override it to change the entry in place.
+    /// would). The default re-inserts ([`Policy::reinsert`]); policies whose node holds the expiry
+    /// change a same-size object in place ([`core::table::Table::restamp`]).
     fn rewrite(&mut self, req: &Request) {
+        self.reinsert(req);
+    }
+
+    /// Replaces a cached object with `req`'s: removes it, then looks it up and inserts it again.
+    fn reinsert(&mut self, req: &Request) {
         self.remove(req.key);
         if !self.get(req) {
             self.insert(req);
         }
     }
 
-    /// A hint that `key` will be requested soon: start loading the memory its lookup reads first.
-    /// [`Policy::replay`] calls it [`PREFETCH_AHEAD`] requests ahead. Changes nothing; the default
-    /// does nothing.
+    /// A hint that `key` will be requested soon: start loading the memory its lookup reads at
+    /// `stage`. [`Policy::replay`] calls it [`PREFETCH_AHEAD`] requests ahead for
+    /// [`Stage::Bucket`], half as far for [`Stage::Node`]. Changes nothing; the default does
+    /// nothing.
     #[inline]
-    fn prefetch(&self, key: u64) {
-        let _ = key;
-    }
-
-    /// A second hint for `key`, [`PREFETCH_AHEAD`]` / 2` requests ahead, after [`Policy::prefetch`]
-    /// has had time to land: start loading what the lookup reads next. The default does nothing.
-    #[inline]
-    fn prefetch_late(&self, key: u64) {
-        let _ = key;
+    fn prefetch(&self, key: u64, stage: Stage) {
+        let _ = (key, stage);
     }
 
     /// One request of a plain replay: a get, and an insert on a miss; a write that hits also
@@ -244,10 +162,10 @@ pub trait Policy: Send {
     fn replay(&mut self, reqs: &[Request], stats: &mut ReplayStats) {
         for (i, req) in reqs.iter().enumerate() {
             if let Some(next) = reqs.get(i + PREFETCH_AHEAD) {
-                self.prefetch(next.key);
+                self.prefetch(next.key, Stage::Bucket);
             }
             if let Some(next) = reqs.get(i + PREFETCH_AHEAD / 2) {
-                self.prefetch_late(next.key);
+                self.prefetch(next.key, Stage::Node);
             }
             if req.op == Op::Delete {
                 self.remove(req.key);

@@ -26,8 +26,9 @@
 //!
 //! Resident objects and ghosts share one [`Table`]; a node's `meta.queue` says where it is.
 
-use super::table::{List, Table};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::Table;
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -104,7 +105,7 @@ pub struct Mq {
     used: u64,
     len: usize,
     capacity: u64,
-    counters: Counters,
+    tally: Tally,
 }
 
 /// `min(floor(log2 freq), queues - 1)`.
@@ -134,7 +135,7 @@ impl Mq {
             used: 0,
             len: 0,
             capacity,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -163,7 +164,7 @@ impl Mq {
         self.vtime += 1;
         for k in 1..self.queues.len() {
             let t = self.queues[k].tail;
-            if t != super::table::NIL && self.table.node(t).meta.expire < self.vtime {
+            if t != super::core::table::NIL && self.table.node(t).meta.expire < self.vtime {
                 self.unlink(t);
                 self.link(t, k as u8 - 1);
                 self.table.node_mut(t).meta.expire = self.vtime + self.lifetime;
@@ -184,7 +185,7 @@ impl Mq {
         let q = self.nonempty.trailing_zeros() as usize;
         let victim = self.queues[q].tail;
         let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
-        self.counters.evicted(key);
+        self.tally.evicted(key);
         self.unlink(victim);
         self.used -= size;
         self.len -= 1;
@@ -205,8 +206,16 @@ impl Mq {
 }
 
 impl Policy for Mq {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -223,7 +232,7 @@ impl Policy for Mq {
         }
         if node.expire != 0 && req.time >= node.expire {
             self.drop_resident(s);
-            self.counters.expirations += 1;
+            self.tally.expired();
             return false;
         }
         let freq = (node.meta.freq + 1).min(MAX_FREQ);
@@ -290,7 +299,13 @@ impl Policy for Mq {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Random eviction, seeded: the victim is drawn uniformly from the cached objects.
 
-use super::table::{Found, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::dense::Dense;
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -21,80 +22,50 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The random-eviction cache.
-pub struct Random {
-    /// Node meta: position in `dense`.
-    table: Table<u32>,
-    dense: Vec<u32>,
-    used: u64,
-    capacity: u64,
-    rng: SmallRng,
-    counters: Counters,
-}
+pub type Random = Resident<RandomOrder>;
 
 impl Random {
     /// An empty cache drawing victims from a generator seeded with `seed`.
     pub fn new(capacity: u64, seed: u64) -> Self {
-        Random {
-            table: Table::new(),
-            dense: Vec::new(),
-            used: 0,
+        Resident::with_order(
             capacity,
-            rng: SmallRng::seed_from_u64(seed),
-            counters: Counters::default(),
-        }
-    }
-
-    fn drop_slot(&mut self, slot: u32) {
-        let pos = self.table.node(slot).meta as usize;
-        self.dense.swap_remove(pos);
-        if pos < self.dense.len() {
-            let moved = self.dense[pos];
-            self.table.node_mut(moved).meta = pos as u32;
-        }
-        self.used -= self.table.node(slot).size;
-        self.table.remove(slot);
+            RandomOrder {
+                dense: Dense::new(),
+                rng: SmallRng::seed_from_u64(seed),
+            },
+        )
     }
 }
 
-impl Policy for Random {
-    rewrite_in_table!();
-    prefetch_table!();
+/// No order: the cached slots in a dense array (node meta: the position), a victim drawn uniformly.
+pub struct RandomOrder {
+    dense: Dense<u32>,
+    rng: SmallRng,
+}
+
+impl Ordering for RandomOrder {
+    type Meta = u32;
 
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(_) => true,
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
+    fn hit(&mut self, _: &mut Store<u32>, _: u32, _: &Request) {}
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
+        s.table.node_mut(slot).meta = self.dense.push(slot);
+    }
+
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u32>, slot: u32) {
+        let pos = s.table.node(slot).meta;
+        if let Some(moved) = self.dense.swap_remove(pos) {
+            s.table.node_mut(moved).meta = pos;
         }
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.used + size > self.capacity {
-            let victim = self.dense[self.rng.random_range(0..self.dense.len())];
-            let key = self.table.node(victim).key;
-            self.drop_slot(victim);
-            self.counters.evicted(key);
-        }
-        let s = self
-            .table
-            .insert(req.key, req.size, req.expiry(), self.dense.len() as u32);
-        self.dense.push(s);
-        self.used += size;
+    fn victim(&mut self, _: &mut Store<u32>, _: &Request) -> u32 {
+        self.dense[self.rng.random_range(0..self.dense.len()) as u32]
     }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.used, len: p.dense.len());
 }
 
 #[cfg(test)]

@@ -17,8 +17,9 @@
 //! sampling, lazy freeing, the active expiry cycle, and Redis's memory accounting (object headers,
 //! allocator rounding, buffers not counted towards `maxmemory`): `capacity` is bytes of payload.
 
-use super::table::{Found, Table};
-use super::{Counters, ParamInfo, Params, Policy};
+use super::core::dense::Dense;
+use super::core::resident::{Ordering, Resident, Store};
+use super::{ParamInfo, Params};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -146,10 +147,47 @@ pub struct Meta {
 }
 
 /// A cache evicting by Redis's sampled pool, scored by `S`.
-pub struct Sampled<S: Score> {
-    table: Table<Meta>,
+pub type Sampled<S> = Resident<SampledOrder<S>>;
+
+impl<S: Score> Sampled<S> {
+    /// An empty cache sampling `samples` keys into a pool of `pool` entries.
+    pub fn with_score(capacity: u64, seed: u64, samples: usize, pool: usize, score: S) -> Self {
+        Resident::with_order(
+            capacity,
+            SampledOrder {
+                dense: Dense::new(),
+                pool: EvictionPool::new(pool),
+                samples,
+                picks: Vec::new(),
+                scored: Vec::new(),
+                seen: FxHashSet::default(),
+                score,
+                rng: SmallRng::seed_from_u64(seed),
+            },
+        )
+    }
+
+    /// The 24-bit field of `key`, if cached.
+    pub fn field(&self, key: u64) -> Option<u32> {
+        let t = &self.store().table;
+        t.find(key).map(|s| t.node(s).meta.field)
+    }
+
+    /// The scoring rule.
+    pub fn score(&self) -> &S {
+        &self.order().score
+    }
+
+    /// The eviction pool, for tests and inspection.
+    pub fn pool(&self) -> &EvictionPool {
+        &self.order().pool
+    }
+}
+
+/// Redis's eviction state: the cached slots in a dense array for sampling, and the pool.
+pub struct SampledOrder<S: Score> {
     /// Slots of the cached objects, for O(1) uniform sampling.
-    dense: Vec<u32>,
+    dense: Dense<u32>,
     pool: EvictionPool,
     samples: usize,
     picks: Vec<u32>,
@@ -157,58 +195,11 @@ pub struct Sampled<S: Score> {
     seen: FxHashSet<u32>,
     score: S,
     rng: SmallRng,
-    used: u64,
-    capacity: u64,
-    counters: Counters,
 }
 
-impl<S: Score> Sampled<S> {
-    /// An empty cache sampling `samples` keys into a pool of `pool` entries.
-    pub fn with_score(capacity: u64, seed: u64, samples: usize, pool: usize, score: S) -> Self {
-        Sampled {
-            table: Table::new(),
-            dense: Vec::new(),
-            pool: EvictionPool::new(pool),
-            samples,
-            picks: Vec::new(),
-            scored: Vec::new(),
-            seen: FxHashSet::default(),
-            score,
-            rng: SmallRng::seed_from_u64(seed),
-            used: 0,
-            capacity,
-            counters: Counters::default(),
-        }
-    }
-
-    /// The 24-bit field of `key`, if cached.
-    pub fn field(&self, key: u64) -> Option<u32> {
-        self.table.find(key).map(|s| self.table.node(s).meta.field)
-    }
-
-    /// The scoring rule.
-    pub fn score(&self) -> &S {
-        &self.score
-    }
-
-    /// The eviction pool, for tests and inspection.
-    pub fn pool(&self) -> &EvictionPool {
-        &self.pool
-    }
-
-    fn drop_slot(&mut self, slot: u32) {
-        let pos = self.table.node(slot).meta.pos as usize;
-        self.dense.swap_remove(pos);
-        if pos < self.dense.len() {
-            let moved = self.dense[pos];
-            self.table.node_mut(moved).meta.pos = pos as u32;
-        }
-        self.used -= self.table.node(slot).size;
-        self.table.remove(slot);
-    }
-
+impl<S: Score> SampledOrder<S> {
     /// `evictionPoolPopulate`: samples keys and offers them to the pool with their current score.
-    fn populate(&mut self, clock: u32) {
+    fn populate(&mut self, s: &Store<Meta>, clock: u32) {
         sample_positions(
             &mut self.rng,
             self.dense.len(),
@@ -219,79 +210,58 @@ impl<S: Score> Sampled<S> {
         // Two passes, so the cache misses of the independent loads overlap: positions to slots,
         // then slots to (score, key).
         for p in self.picks.iter_mut() {
-            *p = self.dense[*p as usize];
+            *p = self.dense[*p];
         }
         for &slot in &self.picks {
-            let node = self.table.node(slot);
+            let node = s.table.node(slot);
             self.scored.push((self.score.idle(node.meta.field, clock), node.key));
         }
         for (idle, key) in self.scored.drain(..) {
             self.pool.offer(idle, key);
         }
     }
+}
 
-    /// One round of `performEvictions`: sample, then evict the best pool entry that still exists.
-    /// The cache must not be empty.
-    fn evict_one(&mut self, clock: u32) {
+impl<S: Score> Ordering for SampledOrder<S> {
+    type Meta = Meta;
+
+    #[inline]
+    fn hit(&mut self, s: &mut Store<Meta>, slot: u32, req: &Request) {
+        let clock = self.score.clock(req.time);
+        let m = &mut s.table.node_mut(slot).meta;
+        m.field = self.score.touch(m.field, clock, &mut self.rng);
+    }
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<Meta>, slot: u32, req: &Request) {
+        let clock = self.score.clock(req.time);
+        s.table.node_mut(slot).meta = Meta {
+            pos: self.dense.push(slot),
+            field: self.score.init(clock),
+        };
+    }
+
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<Meta>, slot: u32) {
+        let pos = s.table.node(slot).meta.pos;
+        if let Some(moved) = self.dense.swap_remove(pos) {
+            s.table.node_mut(moved).meta.pos = pos;
+        }
+    }
+
+    /// One round of `performEvictions`: sample, then the best pool entry that still exists.
+    fn victim(&mut self, s: &mut Store<Meta>, req: &Request) -> u32 {
         debug_assert!(!self.dense.is_empty());
+        let clock = self.score.clock(req.time);
         loop {
-            self.populate(clock);
+            self.populate(s, clock);
             while let Some(key) = self.pool.pop_best() {
-                if let Some(slot) = self.table.find(key) {
-                    let key = self.table.node(slot).key;
-                    self.drop_slot(slot);
-                    self.counters.evicted(key);
-                    return;
+                if let Some(slot) = s.table.find(key) {
+                    return slot;
                 }
             }
         }
     }
-}
-
-impl<S: Score> Policy for Sampled<S> {
-    rewrite_in_table!();
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let clock = self.score.clock(req.time);
-                let m = &mut self.table.node_mut(s).meta;
-                m.field = self.score.touch(m.field, clock, &mut self.rng);
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        let clock = self.score.clock(req.time);
-        while self.used + size > self.capacity {
-            self.evict_one(clock);
-        }
-        let meta = Meta {
-            pos: self.dense.len() as u32,
-            field: self.score.init(clock),
-        };
-        let s = self.table.insert(req.key, req.size, req.expiry(), meta);
-        self.dense.push(s);
-        self.used += size;
-    }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.used, len: p.dense.len());
 }
 
 #[cfg(test)]

@@ -18,8 +18,9 @@
 //! Why a scan cannot flush the frequent set: scanned objects enter the small queue and leave it
 //! through the ghost unless hit twice, so main only loses objects when it is over its size.
 
-use super::table::{Found, List, Table};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::{Found, Table};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -86,7 +87,7 @@ pub struct S3Fifo {
     has_evicted: bool,
     /// The key whose ghost entry the last `get` consumed (it goes to main if inserted).
     ghost_hit: Option<u64>,
-    counters: Counters,
+    tally: Tally,
 }
 
 impl S3Fifo {
@@ -106,7 +107,7 @@ impl S3Fifo {
             threshold,
             has_evicted: false,
             ghost_hit: None,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -149,7 +150,7 @@ impl S3Fifo {
                 self.move_to(t, Queue::Main, 0);
                 continue;
             }
-            self.counters.evicted(self.table.node(t).key);
+            self.tally.evicted(self.table.node(t).key);
             let size = self.table.node(t).size;
             if self.ghost_cap == 0 || size > self.ghost_cap {
                 self.drop_slot(t);
@@ -175,7 +176,7 @@ impl S3Fifo {
             } else {
                 let key = self.table.node(t).key;
                 self.drop_slot(t);
-                self.counters.evicted(key);
+                self.tally.evicted(key);
                 return;
             }
         }
@@ -192,8 +193,16 @@ impl S3Fifo {
 }
 
 impl Policy for S3Fifo {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -215,7 +224,7 @@ impl Policy for S3Fifo {
                     // Ghost entries carry no data, so their expiry does not matter.
                     self.ghost_hit = Some(req.key);
                 } else {
-                    self.counters.expirations += 1;
+                    self.tally.expired();
                 }
                 self.drop_slot(s);
                 false
@@ -290,7 +299,13 @@ impl Policy for S3Fifo {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]

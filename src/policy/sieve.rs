@@ -4,8 +4,10 @@
 //! the head clearing bits, wraps past the head to the tail, evicts the first unvisited object and
 //! stays at the next newer one for the following eviction.
 
-use super::table::{Found, List, Table, NIL};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::core::table::NIL;
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -23,38 +25,54 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The SIEVE cache.
-pub struct Sieve {
-    table: Table<bool>,
-    list: List,
-    hand: u32,
-    capacity: u64,
-    counters: Counters,
-}
+pub type Sieve = Resident<SieveOrder>;
 
 impl Sieve {
     /// An empty SIEVE cache.
     pub fn new(capacity: u64) -> Self {
-        Sieve {
-            table: Table::new(),
-            list: List::default(),
-            hand: NIL,
+        Resident::with_order(
             capacity,
-            counters: Counters::default(),
-        }
+            SieveOrder {
+                list: List::default(),
+                hand: NIL,
+            },
+        )
+    }
+}
+
+/// SIEVE's order: a list in insertion order, a visited bit per object (node meta) and a hand that
+/// moves from the tail towards the head, wrapping.
+pub struct SieveOrder {
+    list: List,
+    hand: u32,
+}
+
+impl Ordering for SieveOrder {
+    type Meta = bool;
+
+    #[inline]
+    fn hit(&mut self, s: &mut Store<bool>, slot: u32, _: &Request) {
+        s.table.node_mut(slot).meta = true;
     }
 
-    fn drop_slot(&mut self, slot: u32) {
+    #[inline]
+    fn admit(&mut self, s: &mut Store<bool>, slot: u32, _: &Request) {
+        self.list.push_head(&mut s.table.nodes, slot);
+    }
+
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<bool>, slot: u32) {
         if self.hand == slot {
-            self.hand = self.table.node(slot).prev;
+            self.hand = s.table.node(slot).prev;
         }
-        self.list.unlink(&mut self.table.nodes, slot);
-        self.table.remove(slot);
+        self.list.unlink(&mut s.table.nodes, slot);
     }
 
-    fn evict_one(&mut self) {
+    /// The hand clears visited bits until it finds an unvisited object, and stays there.
+    fn victim(&mut self, s: &mut Store<bool>, _: &Request) -> u32 {
         let mut h = if self.hand == NIL { self.list.tail } else { self.hand };
         loop {
-            let n = self.table.node_mut(h);
+            let n = s.table.node_mut(h);
             if !n.meta {
                 break;
             }
@@ -62,48 +80,8 @@ impl Sieve {
             h = if n.prev == NIL { self.list.tail } else { n.prev };
         }
         self.hand = h;
-        let key = self.table.node(h).key;
-        self.drop_slot(h);
-        self.counters.evicted(key);
+        h
     }
-}
-
-impl Policy for Sieve {
-    rewrite_in_table!();
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                self.table.node_mut(s).meta = true;
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.list.bytes + size > self.capacity {
-            self.evict_one();
-        }
-        let s = self.table.insert(req.key, req.size, req.expiry(), false);
-        self.list.push_head(&mut self.table.nodes, s);
-    }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.list.bytes, len: p.list.len);
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@
 //! are not cached. Segment 0 may run over its size when an object fits in no segment (the cache as
 //! a whole never exceeds C).
 
-use super::table::{List, Table};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -43,137 +44,117 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The segmented LRU cache.
-pub struct Slru {
-    /// Node meta: the segment holding the node.
-    table: Table<u8>,
-    /// Segment 0 (probation) first.
-    segs: Vec<List>,
-    /// Bytes each segment may hold.
-    seg_size: u64,
-    used: u64,
-    len: usize,
-    capacity: u64,
-    counters: Counters,
-}
+pub type Slru = Resident<SlruOrder>;
 
 impl Slru {
     /// An empty cache of `segments` equal segments (1 to 16).
     pub fn new(capacity: u64, segments: usize) -> Self {
         let n = segments.clamp(1, MAX_SEGMENTS);
-        Slru {
-            table: Table::new(),
-            segs: vec![List::default(); n],
-            seg_size: capacity / n as u64,
-            used: 0,
-            len: 0,
+        Resident::with_order(
             capacity,
-            counters: Counters::default(),
-        }
+            SlruOrder {
+                segs: vec![List::default(); n],
+                seg_size: capacity / n as u64,
+            },
+        )
     }
+}
 
-    #[inline]
-    fn drop_slot(&mut self, slot: u32) {
-        let n = self.table.node(slot);
-        let (seg, size) = (n.meta as usize, n.size);
-        self.segs[seg].unlink(&mut self.table.nodes, slot);
-        self.table.remove(slot);
-        self.used -= size;
-        self.len -= 1;
-    }
+/// SLRU's order: LRU segments, probation first (node meta: the segment holding the node).
+pub struct SlruOrder {
+    /// Segment 0 (probation) first.
+    segs: Vec<List>,
+    /// Bytes each segment may hold.
+    seg_size: u64,
+}
 
-    /// Moves `slot` from its segment to the head of segment `to`.
-    #[inline]
-    fn move_to(&mut self, slot: u32, to: usize) {
-        let from = self.table.node(slot).meta as usize;
-        self.segs[from].unlink(&mut self.table.nodes, slot);
-        self.table.node_mut(slot).meta = to as u8;
-        self.segs[to].push_head(&mut self.table.nodes, slot);
-    }
-
-    /// Evicts the tail of the lowest non-empty segment.
-    fn evict(&mut self) {
+impl SlruOrder {
+    /// The tail of the lowest non-empty segment: the victim.
+    fn lowest_tail(&self) -> u32 {
         let seg = self
             .segs
             .iter()
             .position(|l| !l.is_empty())
             .expect("evict from an empty cache");
-        let victim = self.segs[seg].tail;
-        let key = self.table.node(victim).key;
-        self.drop_slot(victim);
-        self.counters.evicted(key);
+        self.segs[seg].tail
+    }
+
+    /// Moves `slot` from its segment to the head of segment `to`.
+    #[inline]
+    fn move_to(&mut self, s: &mut Store<u8>, slot: u32, to: usize) {
+        let from = s.table.node(slot).meta as usize;
+        self.segs[from].unlink(&mut s.table.nodes, slot);
+        s.table.node_mut(slot).meta = to as u8;
+        self.segs[to].push_head(&mut s.table.nodes, slot);
     }
 
     /// Demotes segment `id`'s tail to the head of segment `id - 1` (segment 0 evicts), and cools
     /// the segment below while it is over its size.
-    fn cool(&mut self, id: usize) {
+    fn cool(&mut self, s: &mut Store<u8>, id: usize) {
         if id == 0 {
-            self.evict();
+            let v = self.lowest_tail();
+            self.unlink(s, v);
+            s.evict(v);
             return;
         }
         let t = self.segs[id].tail;
-        self.move_to(t, id - 1);
+        self.move_to(s, t, id - 1);
         while self.segs[id - 1].bytes > self.seg_size {
-            self.cool(id - 1);
+            self.cool(s, id - 1);
         }
     }
 }
 
-impl Policy for Slru {
-    rewrite_in_table!();
-    prefetch_table!();
+impl Ordering for SlruOrder {
+    type Meta = u8;
 
+    /// Objects larger than a segment are not cached.
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        let Some(s) = self.table.find(req.key) else {
-            return false;
-        };
-        let node = self.table.node(s);
-        if node.expire != 0 && req.time >= node.expire {
-            self.drop_slot(s);
-            self.counters.expirations += 1;
-            return false;
-        }
-        let seg = node.meta as usize;
-        let top = self.segs.len() - 1;
-        if seg == top {
-            self.segs[top].move_to_head(&mut self.table.nodes, s);
-        } else {
-            self.move_to(s, seg + 1);
-            // The promoted object's segment may change while cooling (it is re-read each time).
-            loop {
-                let cur = self.table.node(s).meta as usize;
-                if self.segs[cur].bytes <= self.seg_size {
-                    break;
-                }
-                self.cool(cur);
-            }
-        }
-        true
+    fn admits(&self, req: &Request) -> bool {
+        req.size <= self.seg_size
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity || size > self.seg_size {
+    fn hit(&mut self, s: &mut Store<u8>, slot: u32, _: &Request) {
+        let seg = s.table.node(slot).meta as usize;
+        let top = self.segs.len() - 1;
+        if seg == top {
+            self.segs[top].move_to_head(&mut s.table.nodes, slot);
             return;
         }
-        while self.used + size > self.capacity {
-            self.evict();
+        self.move_to(s, slot, seg + 1);
+        // The promoted object's segment may change while cooling (it is re-read each time).
+        loop {
+            let cur = s.table.node(slot).meta as usize;
+            if self.segs[cur].bytes <= self.seg_size {
+                break;
+            }
+            self.cool(s, cur);
         }
+    }
+
+    /// To the head of the lowest segment with room, else segment 0.
+    #[inline]
+    fn admit(&mut self, s: &mut Store<u8>, slot: u32, req: &Request) {
         let seg = self
             .segs
             .iter()
-            .position(|l| l.bytes + size <= self.seg_size)
+            .position(|l| l.bytes + req.size <= self.seg_size)
             .unwrap_or(0);
-        let s = self.table.insert(req.key, req.size, req.expiry(), seg as u8);
-        self.segs[seg].push_head(&mut self.table.nodes, s);
-        self.used += size;
-        self.len += 1;
+        s.table.node_mut(slot).meta = seg as u8;
+        self.segs[seg].push_head(&mut s.table.nodes, slot);
     }
 
-    remove_by_drop_slot!();
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u8>, slot: u32) {
+        let seg = s.table.node(slot).meta as usize;
+        self.segs[seg].unlink(&mut s.table.nodes, slot);
+    }
 
-    resident_accessors!(|p| used: p.used, len: p.len);
+    #[inline]
+    fn victim(&mut self, _: &mut Store<u8>, _: &Request) -> u32 {
+        self.lowest_tail()
+    }
 }
 
 #[cfg(test)]
@@ -182,7 +163,8 @@ mod tests {
     use super::*;
 
     fn keys(c: &Slru, seg: usize) -> Vec<u64> {
-        c.segs[seg].iter(&c.table.nodes).map(|s| c.table.node(s).key).collect()
+        let t = &c.store().table;
+        c.order().segs[seg].iter(&t.nodes).map(|s| t.node(s).key).collect()
     }
 
     #[test]

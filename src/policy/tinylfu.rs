@@ -50,8 +50,10 @@
 //!   seen (about 16 bytes each), not with the cache.
 //! - Objects deleted or expired before the cache first fills lose their one count.
 
-use super::table::{Found, List, Table, NIL};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::core::table::NIL;
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -80,11 +82,7 @@ pub const INFO: PolicyInfo = PolicyInfo {
 fn build(params: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     let window: f64 = params.get("window", ("a number in (0, 1)", |w: &f64| *w > 0.0 && *w < 1.0))?;
     let sketch: String = params.get("sketch", ("`cbf` or `exact`", |s: &String| s == "cbf" || s == "exact"))?;
-    let mut p = TinyLfu::new(ctx.capacity, window);
-    if sketch == "exact" {
-        p.sketch = Sketch::exact();
-    }
-    Ok(Box::new(p))
+    Ok(Box::new(TinyLfu::with_sketch(ctx.capacity, window, sketch == "exact")))
 }
 
 /// Which list holds a node.
@@ -194,7 +192,7 @@ impl Sketch {
                 .counters
                 .as_ptr()
                 .wrapping_add((a.wrapping_add(i.wrapping_mul(b)) as u64 % m) as usize);
-            crate::policy::table::prefetch_ptr(p);
+            crate::policy::core::table::prefetch_ptr(p);
         }
     }
 
@@ -262,13 +260,14 @@ impl Sketch {
 }
 
 /// The W-TinyLFU cache.
-pub struct TinyLfu {
-    /// Node meta: the list holding the node.
-    table: Table<u8>,
+pub type TinyLfu = Resident<TinyLfuOrder>;
+
+/// W-TinyLFU's order: the window, probation and protected LRU lists (node meta: which holds the
+/// node), and the frequency sketch.
+pub struct TinyLfuOrder {
     window: List,
     probation: List,
     protected: List,
-    capacity: u64,
     /// Largest object the window accepts (libCacheSim's window cache size).
     window_cap: u64,
     main_cap: u64,
@@ -278,47 +277,51 @@ pub struct TinyLfu {
     /// Main hits since the sketch was last halved, and the period.
     main_hits: u64,
     halve_every: u64,
-    counters: Counters,
 }
 
 impl TinyLfu {
-    /// An empty cache whose window takes `window` of `capacity`.
+    /// An empty cache whose window takes `window` of `capacity`, with the counting sketch.
     pub fn new(capacity: u64, window: f64) -> Self {
+        Self::with_sketch(capacity, window, false)
+    }
+
+    /// An empty cache whose window takes `window` of `capacity`; `exact` keeps a true count per
+    /// key instead of the sketch.
+    pub fn with_sketch(capacity: u64, window: f64, exact: bool) -> Self {
         let window_cap = (capacity as f64 * window) as u64;
         let main_cap = capacity - window_cap;
         let probation_cap = (1.0 / 5.0 * main_cap as f64) as u64;
         let protected_cap = (4.0 / 5.0 * main_cap as f64) as u64;
-        TinyLfu {
-            table: Table::new(),
+        let order = TinyLfuOrder {
             window: List::default(),
             probation: List::default(),
             protected: List::default(),
-            capacity,
             window_cap,
             main_cap,
             probation_cap,
             protected_cap,
-            sketch: Sketch::empty(),
+            sketch: if exact { Sketch::exact() } else { Sketch::empty() },
             main_hits: 0,
             halve_every: 32 * main_cap,
-            counters: Counters::default(),
-        }
+        };
+        Resident::with_order(capacity, order)
     }
+}
 
+impl TinyLfuOrder {
     fn main_used(&self) -> u64 {
         self.probation.bytes + self.protected.bytes
     }
 
-    /// Unlinks `slot` from its list and frees it.
-    fn drop_slot(&mut self, slot: u32) {
-        let id = self.table.node(slot).meta;
-        let nodes = &mut self.table.nodes;
+    /// Unlinks `slot` from its list.
+    fn detach(&mut self, s: &mut Store<u8>, slot: u32) {
+        let id = s.table.node(slot).meta;
+        let nodes = &mut s.table.nodes;
         match id {
             WINDOW => self.window.unlink(nodes, slot),
             PROBATION => self.probation.unlink(nodes, slot),
             _ => self.protected.unlink(nodes, slot),
         }
-        self.table.remove(slot);
     }
 
     /// Main's victim: the tail of the lowest non-empty segment.
@@ -330,29 +333,28 @@ impl TinyLfu {
         }
     }
 
-    fn evict_main(&mut self) {
+    fn evict_main(&mut self, s: &mut Store<u8>) {
         let v = self.main_victim();
         debug_assert!(v != NIL);
-        let key = self.table.node(v).key;
-        self.drop_slot(v);
-        self.counters.evicted(key);
+        self.detach(s, v);
+        s.evict(v);
     }
 
     /// libCacheSim's SLRU insert of a node already in the table (in no list).
-    fn insert_main(&mut self, slot: u32) {
-        let size = self.table.node(slot).size;
+    fn insert_main(&mut self, s: &mut Store<u8>, slot: u32) {
+        let size = s.table.node(slot).size;
         let seg = if self.probation.bytes + size <= self.probation_cap {
             PROBATION
         } else if self.protected.bytes + size <= self.protected_cap {
             PROTECTED
         } else {
             while self.main_used() + size > self.main_cap {
-                self.evict_main();
+                self.evict_main(s);
             }
             PROBATION
         };
-        self.table.node_mut(slot).meta = seg;
-        let nodes = &mut self.table.nodes;
+        s.table.node_mut(slot).meta = seg;
+        let nodes = &mut s.table.nodes;
         if seg == PROBATION {
             self.probation.push_head(nodes, slot);
         } else {
@@ -361,8 +363,8 @@ impl TinyLfu {
     }
 
     /// A hit in main: protected moves to its head; probation is promoted, cascading overflow down.
-    fn hit_main(&mut self, slot: u32, seg: u8) {
-        let nodes = &mut self.table.nodes;
+    fn hit_main(&mut self, s: &mut Store<u8>, slot: u32, seg: u8) {
+        let nodes = &mut s.table.nodes;
         if seg == PROTECTED {
             self.protected.move_to_head(nodes, slot);
             return;
@@ -371,7 +373,7 @@ impl TinyLfu {
         self.protected.push_head(nodes, slot);
         nodes[slot as usize].meta = PROTECTED;
         while self.protected.bytes > self.protected_cap {
-            let nodes = &mut self.table.nodes;
+            let nodes = &mut s.table.nodes;
             let t = self.protected.tail;
             self.protected.unlink(nodes, t);
             self.probation.push_head(nodes, t);
@@ -379,23 +381,18 @@ impl TinyLfu {
             while self.probation.bytes > self.probation_cap {
                 // Cooling segment 0 evicts main's victim: probation's tail.
                 let v = self.probation.tail;
-                let key = self.table.node(v).key;
-                self.drop_slot(v);
-                self.counters.evicted(key);
+                self.detach(s, v);
+                s.evict(v);
             }
         }
     }
 
     /// Sizes the sketch when the cache first fills. Until then main is empty, so the only counts
     /// were one insert per cached object (all in the window): they are replayed into the new sketch.
-    fn size_sketch(&mut self) {
-        let entries = self.main_cap.min(ENTRIES_PER_OBJECT * self.table.len() as u64);
+    fn size_sketch(&mut self, s: &Store<u8>) {
+        let entries = self.main_cap.min(ENTRIES_PER_OBJECT * s.table.len() as u64);
         self.sketch = Sketch::new(entries, entries < self.main_cap);
-        let keys: Vec<u64> = self
-            .window
-            .iter(&self.table.nodes)
-            .map(|s| self.table.node(s).key)
-            .collect();
+        let keys: Vec<u64> = self.window.iter(&s.table.nodes).map(|x| s.table.node(x).key).collect();
         for k in keys {
             self.sketch.add(k);
         }
@@ -403,99 +400,91 @@ impl TinyLfu {
 
     /// One step of libCacheSim's `WTinyLFU_evict`: drains the window into main while main has
     /// room, then evicts exactly one object (the window's victim, or main's).
-    fn evict(&mut self) {
+    fn evict_one(&mut self, s: &mut Store<u8>) {
         if !self.sketch.ready() {
-            self.size_sketch();
+            self.size_sketch(s);
         }
         while self.window.bytes > 0 {
             let w = self.window.tail;
-            let (wkey, wsize) = (self.table.node(w).key, self.table.node(w).size);
+            let (wkey, wsize) = (s.table.node(w).key, s.table.node(w).size);
             if self.main_used() + wsize <= self.main_cap {
-                self.window.unlink(&mut self.table.nodes, w);
-                self.insert_main(w);
+                self.window.unlink(&mut s.table.nodes, w);
+                self.insert_main(s, w);
                 self.sketch.add(wkey);
                 continue;
             }
             let m = self.main_victim();
-            let mkey = self.table.node(m).key;
+            let mkey = s.table.node(m).key;
             if self.sketch.estimate(wkey) > self.sketch.estimate(mkey) {
-                self.evict_main();
-                self.window.unlink(&mut self.table.nodes, w);
-                self.insert_main(w);
+                self.evict_main(s);
+                self.window.unlink(&mut s.table.nodes, w);
+                self.insert_main(s, w);
             } else {
-                let key = self.table.node(w).key;
-                self.drop_slot(w);
-                self.counters.evicted(key);
+                self.detach(s, w);
+                s.evict(w);
             }
             self.sketch.add(wkey);
             return;
         }
-        self.evict_main();
+        self.evict_main(s);
     }
 }
 
-impl Policy for TinyLfu {
-    rewrite_in_table!();
+impl Ordering for TinyLfuOrder {
+    type Meta = u8;
+
+    /// Objects larger than the window or probation are not cached (libCacheSim).
+    #[inline]
+    fn admits(&self, req: &Request) -> bool {
+        req.size <= self.window_cap && req.size <= self.probation_cap
+    }
 
     #[inline]
     fn prefetch(&self, key: u64) {
-        self.table.prefetch(key);
         self.sketch.prefetch(key);
     }
 
     #[inline]
-    fn prefetch_late(&self, key: u64) {
-        self.table.prefetch_node(key);
-    }
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let seg = self.table.node(s).meta;
-                if seg == WINDOW {
-                    self.window.move_to_head(&mut self.table.nodes, s);
-                } else {
-                    self.hit_main(s, seg);
-                    self.sketch.add(req.key);
-                    self.main_hits += 1;
-                    if self.main_hits >= self.halve_every {
-                        self.main_hits = 0;
-                        self.sketch.halve();
-                    }
-                }
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity || size > self.window_cap || size > self.probation_cap {
+    fn hit(&mut self, s: &mut Store<u8>, slot: u32, req: &Request) {
+        let seg = s.table.node(slot).meta;
+        if seg == WINDOW {
+            self.window.move_to_head(&mut s.table.nodes, slot);
             return;
         }
-        while self.used() + size > self.capacity {
-            self.evict();
+        self.hit_main(s, slot, seg);
+        self.sketch.add(req.key);
+        self.main_hits += 1;
+        if self.main_hits >= self.halve_every {
+            self.main_hits = 0;
+            self.sketch.halve();
         }
-        let s = self.table.insert(req.key, req.size, req.expiry(), WINDOW);
-        self.window.push_head(&mut self.table.nodes, s);
+    }
+
+    #[inline]
+    fn admit(&mut self, s: &mut Store<u8>, slot: u32, req: &Request) {
+        s.table.node_mut(slot).meta = WINDOW;
+        self.window.push_head(&mut s.table.nodes, slot);
         self.sketch.add(req.key);
         let entries = self.sketch.entries;
-        if entries != 0 && entries < self.main_cap && ENTRIES_PER_OBJECT * self.table.len() as u64 > entries {
+        if entries != 0 && entries < self.main_cap && ENTRIES_PER_OBJECT * s.table.len() as u64 > entries {
             self.sketch.grow();
         }
     }
 
-    remove_by_drop_slot!();
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<u8>, slot: u32) {
+        self.detach(s, slot);
+    }
 
-    resident_accessors!(|p| used: p.window.bytes + p.probation.bytes + p.protected.bytes, len: p.table.len());
+    /// Not used: [`TinyLfuOrder::evict_one`] decides between the window's victim and main's.
+    fn victim(&mut self, _: &mut Store<u8>, _: &Request) -> u32 {
+        unreachable!("W-TinyLFU evicts through evict_one")
+    }
+
+    #[inline]
+    fn evict(&mut self, s: &mut Store<u8>, _: &Request) {
+        self.evict_one(s);
+    }
 }
 
 #[cfg(test)]
@@ -508,7 +497,12 @@ mod tests {
     fn filled() -> TinyLfu {
         let mut p = TinyLfu::new(100, 0.01);
         assert_eq!(
-            (p.window_cap, p.main_cap, p.probation_cap, p.protected_cap),
+            (
+                p.order().window_cap,
+                p.order().main_cap,
+                p.order().probation_cap,
+                p.order().protected_cap
+            ),
             (1, 99, 19, 79)
         );
         assert_eq!(pattern(&mut p, &(0..100).collect::<Vec<_>>()), "m".repeat(100));
@@ -524,12 +518,12 @@ mod tests {
         // 1001 pushes the one-hit wonder 1000 (count 1) out the same way: refused.
         assert_eq!(pattern(&mut p, &[1000, 1001]), "mm");
         assert_eq!(
-            (p.sketch.estimate(0), p.sketch.estimate(1000)),
+            (p.order().sketch.estimate(0), p.order().sketch.estimate(1000)),
             (2, 2),
             "no sketch collisions assumed"
         );
         assert!(!p.contains(1000) && !p.contains(99) && p.contains(1001));
-        assert_eq!(p.counters.evictions, 2);
+        assert_eq!(p.counters().evictions, 2);
         // Main kept every object.
         assert!((0..99).all(|k| p.contains(k)));
     }
@@ -543,12 +537,12 @@ mod tests {
         // evicted and 99 enters probation. 100 enters the window.
         assert_eq!(pattern(&mut p, &[100, 99, 100]), "mmm");
         assert_eq!(
-            (p.sketch.estimate(0), p.sketch.estimate(99)),
+            (p.order().sketch.estimate(0), p.order().sketch.estimate(99)),
             (2, 4),
             "no sketch collisions assumed"
         );
         assert!(p.contains(99) && p.contains(100) && !p.contains(0));
-        assert_eq!(p.table.node(p.table.find(99).unwrap()).meta, PROBATION);
+        assert_eq!(p.store().table.node(p.store().table.find(99).unwrap()).meta, PROBATION);
     }
 
     #[test]
@@ -557,7 +551,7 @@ mod tests {
         // 99 is hit three times while in the window: no sketch increments, so when 100 pushes it
         // out its count is still 1 (the insert), not above main's victim 0 (2): refused.
         assert_eq!(pattern(&mut p, &[99, 99, 99, 100]), "HHHm");
-        assert_eq!(p.sketch.estimate(99), 2);
+        assert_eq!(p.order().sketch.estimate(99), 2);
         assert!(!p.contains(99));
     }
 

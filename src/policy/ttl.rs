@@ -9,8 +9,10 @@
 //! the nearest expiry of all and goes first (counted as an eviction; a hit on it is an expiration).
 //! A hit does not change an object's expiry.
 
-use super::table::{Found, List, Table};
-use super::{BuildCtx, Caps, Counters, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::resident::{Ordering, Resident, Store};
+use super::core::table::Node;
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use std::collections::BTreeSet;
 
@@ -33,107 +35,71 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The TTL-ordered cache.
-pub struct Ttl {
-    table: Table<()>,
-    /// Objects with a TTL, by (expiry, slot).
-    by_expiry: BTreeSet<(u64, u32)>,
-    /// Bytes of the objects with a TTL.
-    ttl_bytes: u64,
-    /// Objects without a TTL, most recently used at the head.
-    lru: List,
-    capacity: u64,
-    counters: Counters,
-}
+pub type Ttl = Resident<TtlOrder>;
 
 impl Ttl {
     /// An empty cache of `capacity` bytes (or objects).
     pub fn new(capacity: u64) -> Self {
-        Ttl {
-            table: Table::new(),
-            by_expiry: BTreeSet::new(),
-            ttl_bytes: 0,
-            lru: List::default(),
+        Resident::with_order(
             capacity,
-            counters: Counters::default(),
+            TtlOrder {
+                by_expiry: BTreeSet::new(),
+                lru: List::default(),
+            },
+        )
+    }
+}
+
+/// The order: objects with a TTL by (expiry, slot), the others in an LRU list.
+pub struct TtlOrder {
+    by_expiry: BTreeSet<(u64, u32)>,
+    /// Objects without a TTL, most recently used at the head.
+    lru: List,
+}
+
+impl Ordering for TtlOrder {
+    type Meta = ();
+
+    #[inline]
+    fn hit(&mut self, s: &mut Store<()>, slot: u32, _: &Request) {
+        if s.table.node(slot).expire == 0 {
+            self.lru.move_to_head(&mut s.table.nodes, slot);
         }
     }
 
-    fn drop_slot(&mut self, slot: u32) {
-        let n = *self.table.node(slot);
-        if n.expire == 0 {
-            self.lru.unlink(&mut self.table.nodes, slot);
+    #[inline]
+    fn admit(&mut self, s: &mut Store<()>, slot: u32, _: &Request) {
+        let expire = s.table.node(slot).expire;
+        if expire == 0 {
+            self.lru.push_head(&mut s.table.nodes, slot);
         } else {
-            self.by_expiry.remove(&(n.expire, slot));
-            self.ttl_bytes -= n.size;
+            self.by_expiry.insert((expire, slot));
         }
-        self.table.remove(slot);
     }
 
-    fn victim(&self) -> u32 {
+    #[inline]
+    fn unlink(&mut self, s: &mut Store<()>, slot: u32) {
+        let expire = s.table.node(slot).expire;
+        if expire == 0 {
+            self.lru.unlink(&mut s.table.nodes, slot);
+        } else {
+            self.by_expiry.remove(&(expire, slot));
+        }
+    }
+
+    #[inline]
+    fn victim(&mut self, _: &mut Store<()>, _: &Request) -> u32 {
         match self.by_expiry.first() {
             Some(&(_, slot)) => slot,
             None => self.lru.tail,
         }
     }
-}
-
-impl Policy for Ttl {
-    prefetch_table!();
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                if self.table.node(s).expire == 0 {
-                    self.lru.move_to_head(&mut self.table.nodes, s);
-                }
-                true
-            }
-            Found::Expired(s) => {
-                self.drop_slot(s);
-                self.counters.expirations += 1;
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.capacity {
-            return;
-        }
-        while self.used() + size > self.capacity {
-            let v = self.victim();
-            let key = self.table.node(v).key;
-            self.drop_slot(v);
-            self.counters.evicted(key);
-        }
-        let expire = req.expiry();
-        let s = self.table.insert(req.key, req.size, expire, ());
-        if expire == 0 {
-            self.lru.push_head(&mut self.table.nodes, s);
-        } else {
-            self.by_expiry.insert((expire, s));
-            self.ttl_bytes += size;
-        }
-    }
 
     /// The expiry orders eviction here, so a write that changes it (or the size) re-inserts.
-    fn rewrite(&mut self, req: &Request) {
-        if let Some(s) = self.table.find(req.key) {
-            let n = self.table.node(s);
-            if n.size != req.size || n.expire != req.expiry() {
-                self.drop_slot(s);
-                self.insert(req);
-            }
-        }
+    #[inline]
+    fn keeps_place(&self, node: &Node<()>, req: &Request) -> bool {
+        node.size == req.size && node.expire == req.expiry()
     }
-
-    remove_by_drop_slot!();
-
-    resident_accessors!(|p| used: p.lru.bytes + p.ttl_bytes, len: p.table.len());
 }
 
 #[cfg(test)]

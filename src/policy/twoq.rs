@@ -12,8 +12,9 @@
 //! `C - floor(C * ain)` and also evicts from itself to stay within it; objects larger than Ain's
 //! share are not cached; an object too large for Aout leaves no ghost.
 
-use super::table::{List, Table};
-use super::{BuildCtx, Caps, Counters, ParamInfo, Params, Policy, PolicyInfo};
+use super::core::list::List;
+use super::core::table::Table;
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -63,7 +64,7 @@ pub struct TwoQ {
     /// The current request's key was found (and dropped) in Aout: its insert goes to Am.
     ghost_hit: bool,
     ghost_key: u64,
-    counters: Counters,
+    tally: Tally,
 }
 
 impl TwoQ {
@@ -79,7 +80,7 @@ impl TwoQ {
             am_size: capacity - ain_size,
             ghost_hit: false,
             ghost_key: 0,
-            counters: Counters::default(),
+            tally: Tally::new(capacity),
         }
     }
 
@@ -99,7 +100,7 @@ impl TwoQ {
     fn demote_ain_tail(&mut self) {
         let s = self.lists[AIN as usize].tail;
         let size = self.table.node(s).size;
-        self.counters.evicted(self.table.node(s).key);
+        self.tally.evicted(self.table.node(s).key);
         if size > self.aout_size {
             self.drop_slot(s);
             return;
@@ -118,7 +119,7 @@ impl TwoQ {
         let t = self.lists[AM as usize].tail;
         let key = self.table.node(t).key;
         self.drop_slot(t);
-        self.counters.evicted(key);
+        self.tally.evicted(key);
     }
 
     /// One eviction step for the whole cache.
@@ -132,8 +133,16 @@ impl TwoQ {
 }
 
 impl Policy for TwoQ {
-    rewrite_in_table!();
-    prefetch_table!();
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
@@ -151,7 +160,7 @@ impl Policy for TwoQ {
         }
         if node.expire != 0 && req.time >= node.expire {
             self.drop_slot(s);
-            self.counters.expirations += 1;
+            self.tally.expired();
             return false;
         }
         if queue == AM {
@@ -209,7 +218,13 @@ impl Policy for TwoQ {
     fn capacity(&self) -> u64 {
         self.capacity
     }
-    counter_accessors!();
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
 }
 
 #[cfg(test)]
