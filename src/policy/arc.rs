@@ -19,8 +19,9 @@
 //!
 //! All four lists share one [`Table`]; a node's `meta` says which list holds it.
 
-use super::core::list::List;
+use super::core::queues::{QueueId, Queues};
 use super::core::table::Table;
+use super::core::MissGuard;
 use super::{BuildCtx, Caps, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
@@ -38,24 +39,35 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Arc::new(ctx.capacity)))
 }
 
-/// Resident, seen once recently.
-const T1: u8 = 0;
-/// Resident, seen at least twice.
-const T2: u8 = 1;
-/// Ghost of T1.
-const B1: u8 = 2;
-/// Ghost of T2.
-const B2: u8 = 3;
+/// ARC's four lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Id {
+    /// Resident, seen once recently.
+    #[default]
+    T1,
+    /// Resident, seen at least twice.
+    T2,
+    /// Ghost of T1.
+    B1,
+    /// Ghost of T2.
+    B2,
+}
+use Id::{B1, B2, T1, T2};
+
+impl QueueId for Id {
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 
 /// The ARC cache.
 pub struct Arc {
-    /// Node meta: the list holding the node (T1, T2, B1 or B2).
-    table: Table<u8>,
-    /// Indexed by the list ids above.
-    lists: [List; 4],
+    /// Node meta: the list holding the node.
+    table: Table<Id>,
+    lists: Queues<Id, 4>,
     /// Target size of T1 in bytes.
     p: f64,
-    capacity: u64,
     /// The current request hit a ghost (its key is `ghost_key`); the insert that follows goes to T2.
     ghost_hit: bool,
     ghost_key: u64,
@@ -64,6 +76,7 @@ pub struct Arc {
     /// complete miss, as in libCacheSim, where it then still steers REPLACE's tie rule.
     in_b2: bool,
     tally: Tally,
+    guard: MissGuard,
 }
 
 impl Arc {
@@ -71,44 +84,27 @@ impl Arc {
     pub fn new(capacity: u64) -> Self {
         Arc {
             table: Table::new(),
-            lists: [List::default(); 4],
+            lists: Queues::default(),
             p: 0.0,
-            capacity,
             ghost_hit: false,
             ghost_key: 0,
             in_b2: false,
             tally: Tally::new(capacity),
+            guard: MissGuard::default(),
         }
     }
 
     /// Bytes in list `id`.
     #[inline]
-    fn bytes(&self, id: u8) -> u64 {
-        self.lists[id as usize].bytes
-    }
-
-    /// Unlinks `slot` from its list and frees it.
-    #[inline]
-    fn drop_slot(&mut self, slot: u32) {
-        let id = self.table.node(slot).meta;
-        self.lists[id as usize].unlink(&mut self.table.nodes, slot);
-        self.table.remove(slot);
-    }
-
-    /// Moves `slot` from its list to the head of list `to`.
-    #[inline]
-    fn move_to(&mut self, slot: u32, to: u8) {
-        let from = self.table.node(slot).meta;
-        self.lists[from as usize].unlink(&mut self.table.nodes, slot);
-        self.table.node_mut(slot).meta = to;
-        self.lists[to as usize].push_head(&mut self.table.nodes, slot);
+    fn bytes(&self, id: Id) -> u64 {
+        self.lists.bytes(id)
     }
 
     /// Drops the tail of ghost list `id`.
     #[inline]
-    fn drop_ghost_tail(&mut self, id: u8) {
-        let t = self.lists[id as usize].tail;
-        self.drop_slot(t);
+    fn drop_ghost_tail(&mut self, id: Id) {
+        let t = self.lists.tail(id);
+        self.lists.drop(&mut self.table, t);
     }
 
     /// REPLACE from the paper: demote T1's or T2's tail to its ghost list.
@@ -117,93 +113,91 @@ impl Arc {
         let t1f = t1 as f64;
         let from_t1 = (t1 > 0 && (t1f > self.p || (t1f == self.p && self.in_b2))) || self.bytes(T2) == 0;
         let (from, to) = if from_t1 { (T1, B1) } else { (T2, B2) };
-        let victim = self.lists[from as usize].tail;
-        self.move_to(victim, to);
-        self.tally.evicted(self.table.node(victim).key);
+        let victim = self.lists.tail(from);
+        self.lists.move_to(&mut self.table, victim, to);
+        let n = self.table.node(victim);
+        self.tally.evicted(n.key, n.size);
     }
 
     /// One eviction step for a request found in no list (case IV of the paper).
     fn evict_complete_miss(&mut self, size: u64) {
         let (t1, b1) = (self.bytes(T1), self.bytes(B1));
-        if t1 + b1 + size > self.capacity {
+        let capacity = self.tally.capacity();
+        if t1 + b1 + size > capacity {
             if b1 > 0 {
                 self.drop_ghost_tail(B1);
                 self.replace();
             } else {
-                let victim = self.lists[T1 as usize].tail;
-                let key = self.table.node(victim).key;
-                self.drop_slot(victim);
-                self.tally.evicted(key);
+                let victim = self.lists.tail(T1);
+                let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
+                self.lists.drop(&mut self.table, victim);
+                self.tally.evicted(key, size);
             }
         } else {
             let total = t1 + b1 + self.bytes(T2) + self.bytes(B2);
-            if total >= 2 * self.capacity && self.bytes(B2) > 0 {
+            if total >= 2 * capacity && self.bytes(B2) > 0 {
                 self.drop_ghost_tail(B2);
             }
             self.replace();
         }
     }
-}
 
-impl Policy for Arc {
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
-    }
-
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
-    }
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn lookup(&mut self, req: &Request) -> bool {
         self.ghost_hit = false;
         let Some(s) = self.table.find(req.key) else {
             return false;
         };
-        let node = self.table.node(s);
+        let node = *self.table.node(s);
         match node.meta {
             T1 | T2 => {
                 if node.expire != 0 && req.time >= node.expire {
-                    self.drop_slot(s);
-                    self.tally.expired();
+                    self.lists.drop(&mut self.table, s);
+                    self.tally.expired(node.size);
                     return false;
                 }
                 self.in_b2 = false;
                 if node.meta == T2 {
-                    self.lists[T2 as usize].move_to_head(&mut self.table.nodes, s);
+                    self.lists.move_to_head(&mut self.table, s);
                 } else {
-                    self.move_to(s, T2);
+                    self.lists.move_to(&mut self.table, s, T2);
                 }
                 true
             }
             ghost => {
                 let (b1, b2) = (self.bytes(B1) as f64, self.bytes(B2) as f64);
                 if ghost == B1 {
-                    self.p = (self.p + (b2 / b1).max(1.0)).min(self.capacity as f64);
+                    self.p = (self.p + (b2 / b1).max(1.0)).min(self.tally.capacity() as f64);
                     self.in_b2 = false;
                 } else {
                     self.p = (self.p - (b1 / b2).max(1.0)).max(0.0);
                     self.in_b2 = true;
                 }
-                self.drop_slot(s);
+                self.lists.drop(&mut self.table, s);
                 self.ghost_hit = true;
                 self.ghost_key = req.key;
                 false
             }
         }
     }
+}
+
+impl Policy for Arc {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        let hit = self.lookup(req);
+        self.guard.looked_up(req.key, hit);
+        hit
+    }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
+        self.guard.inserting(req.key);
         let size = req.size;
-        if size > self.capacity {
+        if size > self.tally.capacity() {
             return;
         }
         let ghost = self.ghost_hit && self.ghost_key == req.key;
-        while self.bytes(T1) + self.bytes(T2) + size > self.capacity {
+        while self.tally.over(size) {
             if ghost {
                 self.replace();
             } else {
@@ -218,18 +212,21 @@ impl Policy for Arc {
             T1
         };
         let s = self.table.insert(req.key, req.size, req.expiry(), to);
-        self.lists[to as usize].push_head(&mut self.table.nodes, s);
+        self.lists.push_head(&mut self.table, s, to);
+        self.tally.added(size);
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        match self.table.find(key) {
-            Some(s) => {
-                let resident = matches!(self.table.node(s).meta, T1 | T2);
-                self.drop_slot(s);
-                resident
-            }
-            None => false,
+        self.guard.reset();
+        let Some(s) = self.table.find(key) else {
+            return false;
+        };
+        let size = self.table.node(s).size;
+        let resident = matches!(self.lists.drop(&mut self.table, s), T1 | T2);
+        if resident {
+            self.tally.removed(size);
         }
+        resident
     }
 
     fn contains(&self, key: u64) -> bool {
@@ -237,21 +234,24 @@ impl Policy for Arc {
             .find(key)
             .is_some_and(|s| matches!(self.table.node(s).meta, T1 | T2))
     }
-    fn used(&self) -> u64 {
-        self.bytes(T1) + self.bytes(T2)
-    }
-    fn len(&self) -> usize {
-        self.lists[T1 as usize].len + self.lists[T2 as usize].len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
+
     fn tally(&self) -> &Tally {
         &self.tally
     }
 
     fn tally_mut(&mut self) -> &mut Tally {
         &mut self.tally
+    }
+
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
     }
 }
 
@@ -260,11 +260,8 @@ mod tests {
     use super::super::testkit::{build, pattern};
     use super::*;
 
-    fn keys(a: &Arc, id: u8) -> Vec<u64> {
-        a.lists[id as usize]
-            .iter(&a.table.nodes)
-            .map(|s| a.table.node(s).key)
-            .collect()
+    fn keys(a: &Arc, id: Id) -> Vec<u64> {
+        a.lists.keys(&a.table, id)
     }
 
     fn run(a: &mut Arc, ks: &[u64]) -> String {

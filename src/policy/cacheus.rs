@@ -52,14 +52,15 @@
 //! holds it and carries its LFU count and links into its frequency bucket. The ghost lists share a
 //! second table.
 
+use super::core::freq::{FreqLink, FreqList, FreqNode};
+use super::core::ghost::GhostFifo;
 use super::core::list::List;
-use super::core::table::{Node, Table, NIL};
+use super::core::queues::{InQueue, QueueId, Queues};
+use super::core::table::Table;
 use super::{BuildCtx, Caps, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
-use hashbrown::HashMap;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use rustc_hash::FxBuildHasher;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {
@@ -75,12 +76,23 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Cacheus::new(ctx.capacity, ctx.seed)))
 }
 
-/// Resident, seen once (scan-resistant list).
-const SR: u8 = 0;
-/// Resident, seen again.
-const R: u8 = 1;
-/// History: left the cache, remembered with its LFU count.
-const H: u8 = 2;
+/// The resident lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Id {
+    /// Resident, seen once (scan-resistant list).
+    #[default]
+    SR,
+    /// Resident, seen again.
+    R,
+}
+use Id::{R, SR};
+
+impl QueueId for Id {
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 
 /// Ghost list of the objects evicted on SR-LRU's advice.
 const G_LRU: u8 = 0;
@@ -95,51 +107,56 @@ const DEMOTED: u8 = 2;
 /// Per-node metadata in the main table.
 #[derive(Clone, Copy, Debug, Default)]
 struct Meta {
-    /// SR, R or H.
-    list: u8,
+    /// SR or R.
+    list: Id,
     /// [`NEW`] and [`DEMOTED`].
     flags: u8,
-    /// LFU count (for H: the count the object had when it left).
-    freq: u64,
-    /// The CR-LFU bucket holding a resident node.
-    bucket: u32,
-    /// Towards the head (older) of the frequency bucket.
-    up: u32,
-    /// Towards the tail (newer) of the frequency bucket.
-    down: u32,
+    /// The place in CR-LFU's frequency list.
+    freq: FreqLink,
 }
 
-/// One frequency bucket of CR-LFU: objects in the order they reached this count, newest at `tail`.
-/// Non-empty buckets form a list ordered by count.
-#[derive(Clone, Copy, Debug)]
-struct Bucket {
+impl InQueue<Id> for Meta {
+    #[inline]
+    fn queue(&self) -> Id {
+        self.list
+    }
+    #[inline]
+    fn set_queue(&mut self, q: Id) {
+        self.list = q;
+    }
+}
+
+impl FreqNode for Meta {
+    #[inline]
+    fn link(&self) -> &FreqLink {
+        &self.freq
+    }
+    #[inline]
+    fn link_mut(&mut self) -> &mut FreqLink {
+        &mut self.freq
+    }
+}
+
+/// What H remembers of an object that left: its LFU count and whether it left SR as new.
+#[derive(Clone, Copy, Debug, Default)]
+struct Left {
     freq: u64,
-    head: u32,
-    tail: u32,
-    /// Bucket with the next higher count.
-    higher: u32,
-    /// Bucket with the next lower count.
-    lower: u32,
+    new: bool,
 }
 
 /// The Cacheus cache.
 pub struct Cacheus {
-    /// Resident (SR, R) and history (H) entries.
+    /// Resident objects (SR, R).
     table: Table<Meta>,
-    /// Indexed by SR, R, H.
-    lists: [List; 3],
-    /// CR-LFU's buckets (slots of released ones are reused through `free_buckets`).
-    buckets: Vec<Bucket>,
-    free_buckets: Vec<u32>,
-    /// Count -> bucket, for the non-empty buckets.
-    bucket_of: HashMap<u64, u32, FxBuildHasher>,
-    /// Bucket with the lowest count (NIL when nothing is cached).
-    lowest: u32,
+    lists: Queues<Id, 2>,
+    /// CR-LFU: the resident objects by count.
+    lfu: FreqList,
+    /// History H: objects that left the cache, apart from its table.
+    history: GhostFifo<Left>,
     /// Ghost entries; meta says which ghost list.
     ghosts: Table<u8>,
     /// Indexed by G_LRU, G_LFU.
     ghost_lists: [List; 2],
-    capacity: u64,
     /// Target size of SR (starts at `C/2`, grows when new objects come back from H).
     sr_size: i64,
     /// Target size of R: `C - sr_size`.
@@ -170,14 +187,11 @@ impl Cacheus {
         let lr = 0.001 + rng.random_range(0..1000u64) as f64 / 1000.0;
         Cacheus {
             table: Table::new(),
-            lists: [List::default(); 3],
-            buckets: Vec::new(),
-            free_buckets: Vec::new(),
-            bucket_of: HashMap::with_hasher(FxBuildHasher),
-            lowest: NIL,
+            lists: Queues::default(),
+            lfu: FreqList::indexed(),
+            history: GhostFifo::default(),
             ghosts: Table::new(),
             ghost_lists: [List::default(); 2],
-            capacity,
             sr_size: (capacity / 2) as i64,
             r_size: (capacity / 2) as i64,
             c_new: 0,
@@ -196,198 +210,47 @@ impl Cacheus {
         }
     }
 
-    #[inline]
-    fn list_of(&self, slot: u32) -> u8 {
-        self.table.node(slot).meta.list
-    }
-
-    #[inline]
-    fn push_head(&mut self, slot: u32, to: u8) {
-        self.table.node_mut(slot).meta.list = to;
-        self.lists[to as usize].push_head(&mut self.table.nodes, slot);
-    }
-
-    #[inline]
-    fn unlink(&mut self, slot: u32) {
-        let from = self.list_of(slot);
-        self.lists[from as usize].unlink(&mut self.table.nodes, slot);
-    }
-
-    // ---- CR-LFU buckets (links in `Meta::up` / `Meta::down`) ----
-
-    /// The bucket for count `freq`, created if needed. `hint` is a bucket that may be the one
-    /// just below it (the bucket a promoted object comes from), or NIL.
-    fn bucket_for(&mut self, freq: u64, hint: u32) -> u32 {
-        if let Some(&b) = self.bucket_of.get(&freq) {
-            return b;
-        }
-        let fits_below = |b: u32| {
-            let bk = &self.buckets[b as usize];
-            bk.freq < freq && (bk.higher == NIL || self.buckets[bk.higher as usize].freq > freq)
-        };
-        let lower = if hint != NIL && fits_below(hint) {
-            hint
-        } else {
-            self.bucket_below(freq)
-        };
-        let higher = if lower == NIL {
-            self.lowest
-        } else {
-            self.buckets[lower as usize].higher
-        };
-        let bk = Bucket {
-            freq,
-            head: NIL,
-            tail: NIL,
-            higher,
-            lower,
-        };
-        let id = match self.free_buckets.pop() {
-            Some(id) => {
-                self.buckets[id as usize] = bk;
-                id
-            }
-            None => {
-                self.buckets.push(bk);
-                (self.buckets.len() - 1) as u32
-            }
-        };
-        if lower == NIL {
-            self.lowest = id;
-        } else {
-            self.buckets[lower as usize].higher = id;
-        }
-        if higher != NIL {
-            self.buckets[higher as usize].lower = id;
-        }
-        self.bucket_of.insert(freq, id);
-        id
-    }
-
-    /// The bucket with the highest count below `freq` (which has no bucket), or NIL. Only an
-    /// object coming back from H lands on an arbitrary count; this walks up from the lowest bucket
-    /// and down from `freq - 1` in turn, so it costs the shorter of the two distances.
-    fn bucket_below(&self, freq: u64) -> u32 {
-        let (mut walk, mut below, mut probe) = (self.lowest, NIL, freq);
-        loop {
-            if walk == NIL || self.buckets[walk as usize].freq > freq {
-                return below;
-            }
-            below = walk;
-            walk = self.buckets[walk as usize].higher;
-            probe -= 1;
-            if let Some(&b) = self.bucket_of.get(&probe) {
-                return b;
-            }
-            if probe <= self.buckets[self.lowest as usize].freq {
-                return NIL;
-            }
-        }
-    }
-
-    /// Appends `slot` to the newest end of bucket `b`.
-    #[inline]
-    fn lfu_append(&mut self, slot: u32, b: u32) {
-        let bk = &mut self.buckets[b as usize];
-        let old = bk.tail;
-        bk.tail = slot;
-        if old == NIL {
-            bk.head = slot;
-        }
-        let nodes = &mut self.table.nodes;
-        let m = &mut nodes[slot as usize].meta;
-        m.bucket = b;
-        m.up = old;
-        m.down = NIL;
-        if old != NIL {
-            nodes[old as usize].meta.down = slot;
-        }
-    }
-
-    /// Appends `slot` to the bucket for its count.
-    #[inline]
-    fn lfu_push(&mut self, slot: u32) {
-        let b = self.bucket_for(self.table.node(slot).meta.freq, NIL);
-        self.lfu_append(slot, b);
-    }
-
-    /// Takes `slot` out of its bucket, releasing the bucket when it empties.
-    #[inline]
-    fn lfu_unlink(&mut self, slot: u32) {
-        let m = self.table.node(slot).meta;
-        let nodes = &mut self.table.nodes;
-        if m.up != NIL {
-            nodes[m.up as usize].meta.down = m.down;
-        }
-        if m.down != NIL {
-            nodes[m.down as usize].meta.up = m.up;
-        }
-        let bk = &mut self.buckets[m.bucket as usize];
-        if m.up == NIL {
-            bk.head = m.down;
-        }
-        if m.down == NIL {
-            bk.tail = m.up;
-        }
-        if bk.head != NIL {
-            return;
-        }
-        let bk = *bk;
-        if bk.lower == NIL {
-            self.lowest = bk.higher;
-        } else {
-            self.buckets[bk.lower as usize].higher = bk.higher;
-        }
-        if bk.higher != NIL {
-            self.buckets[bk.higher as usize].lower = bk.lower;
-        }
-        self.bucket_of.remove(&bk.freq);
-        self.free_buckets.push(m.bucket);
-    }
-
     /// CR-LFU's victim: the newest object of the lowest count.
     #[inline]
     fn lfu_victim(&self) -> u32 {
-        if self.lowest == NIL {
-            NIL
-        } else {
-            self.buckets[self.lowest as usize].tail
-        }
+        self.lfu.newest_of_lowest()
     }
 
     // ---- SR-LRU ----
 
-    /// Moves resident `slot` to the head of H (libCacheSim's SR-LRU evict/remove; CR-LFU's count
-    /// stays on the node as the count it offloads to H), then trims H below `C`.
-    fn send_to_history(&mut self, slot: u32) {
-        self.lfu_unlink(slot);
-        self.unlink(slot);
-        let flags = self.table.node(slot).meta.flags;
-        if flags & NEW != 0 {
+    /// Moves resident `slot` out of the cache into H (libCacheSim's SR-LRU evict/remove; CR-LFU's
+    /// count goes with it), then trims H below `C`. Returns the object's size.
+    fn send_to_history(&mut self, slot: u32) -> u64 {
+        let freq = self.lfu.count(&self.table.nodes, slot);
+        self.lfu.unlink(&mut self.table.nodes, slot);
+        self.lists.unlink(&mut self.table, slot);
+        let n = *self.table.node(slot);
+        if n.meta.flags & NEW != 0 {
             self.c_new += 1;
         }
-        if flags & DEMOTED != 0 {
+        if n.meta.flags & DEMOTED != 0 {
             self.c_demoted -= 1;
         }
-        self.table.node_mut(slot).meta.flags = flags & NEW;
-        self.push_head(slot, H);
-        while self.lists[H as usize].bytes >= self.capacity {
-            let t = self.lists[H as usize].tail;
-            self.lists[H as usize].unlink(&mut self.table.nodes, t);
-            self.table.remove(t);
-        }
+        self.table.remove(slot);
+        let left = Left {
+            freq,
+            new: n.meta.flags & NEW != 0,
+        };
+        self.history.push(n.key, n.size, left);
+        // H keeps under C bytes.
+        self.history.trim_to(self.tally.capacity().saturating_sub(1));
+        n.size
     }
 
     /// Moves R's tail objects to SR's head (flagged as demoted) while R plus `extra` bytes is over
     /// R's target size.
     fn demote_r(&mut self, extra: u64) {
-        while (self.lists[R as usize].bytes + extra) as i64 > self.r_size {
-            let t = self.lists[R as usize].tail;
-            self.lists[R as usize].unlink(&mut self.table.nodes, t);
+        while (self.lists.bytes(R) + extra) as i64 > self.r_size {
+            let t = self.lists.tail(R);
             // Objects in R are never flagged, so every demotion counts.
             self.c_demoted += 1;
             self.table.node_mut(t).meta.flags = DEMOTED;
-            self.push_head(t, SR);
+            self.lists.move_to(&mut self.table, t, SR);
         }
     }
 
@@ -401,7 +264,7 @@ impl Cacheus {
         let grown = self.sr_size as f64 + delta;
         let limit = self.used() as i64 - 1;
         self.sr_size = if grown > limit as f64 { limit } else { grown as i64 };
-        self.r_size = self.capacity as i64 - self.sr_size;
+        self.r_size = self.tally.capacity() as i64 - self.sr_size;
     }
 
     // ---- experts' ghost lists ----
@@ -440,7 +303,7 @@ impl Cacheus {
 
     /// Hill climbing on the hit rate, every `capacity` requests.
     fn update_lr(&mut self) {
-        let hit_rate = (self.hits / self.capacity.max(1)) as f64;
+        let hit_rate = (self.hits / self.tally.capacity().max(1)) as f64;
         let d_hit = hit_rate - self.hit_rate_prev;
         let d_lr = self.lr - self.lr_prev;
         self.lr_prev = self.lr;
@@ -462,10 +325,10 @@ impl Cacheus {
     /// One eviction: draw an expert, evict its victim into H (and its ghost list when the experts
     /// disagree).
     fn evict_one(&mut self) {
-        let lru_v = if self.lists[SR as usize].bytes > 0 {
-            self.lists[SR as usize].tail
+        let lru_v = if self.lists.bytes(SR) > 0 {
+            self.lists.tail(SR)
         } else {
-            self.lists[R as usize].tail
+            self.lists.tail(R)
         };
         let lfu_v = self.lfu_victim();
         let r = self.rng.random_range(0..100u64) as f64 / 100.0;
@@ -476,9 +339,9 @@ impl Cacheus {
         } else {
             (lfu_v, Some(G_LFU))
         };
-        let Node { key, size, .. } = *self.table.node(victim);
-        self.send_to_history(victim);
-        self.tally.evicted(key);
+        let key = self.table.node(victim).key;
+        let size = self.send_to_history(victim);
+        self.tally.evicted(key, size);
         if let Some(g) = ghost {
             self.ghost_insert(g, key, size);
         }
@@ -486,20 +349,16 @@ impl Cacheus {
 
     /// A hit on resident `slot`: SR-LRU and CR-LFU both promote it.
     fn promote(&mut self, slot: u32) {
-        if self.list_of(slot) == R {
-            self.lists[R as usize].move_to_head(&mut self.table.nodes, slot);
+        if self.table.node(slot).meta.list == R {
+            self.lists.move_to_head(&mut self.table, slot);
         } else {
-            self.unlink(slot);
+            self.lists.unlink(&mut self.table, slot);
             self.table.node_mut(slot).meta.flags = 0;
-            self.push_head(slot, R);
+            self.lists.push_head(&mut self.table, slot, R);
             self.demote_r(0);
         }
-        // Find (or make) the next bucket while the current one still exists.
-        let freq = self.table.node(slot).meta.freq + 1;
-        let target = self.bucket_for(freq, self.table.node(slot).meta.bucket);
-        self.lfu_unlink(slot);
-        self.table.node_mut(slot).meta.freq = freq;
-        self.lfu_append(slot, target);
+        let freq = self.lfu.count(&self.table.nodes, slot) + 1;
+        self.lfu.move_to(&mut self.table.nodes, slot, freq);
     }
 }
 
@@ -518,21 +377,19 @@ impl Policy for Cacheus {
     fn get(&mut self, req: &Request) -> bool {
         // libCacheSim updates the learning rate after the request that completes an interval;
         // doing it before the next one keeps the same order of random draws.
-        if self.requests > 0 && self.requests.is_multiple_of(self.capacity.max(1)) {
+        if self.requests > 0 && self.requests.is_multiple_of(self.tally.capacity().max(1)) {
             self.update_lr();
         }
         self.requests += 1;
         if let Some(s) = self.table.find(req.key) {
             let node = self.table.node(s);
-            if node.meta.list != H {
-                if node.expire != 0 && req.time >= node.expire {
-                    self.send_to_history(s);
-                    self.tally.expired();
-                } else {
-                    self.promote(s);
-                    self.hits += 1;
-                    return true;
-                }
+            if node.expire != 0 && req.time >= node.expire {
+                let size = self.send_to_history(s);
+                self.tally.expired(size);
+            } else {
+                self.promote(s);
+                self.hits += 1;
+                return true;
             }
         }
         self.regret(req.key);
@@ -541,82 +398,61 @@ impl Policy for Cacheus {
 
     fn insert(&mut self, req: &Request) {
         let size = req.size;
-        if size > self.capacity {
+        if size > self.tally.capacity() {
             return;
         }
-        while self.used() + size > self.capacity {
+        while self.tally.over(size) {
             self.evict_one();
         }
-        let hist = self.table.find(req.key);
-        debug_assert!(hist.is_none_or(|s| self.list_of(s) == H));
+        debug_assert!(self.table.find(req.key).is_none());
+        let back = self.history.get(req.key);
         // Checked only now, after evicting, as libCacheSim does.
-        let limit = if hist.is_some() { self.r_size } else { self.sr_size };
+        let limit = if back.is_some() { self.r_size } else { self.sr_size };
         if size as i64 > limit {
             return;
         }
-        let slot = match hist {
-            Some(s) => {
-                // Back from H: resume the LFU count, go to R's head (demoting R's overflow).
-                self.lists[H as usize].unlink(&mut self.table.nodes, s);
-                let n = self.table.node_mut(s);
-                n.meta.freq += 1;
-                n.expire = req.expiry();
-                // The object may have changed size since it left.
-                n.size = req.size;
-                let was_new = n.meta.flags & NEW != 0;
-                n.meta.flags = 0;
+        let (list, flags, freq) = match back {
+            // Back from H: resume the LFU count, go to R's head (demoting R's overflow).
+            Some(left) => {
+                self.history.take(req.key);
                 self.demote_r(size);
-                self.push_head(s, R);
-                if was_new {
-                    self.grow_sr();
-                }
-                s
+                (R, 0, left.freq + 1)
             }
-            None => {
-                let meta = Meta {
-                    list: SR,
-                    flags: NEW,
-                    freq: 1,
-                    bucket: NIL,
-                    up: NIL,
-                    down: NIL,
-                };
-                let s = self.table.insert(req.key, req.size, req.expiry(), meta);
-                self.push_head(s, SR);
-                s
-            }
+            None => (SR, NEW, 1),
         };
-        self.lfu_push(slot);
+        let meta = Meta {
+            flags,
+            ..Meta::default()
+        };
+        let s = self.table.insert(req.key, req.size, req.expiry(), meta);
+        self.lists.push_head(&mut self.table, s, list);
+        self.tally.added(size);
+        if back.is_some_and(|left| left.new) {
+            self.grow_sr();
+        }
+        self.lfu.push_at(&mut self.table.nodes, s, freq);
         // SR over its size: its tail objects leave for H, consulting no expert.
-        while self.lists[SR as usize].bytes as i64 > self.sr_size {
-            let t = self.lists[SR as usize].tail;
+        while self.lists.bytes(SR) as i64 > self.sr_size {
+            let t = self.lists.tail(SR);
             let key = self.table.node(t).key;
-            self.send_to_history(t);
-            self.tally.evicted(key);
+            let size = self.send_to_history(t);
+            self.tally.evicted(key, size);
         }
     }
 
     fn remove(&mut self, key: u64) -> bool {
         match self.table.find(key) {
-            Some(s) if self.list_of(s) != H => {
-                self.send_to_history(s);
+            Some(s) => {
+                let size = self.send_to_history(s);
+                self.tally.removed(size);
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some_and(|s| self.list_of(s) != H)
-    }
-    fn used(&self) -> u64 {
-        self.lists[SR as usize].bytes + self.lists[R as usize].bytes
-    }
-    fn len(&self) -> usize {
-        self.lists[SR as usize].len + self.lists[R as usize].len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
+        self.table.find(key).is_some()
     }
     fn tally(&self) -> &Tally {
         &self.tally
@@ -632,11 +468,12 @@ mod tests {
     use super::super::testkit::{build, pattern};
     use super::*;
 
-    fn keys(c: &Cacheus, id: u8) -> Vec<u64> {
-        c.lists[id as usize]
-            .iter(&c.table.nodes)
-            .map(|s| c.table.node(s).key)
-            .collect()
+    /// SR or R's keys, or H's ([`None`]).
+    fn keys(c: &Cacheus, id: Option<Id>) -> Vec<u64> {
+        match id {
+            Some(id) => c.lists.keys(&c.table, id),
+            None => c.history.keys(),
+        }
     }
 
     fn ghost_keys(c: &Cacheus, g: u8) -> Vec<u64> {
@@ -647,7 +484,10 @@ mod tests {
     }
 
     fn freq(c: &Cacheus, key: u64) -> u64 {
-        c.table.node(c.table.find(key).unwrap()).meta.freq
+        match c.table.find(key) {
+            Some(s) => c.lfu.count(&c.table.nodes, s),
+            None => c.history.get(key).unwrap().freq,
+        }
     }
 
     #[test]
@@ -656,13 +496,13 @@ mod tests {
         let mut c = Cacheus::new(4, 1);
         // 1 misses into SR and its hit moves it to R. 2 and 3 enter SR.
         assert_eq!(pattern(&mut c, &[1, 1, 2, 3]), "mHmm");
-        assert_eq!(keys(&c, R), vec![1]);
-        assert_eq!(keys(&c, SR), vec![3, 2]);
+        assert_eq!(keys(&c, Some(R)), vec![1]);
+        assert_eq!(keys(&c, Some(SR)), vec![3, 2]);
         // 4 fits the cache (3 + 1 = C) but SR would hold 3 > 2: its tail 2 leaves for H at once,
         // so a scan of new objects cannot push 1 out of R.
         assert_eq!(pattern(&mut c, &[4]), "m");
-        assert_eq!(keys(&c, SR), vec![4, 3]);
-        assert_eq!(keys(&c, H), vec![2]);
+        assert_eq!(keys(&c, Some(SR)), vec![4, 3]);
+        assert_eq!(keys(&c, None), vec![2]);
         assert!(!c.contains(2), "history entries are not cached");
         assert_eq!(c.counters().evictions, 1);
         assert_eq!((c.used(), c.len()), (3, 3));
@@ -679,14 +519,14 @@ mod tests {
         // count it left with (1) plus one. It was new, so SR grows by max(1, 0/1 + 0.5) = 1 to 3
         // (below the 4 cached bytes minus one, so not clamped) and R shrinks to C - 3 = 1.
         assert_eq!(pattern(&mut c, &[2]), "m");
-        assert_eq!(keys(&c, R), vec![2, 1]);
+        assert_eq!(keys(&c, Some(R)), vec![2, 1]);
         assert_eq!(freq(&c, 2), 2);
         assert_eq!((c.sr_size, c.r_size), (3, 1));
         // R (2) is over its new size but is only trimmed by the next promotion: 3 hits in SR,
         // moves to R = [3 2 1], and R's tails 1 and 2 are demoted to SR's head, flagged.
         assert_eq!(pattern(&mut c, &[3]), "H");
-        assert_eq!(keys(&c, R), vec![3]);
-        assert_eq!(keys(&c, SR), vec![2, 1, 4]);
+        assert_eq!(keys(&c, Some(R)), vec![3]);
+        assert_eq!(keys(&c, Some(SR)), vec![2, 1, 4]);
         assert_eq!(c.c_demoted, 2);
         assert_eq!(c.table.node(c.table.find(1).unwrap()).meta.flags, DEMOTED);
     }
@@ -712,7 +552,7 @@ mod tests {
             assert_eq!(ghost_keys(&c, ghost), vec![gone]);
             assert_eq!(ghost_keys(&c, 1 - ghost), Vec::<u64>::new());
             // The victim also went to SR-LRU's history, keeping its count.
-            assert_eq!(keys(&c, H), vec![gone]);
+            assert_eq!(keys(&c, None), vec![gone]);
             assert_eq!(freq(&c, gone), 1);
         }
     }
@@ -747,7 +587,7 @@ mod tests {
             assert!(!c.access(&Request::get(k, size)));
         }
         assert_eq!(c.len(), 0);
-        assert_eq!(keys(&c, H), vec![2, 1]);
+        assert_eq!(keys(&c, None), vec![2, 1]);
         assert!(ghost_keys(&c, G_LRU).is_empty() && ghost_keys(&c, G_LFU).is_empty());
         assert_eq!(c.counters().evictions, 2);
         // Larger than the whole cache: refused before any eviction.
@@ -764,7 +604,7 @@ mod tests {
         for (k, size) in [(1, 4), (2, 4), (1, 2)] {
             assert!(!c.access(&Request::get(k, size)));
         }
-        assert_eq!(keys(&c, R), vec![1]);
+        assert_eq!(keys(&c, Some(R)), vec![1]);
         assert_eq!(c.used(), 6);
     }
 

@@ -34,8 +34,9 @@
 //! (through the table's links) and in its count's bucket (through links in `meta`); a history node
 //! is only in its history list.
 
+use super::core::freq::{FreqLink, FreqList, FreqNode};
 use super::core::list::List;
-use super::core::table::{Node, Table, NIL};
+use super::core::table::{Node, Table};
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
@@ -81,37 +82,45 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(LeCaR::new(ctx.capacity, ctx.seed, lr, w_lru, update)))
 }
 
-/// `meta.kind` of a cached object.
-const RESIDENT: u8 = 0;
-/// `meta.kind` of a key in the LRU expert's history.
-const HIST_LRU: u8 = 1;
-/// `meta.kind` of a key in the LFU expert's history.
-const HIST_LFU: u8 = 2;
+/// What a node is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Kind {
+    /// A cached object.
+    #[default]
+    Resident,
+    /// A key in the LRU expert's history.
+    HistLru,
+    /// A key in the LFU expert's history.
+    HistLfu,
+}
+
+impl Kind {
+    /// The history of an expert's evictions.
+    fn history(self) -> usize {
+        debug_assert!(self != Kind::Resident);
+        self as usize - 1
+    }
+}
 
 /// Per-node metadata.
 #[derive(Clone, Copy, Debug, Default)]
 struct Meta {
     /// Request number of the eviction (history nodes).
     evicted_at: u64,
-    /// The count bucket (resident nodes).
-    bucket: u32,
-    /// Neighbours in the bucket: towards its first (oldest) and last (newest) object.
-    lfu_prev: u32,
-    lfu_next: u32,
-    /// RESIDENT, HIST_LRU or HIST_LFU.
-    kind: u8,
+    /// The place in the LFU expert's frequency list (resident nodes).
+    freq: FreqLink,
+    kind: Kind,
 }
 
-/// The objects with one count, oldest arrival first; buckets are chained by count.
-#[derive(Clone, Copy, Debug)]
-struct Bucket {
-    freq: u64,
-    first: u32,
-    last: u32,
-    /// Bucket with the next higher count.
-    up: u32,
-    /// Bucket with the next lower count.
-    down: u32,
+impl FreqNode for Meta {
+    #[inline]
+    fn link(&self) -> &FreqLink {
+        &self.freq
+    }
+    #[inline]
+    fn link_mut(&mut self) -> &mut FreqLink {
+        &mut self.freq
+    }
 }
 
 /// The LeCaR cache.
@@ -119,10 +128,8 @@ pub struct LeCaR {
     table: Table<Meta>,
     /// Resident objects, most recent at the head.
     lru: List,
-    buckets: Vec<Bucket>,
-    free_buckets: Vec<u32>,
-    /// Bucket with the lowest count (NIL when empty).
-    lowest: u32,
+    /// Resident objects by count.
+    freq: FreqList,
     /// Histories of the two experts, newest at the head.
     hist: [List; 2],
     hist_capacity: u64,
@@ -134,7 +141,6 @@ pub struct LeCaR {
     /// Requests seen (the clock of `evicted_at`).
     n_req: u64,
     rng: SmallRng,
-    capacity: u64,
     tally: Tally,
 }
 
@@ -144,9 +150,7 @@ impl LeCaR {
         LeCaR {
             table: Table::new(),
             lru: List::default(),
-            buckets: Vec::new(),
-            free_buckets: Vec::new(),
-            lowest: NIL,
+            freq: FreqList::new(),
             hist: [List::default(); 2],
             hist_capacity: capacity / 2,
             w_lru,
@@ -156,107 +160,17 @@ impl LeCaR {
             update_weight,
             n_req: 0,
             rng: SmallRng::seed_from_u64(seed),
-            capacity,
             tally: Tally::new(capacity),
         }
     }
 
-    /// A new empty bucket for `freq`, linked between `down` and `up`.
-    fn new_bucket(&mut self, freq: u64, down: u32, up: u32) -> u32 {
-        let b = Bucket {
-            freq,
-            first: NIL,
-            last: NIL,
-            up,
-            down,
-        };
-        let id = match self.free_buckets.pop() {
-            Some(id) => {
-                self.buckets[id as usize] = b;
-                id
-            }
-            None => {
-                self.buckets.push(b);
-                (self.buckets.len() - 1) as u32
-            }
-        };
-        if down != NIL {
-            self.buckets[down as usize].up = id;
-        } else {
-            self.lowest = id;
-        }
-        if up != NIL {
-            self.buckets[up as usize].down = id;
-        }
-        id
-    }
-
-    /// Appends resident `slot` to bucket `b` (as its newest object).
-    fn bucket_push(&mut self, b: u32, slot: u32) {
-        let last = self.buckets[b as usize].last;
-        {
-            let m = &mut self.table.node_mut(slot).meta;
-            m.bucket = b;
-            m.lfu_prev = last;
-            m.lfu_next = NIL;
-        }
-        if last != NIL {
-            self.table.node_mut(last).meta.lfu_next = slot;
-        } else {
-            self.buckets[b as usize].first = slot;
-        }
-        self.buckets[b as usize].last = slot;
-    }
-
-    /// Takes resident `slot` out of its bucket's chain and returns the bucket (left even if empty).
-    fn bucket_detach(&mut self, slot: u32) -> u32 {
-        let Meta {
-            bucket: b,
-            lfu_prev: prev,
-            lfu_next: next,
-            ..
-        } = self.table.node(slot).meta;
-        if prev != NIL {
-            self.table.node_mut(prev).meta.lfu_next = next;
-        } else {
-            self.buckets[b as usize].first = next;
-        }
-        if next != NIL {
-            self.table.node_mut(next).meta.lfu_prev = prev;
-        } else {
-            self.buckets[b as usize].last = prev;
-        }
-        b
-    }
-
-    /// Frees bucket `b` if it holds no object.
-    fn release_if_empty(&mut self, b: u32) {
-        let bk = self.buckets[b as usize];
-        if bk.first != NIL {
-            return;
-        }
-        if bk.down != NIL {
-            self.buckets[bk.down as usize].up = bk.up;
-        } else {
-            self.lowest = bk.up;
-        }
-        if bk.up != NIL {
-            self.buckets[bk.up as usize].down = bk.down;
-        }
-        self.free_buckets.push(b);
-    }
-
-    /// Takes resident `slot` out of its bucket, freeing the bucket if it empties.
-    fn bucket_unlink(&mut self, slot: u32) {
-        let b = self.bucket_detach(slot);
-        self.release_if_empty(b);
-    }
-
-    /// Removes a resident object entirely (no history).
-    fn drop_resident(&mut self, slot: u32) {
+    /// Removes a resident object entirely (no history); returns its size.
+    fn drop_resident(&mut self, slot: u32) -> u64 {
         self.lru.unlink(&mut self.table.nodes, slot);
-        self.bucket_unlink(slot);
+        self.freq.unlink(&mut self.table.nodes, slot);
+        let size = self.table.node(slot).size;
         self.table.remove(slot);
+        size
     }
 
     /// libCacheSim's weight update after a hit in the history of the expert owning `hit`.
@@ -283,18 +197,18 @@ impl LeCaR {
     /// Evicts one object, chosen by one expert, into that expert's history.
     fn evict_one(&mut self) {
         let lru_c = self.lru.tail;
-        let lfu_c = self.buckets[self.lowest as usize].first;
+        let lfu_c = self.freq.oldest_of_lowest();
         let (victim, hist) = if lru_c == lfu_c {
             (lru_c, None)
         } else if (self.rng.random_range(0..100u32) as f64 / 100.0) < self.w_lru {
-            (lru_c, Some(HIST_LRU))
+            (lru_c, Some(Kind::HistLru))
         } else {
-            (lfu_c, Some(HIST_LFU))
+            (lfu_c, Some(Kind::HistLfu))
         };
-        let key = self.table.node(victim).key;
-        self.tally.evicted(key);
+        let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
+        self.tally.evicted(key, size);
         self.lru.unlink(&mut self.table.nodes, victim);
-        self.bucket_unlink(victim);
+        self.freq.unlink(&mut self.table.nodes, victim);
         let Some(kind) = hist else {
             self.table.remove(victim);
             return;
@@ -303,7 +217,7 @@ impl LeCaR {
         n.meta.kind = kind;
         n.meta.evicted_at = self.n_req;
         n.expire = 0;
-        let h = (kind - 1) as usize;
+        let h = kind.history();
         self.hist[h].push_head(&mut self.table.nodes, victim);
         while self.hist[h].bytes > self.hist_capacity {
             let t = self.hist[h].tail;
@@ -337,51 +251,36 @@ impl Policy for LeCaR {
             return false;
         };
         let node = *self.table.node(s);
-        if node.meta.kind != RESIDENT {
-            let h = (node.meta.kind - 1) as usize;
+        if node.meta.kind != Kind::Resident {
+            let h = node.meta.kind.history();
             self.hist[h].unlink(&mut self.table.nodes, s);
             self.table.remove(s);
-            self.regret(self.n_req - node.meta.evicted_at, node.meta.kind == HIST_LRU);
+            self.regret(self.n_req - node.meta.evicted_at, node.meta.kind == Kind::HistLru);
             return false;
         }
         if node.expire != 0 && req.time >= node.expire {
-            self.drop_resident(s);
-            self.tally.expired();
+            let size = self.drop_resident(s);
+            self.tally.expired(size);
             return false;
         }
         self.lru.move_to_head(&mut self.table.nodes, s);
-        let b = node.meta.bucket;
-        let (freq, up) = (self.buckets[b as usize].freq, self.buckets[b as usize].up);
-        let target = if up != NIL && self.buckets[up as usize].freq == freq + 1 {
-            up
-        } else {
-            self.new_bucket(freq + 1, b, up)
-        };
-        // The old bucket is freed only after the new one is linked next to it.
-        self.bucket_detach(s);
-        self.bucket_push(target, s);
-        self.release_if_empty(b);
+        self.freq.bump(&mut self.table.nodes, s);
         true
     }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
         let size = req.size;
-        if size > self.capacity {
+        if size > self.tally.capacity() {
             return;
         }
-        while self.lru.bytes + size > self.capacity {
+        while self.tally.over(size) {
             self.evict_one();
         }
         let s = self.table.insert(req.key, req.size, req.expiry(), Meta::default());
         self.lru.push_head(&mut self.table.nodes, s);
-        let b = if self.lowest != NIL && self.buckets[self.lowest as usize].freq == 1 {
-            self.lowest
-        } else {
-            let up = self.lowest;
-            self.new_bucket(1, NIL, up)
-        };
-        self.bucket_push(b, s);
+        self.freq.push_new(&mut self.table.nodes, s);
+        self.tally.added(size);
     }
 
     fn remove(&mut self, key: u64) -> bool {
@@ -389,11 +288,12 @@ impl Policy for LeCaR {
             return false;
         };
         let kind = self.table.node(s).meta.kind;
-        if kind == RESIDENT {
-            self.drop_resident(s);
+        if kind == Kind::Resident {
+            let size = self.drop_resident(s);
+            self.tally.removed(size);
             true
         } else {
-            self.hist[(kind - 1) as usize].unlink(&mut self.table.nodes, s);
+            self.hist[kind.history()].unlink(&mut self.table.nodes, s);
             self.table.remove(s);
             false
         }
@@ -402,16 +302,7 @@ impl Policy for LeCaR {
     fn contains(&self, key: u64) -> bool {
         self.table
             .find(key)
-            .is_some_and(|s| self.table.node(s).meta.kind == RESIDENT)
-    }
-    fn used(&self) -> u64 {
-        self.lru.bytes
-    }
-    fn len(&self) -> usize {
-        self.lru.len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
+            .is_some_and(|s| self.table.node(s).meta.kind == Kind::Resident)
     }
     fn tally(&self) -> &Tally {
         &self.tally
@@ -428,8 +319,8 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    fn history(c: &LeCaR, kind: u8) -> Vec<u64> {
-        c.hist[(kind - 1) as usize]
+    fn history(c: &LeCaR, kind: Kind) -> Vec<u64> {
+        c.hist[kind.history()]
             .iter(&c.table.nodes)
             .map(|s| c.table.node(s).key)
             .collect()
@@ -463,16 +354,16 @@ mod tests {
         // 5 evicts 1, 6 evicts 2 (LFU proposes 4), 7 evicts 3; the history keeps the newest 2.
         let mut c = LeCaR::new(4, 1, 0.45, 1.0, false);
         assert_eq!(pattern(&mut c, &[1, 2, 3, 1, 2, 3, 4, 5, 6, 7]), "mmmHHHmmmm");
-        assert_eq!(history(&c, HIST_LRU), vec![3, 2]);
-        assert!(history(&c, HIST_LFU).is_empty());
+        assert_eq!(history(&c, Kind::HistLru), vec![3, 2]);
+        assert!(history(&c, Kind::HistLfu).is_empty());
         assert!(!c.contains(3), "history keys are not cached");
         // Now LRU order 7 6 5 4, all count 1: both experts propose 4, which leaves no history.
         assert_eq!(pattern(&mut c, &[8]), "m");
-        assert_eq!(history(&c, HIST_LRU), vec![3, 2]);
+        assert_eq!(history(&c, Kind::HistLru), vec![3, 2]);
         assert_eq!(c.counters().evictions, 4);
         // 3 is found in the history (a miss); without weight updates the weights stay.
         assert_eq!(pattern(&mut c, &[3]), "m");
-        assert_eq!(history(&c, HIST_LRU), vec![2]);
+        assert_eq!(history(&c, Kind::HistLru), vec![2]);
         assert_eq!(c.lru_weight(), 1.0);
     }
 
@@ -491,7 +382,10 @@ mod tests {
             assert_eq!(pattern(&mut c, &[1, 1, 2, 3]), "mHmm");
             let lru_erred = !c.contains(1);
             let victim = if lru_erred { 1 } else { 2 };
-            assert_eq!(history(&c, if lru_erred { HIST_LRU } else { HIST_LFU }), vec![victim]);
+            assert_eq!(
+                history(&c, if lru_erred { Kind::HistLru } else { Kind::HistLfu }),
+                vec![victim]
+            );
             assert_eq!(pattern(&mut c, &[victim]), "m");
             let (w_lru, w_lfu) = if lru_erred {
                 (u / s, (0.5 + 1e-10) / s)

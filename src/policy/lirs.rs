@@ -26,6 +26,7 @@
 
 use super::core::list::List;
 use super::core::table::{Found, Node, Table, NIL};
+use super::core::MissGuard;
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
@@ -145,15 +146,12 @@ pub struct Lirs {
     q: SideList,
     /// Non-resident entries of S, in the order they became non-resident (oldest = tail).
     nh: SideList,
-    capacity: u64,
     lir_limit: u64,
     hir_limit: u64,
     lir_bytes: u64,
     hir_bytes: u64,
-    /// Cached bytes as libCacheSim counts them (LIR plus Q).
-    used: u64,
-    len: usize,
     tally: Tally,
+    guard: MissGuard,
 }
 
 impl Lirs {
@@ -165,14 +163,12 @@ impl Lirs {
             s: List::default(),
             q: SideList::default(),
             nh: SideList::default(),
-            capacity,
             lir_limit: capacity.saturating_sub(hir_limit),
             hir_limit,
             lir_bytes: 0,
             hir_bytes: 0,
-            used: 0,
-            len: 0,
             tally: Tally::new(capacity),
+            guard: MissGuard::default(),
         }
     }
 
@@ -230,9 +226,7 @@ impl Lirs {
         let size = self.size(t);
         self.q.unlink(&mut self.table.nodes, t);
         self.hir_bytes -= size;
-        self.used -= size;
-        self.len -= 1;
-        self.tally.evicted(self.table.node(t).key);
+        self.tally.evicted(self.table.node(t).key, size);
         let f = self.flags(t) & !IN_Q;
         if f & IN_S != 0 {
             self.set_flags(t, (f & !RESIDENT) | IN_NH);
@@ -255,18 +249,15 @@ impl Lirs {
         let size = self.size(t);
         self.unlink_s(t);
         self.lir_bytes -= size;
-        self.used -= size;
-        self.len -= 1;
         if size <= self.hir_limit {
+            // It stays resident, as HIR.
             while self.hir_bytes + size > self.hir_limit && self.evict_hir() {}
             self.q.push_head(&mut self.table.nodes, t);
             let f = self.flags(t);
             self.set_flags(t, f | IN_Q | RESIDENT);
             self.hir_bytes += size;
-            self.used += size;
-            self.len += 1;
         } else {
-            self.tally.evicted(self.table.node(t).key);
+            self.tally.evicted(self.table.node(t).key, size);
             self.table.remove(t);
         }
         self.prune();
@@ -280,7 +271,7 @@ impl Lirs {
 
     /// Caps S at 2C bytes by dropping the oldest non-resident entries.
     fn limit_stack(&mut self) {
-        while self.s.bytes > 2 * self.capacity {
+        while self.s.bytes > 2 * self.tally.capacity() {
             let t = self.nh.tail;
             if t == NIL {
                 return;
@@ -298,15 +289,13 @@ impl Lirs {
             let f = self.flags(slot);
             self.set_flags(slot, f & !IN_Q);
             self.hir_bytes -= size;
-            self.used -= size;
-            self.len -= 1;
+            self.tally.removed(size);
         }
         self.make_lir_room(size);
         let f = self.flags(slot);
         self.set_flags(slot, f | LIR);
         self.lir_bytes += size;
-        self.used += size;
-        self.len += 1;
+        self.tally.added(size);
     }
 
     /// A hit on a resident HIR object that is in Q but not in S: it goes to the top of S, still HIR.
@@ -333,8 +322,7 @@ impl Lirs {
         let size = self.size(slot);
         if f & LIR != 0 {
             self.lir_bytes -= size;
-            self.used -= size;
-            self.len -= 1;
+            self.tally.removed(size);
         }
         if f & IN_S != 0 {
             self.unlink_s(slot);
@@ -342,8 +330,7 @@ impl Lirs {
         if f & IN_Q != 0 {
             self.q.unlink(&mut self.table.nodes, slot);
             self.hir_bytes -= size;
-            self.used -= size;
-            self.len -= 1;
+            self.tally.removed(size);
         }
         self.set_flags(slot, 0);
         self.table.remove(slot);
@@ -363,7 +350,7 @@ impl Lirs {
             // Both sets are full: make room in Q (the LIR budget cannot hold it).
             while self.hir_bytes + size > self.hir_limit && self.evict_hir() {}
         }
-        if self.used + size > self.capacity {
+        if self.tally.over(size) {
             // Unreachable while used = LIR + HIR bytes within their limits; never overfill.
             return;
         }
@@ -377,8 +364,7 @@ impl Lirs {
             self.set_flags(slot, IN_S | IN_Q | RESIDENT);
             self.hir_bytes += size;
         }
-        self.used += size;
-        self.len += 1;
+        self.tally.added(size);
     }
 
     /// A miss on a non-resident entry of S (already moved to the top by `get`): it becomes LIR.
@@ -390,42 +376,28 @@ impl Lirs {
         self.set_flags(slot, f);
         // libCacheSim's eviction loop, sized by the request; it does not run when the LIR budget
         // already has room, as it has after the demotions above.
-        while self.used + req.size > self.capacity {
+        while self.tally.over(req.size) {
             while self.hir_bytes >= self.hir_limit && self.evict_hir() {}
             if !self.evict_lir() {
                 break;
             }
         }
-        if self.used + size > self.capacity {
+        if self.tally.over(size) {
             return;
         }
         self.set_flags(slot, f | LIR | RESIDENT);
         self.table.node_mut(slot).expire = req.expiry();
         self.lir_bytes += size;
-        self.used += size;
-        self.len += 1;
-    }
-}
-
-impl Policy for Lirs {
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
+        self.tally.added(size);
     }
 
     #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
-    }
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn lookup(&mut self, req: &Request) -> bool {
         let slot = match self.table.lookup(req.key, req.time) {
             Found::Miss => return false,
             Found::Expired(s) if self.flags(s) & RESIDENT != 0 => {
                 self.remove_slot(s);
-                self.tally.expired();
+                self.tally.count_expiration();
                 return false;
             }
             Found::Hit(s) | Found::Expired(s) => s,
@@ -451,10 +423,30 @@ impl Policy for Lirs {
         self.limit_stack();
         true
     }
+}
+
+impl Policy for Lirs {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        let hit = self.lookup(req);
+        self.guard.looked_up(req.key, hit);
+        hit
+    }
+    fn rewrite(&mut self, req: &Request) {
+        if !self.table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.table.prefetch_for(key, stage);
+    }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        if req.size <= self.capacity {
+        self.guard.inserting(req.key);
+        if req.size <= self.tally.capacity() {
             match self.table.find(req.key) {
                 None => self.insert_new(req),
                 Some(s) if self.flags(s) & RESIDENT == 0 => self.insert_non_resident(s, req),
@@ -465,6 +457,7 @@ impl Policy for Lirs {
     }
 
     fn remove(&mut self, key: u64) -> bool {
+        self.guard.reset();
         match self.table.find(key) {
             Some(s) => self.remove_slot(s),
             None => false,
@@ -473,15 +466,6 @@ impl Policy for Lirs {
 
     fn contains(&self, key: u64) -> bool {
         self.table.find(key).is_some_and(|s| self.flags(s) & RESIDENT != 0)
-    }
-    fn used(&self) -> u64 {
-        self.used
-    }
-    fn len(&self) -> usize {
-        self.len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
     }
     fn tally(&self) -> &Tally {
         &self.tally

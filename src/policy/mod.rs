@@ -67,17 +67,21 @@ pub trait Policy: Send {
     /// Whether `key` is cached (ghost entries do not count), without touching any metadata.
     fn contains(&self, key: u64) -> bool;
 
-    /// Bytes (or objects) currently cached.
-    fn used(&self) -> u64;
-
-    /// Number of cached objects.
-    fn len(&self) -> usize;
-
-    /// Capacity and counters.
+    /// Capacity, occupancy and counters.
     fn tally(&self) -> &Tally;
 
-    /// Capacity and counters, mutably (the eviction sink, expirations the engine notices).
+    /// Capacity, occupancy and counters, mutably (the eviction sink, expirations the engine notices).
     fn tally_mut(&mut self) -> &mut Tally;
+
+    /// Bytes (or objects) currently cached.
+    fn used(&self) -> u64 {
+        self.tally().used()
+    }
+
+    /// Number of cached objects.
+    fn len(&self) -> usize {
+        self.tally().len()
+    }
 
     /// True when nothing is cached.
     fn is_empty(&self) -> bool {

@@ -26,6 +26,7 @@
 //!
 //! Resident objects and ghosts share one [`Table`]; a node's `meta.queue` says where it is.
 
+use super::core::ghost::GhostFifo;
 use super::core::list::List;
 use super::core::table::Table;
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
@@ -70,9 +71,6 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Mq::new(ctx.capacity, queues, lifetime, qout)))
 }
 
-/// `meta.queue` of a ghost in Qout.
-const QOUT: u8 = u8::MAX;
-
 /// Highest count kept (libCacheSim stores it in an `int32_t`).
 const MAX_FREQ: u32 = i32::MAX as u32;
 
@@ -81,9 +79,9 @@ const MAX_FREQ: u32 = i32::MAX as u32;
 struct Meta {
     /// Expiry on the virtual clock (resident objects).
     expire: u64,
-    /// Access count (for ghosts: the count when evicted).
+    /// Access count.
     freq: u32,
-    /// The queue holding the node, or [`QOUT`].
+    /// The queue holding the node.
     queue: u8,
 }
 
@@ -94,17 +92,14 @@ pub struct Mq {
     queues: Vec<List>,
     /// Bit i set when Qi is not empty.
     nonempty: u64,
-    /// History of evicted keys (FIFO, newest at the head).
-    qout: List,
+    /// History of evicted keys with their counts (FIFO), apart from the cache's table.
+    qout: GhostFifo<u32>,
     qout_capacity: u64,
     lifetime: u64,
     /// Virtual clock: hits plus inserts.
     vtime: u64,
     /// The current miss found its key in Qout with this count.
     ghost: Option<(u64, u32)>,
-    used: u64,
-    len: usize,
-    capacity: u64,
     tally: Tally,
 }
 
@@ -127,14 +122,11 @@ impl Mq {
             table: Table::new(),
             queues: vec![List::default(); queues],
             nonempty: 0,
-            qout: List::default(),
+            qout: GhostFifo::default(),
             qout_capacity: (capacity as f64 * qout) as u64,
             lifetime,
             vtime: 0,
             ghost: None,
-            used: 0,
-            len: 0,
-            capacity,
             tally: Tally::new(capacity),
         }
     }
@@ -173,35 +165,24 @@ impl Mq {
     }
 
     /// Removes a resident object (no ghost).
-    fn drop_resident(&mut self, slot: u32) {
+    fn drop_resident(&mut self, slot: u32) -> u64 {
         self.unlink(slot);
-        self.used -= self.table.node(slot).size;
-        self.len -= 1;
+        let size = self.table.node(slot).size;
         self.table.remove(slot);
+        size
     }
 
     /// Evicts the LRU end of the lowest non-empty queue into Qout.
     fn evict_one(&mut self) {
         let q = self.nonempty.trailing_zeros() as usize;
         let victim = self.queues[q].tail;
-        let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
-        self.tally.evicted(key);
-        self.unlink(victim);
-        self.used -= size;
-        self.len -= 1;
-        if size > self.qout_capacity {
-            self.table.remove(victim);
-            return;
+        let (key, freq) = (self.table.node(victim).key, self.table.node(victim).meta.freq);
+        let size = self.drop_resident(victim);
+        self.tally.evicted(key, size);
+        if size <= self.qout_capacity {
+            self.qout.trim_to(self.qout_capacity - size);
+            self.qout.push(key, size, freq);
         }
-        while self.qout.bytes + size > self.qout_capacity {
-            let t = self.qout.tail;
-            self.qout.unlink(&mut self.table.nodes, t);
-            self.table.remove(t);
-        }
-        let n = self.table.node_mut(victim);
-        n.meta.queue = QOUT;
-        n.expire = 0;
-        self.qout.push_head(&mut self.table.nodes, victim);
     }
 }
 
@@ -221,18 +202,13 @@ impl Policy for Mq {
     fn get(&mut self, req: &Request) -> bool {
         self.ghost = None;
         let Some(s) = self.table.find(req.key) else {
+            self.ghost = self.qout.take(req.key).map(|f| (req.key, f));
             return false;
         };
         let node = *self.table.node(s);
-        if node.meta.queue == QOUT {
-            self.qout.unlink(&mut self.table.nodes, s);
-            self.table.remove(s);
-            self.ghost = Some((req.key, node.meta.freq));
-            return false;
-        }
         if node.expire != 0 && req.time >= node.expire {
-            self.drop_resident(s);
-            self.tally.expired();
+            let size = self.drop_resident(s);
+            self.tally.expired(size);
             return false;
         }
         let freq = (node.meta.freq + 1).min(MAX_FREQ);
@@ -249,10 +225,10 @@ impl Policy for Mq {
     fn insert(&mut self, req: &Request) {
         let size = req.size;
         let ghost = self.ghost.take();
-        if size > self.capacity {
+        if size > self.tally.capacity() {
             return;
         }
-        while self.used + size > self.capacity {
+        while self.tally.over(size) {
             self.evict_one();
         }
         let freq = match ghost {
@@ -266,38 +242,22 @@ impl Policy for Mq {
         };
         let s = self.table.insert(req.key, req.size, req.expiry(), meta);
         self.link(s, queue_of(freq, self.queues.len()));
-        self.used += size;
-        self.len += 1;
+        self.tally.added(size);
         self.adjust();
     }
 
     fn remove(&mut self, key: u64) -> bool {
         let Some(s) = self.table.find(key) else {
+            self.qout.take(key);
             return false;
         };
-        if self.table.node(s).meta.queue == QOUT {
-            self.qout.unlink(&mut self.table.nodes, s);
-            self.table.remove(s);
-            false
-        } else {
-            self.drop_resident(s);
-            true
-        }
+        let size = self.drop_resident(s);
+        self.tally.removed(size);
+        true
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table
-            .find(key)
-            .is_some_and(|s| self.table.node(s).meta.queue != QOUT)
-    }
-    fn used(&self) -> u64 {
-        self.used
-    }
-    fn len(&self) -> usize {
-        self.len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
+        self.table.find(key).is_some()
     }
     fn tally(&self) -> &Tally {
         &self.tally
@@ -319,10 +279,7 @@ mod tests {
     }
 
     fn qout(m: &Mq) -> Vec<(u64, u32)> {
-        m.qout
-            .iter(&m.table.nodes)
-            .map(|s| (m.table.node(s).key, m.table.node(s).meta.freq))
-            .collect()
+        m.qout.keys().into_iter().map(|k| (k, m.qout.get(k).unwrap())).collect()
     }
 
     #[test]

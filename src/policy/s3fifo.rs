@@ -18,7 +18,7 @@
 //! Why a scan cannot flush the frequent set: scanned objects enter the small queue and leave it
 //! through the ghost unless hit twice, so main only loses objects when it is over its size.
 
-use super::core::list::List;
+use super::core::queues::{InQueue, QueueId, Queues};
 use super::core::table::{Found, Table};
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
@@ -65,6 +65,13 @@ enum Queue {
     Ghost,
 }
 
+impl QueueId for Queue {
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Per-node metadata: the queue and the access counter.
 #[derive(Clone, Copy, Debug, Default)]
 struct Meta {
@@ -72,13 +79,21 @@ struct Meta {
     freq: u8,
 }
 
+impl InQueue<Queue> for Meta {
+    #[inline]
+    fn queue(&self) -> Queue {
+        self.queue
+    }
+    #[inline]
+    fn set_queue(&mut self, q: Queue) {
+        self.queue = q;
+    }
+}
+
 /// The S3-FIFO cache.
 pub struct S3Fifo {
     table: Table<Meta>,
-    small: List,
-    main: List,
-    ghost: List,
-    capacity: u64,
+    queues: Queues<Queue, 3>,
     small_cap: u64,
     main_cap: u64,
     ghost_cap: u64,
@@ -97,10 +112,7 @@ impl S3Fifo {
         let small_cap = (capacity as f64 * small) as u64;
         S3Fifo {
             table: Table::new(),
-            small: List::default(),
-            main: List::default(),
-            ghost: List::default(),
-            capacity,
+            queues: Queues::default(),
             small_cap,
             main_cap: capacity - small_cap,
             ghost_cap: (capacity as f64 * ghost) as u64,
@@ -111,54 +123,30 @@ impl S3Fifo {
         }
     }
 
-    /// Unlinks `slot` from its queue and frees it.
-    fn drop_slot(&mut self, slot: u32) {
-        let q = self.table.node(slot).meta.queue;
-        let nodes = &mut self.table.nodes;
-        match q {
-            Queue::Small => self.small.unlink(nodes, slot),
-            Queue::Main => self.main.unlink(nodes, slot),
-            Queue::Ghost => self.ghost.unlink(nodes, slot),
-        }
-        self.table.remove(slot);
-    }
-
     /// Moves `slot` from its queue to the head of `to`, setting its counter.
     fn move_to(&mut self, slot: u32, to: Queue, freq: u8) {
-        let from = self.table.node(slot).meta.queue;
-        let nodes = &mut self.table.nodes;
-        match from {
-            Queue::Small => self.small.unlink(nodes, slot),
-            Queue::Main => self.main.unlink(nodes, slot),
-            Queue::Ghost => self.ghost.unlink(nodes, slot),
-        }
-        self.table.node_mut(slot).meta = Meta { queue: to, freq };
-        let nodes = &mut self.table.nodes;
-        match to {
-            Queue::Small => self.small.push_head(nodes, slot),
-            Queue::Main => self.main.push_head(nodes, slot),
-            Queue::Ghost => self.ghost.push_head(nodes, slot),
-        }
+        self.queues.move_to(&mut self.table, slot, to);
+        self.table.node_mut(slot).meta.freq = freq;
     }
 
     /// Evicts one object from the small queue into the ghost, first moving objects hit at least
     /// `threshold` times to main. May empty the small queue without evicting.
     fn evict_small(&mut self) {
-        while !self.small.is_empty() {
-            let t = self.small.tail;
+        while !self.queues.list(Queue::Small).is_empty() {
+            let t = self.queues.tail(Queue::Small);
             if self.table.node(t).meta.freq >= self.threshold {
                 self.move_to(t, Queue::Main, 0);
                 continue;
             }
-            self.tally.evicted(self.table.node(t).key);
-            let size = self.table.node(t).size;
+            let (key, size) = (self.table.node(t).key, self.table.node(t).size);
+            self.tally.evicted(key, size);
             if self.ghost_cap == 0 || size > self.ghost_cap {
-                self.drop_slot(t);
+                self.queues.drop(&mut self.table, t);
                 return;
             }
-            while self.ghost.bytes + size > self.ghost_cap {
-                let g = self.ghost.tail;
-                self.drop_slot(g);
+            while self.queues.bytes(Queue::Ghost) + size > self.ghost_cap {
+                let g = self.queues.tail(Queue::Ghost);
+                self.queues.drop(&mut self.table, g);
             }
             self.move_to(t, Queue::Ghost, 0);
             return;
@@ -167,16 +155,16 @@ impl S3Fifo {
 
     /// Evicts one object from main; objects with a non-zero counter go around again.
     fn evict_main(&mut self) {
-        while !self.main.is_empty() {
-            let t = self.main.tail;
+        while !self.queues.list(Queue::Main).is_empty() {
+            let t = self.queues.tail(Queue::Main);
             let f = self.table.node(t).meta.freq;
             if f >= 1 {
-                self.main.move_to_head(&mut self.table.nodes, t);
+                self.queues.move_to_head(&mut self.table, t);
                 self.table.node_mut(t).meta.freq = f.min(3) - 1;
             } else {
-                let key = self.table.node(t).key;
-                self.drop_slot(t);
-                self.tally.evicted(key);
+                let (key, size) = (self.table.node(t).key, self.table.node(t).size);
+                self.queues.drop(&mut self.table, t);
+                self.tally.evicted(key, size);
                 return;
             }
         }
@@ -184,7 +172,7 @@ impl S3Fifo {
 
     fn evict(&mut self) {
         self.has_evicted = true;
-        if self.main.bytes > self.main_cap || self.small.is_empty() {
+        if self.queues.bytes(Queue::Main) > self.main_cap || self.queues.list(Queue::Small).is_empty() {
             self.evict_main();
         } else {
             self.evict_small();
@@ -193,6 +181,96 @@ impl S3Fifo {
 }
 
 impl Policy for S3Fifo {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        self.ghost_hit = None;
+        match self.table.lookup(req.key, req.time) {
+            Found::Hit(s) => {
+                let m = &mut self.table.node_mut(s).meta;
+                if m.queue == Queue::Ghost {
+                    self.ghost_hit = Some(req.key);
+                    self.queues.drop(&mut self.table, s);
+                    return false;
+                }
+                m.freq = m.freq.saturating_add(1);
+                true
+            }
+            Found::Expired(s) => {
+                let n = *self.table.node(s);
+                if n.meta.queue == Queue::Ghost {
+                    // Ghost entries carry no data, so their expiry does not matter.
+                    self.ghost_hit = Some(req.key);
+                } else {
+                    self.tally.expired(n.size);
+                }
+                self.queues.drop(&mut self.table, s);
+                false
+            }
+            Found::Miss => false,
+        }
+    }
+
+    /// Also correct without a preceding `get`: a ghost entry of the key is consumed here.
+    #[inline]
+    fn insert(&mut self, req: &Request) {
+        let mut from_ghost = self.ghost_hit.take() == Some(req.key);
+        if !from_ghost {
+            if let Some(s) = self.table.find(req.key) {
+                if self.table.node(s).meta.queue != Queue::Ghost {
+                    return; // already cached
+                }
+                self.queues.drop(&mut self.table, s);
+                from_ghost = true;
+            }
+        }
+        let size = req.size;
+        if size > self.small_cap || size > self.tally.capacity() {
+            return;
+        }
+        while self.tally.over(size) {
+            self.evict();
+        }
+        let queue = if from_ghost {
+            Queue::Main
+        } else if size >= self.small_cap {
+            // libCacheSim evicts for it but does not cache it: it would flush the whole small queue.
+            return;
+        } else if !self.has_evicted && self.queues.bytes(Queue::Small) >= self.small_cap {
+            Queue::Main
+        } else {
+            Queue::Small
+        };
+        let s = self.table.insert(req.key, req.size, req.expiry(), Meta::default());
+        self.queues.push_head(&mut self.table, s, queue);
+        self.tally.added(size);
+    }
+
+    fn remove(&mut self, key: u64) -> bool {
+        let Some(s) = self.table.find(key) else {
+            return false;
+        };
+        let size = self.table.node(s).size;
+        let cached = self.queues.drop(&mut self.table, s) != Queue::Ghost;
+        if cached {
+            self.tally.removed(size);
+        }
+        cached
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.table
+            .find(key)
+            .is_some_and(|s| self.table.node(s).meta.queue != Queue::Ghost)
+    }
+
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
+
     fn rewrite(&mut self, req: &Request) {
         if !self.table.restamp(req) {
             self.reinsert(req);
@@ -203,109 +281,6 @@ impl Policy for S3Fifo {
     fn prefetch(&self, key: u64, stage: Stage) {
         self.table.prefetch_for(key, stage);
     }
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        self.ghost_hit = None;
-        match self.table.lookup(req.key, req.time) {
-            Found::Hit(s) => {
-                let m = &mut self.table.node_mut(s).meta;
-                if m.queue == Queue::Ghost {
-                    self.ghost_hit = Some(req.key);
-                    self.drop_slot(s);
-                    return false;
-                }
-                m.freq = m.freq.saturating_add(1);
-                true
-            }
-            Found::Expired(s) => {
-                let ghost = self.table.node(s).meta.queue == Queue::Ghost;
-                if ghost {
-                    // Ghost entries carry no data, so their expiry does not matter.
-                    self.ghost_hit = Some(req.key);
-                } else {
-                    self.tally.expired();
-                }
-                self.drop_slot(s);
-                false
-            }
-            Found::Miss => false,
-        }
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let mut from_ghost = self.ghost_hit.take() == Some(req.key);
-        if !from_ghost {
-            // Called without a preceding `get`: consume the ghost entry here.
-            if let Some(s) = self.table.find(req.key) {
-                if self.table.node(s).meta.queue != Queue::Ghost {
-                    return; // already cached
-                }
-                self.drop_slot(s);
-                from_ghost = true;
-            }
-        }
-        let size = req.size;
-        if size > self.small_cap || size > self.capacity {
-            return;
-        }
-        while self.small.bytes + self.main.bytes + size > self.capacity {
-            self.evict();
-        }
-        let queue = if from_ghost {
-            Queue::Main
-        } else if size >= self.small_cap {
-            // libCacheSim evicts for it but does not cache it: it would flush the whole small queue.
-            return;
-        } else if !self.has_evicted && self.small.bytes >= self.small_cap {
-            Queue::Main
-        } else {
-            Queue::Small
-        };
-        let s = self
-            .table
-            .insert(req.key, req.size, req.expiry(), Meta { queue, freq: 0 });
-        let list = if queue == Queue::Main {
-            &mut self.main
-        } else {
-            &mut self.small
-        };
-        list.push_head(&mut self.table.nodes, s);
-    }
-
-    fn remove(&mut self, key: u64) -> bool {
-        match self.table.find(key) {
-            Some(s) => {
-                let cached = self.table.node(s).meta.queue != Queue::Ghost;
-                self.drop_slot(s);
-                cached
-            }
-            None => false,
-        }
-    }
-
-    fn contains(&self, key: u64) -> bool {
-        self.table
-            .find(key)
-            .is_some_and(|s| self.table.node(s).meta.queue != Queue::Ghost)
-    }
-    fn used(&self) -> u64 {
-        self.small.bytes + self.main.bytes
-    }
-    fn len(&self) -> usize {
-        self.small.len + self.main.len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
-    }
 }
 
 #[cfg(test)]
@@ -314,8 +289,8 @@ mod tests {
     use super::*;
 
     fn queues(c: &S3Fifo) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
-        let keys = |l: &List| l.iter(&c.table.nodes).map(|s| c.table.node(s).key).collect::<Vec<_>>();
-        (keys(&c.small), keys(&c.main), keys(&c.ghost))
+        let keys = |q| c.queues.keys(&c.table, q);
+        (keys(Queue::Small), keys(Queue::Main), keys(Queue::Ghost))
     }
 
     #[test]
@@ -364,13 +339,13 @@ mod tests {
         // small, then 111 must evict: main is 90 = its size, small non-empty -> small tail 101
         // (counter 0) goes to the ghost.
         pattern(&mut c, &(101..=111).collect::<Vec<_>>());
-        assert!(c.ghost.iter(&c.table.nodes).any(|s| c.table.node(s).key == 101));
+        assert!(c.queues.keys(&c.table, Queue::Ghost).contains(&101));
         // A ghost hit on 101 goes to main; making room evicts the small tail 102 into the ghost
         // (main, at 90, is not over its size yet). Main is now 91 > 90, so 112's eviction comes from
         // main: its tail 11 has counter 5 and is reinserted with min(5,3)-1 = 2; then 12 (counter 0)
         // is evicted.
         assert_eq!(pattern(&mut c, &[101, 112]), "mm");
-        assert!(c.ghost.iter(&c.table.nodes).any(|s| c.table.node(s).key == 102));
+        assert!(c.queues.keys(&c.table, Queue::Ghost).contains(&102));
         assert!(c.contains(11));
         assert!(!c.contains(12));
         assert_eq!(c.table.node(c.table.find(11).unwrap()).meta.freq, 2);

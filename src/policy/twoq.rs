@@ -12,8 +12,9 @@
 //! `C - floor(C * ain)` and also evicts from itself to stay within it; objects larger than Ain's
 //! share are not cached; an object too large for Aout leaves no ghost.
 
-use super::core::list::List;
+use super::core::queues::{QueueId, Queues};
 use super::core::table::Table;
+use super::core::MissGuard;
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
 use crate::model::request::Request;
 
@@ -44,20 +45,31 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(TwoQ::new(ctx.capacity, ain, aout)))
 }
 
-/// New objects (FIFO).
-const AIN: u8 = 0;
-/// Ghosts of objects pushed out of Ain (FIFO of keys).
-const AOUT: u8 = 1;
-/// Re-referenced objects (LRU).
-const AM: u8 = 2;
+/// 2Q's queues.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Id {
+    /// New objects (FIFO).
+    #[default]
+    Ain,
+    /// Ghosts of objects pushed out of Ain (FIFO of keys).
+    Aout,
+    /// Re-referenced objects (LRU).
+    Am,
+}
+use Id::{Ain, Am, Aout};
+
+impl QueueId for Id {
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 
 /// The 2Q cache.
 pub struct TwoQ {
-    /// Node meta: the queue holding the node (AIN, AOUT or AM).
-    table: Table<u8>,
-    /// Indexed by the queue ids above.
-    lists: [List; 3],
-    capacity: u64,
+    /// Node meta: the queue holding the node.
+    table: Table<Id>,
+    lists: Queues<Id, 3>,
     ain_size: u64,
     aout_size: u64,
     am_size: u64,
@@ -65,6 +77,7 @@ pub struct TwoQ {
     ghost_hit: bool,
     ghost_key: u64,
     tally: Tally,
+    guard: MissGuard,
 }
 
 impl TwoQ {
@@ -73,66 +86,135 @@ impl TwoQ {
         let ain_size = (capacity as f64 * ain) as u64;
         TwoQ {
             table: Table::new(),
-            lists: [List::default(); 3],
-            capacity,
+            lists: Queues::default(),
             ain_size,
             aout_size: (capacity as f64 * aout) as u64,
             am_size: capacity - ain_size,
             ghost_hit: false,
             ghost_key: 0,
             tally: Tally::new(capacity),
+            guard: MissGuard::default(),
         }
-    }
-
-    #[inline]
-    fn used_bytes(&self) -> u64 {
-        self.lists[AIN as usize].bytes + self.lists[AM as usize].bytes
-    }
-
-    #[inline]
-    fn drop_slot(&mut self, slot: u32) {
-        let id = self.table.node(slot).meta;
-        self.lists[id as usize].unlink(&mut self.table.nodes, slot);
-        self.table.remove(slot);
     }
 
     /// Moves Ain's tail into Aout (if it fits there), trimming Aout from its tail first.
     fn demote_ain_tail(&mut self) {
-        let s = self.lists[AIN as usize].tail;
-        let size = self.table.node(s).size;
-        self.tally.evicted(self.table.node(s).key);
+        let s = self.lists.tail(Ain);
+        let (key, size) = (self.table.node(s).key, self.table.node(s).size);
+        self.tally.evicted(key, size);
         if size > self.aout_size {
-            self.drop_slot(s);
+            self.lists.drop(&mut self.table, s);
             return;
         }
-        while self.lists[AOUT as usize].bytes + size > self.aout_size {
-            let t = self.lists[AOUT as usize].tail;
-            self.drop_slot(t);
+        while self.lists.bytes(Aout) + size > self.aout_size {
+            let t = self.lists.tail(Aout);
+            self.lists.drop(&mut self.table, t);
         }
-        self.lists[AIN as usize].unlink(&mut self.table.nodes, s);
-        self.table.node_mut(s).meta = AOUT;
-        self.lists[AOUT as usize].push_head(&mut self.table.nodes, s);
+        self.lists.move_to(&mut self.table, s, Aout);
     }
 
     /// Evicts Am's tail.
     fn evict_am_tail(&mut self) {
-        let t = self.lists[AM as usize].tail;
-        let key = self.table.node(t).key;
-        self.drop_slot(t);
-        self.tally.evicted(key);
+        let t = self.lists.tail(Am);
+        let (key, size) = (self.table.node(t).key, self.table.node(t).size);
+        self.lists.drop(&mut self.table, t);
+        self.tally.evicted(key, size);
     }
 
     /// One eviction step for the whole cache.
     fn evict_one(&mut self) {
-        if self.lists[AIN as usize].bytes > self.ain_size || self.lists[AM as usize].is_empty() {
+        if self.lists.bytes(Ain) > self.ain_size || self.lists.list(Am).is_empty() {
             self.demote_ain_tail();
         } else {
             self.evict_am_tail();
         }
     }
+
+    fn lookup(&mut self, req: &Request) -> bool {
+        self.ghost_hit = false;
+        let Some(s) = self.table.find(req.key) else {
+            return false;
+        };
+        let node = *self.table.node(s);
+        if node.meta == Aout {
+            self.lists.drop(&mut self.table, s);
+            self.ghost_hit = true;
+            self.ghost_key = req.key;
+            return false;
+        }
+        if node.expire != 0 && req.time >= node.expire {
+            self.lists.drop(&mut self.table, s);
+            self.tally.expired(node.size);
+            return false;
+        }
+        if node.meta == Am {
+            self.lists.move_to_head(&mut self.table, s);
+        }
+        true
+    }
 }
 
 impl Policy for TwoQ {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        let hit = self.lookup(req);
+        self.guard.looked_up(req.key, hit);
+        hit
+    }
+
+    #[inline]
+    fn insert(&mut self, req: &Request) {
+        self.guard.inserting(req.key);
+        let size = req.size;
+        if size > self.ain_size || size > self.tally.capacity() {
+            return;
+        }
+        while self.tally.over(size) {
+            self.evict_one();
+        }
+        let to = if self.ghost_hit && self.ghost_key == req.key {
+            self.ghost_hit = false;
+            // Am is an LRU of its own size: it makes room inside itself.
+            if size > self.am_size {
+                return;
+            }
+            while self.lists.bytes(Am) + size > self.am_size {
+                self.evict_am_tail();
+            }
+            Am
+        } else {
+            Ain
+        };
+        let s = self.table.insert(req.key, req.size, req.expiry(), to);
+        self.lists.push_head(&mut self.table, s, to);
+        self.tally.added(size);
+    }
+
+    fn remove(&mut self, key: u64) -> bool {
+        self.guard.reset();
+        let Some(s) = self.table.find(key) else {
+            return false;
+        };
+        let size = self.table.node(s).size;
+        let resident = self.lists.drop(&mut self.table, s) != Aout;
+        if resident {
+            self.tally.removed(size);
+        }
+        resident
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.table.find(key).is_some_and(|s| self.table.node(s).meta != Aout)
+    }
+
+    fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
+
     fn rewrite(&mut self, req: &Request) {
         if !self.table.restamp(req) {
             self.reinsert(req);
@@ -143,88 +225,6 @@ impl Policy for TwoQ {
     fn prefetch(&self, key: u64, stage: Stage) {
         self.table.prefetch_for(key, stage);
     }
-
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        self.ghost_hit = false;
-        let Some(s) = self.table.find(req.key) else {
-            return false;
-        };
-        let node = self.table.node(s);
-        let queue = node.meta;
-        if queue == AOUT {
-            self.drop_slot(s);
-            self.ghost_hit = true;
-            self.ghost_key = req.key;
-            return false;
-        }
-        if node.expire != 0 && req.time >= node.expire {
-            self.drop_slot(s);
-            self.tally.expired();
-            return false;
-        }
-        if queue == AM {
-            self.lists[AM as usize].move_to_head(&mut self.table.nodes, s);
-        }
-        true
-    }
-
-    #[inline]
-    fn insert(&mut self, req: &Request) {
-        let size = req.size;
-        if size > self.ain_size || size > self.capacity {
-            return;
-        }
-        while self.used_bytes() + size > self.capacity {
-            self.evict_one();
-        }
-        if self.ghost_hit && self.ghost_key == req.key {
-            self.ghost_hit = false;
-            // Am is an LRU of its own size: it makes room inside itself.
-            if size > self.am_size {
-                return;
-            }
-            while self.lists[AM as usize].bytes + size > self.am_size {
-                self.evict_am_tail();
-            }
-            let s = self.table.insert(req.key, req.size, req.expiry(), AM);
-            self.lists[AM as usize].push_head(&mut self.table.nodes, s);
-        } else {
-            let s = self.table.insert(req.key, req.size, req.expiry(), AIN);
-            self.lists[AIN as usize].push_head(&mut self.table.nodes, s);
-        }
-    }
-
-    fn remove(&mut self, key: u64) -> bool {
-        match self.table.find(key) {
-            Some(s) => {
-                let resident = self.table.node(s).meta != AOUT;
-                self.drop_slot(s);
-                resident
-            }
-            None => false,
-        }
-    }
-
-    fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some_and(|s| self.table.node(s).meta != AOUT)
-    }
-    fn used(&self) -> u64 {
-        self.used_bytes()
-    }
-    fn len(&self) -> usize {
-        self.lists[AIN as usize].len + self.lists[AM as usize].len
-    }
-    fn capacity(&self) -> u64 {
-        self.capacity
-    }
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
-    }
 }
 
 #[cfg(test)]
@@ -232,11 +232,8 @@ mod tests {
     use super::super::testkit::{build, pattern};
     use super::*;
 
-    fn keys(q: &TwoQ, id: u8) -> Vec<u64> {
-        q.lists[id as usize]
-            .iter(&q.table.nodes)
-            .map(|s| q.table.node(s).key)
-            .collect()
+    fn keys(q: &TwoQ, id: Id) -> Vec<u64> {
+        q.lists.keys(&q.table, id)
     }
 
     #[test]
@@ -246,18 +243,18 @@ mod tests {
         // 1-4 fill Ain (it may exceed its share while the cache has room). 1 hits in Ain: nothing
         // moves. 5: Ain (4) is over its share, so its tail 1 goes to Aout although it was hit.
         assert_eq!(pattern(&mut q, &[1, 2, 3, 4, 1, 5]), "mmmmHm");
-        assert_eq!(keys(&q, AIN), vec![5, 4, 3, 2]);
-        assert_eq!(keys(&q, AOUT), vec![1]);
+        assert_eq!(keys(&q, Ain), vec![5, 4, 3, 2]);
+        assert_eq!(keys(&q, Aout), vec![1]);
         assert!(!q.contains(1), "a ghost is not cached");
         // 1 again: a ghost hit, so a miss that goes to Am; room is made by moving 2 to Aout.
         assert_eq!(pattern(&mut q, &[1]), "m");
-        assert_eq!(keys(&q, AM), vec![1]);
-        assert_eq!(keys(&q, AOUT), vec![2]);
+        assert_eq!(keys(&q, Am), vec![1]);
+        assert_eq!(keys(&q, Aout), vec![2]);
         // A scan of new keys only cycles Ain through Aout (2 ghosts at most): Am keeps 1.
         let scan: Vec<u64> = (10..30).collect();
         assert_eq!(pattern(&mut q, &scan), "m".repeat(20));
-        assert_eq!(keys(&q, AOUT), vec![26, 25]);
-        assert_eq!(keys(&q, AM), vec![1]);
+        assert_eq!(keys(&q, Aout), vec![26, 25]);
+        assert_eq!(keys(&q, Am), vec![1]);
         assert_eq!(pattern(&mut q, &[1]), "H");
     }
 
@@ -268,18 +265,18 @@ mod tests {
         // 1-4 fill Ain; 5 6 push 1 2 to Aout. 1 2 3 are ghost hits (3 was pushed out by 1) and go
         // to Am; each pushes Ain's tail (3, 4, 5) to Aout, so Ain shrinks to its share.
         assert_eq!(pattern(&mut q, &[1, 2, 3, 4, 5, 6, 1, 2, 3]), "m".repeat(9));
-        assert_eq!(keys(&q, AM), vec![3, 2, 1]);
-        assert_eq!(keys(&q, AIN), vec![6]);
-        assert_eq!(keys(&q, AOUT), vec![5, 4]);
+        assert_eq!(keys(&q, Am), vec![3, 2, 1]);
+        assert_eq!(keys(&q, Ain), vec![6]);
+        assert_eq!(keys(&q, Aout), vec![5, 4]);
         // 1 hits in Am and moves to its head. 7: Ain holds 1 = its share, so Am's LRU tail (2) is
         // evicted, leaving no ghost.
         assert_eq!(pattern(&mut q, &[1, 7]), "Hm");
-        assert_eq!(keys(&q, AM), vec![1, 3]);
+        assert_eq!(keys(&q, Am), vec![1, 3]);
         assert!(!q.contains(2));
         // 8: Ain (2) is over its share again, so 6 goes to Aout. 2 is a complete miss into Ain.
         assert_eq!(pattern(&mut q, &[8, 2, 3]), "mmH");
-        assert_eq!(keys(&q, AIN), vec![2, 8]);
-        assert_eq!(keys(&q, AOUT), vec![7, 6]);
+        assert_eq!(keys(&q, Ain), vec![2, 8]);
+        assert_eq!(keys(&q, Aout), vec![7, 6]);
     }
 
     #[test]

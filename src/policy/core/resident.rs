@@ -11,14 +11,12 @@ use super::tally::Tally;
 use crate::model::request::Request;
 use crate::policy::Policy;
 
-/// The object table, the bytes it holds and the tally, which an [`Ordering`] reads and changes.
+/// The object table and the tally, which an [`Ordering`] reads and changes.
 pub struct Store<M> {
     /// Every cached object, with the ordering's metadata in `meta`.
     pub table: Table<M>,
-    /// Capacity and counters.
+    /// Capacity, occupancy and counters.
     pub tally: Tally,
-    /// Bytes (or objects) cached.
-    used: u64,
 }
 
 impl<M: Copy + Default> Store<M> {
@@ -27,28 +25,14 @@ impl<M: Copy + Default> Store<M> {
         Store {
             table: Table::new(),
             tally: Tally::new(capacity),
-            used: 0,
         }
     }
 
-    /// Bytes (or objects) cached.
-    #[inline]
-    pub fn used(&self) -> u64 {
-        self.used
-    }
-
-    /// Whether `size` more would not fit.
-    #[inline]
-    fn over(&self, size: u64) -> bool {
-        self.used + size > self.tally.capacity()
-    }
-
-    /// Takes `slot` out of the table, without counting; returns its size.
+    /// Takes `slot` out of the table; returns its size.
     #[inline]
     fn free(&mut self, slot: u32) -> u64 {
         let size = self.table.node(slot).size;
         self.table.remove(slot);
-        self.used -= size;
         size
     }
 
@@ -56,8 +40,8 @@ impl<M: Copy + Default> Store<M> {
     #[inline]
     pub fn evict(&mut self, slot: u32) {
         let key = self.table.node(slot).key;
-        self.free(slot);
-        self.tally.evicted(key);
+        let size = self.free(slot);
+        self.tally.evicted(key, size);
     }
 }
 
@@ -159,11 +143,11 @@ impl<O: Ordering> Resident<O> {
         &self.s
     }
 
-    /// Takes `slot` out of the order and the table.
+    /// Takes `slot` out of the order and the table; returns its size.
     #[inline]
-    fn drop_slot(&mut self, slot: u32) {
+    fn drop_slot(&mut self, slot: u32) -> u64 {
         self.order.unlink(&mut self.s, slot);
-        self.s.free(slot);
+        self.s.free(slot)
     }
 }
 
@@ -177,8 +161,8 @@ impl<O: Ordering> Policy for Resident<O> {
                 true
             }
             Found::Expired(slot) => {
-                self.drop_slot(slot);
-                self.s.tally.expired();
+                let size = self.drop_slot(slot);
+                self.s.tally.expired(size);
                 false
             }
             Found::Miss => false,
@@ -198,17 +182,17 @@ impl<O: Ordering> Policy for Resident<O> {
         }
         if O::ADMIT_FIRST {
             let slot = self.s.table.insert(req.key, size, req.expiry(), O::Meta::default());
-            self.s.used += size;
+            self.s.tally.added(size);
             self.order.admit(&mut self.s, slot, req);
-            while self.s.used > self.s.tally.capacity() {
+            while self.s.tally.used() > self.s.tally.capacity() {
                 self.order.evict(&mut self.s, req);
             }
         } else {
-            while self.s.over(size) {
+            while self.s.tally.over(size) {
                 self.order.evict(&mut self.s, req);
             }
             let slot = self.s.table.insert(req.key, size, req.expiry(), O::Meta::default());
-            self.s.used += size;
+            self.s.tally.added(size);
             self.order.admit(&mut self.s, slot, req);
         }
     }
@@ -216,7 +200,8 @@ impl<O: Ordering> Policy for Resident<O> {
     fn remove(&mut self, key: u64) -> bool {
         match self.s.table.find(key) {
             Some(slot) => {
-                self.drop_slot(slot);
+                let size = self.drop_slot(slot);
+                self.s.tally.removed(size);
                 true
             }
             None => false,
@@ -226,16 +211,6 @@ impl<O: Ordering> Policy for Resident<O> {
     #[inline]
     fn contains(&self, key: u64) -> bool {
         self.s.table.find(key).is_some()
-    }
-
-    #[inline]
-    fn used(&self) -> u64 {
-        self.s.used
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.s.table.len()
     }
 
     #[inline]

@@ -245,7 +245,7 @@ impl<M: Copy + Default> Default for Table<M> {
     }
 }
 
-impl<M: Copy + Default> Table<M> {
+impl<M> Table<M> {
     /// An empty table.
     pub fn new() -> Self {
         Table {

@@ -1,6 +1,5 @@
-//! What every cache counts, kept in one place: its capacity, evictions and expirations, and,
-//! opt-in, the keys it evicted. (Occupancy is the policy's: the resident container tracks it, and
-//! policies with ghosts sum their resident lists.)
+//! What every cache counts, kept in one place: capacity, occupancy (bytes and objects), evictions
+//! and expirations, and, opt-in, the keys it evicted.
 
 /// Evictions and expirations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -11,11 +10,17 @@ pub struct Counters {
     pub expirations: u64,
 }
 
-/// A cache's capacity and counters, and the sink of evicted keys (off unless switched on: the
-/// discrete-event engine needs them, e.g. to write back dirty entries; plain replays pay nothing).
+/// A cache's capacity, occupancy and counters, and the sink of evicted keys (off unless switched
+/// on: the discrete-event engine needs them, e.g. to write back dirty entries; plain replays pay
+/// nothing).
+///
+/// A policy reports here every object that enters or leaves its resident set ([`Tally::added`],
+/// [`Tally::removed`], [`Tally::evicted`], [`Tally::expired`]); ghost entries are not counted.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
     capacity: u64,
+    used: u64,
+    len: usize,
     counters: Counters,
     sink: Option<Vec<u64>>,
 }
@@ -35,24 +40,64 @@ impl Tally {
         self.capacity
     }
 
+    /// Bytes (or objects) cached.
+    #[inline]
+    pub fn used(&self) -> u64 {
+        self.used
+    }
+
+    /// Objects cached.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing is cached.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether `size` more would not fit.
+    #[inline]
+    pub fn over(&self, size: u64) -> bool {
+        self.used + size > self.capacity
+    }
+
     /// The counters.
     #[inline]
     pub fn counters(&self) -> Counters {
         self.counters
     }
 
-    /// The object `key` was evicted.
+    /// An object of `size` entered the cache.
     #[inline]
-    pub fn evicted(&mut self, key: u64) {
+    pub fn added(&mut self, size: u64) {
+        self.used += size;
+        self.len += 1;
+    }
+
+    /// An object of `size` left the cache without being counted (a delete, an invalidation).
+    #[inline]
+    pub fn removed(&mut self, size: u64) {
+        self.used -= size;
+        self.len -= 1;
+    }
+
+    /// The object `key` of `size` was evicted (dropped, or kept as a ghost).
+    #[inline]
+    pub fn evicted(&mut self, key: u64, size: u64) {
+        self.removed(size);
         self.counters.evictions += 1;
         if let Some(sink) = &mut self.sink {
             sink.push(key);
         }
     }
 
-    /// An object was found expired (and removed).
+    /// An object of `size` was found expired and removed.
     #[inline]
-    pub fn expired(&mut self) {
+    pub fn expired(&mut self, size: u64) {
+        self.removed(size);
         self.counters.expirations += 1;
     }
 
@@ -79,21 +124,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counters_and_sink() {
+    fn occupancy_counters_and_sink() {
         let mut t = Tally::new(10);
-        assert_eq!(t.capacity(), 10);
-        t.evicted(7);
+        t.added(4);
+        t.added(5);
+        assert!(!t.over(1) && t.over(2));
+        t.evicted(7, 4);
         let mut out = Vec::new();
         t.drain_evicted(&mut out);
         assert!(out.is_empty(), "recording is off by default");
         t.record_evictions(true);
-        t.evicted(8);
-        t.expired();
+        t.added(3);
+        t.evicted(8, 3);
+        t.expired(5);
         t.count_expiration();
         t.drain_evicted(&mut out);
         assert_eq!(out, vec![8]);
         t.drain_evicted(&mut out);
         assert_eq!(out, vec![8], "drained once");
+        assert_eq!((t.used(), t.len(), t.capacity()), (0, 0, 10));
         assert_eq!(
             t.counters(),
             Counters {
