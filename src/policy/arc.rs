@@ -20,9 +20,9 @@
 //! All four lists share one [`Table`]; a node's `meta` says which list holds it.
 
 use super::core::queues::{QueueId, Queues};
-use super::core::table::Table;
-use super::core::MissGuard;
-use super::{BuildCtx, Caps, Params, Policy, PolicyInfo, Stage, Tally};
+
+use super::core::resident::{self, Store};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -41,7 +41,7 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 
 /// ARC's four lists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Id {
+pub enum Id {
     /// Resident, seen once recently.
     #[default]
     T1,
@@ -63,8 +63,6 @@ impl QueueId for Id {
 
 /// The ARC cache.
 pub struct Arc {
-    /// Node meta: the list holding the node.
-    table: Table<Id>,
     lists: Queues<Id, 4>,
     /// Target size of T1 in bytes.
     p: f64,
@@ -75,22 +73,19 @@ pub struct Arc {
     /// the key (resident or ghost) or a ghost hit is inserted. It is deliberately not cleared by a
     /// complete miss, as in libCacheSim, where it then still steers REPLACE's tie rule.
     in_b2: bool,
-    tally: Tally,
-    guard: MissGuard,
+    store: Store<Id>,
 }
 
 impl Arc {
     /// An empty ARC cache of `capacity` bytes (or objects).
     pub fn new(capacity: u64) -> Self {
         Arc {
-            table: Table::new(),
             lists: Queues::default(),
             p: 0.0,
             ghost_hit: false,
             ghost_key: 0,
             in_b2: false,
-            tally: Tally::new(capacity),
-            guard: MissGuard::default(),
+            store: Store::new(capacity),
         }
     }
 
@@ -104,7 +99,7 @@ impl Arc {
     #[inline]
     fn drop_ghost_tail(&mut self, id: Id) {
         let t = self.lists.tail(id);
-        self.lists.drop(&mut self.table, t);
+        self.lists.drop(&mut self.store.table, t);
     }
 
     /// REPLACE from the paper: demote T1's or T2's tail to its ghost list.
@@ -114,24 +109,24 @@ impl Arc {
         let from_t1 = (t1 > 0 && (t1f > self.p || (t1f == self.p && self.in_b2))) || self.bytes(T2) == 0;
         let (from, to) = if from_t1 { (T1, B1) } else { (T2, B2) };
         let victim = self.lists.tail(from);
-        self.lists.move_to(&mut self.table, victim, to);
-        let n = self.table.node(victim);
-        self.tally.evicted(n.key, n.size);
+        self.lists.move_to(&mut self.store.table, victim, to);
+        let n = self.store.table.node(victim);
+        self.store.tally.evicted(n.key, n.size);
     }
 
     /// One eviction step for a request found in no list (case IV of the paper).
     fn evict_complete_miss(&mut self, size: u64) {
         let (t1, b1) = (self.bytes(T1), self.bytes(B1));
-        let capacity = self.tally.capacity();
+        let capacity = self.store.tally.capacity();
         if t1 + b1 + size > capacity {
             if b1 > 0 {
                 self.drop_ghost_tail(B1);
                 self.replace();
             } else {
                 let victim = self.lists.tail(T1);
-                let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
-                self.lists.drop(&mut self.table, victim);
-                self.tally.evicted(key, size);
+                let (key, size) = (self.store.table.node(victim).key, self.store.table.node(victim).size);
+                self.lists.drop(&mut self.store.table, victim);
+                self.store.tally.evicted(key, size);
             }
         } else {
             let total = t1 + b1 + self.bytes(T2) + self.bytes(B2);
@@ -141,63 +136,66 @@ impl Arc {
             self.replace();
         }
     }
+}
 
-    fn lookup(&mut self, req: &Request) -> bool {
+impl resident::TablePolicy for Arc {
+    type Meta = Id;
+
+    fn store(&self) -> &Store<Id> {
+        &self.store
+    }
+
+    fn store_mut(&mut self) -> &mut Store<Id> {
+        &mut self.store
+    }
+
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
         self.ghost_hit = false;
-        let Some(s) = self.table.find(req.key) else {
+        let Some(s) = self.store.table.find(req.key) else {
             return false;
         };
-        let node = *self.table.node(s);
+        let node = *self.store.table.node(s);
         match node.meta {
             T1 | T2 => {
                 if node.expire != 0 && req.time >= node.expire {
-                    self.lists.drop(&mut self.table, s);
-                    self.tally.expired(node.size);
+                    self.lists.drop(&mut self.store.table, s);
+                    self.store.tally.expired(node.size);
                     return false;
                 }
                 self.in_b2 = false;
                 if node.meta == T2 {
-                    self.lists.move_to_head(&mut self.table, s);
+                    self.lists.move_to_head(&mut self.store.table, s);
                 } else {
-                    self.lists.move_to(&mut self.table, s, T2);
+                    self.lists.move_to(&mut self.store.table, s, T2);
                 }
                 true
             }
             ghost => {
                 let (b1, b2) = (self.bytes(B1) as f64, self.bytes(B2) as f64);
                 if ghost == B1 {
-                    self.p = (self.p + (b2 / b1).max(1.0)).min(self.tally.capacity() as f64);
+                    self.p = (self.p + (b2 / b1).max(1.0)).min(self.store.tally.capacity() as f64);
                     self.in_b2 = false;
                 } else {
                     self.p = (self.p - (b1 / b2).max(1.0)).max(0.0);
                     self.in_b2 = true;
                 }
-                self.lists.drop(&mut self.table, s);
+                self.lists.drop(&mut self.store.table, s);
                 self.ghost_hit = true;
                 self.ghost_key = req.key;
                 false
             }
         }
     }
-}
-
-impl Policy for Arc {
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        let hit = self.lookup(req);
-        self.guard.looked_up(req.key, hit);
-        hit
-    }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        self.guard.inserting(req.key);
         let size = req.size;
-        if size > self.tally.capacity() {
+        if size > self.store.tally.capacity() {
             return;
         }
         let ghost = self.ghost_hit && self.ghost_key == req.key;
-        while self.tally.over(size) {
+        while self.store.tally.over(size) {
             if ghost {
                 self.replace();
             } else {
@@ -211,47 +209,28 @@ impl Policy for Arc {
         } else {
             T1
         };
-        let s = self.table.insert(req.key, req.size, req.expiry(), to);
-        self.lists.push_head(&mut self.table, s, to);
-        self.tally.added(size);
+        let s = self.store.table.insert(req.key, req.size, req.expiry(), to);
+        self.lists.push_head(&mut self.store.table, s, to);
+        self.store.tally.added(size);
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        self.guard.reset();
-        let Some(s) = self.table.find(key) else {
+        let Some(s) = self.store.table.find(key) else {
             return false;
         };
-        let size = self.table.node(s).size;
-        let resident = matches!(self.lists.drop(&mut self.table, s), T1 | T2);
+        let size = self.store.table.node(s).size;
+        let resident = matches!(self.lists.drop(&mut self.store.table, s), T1 | T2);
         if resident {
-            self.tally.removed(size);
+            self.store.tally.removed(size);
         }
         resident
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table
+        self.store
+            .table
             .find(key)
-            .is_some_and(|s| matches!(self.table.node(s).meta, T1 | T2))
-    }
-
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
-    }
-
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
-    }
-
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
+            .is_some_and(|s| matches!(self.store.table.node(s).meta, T1 | T2))
     }
 }
 
@@ -261,7 +240,7 @@ mod tests {
     use super::*;
 
     fn keys(a: &Arc, id: Id) -> Vec<u64> {
-        a.lists.keys(&a.table, id)
+        a.lists.keys(&a.store.table, id)
     }
 
     fn run(a: &mut Arc, ks: &[u64]) -> String {

@@ -56,8 +56,9 @@ use super::core::freq::{FreqLink, FreqList, FreqNode};
 use super::core::ghost::GhostFifo;
 use super::core::list::List;
 use super::core::queues::{InQueue, QueueId, Queues};
+use super::core::resident::{self, Store};
 use super::core::table::Table;
-use super::{BuildCtx, Caps, Params, Policy, PolicyInfo, Stage, Tally};
+use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -78,7 +79,7 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 
 /// The resident lists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Id {
+pub enum Id {
     /// Resident, seen once (scan-resistant list).
     #[default]
     SR,
@@ -106,7 +107,7 @@ const DEMOTED: u8 = 2;
 
 /// Per-node metadata in the main table.
 #[derive(Clone, Copy, Debug, Default)]
-struct Meta {
+pub struct Meta {
     /// SR or R.
     list: Id,
     /// [`NEW`] and [`DEMOTED`].
@@ -146,8 +147,6 @@ struct Left {
 
 /// The Cacheus cache.
 pub struct Cacheus {
-    /// Resident objects (SR, R).
-    table: Table<Meta>,
     lists: Queues<Id, 2>,
     /// CR-LFU: the resident objects by count.
     lfu: FreqList,
@@ -177,7 +176,7 @@ pub struct Cacheus {
     hits: u64,
     requests: u64,
     rng: SmallRng,
-    tally: Tally,
+    store: Store<Meta>,
 }
 
 impl Cacheus {
@@ -186,7 +185,6 @@ impl Cacheus {
         let mut rng = SmallRng::seed_from_u64(seed);
         let lr = 0.001 + rng.random_range(0..1000u64) as f64 / 1000.0;
         Cacheus {
-            table: Table::new(),
             lists: Queues::default(),
             lfu: FreqList::indexed(),
             history: GhostFifo::default(),
@@ -206,7 +204,7 @@ impl Cacheus {
             hits: 0,
             requests: 0,
             rng,
-            tally: Tally::new(capacity),
+            store: Store::new(capacity),
         }
     }
 
@@ -221,24 +219,24 @@ impl Cacheus {
     /// Moves resident `slot` out of the cache into H (libCacheSim's SR-LRU evict/remove; CR-LFU's
     /// count goes with it), then trims H below `C`. Returns the object's size.
     fn send_to_history(&mut self, slot: u32) -> u64 {
-        let freq = self.lfu.count(&self.table.nodes, slot);
-        self.lfu.unlink(&mut self.table.nodes, slot);
-        self.lists.unlink(&mut self.table, slot);
-        let n = *self.table.node(slot);
+        let freq = self.lfu.count(&self.store.table.nodes, slot);
+        self.lfu.unlink(&mut self.store.table.nodes, slot);
+        self.lists.unlink(&mut self.store.table, slot);
+        let n = *self.store.table.node(slot);
         if n.meta.flags & NEW != 0 {
             self.c_new += 1;
         }
         if n.meta.flags & DEMOTED != 0 {
             self.c_demoted -= 1;
         }
-        self.table.remove(slot);
+        self.store.table.remove(slot);
         let left = Left {
             freq,
             new: n.meta.flags & NEW != 0,
         };
         self.history.push(n.key, n.size, left);
         // H keeps under C bytes.
-        self.history.trim_to(self.tally.capacity().saturating_sub(1));
+        self.history.trim_to(self.store.tally.capacity().saturating_sub(1));
         n.size
     }
 
@@ -249,8 +247,8 @@ impl Cacheus {
             let t = self.lists.tail(R);
             // Objects in R are never flagged, so every demotion counts.
             self.c_demoted += 1;
-            self.table.node_mut(t).meta.flags = DEMOTED;
-            self.lists.move_to(&mut self.table, t, SR);
+            self.store.table.node_mut(t).meta.flags = DEMOTED;
+            self.lists.move_to(&mut self.store.table, t, SR);
         }
     }
 
@@ -264,7 +262,7 @@ impl Cacheus {
         let grown = self.sr_size as f64 + delta;
         let limit = self.used() as i64 - 1;
         self.sr_size = if grown > limit as f64 { limit } else { grown as i64 };
-        self.r_size = self.tally.capacity() as i64 - self.sr_size;
+        self.r_size = self.store.tally.capacity() as i64 - self.sr_size;
     }
 
     // ---- experts' ghost lists ----
@@ -303,7 +301,7 @@ impl Cacheus {
 
     /// Hill climbing on the hit rate, every `capacity` requests.
     fn update_lr(&mut self) {
-        let hit_rate = (self.hits / self.tally.capacity().max(1)) as f64;
+        let hit_rate = (self.hits / self.store.tally.capacity().max(1)) as f64;
         let d_hit = hit_rate - self.hit_rate_prev;
         let d_lr = self.lr - self.lr_prev;
         self.lr_prev = self.lr;
@@ -339,9 +337,9 @@ impl Cacheus {
         } else {
             (lfu_v, Some(G_LFU))
         };
-        let key = self.table.node(victim).key;
+        let key = self.store.table.node(victim).key;
         let size = self.send_to_history(victim);
-        self.tally.evicted(key, size);
+        self.store.tally.evicted(key, size);
         if let Some(g) = ghost {
             self.ghost_insert(g, key, size);
         }
@@ -349,43 +347,42 @@ impl Cacheus {
 
     /// A hit on resident `slot`: SR-LRU and CR-LFU both promote it.
     fn promote(&mut self, slot: u32) {
-        if self.table.node(slot).meta.list == R {
-            self.lists.move_to_head(&mut self.table, slot);
+        if self.store.table.node(slot).meta.list == R {
+            self.lists.move_to_head(&mut self.store.table, slot);
         } else {
-            self.lists.unlink(&mut self.table, slot);
-            self.table.node_mut(slot).meta.flags = 0;
-            self.lists.push_head(&mut self.table, slot, R);
+            self.lists.unlink(&mut self.store.table, slot);
+            self.store.table.node_mut(slot).meta.flags = 0;
+            self.lists.push_head(&mut self.store.table, slot, R);
             self.demote_r(0);
         }
-        let freq = self.lfu.count(&self.table.nodes, slot) + 1;
-        self.lfu.move_to(&mut self.table.nodes, slot, freq);
+        let freq = self.lfu.count(&self.store.table.nodes, slot) + 1;
+        self.lfu.move_to(&mut self.store.table.nodes, slot, freq);
     }
 }
 
-impl Policy for Cacheus {
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
+impl resident::TablePolicy for Cacheus {
+    type Meta = Meta;
+
+    fn store(&self) -> &Store<Meta> {
+        &self.store
     }
 
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
+    fn store_mut(&mut self) -> &mut Store<Meta> {
+        &mut self.store
     }
 
     fn get(&mut self, req: &Request) -> bool {
         // libCacheSim updates the learning rate after the request that completes an interval;
         // doing it before the next one keeps the same order of random draws.
-        if self.requests > 0 && self.requests.is_multiple_of(self.tally.capacity().max(1)) {
+        if self.requests > 0 && self.requests.is_multiple_of(self.store.tally.capacity().max(1)) {
             self.update_lr();
         }
         self.requests += 1;
-        if let Some(s) = self.table.find(req.key) {
-            let node = self.table.node(s);
+        if let Some(s) = self.store.table.find(req.key) {
+            let node = self.store.table.node(s);
             if node.expire != 0 && req.time >= node.expire {
                 let size = self.send_to_history(s);
-                self.tally.expired(size);
+                self.store.tally.expired(size);
             } else {
                 self.promote(s);
                 self.hits += 1;
@@ -398,13 +395,13 @@ impl Policy for Cacheus {
 
     fn insert(&mut self, req: &Request) {
         let size = req.size;
-        if size > self.tally.capacity() {
+        if size > self.store.tally.capacity() {
             return;
         }
-        while self.tally.over(size) {
+        while self.store.tally.over(size) {
             self.evict_one();
         }
-        debug_assert!(self.table.find(req.key).is_none());
+        debug_assert!(self.store.table.find(req.key).is_none());
         let back = self.history.get(req.key);
         // Checked only now, after evicting, as libCacheSim does.
         let limit = if back.is_some() { self.r_size } else { self.sr_size };
@@ -424,27 +421,27 @@ impl Policy for Cacheus {
             flags,
             ..Meta::default()
         };
-        let s = self.table.insert(req.key, req.size, req.expiry(), meta);
-        self.lists.push_head(&mut self.table, s, list);
-        self.tally.added(size);
+        let s = self.store.table.insert(req.key, req.size, req.expiry(), meta);
+        self.lists.push_head(&mut self.store.table, s, list);
+        self.store.tally.added(size);
         if back.is_some_and(|left| left.new) {
             self.grow_sr();
         }
-        self.lfu.push_at(&mut self.table.nodes, s, freq);
+        self.lfu.push_at(&mut self.store.table.nodes, s, freq);
         // SR over its size: its tail objects leave for H, consulting no expert.
         while self.lists.bytes(SR) as i64 > self.sr_size {
             let t = self.lists.tail(SR);
-            let key = self.table.node(t).key;
+            let key = self.store.table.node(t).key;
             let size = self.send_to_history(t);
-            self.tally.evicted(key, size);
+            self.store.tally.evicted(key, size);
         }
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        match self.table.find(key) {
+        match self.store.table.find(key) {
             Some(s) => {
                 let size = self.send_to_history(s);
-                self.tally.removed(size);
+                self.store.tally.removed(size);
                 true
             }
             None => false,
@@ -452,14 +449,7 @@ impl Policy for Cacheus {
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
+        self.store.table.find(key).is_some()
     }
 }
 
@@ -471,7 +461,7 @@ mod tests {
     /// SR or R's keys, or H's ([`None`]).
     fn keys(c: &Cacheus, id: Option<Id>) -> Vec<u64> {
         match id {
-            Some(id) => c.lists.keys(&c.table, id),
+            Some(id) => c.lists.keys(&c.store.table, id),
             None => c.history.keys(),
         }
     }
@@ -484,8 +474,8 @@ mod tests {
     }
 
     fn freq(c: &Cacheus, key: u64) -> u64 {
-        match c.table.find(key) {
-            Some(s) => c.lfu.count(&c.table.nodes, s),
+        match c.store.table.find(key) {
+            Some(s) => c.lfu.count(&c.store.table.nodes, s),
             None => c.history.get(key).unwrap().freq,
         }
     }
@@ -528,7 +518,7 @@ mod tests {
         assert_eq!(keys(&c, Some(R)), vec![3]);
         assert_eq!(keys(&c, Some(SR)), vec![2, 1, 4]);
         assert_eq!(c.c_demoted, 2);
-        assert_eq!(c.table.node(c.table.find(1).unwrap()).meta.flags, DEMOTED);
+        assert_eq!(c.store.table.node(c.store.table.find(1).unwrap()).meta.flags, DEMOTED);
     }
 
     /// C = 4 with R = [2 1] (counts 2) and SR = [4 3] (counts 1): full.

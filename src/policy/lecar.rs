@@ -36,8 +36,9 @@
 
 use super::core::freq::{FreqLink, FreqList, FreqNode};
 use super::core::list::List;
-use super::core::table::{Node, Table};
-use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
+use super::core::resident::{self, Store};
+use super::core::table::Node;
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -104,7 +105,7 @@ impl Kind {
 
 /// Per-node metadata.
 #[derive(Clone, Copy, Debug, Default)]
-struct Meta {
+pub struct Meta {
     /// Request number of the eviction (history nodes).
     evicted_at: u64,
     /// The place in the LFU expert's frequency list (resident nodes).
@@ -125,7 +126,6 @@ impl FreqNode for Meta {
 
 /// The LeCaR cache.
 pub struct LeCaR {
-    table: Table<Meta>,
     /// Resident objects, most recent at the head.
     lru: List,
     /// Resident objects by count.
@@ -141,14 +141,13 @@ pub struct LeCaR {
     /// Requests seen (the clock of `evicted_at`).
     n_req: u64,
     rng: SmallRng,
-    tally: Tally,
+    store: Store<Meta>,
 }
 
 impl LeCaR {
     /// An empty LeCaR cache.
     pub fn new(capacity: u64, seed: u64, learning_rate: f64, w_lru: f64, update_weight: bool) -> Self {
         LeCaR {
-            table: Table::new(),
             lru: List::default(),
             freq: FreqList::new(),
             hist: [List::default(); 2],
@@ -160,16 +159,16 @@ impl LeCaR {
             update_weight,
             n_req: 0,
             rng: SmallRng::seed_from_u64(seed),
-            tally: Tally::new(capacity),
+            store: Store::new(capacity),
         }
     }
 
     /// Removes a resident object entirely (no history); returns its size.
     fn drop_resident(&mut self, slot: u32) -> u64 {
-        self.lru.unlink(&mut self.table.nodes, slot);
-        self.freq.unlink(&mut self.table.nodes, slot);
-        let size = self.table.node(slot).size;
-        self.table.remove(slot);
+        self.lru.unlink(&mut self.store.table.nodes, slot);
+        self.freq.unlink(&mut self.store.table.nodes, slot);
+        let size = self.store.table.node(slot).size;
+        self.store.table.remove(slot);
         size
     }
 
@@ -205,24 +204,24 @@ impl LeCaR {
         } else {
             (lfu_c, Some(Kind::HistLfu))
         };
-        let (key, size) = (self.table.node(victim).key, self.table.node(victim).size);
-        self.tally.evicted(key, size);
-        self.lru.unlink(&mut self.table.nodes, victim);
-        self.freq.unlink(&mut self.table.nodes, victim);
+        let (key, size) = (self.store.table.node(victim).key, self.store.table.node(victim).size);
+        self.store.tally.evicted(key, size);
+        self.lru.unlink(&mut self.store.table.nodes, victim);
+        self.freq.unlink(&mut self.store.table.nodes, victim);
         let Some(kind) = hist else {
-            self.table.remove(victim);
+            self.store.table.remove(victim);
             return;
         };
-        let n: &mut Node<Meta> = self.table.node_mut(victim);
+        let n: &mut Node<Meta> = self.store.table.node_mut(victim);
         n.meta.kind = kind;
         n.meta.evicted_at = self.n_req;
         n.expire = 0;
         let h = kind.history();
-        self.hist[h].push_head(&mut self.table.nodes, victim);
+        self.hist[h].push_head(&mut self.store.table.nodes, victim);
         while self.hist[h].bytes > self.hist_capacity {
             let t = self.hist[h].tail;
-            self.hist[h].unlink(&mut self.table.nodes, t);
-            self.table.remove(t);
+            self.hist[h].unlink(&mut self.store.table.nodes, t);
+            self.store.table.remove(t);
         }
     }
 
@@ -232,84 +231,80 @@ impl LeCaR {
     }
 }
 
-impl Policy for LeCaR {
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
+impl resident::TablePolicy for LeCaR {
+    type Meta = Meta;
+
+    fn store(&self) -> &Store<Meta> {
+        &self.store
     }
 
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
+    fn store_mut(&mut self) -> &mut Store<Meta> {
+        &mut self.store
     }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.n_req += 1;
-        let Some(s) = self.table.find(req.key) else {
+        let Some(s) = self.store.table.find(req.key) else {
             return false;
         };
-        let node = *self.table.node(s);
+        let node = *self.store.table.node(s);
         if node.meta.kind != Kind::Resident {
             let h = node.meta.kind.history();
-            self.hist[h].unlink(&mut self.table.nodes, s);
-            self.table.remove(s);
+            self.hist[h].unlink(&mut self.store.table.nodes, s);
+            self.store.table.remove(s);
             self.regret(self.n_req - node.meta.evicted_at, node.meta.kind == Kind::HistLru);
             return false;
         }
         if node.expire != 0 && req.time >= node.expire {
             let size = self.drop_resident(s);
-            self.tally.expired(size);
+            self.store.tally.expired(size);
             return false;
         }
-        self.lru.move_to_head(&mut self.table.nodes, s);
-        self.freq.bump(&mut self.table.nodes, s);
+        self.lru.move_to_head(&mut self.store.table.nodes, s);
+        self.freq.bump(&mut self.store.table.nodes, s);
         true
     }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
         let size = req.size;
-        if size > self.tally.capacity() {
+        if size > self.store.tally.capacity() {
             return;
         }
-        while self.tally.over(size) {
+        while self.store.tally.over(size) {
             self.evict_one();
         }
-        let s = self.table.insert(req.key, req.size, req.expiry(), Meta::default());
-        self.lru.push_head(&mut self.table.nodes, s);
-        self.freq.push_new(&mut self.table.nodes, s);
-        self.tally.added(size);
+        let s = self
+            .store
+            .table
+            .insert(req.key, req.size, req.expiry(), Meta::default());
+        self.lru.push_head(&mut self.store.table.nodes, s);
+        self.freq.push_new(&mut self.store.table.nodes, s);
+        self.store.tally.added(size);
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.table.find(key) else {
+        let Some(s) = self.store.table.find(key) else {
             return false;
         };
-        let kind = self.table.node(s).meta.kind;
+        let kind = self.store.table.node(s).meta.kind;
         if kind == Kind::Resident {
             let size = self.drop_resident(s);
-            self.tally.removed(size);
+            self.store.tally.removed(size);
             true
         } else {
-            self.hist[kind.history()].unlink(&mut self.table.nodes, s);
-            self.table.remove(s);
+            self.hist[kind.history()].unlink(&mut self.store.table.nodes, s);
+            self.store.table.remove(s);
             false
         }
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table
+        self.store
+            .table
             .find(key)
-            .is_some_and(|s| self.table.node(s).meta.kind == Kind::Resident)
-    }
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
+            .is_some_and(|s| self.store.table.node(s).meta.kind == Kind::Resident)
     }
 }
 
@@ -321,8 +316,8 @@ mod tests {
 
     fn history(c: &LeCaR, kind: Kind) -> Vec<u64> {
         c.hist[kind.history()]
-            .iter(&c.table.nodes)
-            .map(|s| c.table.node(s).key)
+            .iter(&c.store.table.nodes)
+            .map(|s| c.store.table.node(s).key)
             .collect()
     }
 

@@ -25,9 +25,9 @@
 //! This never happens on the cloudPhysicsIO reference trace (the conformance test stays exact).
 
 use super::core::list::List;
-use super::core::table::{Found, Node, Table, NIL};
-use super::core::MissGuard;
-use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
+use super::core::resident::{self, Store};
+use super::core::table::{Found, Node, NIL};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -62,7 +62,7 @@ const RESIDENT: u8 = 16;
 
 /// Per-node metadata: status flags and the links of a second list (Q or the non-resident list).
 #[derive(Clone, Copy, Debug)]
-struct Meta {
+pub struct Meta {
     prev: u32,
     next: u32,
     flags: u8,
@@ -139,7 +139,6 @@ impl SideList {
 
 /// The LIRS cache.
 pub struct Lirs {
-    table: Table<Meta>,
     /// Stack S: top = head.
     s: List,
     /// Queue Q of resident HIR objects: newest = head, evicted from the tail.
@@ -150,8 +149,7 @@ pub struct Lirs {
     hir_limit: u64,
     lir_bytes: u64,
     hir_bytes: u64,
-    tally: Tally,
-    guard: MissGuard,
+    store: Store<Meta>,
 }
 
 impl Lirs {
@@ -159,7 +157,6 @@ impl Lirs {
     pub fn new(capacity: u64, hir: f64) -> Self {
         let hir_limit = ((hir * capacity as f64) as u64).max(1);
         Lirs {
-            table: Table::new(),
             s: List::default(),
             q: SideList::default(),
             nh: SideList::default(),
@@ -167,31 +164,30 @@ impl Lirs {
             hir_limit,
             lir_bytes: 0,
             hir_bytes: 0,
-            tally: Tally::new(capacity),
-            guard: MissGuard::default(),
+            store: Store::new(capacity),
         }
     }
 
     #[inline]
     fn flags(&self, slot: u32) -> u8 {
-        self.table.node(slot).meta.flags
+        self.store.table.node(slot).meta.flags
     }
 
     #[inline]
     fn set_flags(&mut self, slot: u32, f: u8) {
-        self.table.node_mut(slot).meta.flags = f;
+        self.store.table.node_mut(slot).meta.flags = f;
     }
 
     #[inline]
     fn size(&self, slot: u32) -> u64 {
-        self.table.node(slot).size
+        self.store.table.node(slot).size
     }
 
     /// Frees the node if it is in neither S nor Q.
     #[inline]
     fn free_if_orphan(&mut self, slot: u32) {
         if self.flags(slot) & (IN_S | IN_Q) == 0 {
-            self.table.remove(slot);
+            self.store.table.remove(slot);
         }
     }
 
@@ -199,9 +195,9 @@ impl Lirs {
     fn unlink_s(&mut self, slot: u32) {
         let f = self.flags(slot);
         if f & IN_NH != 0 {
-            self.nh.unlink(&mut self.table.nodes, slot);
+            self.nh.unlink(&mut self.store.table.nodes, slot);
         }
-        self.s.unlink(&mut self.table.nodes, slot);
+        self.s.unlink(&mut self.store.table.nodes, slot);
         self.set_flags(slot, f & !(IN_S | IN_NH | LIR));
     }
 
@@ -224,16 +220,16 @@ impl Lirs {
             return false;
         }
         let size = self.size(t);
-        self.q.unlink(&mut self.table.nodes, t);
+        self.q.unlink(&mut self.store.table.nodes, t);
         self.hir_bytes -= size;
-        self.tally.evicted(self.table.node(t).key, size);
+        self.store.tally.evicted(self.store.table.node(t).key, size);
         let f = self.flags(t) & !IN_Q;
         if f & IN_S != 0 {
             self.set_flags(t, (f & !RESIDENT) | IN_NH);
-            self.nh.push_head(&mut self.table.nodes, t);
+            self.nh.push_head(&mut self.store.table.nodes, t);
         } else {
             self.set_flags(t, f);
-            self.table.remove(t);
+            self.store.table.remove(t);
         }
         true
     }
@@ -252,13 +248,13 @@ impl Lirs {
         if size <= self.hir_limit {
             // It stays resident, as HIR.
             while self.hir_bytes + size > self.hir_limit && self.evict_hir() {}
-            self.q.push_head(&mut self.table.nodes, t);
+            self.q.push_head(&mut self.store.table.nodes, t);
             let f = self.flags(t);
             self.set_flags(t, f | IN_Q | RESIDENT);
             self.hir_bytes += size;
         } else {
-            self.tally.evicted(self.table.node(t).key, size);
-            self.table.remove(t);
+            self.store.tally.evicted(self.store.table.node(t).key, size);
+            self.store.table.remove(t);
         }
         self.prune();
         true
@@ -271,7 +267,7 @@ impl Lirs {
 
     /// Caps S at 2C bytes by dropping the oldest non-resident entries.
     fn limit_stack(&mut self) {
-        while self.s.bytes > 2 * self.tally.capacity() {
+        while self.s.bytes > 2 * self.store.tally.capacity() {
             let t = self.nh.tail;
             if t == NIL {
                 return;
@@ -285,33 +281,33 @@ impl Lirs {
     fn hit_hir_in_s(&mut self, slot: u32) {
         let size = self.size(slot);
         if self.flags(slot) & IN_Q != 0 {
-            self.q.unlink(&mut self.table.nodes, slot);
+            self.q.unlink(&mut self.store.table.nodes, slot);
             let f = self.flags(slot);
             self.set_flags(slot, f & !IN_Q);
             self.hir_bytes -= size;
-            self.tally.removed(size);
+            self.store.tally.removed(size);
         }
         self.make_lir_room(size);
         let f = self.flags(slot);
         self.set_flags(slot, f | LIR);
         self.lir_bytes += size;
-        self.tally.added(size);
+        self.store.tally.added(size);
     }
 
     /// A hit on a resident HIR object that is in Q but not in S: it goes to the top of S, still HIR.
     fn hit_hir_in_q(&mut self, slot: u32) {
         let (key, size, expire) = {
-            let n = self.table.node(slot);
+            let n = self.store.table.node(slot);
             (n.key, n.size, n.expire)
         };
         self.make_lir_room(size);
         // Demotions may have evicted this object from Q (and freed its node): it then goes onto S
         // as a non-resident entry (see the module doc).
-        let (slot, resident) = match self.table.find(key) {
+        let (slot, resident) = match self.store.table.find(key) {
             Some(s) => (s, RESIDENT),
-            None => (self.table.insert(key, size, expire, Meta::default()), 0),
+            None => (self.store.table.insert(key, size, expire, Meta::default()), 0),
         };
-        self.s.push_head(&mut self.table.nodes, slot);
+        self.s.push_head(&mut self.store.table.nodes, slot);
         let f = self.flags(slot);
         self.set_flags(slot, f | IN_S | resident);
     }
@@ -322,18 +318,18 @@ impl Lirs {
         let size = self.size(slot);
         if f & LIR != 0 {
             self.lir_bytes -= size;
-            self.tally.removed(size);
+            self.store.tally.removed(size);
         }
         if f & IN_S != 0 {
             self.unlink_s(slot);
         }
         if f & IN_Q != 0 {
-            self.q.unlink(&mut self.table.nodes, slot);
+            self.q.unlink(&mut self.store.table.nodes, slot);
             self.hir_bytes -= size;
-            self.tally.removed(size);
+            self.store.tally.removed(size);
         }
         self.set_flags(slot, 0);
-        self.table.remove(slot);
+        self.store.table.remove(slot);
         if f & LIR != 0 {
             self.prune();
         }
@@ -350,63 +346,78 @@ impl Lirs {
             // Both sets are full: make room in Q (the LIR budget cannot hold it).
             while self.hir_bytes + size > self.hir_limit && self.evict_hir() {}
         }
-        if self.tally.over(size) {
+        if self.store.tally.over(size) {
             // Unreachable while used = LIR + HIR bytes within their limits; never overfill.
             return;
         }
-        let slot = self.table.insert(req.key, req.size, req.expiry(), Meta::default());
-        self.s.push_head(&mut self.table.nodes, slot);
+        let slot = self
+            .store
+            .table
+            .insert(req.key, req.size, req.expiry(), Meta::default());
+        self.s.push_head(&mut self.store.table.nodes, slot);
         if self.lir_bytes + size <= self.lir_limit {
             self.set_flags(slot, IN_S | LIR | RESIDENT);
             self.lir_bytes += size;
         } else {
-            self.q.push_head(&mut self.table.nodes, slot);
+            self.q.push_head(&mut self.store.table.nodes, slot);
             self.set_flags(slot, IN_S | IN_Q | RESIDENT);
             self.hir_bytes += size;
         }
-        self.tally.added(size);
+        self.store.tally.added(size);
     }
 
     /// A miss on a non-resident entry of S (already moved to the top by `get`): it becomes LIR.
     fn insert_non_resident(&mut self, slot: u32, req: &Request) {
         let size = self.size(slot);
         self.make_lir_room(size);
-        self.nh.unlink(&mut self.table.nodes, slot);
+        self.nh.unlink(&mut self.store.table.nodes, slot);
         let f = self.flags(slot) & !IN_NH;
         self.set_flags(slot, f);
         // libCacheSim's eviction loop, sized by the request; it does not run when the LIR budget
         // already has room, as it has after the demotions above.
-        while self.tally.over(req.size) {
+        while self.store.tally.over(req.size) {
             while self.hir_bytes >= self.hir_limit && self.evict_hir() {}
             if !self.evict_lir() {
                 break;
             }
         }
-        if self.tally.over(size) {
+        if self.store.tally.over(size) {
             return;
         }
         self.set_flags(slot, f | LIR | RESIDENT);
-        self.table.node_mut(slot).expire = req.expiry();
+        self.store.table.node_mut(slot).expire = req.expiry();
         self.lir_bytes += size;
-        self.tally.added(size);
+        self.store.tally.added(size);
+    }
+}
+
+impl resident::TablePolicy for Lirs {
+    type Meta = Meta;
+
+    fn store(&self) -> &Store<Meta> {
+        &self.store
+    }
+
+    fn store_mut(&mut self) -> &mut Store<Meta> {
+        &mut self.store
     }
 
     #[inline]
-    fn lookup(&mut self, req: &Request) -> bool {
-        let slot = match self.table.lookup(req.key, req.time) {
+    fn get(&mut self, req: &Request) -> bool {
+        let slot = match self.store.table.lookup(req.key, req.time) {
             Found::Miss => return false,
             Found::Expired(s) if self.flags(s) & RESIDENT != 0 => {
                 self.remove_slot(s);
-                self.tally.count_expiration();
+                self.store.tally.count_expiration();
                 return false;
             }
             Found::Hit(s) | Found::Expired(s) => s,
         };
         let f = self.flags(slot);
         if f & IN_S != 0 {
-            self.s.move_to_head(&mut self.table.nodes, slot);
+            self.s.move_to_head(&mut self.store.table.nodes, slot);
             if f & IN_Q != 0 {
-                self.q.move_to_head(&mut self.table.nodes, slot);
+                self.q.move_to_head(&mut self.store.table.nodes, slot);
             }
             if f & LIR != 0 {
                 self.prune();
@@ -417,37 +428,17 @@ impl Lirs {
                 return false;
             }
         } else {
-            self.q.move_to_head(&mut self.table.nodes, slot);
+            self.q.move_to_head(&mut self.store.table.nodes, slot);
             self.hit_hir_in_q(slot);
         }
         self.limit_stack();
         true
     }
-}
-
-impl Policy for Lirs {
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        let hit = self.lookup(req);
-        self.guard.looked_up(req.key, hit);
-        hit
-    }
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
-    }
-
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
-    }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        self.guard.inserting(req.key);
-        if req.size <= self.tally.capacity() {
-            match self.table.find(req.key) {
+        if req.size <= self.store.tally.capacity() {
+            match self.store.table.find(req.key) {
                 None => self.insert_new(req),
                 Some(s) if self.flags(s) & RESIDENT == 0 => self.insert_non_resident(s, req),
                 Some(_) => {} // already cached
@@ -457,22 +448,17 @@ impl Policy for Lirs {
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        self.guard.reset();
-        match self.table.find(key) {
+        match self.store.table.find(key) {
             Some(s) => self.remove_slot(s),
             None => false,
         }
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some_and(|s| self.flags(s) & RESIDENT != 0)
-    }
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
+        self.store
+            .table
+            .find(key)
+            .is_some_and(|s| self.flags(s) & RESIDENT != 0)
     }
 }
 
@@ -485,7 +471,7 @@ mod tests {
     /// head to tail.
     fn state(c: &Lirs) -> (Vec<(u64, char)>, Vec<u64>) {
         let s =
-            c.s.iter(&c.table.nodes)
+            c.s.iter(&c.store.table.nodes)
                 .map(|i| {
                     let f = c.flags(i);
                     let k = if f & LIR != 0 {
@@ -495,14 +481,14 @@ mod tests {
                     } else {
                         'N'
                     };
-                    (c.table.node(i).key, k)
+                    (c.store.table.node(i).key, k)
                 })
                 .collect();
         let mut q = Vec::new();
         let mut i = c.q.head;
         while i != NIL {
-            q.push(c.table.node(i).key);
-            i = c.table.node(i).meta.next;
+            q.push(c.store.table.node(i).key);
+            i = c.store.table.node(i).meta.next;
         }
         (s, q)
     }

@@ -28,8 +28,9 @@
 
 use super::core::ghost::GhostFifo;
 use super::core::list::List;
-use super::core::table::Table;
-use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
+
+use super::core::resident::{self, Store};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -76,7 +77,7 @@ const MAX_FREQ: u32 = i32::MAX as u32;
 
 /// Per-object metadata.
 #[derive(Clone, Copy, Debug, Default)]
-struct Meta {
+pub struct Meta {
     /// Expiry on the virtual clock (resident objects).
     expire: u64,
     /// Access count.
@@ -87,7 +88,6 @@ struct Meta {
 
 /// The MQ cache.
 pub struct Mq {
-    table: Table<Meta>,
     /// Q0..Qm-1; head is the MRU end.
     queues: Vec<List>,
     /// Bit i set when Qi is not empty.
@@ -100,7 +100,7 @@ pub struct Mq {
     vtime: u64,
     /// The current miss found its key in Qout with this count.
     ghost: Option<(u64, u32)>,
-    tally: Tally,
+    store: Store<Meta>,
 }
 
 /// `min(floor(log2 freq), queues - 1)`.
@@ -119,7 +119,6 @@ impl Mq {
     /// a history of `qout` × `capacity` bytes.
     pub fn new(capacity: u64, queues: usize, lifetime: u64, qout: f64) -> Self {
         Mq {
-            table: Table::new(),
             queues: vec![List::default(); queues],
             nonempty: 0,
             qout: GhostFifo::default(),
@@ -127,24 +126,24 @@ impl Mq {
             lifetime,
             vtime: 0,
             ghost: None,
-            tally: Tally::new(capacity),
+            store: Store::new(capacity),
         }
     }
 
     /// Links resident `slot` at the MRU end of queue `q`.
     #[inline]
     fn link(&mut self, slot: u32, q: u8) {
-        self.queues[q as usize].push_head(&mut self.table.nodes, slot);
-        self.table.node_mut(slot).meta.queue = q;
+        self.queues[q as usize].push_head(&mut self.store.table.nodes, slot);
+        self.store.table.node_mut(slot).meta.queue = q;
         self.nonempty |= 1 << q;
     }
 
     /// Unlinks resident `slot` from its queue.
     #[inline]
     fn unlink(&mut self, slot: u32) {
-        let q = self.table.node(slot).meta.queue;
+        let q = self.store.table.node(slot).meta.queue;
         let list = &mut self.queues[q as usize];
-        list.unlink(&mut self.table.nodes, slot);
+        list.unlink(&mut self.store.table.nodes, slot);
         if list.is_empty() {
             self.nonempty &= !(1 << q);
         }
@@ -156,10 +155,10 @@ impl Mq {
         self.vtime += 1;
         for k in 1..self.queues.len() {
             let t = self.queues[k].tail;
-            if t != super::core::table::NIL && self.table.node(t).meta.expire < self.vtime {
+            if t != super::core::table::NIL && self.store.table.node(t).meta.expire < self.vtime {
                 self.unlink(t);
                 self.link(t, k as u8 - 1);
-                self.table.node_mut(t).meta.expire = self.vtime + self.lifetime;
+                self.store.table.node_mut(t).meta.expire = self.vtime + self.lifetime;
             }
         }
     }
@@ -167,8 +166,8 @@ impl Mq {
     /// Removes a resident object (no ghost).
     fn drop_resident(&mut self, slot: u32) -> u64 {
         self.unlink(slot);
-        let size = self.table.node(slot).size;
-        self.table.remove(slot);
+        let size = self.store.table.node(slot).size;
+        self.store.table.remove(slot);
         size
     }
 
@@ -176,9 +175,12 @@ impl Mq {
     fn evict_one(&mut self) {
         let q = self.nonempty.trailing_zeros() as usize;
         let victim = self.queues[q].tail;
-        let (key, freq) = (self.table.node(victim).key, self.table.node(victim).meta.freq);
+        let (key, freq) = (
+            self.store.table.node(victim).key,
+            self.store.table.node(victim).meta.freq,
+        );
         let size = self.drop_resident(victim);
-        self.tally.evicted(key, size);
+        self.store.tally.evicted(key, size);
         if size <= self.qout_capacity {
             self.qout.trim_to(self.qout_capacity - size);
             self.qout.push(key, size, freq);
@@ -186,35 +188,34 @@ impl Mq {
     }
 }
 
-impl Policy for Mq {
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
+impl resident::TablePolicy for Mq {
+    type Meta = Meta;
+
+    fn store(&self) -> &Store<Meta> {
+        &self.store
     }
 
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
+    fn store_mut(&mut self) -> &mut Store<Meta> {
+        &mut self.store
     }
 
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.ghost = None;
-        let Some(s) = self.table.find(req.key) else {
+        let Some(s) = self.store.table.find(req.key) else {
             self.ghost = self.qout.take(req.key).map(|f| (req.key, f));
             return false;
         };
-        let node = *self.table.node(s);
+        let node = *self.store.table.node(s);
         if node.expire != 0 && req.time >= node.expire {
             let size = self.drop_resident(s);
-            self.tally.expired(size);
+            self.store.tally.expired(size);
             return false;
         }
         let freq = (node.meta.freq + 1).min(MAX_FREQ);
         self.unlink(s);
         self.link(s, queue_of(freq, self.queues.len()));
-        let m = &mut self.table.node_mut(s).meta;
+        let m = &mut self.store.table.node_mut(s).meta;
         m.freq = freq;
         m.expire = self.vtime + self.lifetime;
         self.adjust();
@@ -225,10 +226,10 @@ impl Policy for Mq {
     fn insert(&mut self, req: &Request) {
         let size = req.size;
         let ghost = self.ghost.take();
-        if size > self.tally.capacity() {
+        if size > self.store.tally.capacity() {
             return;
         }
-        while self.tally.over(size) {
+        while self.store.tally.over(size) {
             self.evict_one();
         }
         let freq = match ghost {
@@ -240,31 +241,24 @@ impl Policy for Mq {
             freq,
             queue: 0,
         };
-        let s = self.table.insert(req.key, req.size, req.expiry(), meta);
+        let s = self.store.table.insert(req.key, req.size, req.expiry(), meta);
         self.link(s, queue_of(freq, self.queues.len()));
-        self.tally.added(size);
+        self.store.tally.added(size);
         self.adjust();
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.table.find(key) else {
+        let Some(s) = self.store.table.find(key) else {
             self.qout.take(key);
             return false;
         };
         let size = self.drop_resident(s);
-        self.tally.removed(size);
+        self.store.tally.removed(size);
         true
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some()
-    }
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
+        self.store.table.find(key).is_some()
     }
 }
 
@@ -275,7 +269,10 @@ mod tests {
 
     /// Keys of queue `q` from MRU to LRU.
     fn keys(m: &Mq, q: usize) -> Vec<u64> {
-        m.queues[q].iter(&m.table.nodes).map(|s| m.table.node(s).key).collect()
+        m.queues[q]
+            .iter(&m.store.table.nodes)
+            .map(|s| m.store.table.node(s).key)
+            .collect()
     }
 
     fn qout(m: &Mq) -> Vec<(u64, u32)> {
@@ -332,7 +329,7 @@ mod tests {
         assert!(!m.contains(1), "ghosts are not cached");
         assert_eq!(pattern(&mut m, &[1]), "m");
         assert_eq!(keys(&m, 1), vec![1]);
-        assert_eq!(m.table.node(m.table.find(1).unwrap()).meta.freq, 3);
+        assert_eq!(m.store.table.node(m.store.table.find(1).unwrap()).meta.freq, 3);
         assert_eq!(qout(&m), vec![(2, 1)]);
         assert_eq!(pattern(&mut m, &[2]), "m");
         assert_eq!((keys(&m, 1), qout(&m)), (vec![2], vec![(1, 3)]));
@@ -373,7 +370,7 @@ mod tests {
         assert!(!m.access(&r), "expired at insert time + ttl");
         assert_eq!(m.counters().expirations, 1);
         assert_eq!(
-            m.table.node(m.table.find(1).unwrap()).meta.freq,
+            m.store.table.node(m.store.table.find(1).unwrap()).meta.freq,
             1,
             "no count survives expiry"
         );

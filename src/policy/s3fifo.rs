@@ -19,8 +19,9 @@
 //! through the ghost unless hit twice, so main only loses objects when it is over its size.
 
 use super::core::queues::{InQueue, QueueId, Queues};
-use super::core::table::{Found, Table};
-use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
+use super::core::resident::{self, Store};
+use super::core::table::Found;
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -58,10 +59,13 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 
 /// Which queue holds a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Queue {
+pub enum Queue {
+    /// New objects, filtered before they reach main.
     #[default]
     Small,
+    /// Objects that proved themselves (or came back from the ghost).
     Main,
+    /// Keys evicted from small.
     Ghost,
 }
 
@@ -74,7 +78,7 @@ impl QueueId for Queue {
 
 /// Per-node metadata: the queue and the access counter.
 #[derive(Clone, Copy, Debug, Default)]
-struct Meta {
+pub struct Meta {
     queue: Queue,
     freq: u8,
 }
@@ -92,7 +96,6 @@ impl InQueue<Queue> for Meta {
 
 /// The S3-FIFO cache.
 pub struct S3Fifo {
-    table: Table<Meta>,
     queues: Queues<Queue, 3>,
     small_cap: u64,
     main_cap: u64,
@@ -102,7 +105,7 @@ pub struct S3Fifo {
     has_evicted: bool,
     /// The key whose ghost entry the last `get` consumed (it goes to main if inserted).
     ghost_hit: Option<u64>,
-    tally: Tally,
+    store: Store<Meta>,
 }
 
 impl S3Fifo {
@@ -111,7 +114,6 @@ impl S3Fifo {
     pub fn new(capacity: u64, small: f64, ghost: f64, threshold: u8) -> Self {
         let small_cap = (capacity as f64 * small) as u64;
         S3Fifo {
-            table: Table::new(),
             queues: Queues::default(),
             small_cap,
             main_cap: capacity - small_cap,
@@ -119,14 +121,14 @@ impl S3Fifo {
             threshold,
             has_evicted: false,
             ghost_hit: None,
-            tally: Tally::new(capacity),
+            store: Store::new(capacity),
         }
     }
 
     /// Moves `slot` from its queue to the head of `to`, setting its counter.
     fn move_to(&mut self, slot: u32, to: Queue, freq: u8) {
-        self.queues.move_to(&mut self.table, slot, to);
-        self.table.node_mut(slot).meta.freq = freq;
+        self.queues.move_to(&mut self.store.table, slot, to);
+        self.store.table.node_mut(slot).meta.freq = freq;
     }
 
     /// Evicts one object from the small queue into the ghost, first moving objects hit at least
@@ -134,19 +136,19 @@ impl S3Fifo {
     fn evict_small(&mut self) {
         while !self.queues.list(Queue::Small).is_empty() {
             let t = self.queues.tail(Queue::Small);
-            if self.table.node(t).meta.freq >= self.threshold {
+            if self.store.table.node(t).meta.freq >= self.threshold {
                 self.move_to(t, Queue::Main, 0);
                 continue;
             }
-            let (key, size) = (self.table.node(t).key, self.table.node(t).size);
-            self.tally.evicted(key, size);
+            let (key, size) = (self.store.table.node(t).key, self.store.table.node(t).size);
+            self.store.tally.evicted(key, size);
             if self.ghost_cap == 0 || size > self.ghost_cap {
-                self.queues.drop(&mut self.table, t);
+                self.queues.drop(&mut self.store.table, t);
                 return;
             }
             while self.queues.bytes(Queue::Ghost) + size > self.ghost_cap {
                 let g = self.queues.tail(Queue::Ghost);
-                self.queues.drop(&mut self.table, g);
+                self.queues.drop(&mut self.store.table, g);
             }
             self.move_to(t, Queue::Ghost, 0);
             return;
@@ -157,14 +159,14 @@ impl S3Fifo {
     fn evict_main(&mut self) {
         while !self.queues.list(Queue::Main).is_empty() {
             let t = self.queues.tail(Queue::Main);
-            let f = self.table.node(t).meta.freq;
+            let f = self.store.table.node(t).meta.freq;
             if f >= 1 {
-                self.queues.move_to_head(&mut self.table, t);
-                self.table.node_mut(t).meta.freq = f.min(3) - 1;
+                self.queues.move_to_head(&mut self.store.table, t);
+                self.store.table.node_mut(t).meta.freq = f.min(3) - 1;
             } else {
-                let (key, size) = (self.table.node(t).key, self.table.node(t).size);
-                self.queues.drop(&mut self.table, t);
-                self.tally.evicted(key, size);
+                let (key, size) = (self.store.table.node(t).key, self.store.table.node(t).size);
+                self.queues.drop(&mut self.store.table, t);
+                self.store.tally.evicted(key, size);
                 return;
             }
         }
@@ -180,30 +182,40 @@ impl S3Fifo {
     }
 }
 
-impl Policy for S3Fifo {
+impl resident::TablePolicy for S3Fifo {
+    type Meta = Meta;
+
+    fn store(&self) -> &Store<Meta> {
+        &self.store
+    }
+
+    fn store_mut(&mut self) -> &mut Store<Meta> {
+        &mut self.store
+    }
+
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
         self.ghost_hit = None;
-        match self.table.lookup(req.key, req.time) {
+        match self.store.table.lookup(req.key, req.time) {
             Found::Hit(s) => {
-                let m = &mut self.table.node_mut(s).meta;
+                let m = &mut self.store.table.node_mut(s).meta;
                 if m.queue == Queue::Ghost {
                     self.ghost_hit = Some(req.key);
-                    self.queues.drop(&mut self.table, s);
+                    self.queues.drop(&mut self.store.table, s);
                     return false;
                 }
                 m.freq = m.freq.saturating_add(1);
                 true
             }
             Found::Expired(s) => {
-                let n = *self.table.node(s);
+                let n = *self.store.table.node(s);
                 if n.meta.queue == Queue::Ghost {
                     // Ghost entries carry no data, so their expiry does not matter.
                     self.ghost_hit = Some(req.key);
                 } else {
-                    self.tally.expired(n.size);
+                    self.store.tally.expired(n.size);
                 }
-                self.queues.drop(&mut self.table, s);
+                self.queues.drop(&mut self.store.table, s);
                 false
             }
             Found::Miss => false,
@@ -215,19 +227,19 @@ impl Policy for S3Fifo {
     fn insert(&mut self, req: &Request) {
         let mut from_ghost = self.ghost_hit.take() == Some(req.key);
         if !from_ghost {
-            if let Some(s) = self.table.find(req.key) {
-                if self.table.node(s).meta.queue != Queue::Ghost {
+            if let Some(s) = self.store.table.find(req.key) {
+                if self.store.table.node(s).meta.queue != Queue::Ghost {
                     return; // already cached
                 }
-                self.queues.drop(&mut self.table, s);
+                self.queues.drop(&mut self.store.table, s);
                 from_ghost = true;
             }
         }
         let size = req.size;
-        if size > self.small_cap || size > self.tally.capacity() {
+        if size > self.small_cap || size > self.store.tally.capacity() {
             return;
         }
-        while self.tally.over(size) {
+        while self.store.tally.over(size) {
             self.evict();
         }
         let queue = if from_ghost {
@@ -240,46 +252,31 @@ impl Policy for S3Fifo {
         } else {
             Queue::Small
         };
-        let s = self.table.insert(req.key, req.size, req.expiry(), Meta::default());
-        self.queues.push_head(&mut self.table, s, queue);
-        self.tally.added(size);
+        let s = self
+            .store
+            .table
+            .insert(req.key, req.size, req.expiry(), Meta::default());
+        self.queues.push_head(&mut self.store.table, s, queue);
+        self.store.tally.added(size);
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.table.find(key) else {
+        let Some(s) = self.store.table.find(key) else {
             return false;
         };
-        let size = self.table.node(s).size;
-        let cached = self.queues.drop(&mut self.table, s) != Queue::Ghost;
+        let size = self.store.table.node(s).size;
+        let cached = self.queues.drop(&mut self.store.table, s) != Queue::Ghost;
         if cached {
-            self.tally.removed(size);
+            self.store.tally.removed(size);
         }
         cached
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table
+        self.store
+            .table
             .find(key)
-            .is_some_and(|s| self.table.node(s).meta.queue != Queue::Ghost)
-    }
-
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
-    }
-
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
-    }
-
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
+            .is_some_and(|s| self.store.table.node(s).meta.queue != Queue::Ghost)
     }
 }
 
@@ -289,7 +286,7 @@ mod tests {
     use super::*;
 
     fn queues(c: &S3Fifo) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
-        let keys = |q| c.queues.keys(&c.table, q);
+        let keys = |q| c.queues.keys(&c.store.table, q);
         (keys(Queue::Small), keys(Queue::Main), keys(Queue::Ghost))
     }
 
@@ -330,7 +327,7 @@ mod tests {
         let fill: Vec<u64> = (1..=100).collect();
         pattern(&mut c, &fill);
         pattern(&mut c, &[11, 11, 11, 11, 11]);
-        assert_eq!(c.table.node(c.table.find(11).unwrap()).meta.freq, 5);
+        assert_eq!(c.store.table.node(c.store.table.find(11).unwrap()).meta.freq, 5);
         // Force main evictions: remove all of small so eviction must come from main.
         for k in 1..=10 {
             c.remove(k);
@@ -339,16 +336,16 @@ mod tests {
         // small, then 111 must evict: main is 90 = its size, small non-empty -> small tail 101
         // (counter 0) goes to the ghost.
         pattern(&mut c, &(101..=111).collect::<Vec<_>>());
-        assert!(c.queues.keys(&c.table, Queue::Ghost).contains(&101));
+        assert!(c.queues.keys(&c.store.table, Queue::Ghost).contains(&101));
         // A ghost hit on 101 goes to main; making room evicts the small tail 102 into the ghost
         // (main, at 90, is not over its size yet). Main is now 91 > 90, so 112's eviction comes from
         // main: its tail 11 has counter 5 and is reinserted with min(5,3)-1 = 2; then 12 (counter 0)
         // is evicted.
         assert_eq!(pattern(&mut c, &[101, 112]), "mm");
-        assert!(c.queues.keys(&c.table, Queue::Ghost).contains(&102));
+        assert!(c.queues.keys(&c.store.table, Queue::Ghost).contains(&102));
         assert!(c.contains(11));
         assert!(!c.contains(12));
-        assert_eq!(c.table.node(c.table.find(11).unwrap()).meta.freq, 2);
+        assert_eq!(c.store.table.node(c.store.table.find(11).unwrap()).meta.freq, 2);
     }
 
     #[test]

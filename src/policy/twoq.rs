@@ -13,9 +13,9 @@
 //! share are not cached; an object too large for Aout leaves no ghost.
 
 use super::core::queues::{QueueId, Queues};
-use super::core::table::Table;
-use super::core::MissGuard;
-use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo, Stage, Tally};
+
+use super::core::resident::{self, Store};
+use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
 /// Registry entry.
@@ -47,7 +47,7 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 
 /// 2Q's queues.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Id {
+pub enum Id {
     /// New objects (FIFO).
     #[default]
     Ain,
@@ -67,8 +67,6 @@ impl QueueId for Id {
 
 /// The 2Q cache.
 pub struct TwoQ {
-    /// Node meta: the queue holding the node.
-    table: Table<Id>,
     lists: Queues<Id, 3>,
     ain_size: u64,
     aout_size: u64,
@@ -76,8 +74,7 @@ pub struct TwoQ {
     /// The current request's key was found (and dropped) in Aout: its insert goes to Am.
     ghost_hit: bool,
     ghost_key: u64,
-    tally: Tally,
-    guard: MissGuard,
+    store: Store<Id>,
 }
 
 impl TwoQ {
@@ -85,40 +82,38 @@ impl TwoQ {
     pub fn new(capacity: u64, ain: f64, aout: f64) -> Self {
         let ain_size = (capacity as f64 * ain) as u64;
         TwoQ {
-            table: Table::new(),
             lists: Queues::default(),
             ain_size,
             aout_size: (capacity as f64 * aout) as u64,
             am_size: capacity - ain_size,
             ghost_hit: false,
             ghost_key: 0,
-            tally: Tally::new(capacity),
-            guard: MissGuard::default(),
+            store: Store::new(capacity),
         }
     }
 
     /// Moves Ain's tail into Aout (if it fits there), trimming Aout from its tail first.
     fn demote_ain_tail(&mut self) {
         let s = self.lists.tail(Ain);
-        let (key, size) = (self.table.node(s).key, self.table.node(s).size);
-        self.tally.evicted(key, size);
+        let (key, size) = (self.store.table.node(s).key, self.store.table.node(s).size);
+        self.store.tally.evicted(key, size);
         if size > self.aout_size {
-            self.lists.drop(&mut self.table, s);
+            self.lists.drop(&mut self.store.table, s);
             return;
         }
         while self.lists.bytes(Aout) + size > self.aout_size {
             let t = self.lists.tail(Aout);
-            self.lists.drop(&mut self.table, t);
+            self.lists.drop(&mut self.store.table, t);
         }
-        self.lists.move_to(&mut self.table, s, Aout);
+        self.lists.move_to(&mut self.store.table, s, Aout);
     }
 
     /// Evicts Am's tail.
     fn evict_am_tail(&mut self) {
         let t = self.lists.tail(Am);
-        let (key, size) = (self.table.node(t).key, self.table.node(t).size);
-        self.lists.drop(&mut self.table, t);
-        self.tally.evicted(key, size);
+        let (key, size) = (self.store.table.node(t).key, self.store.table.node(t).size);
+        self.lists.drop(&mut self.store.table, t);
+        self.store.tally.evicted(key, size);
     }
 
     /// One eviction step for the whole cache.
@@ -129,47 +124,50 @@ impl TwoQ {
             self.evict_am_tail();
         }
     }
+}
 
-    fn lookup(&mut self, req: &Request) -> bool {
+impl resident::TablePolicy for TwoQ {
+    type Meta = Id;
+
+    fn store(&self) -> &Store<Id> {
+        &self.store
+    }
+
+    fn store_mut(&mut self) -> &mut Store<Id> {
+        &mut self.store
+    }
+
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
         self.ghost_hit = false;
-        let Some(s) = self.table.find(req.key) else {
+        let Some(s) = self.store.table.find(req.key) else {
             return false;
         };
-        let node = *self.table.node(s);
+        let node = *self.store.table.node(s);
         if node.meta == Aout {
-            self.lists.drop(&mut self.table, s);
+            self.lists.drop(&mut self.store.table, s);
             self.ghost_hit = true;
             self.ghost_key = req.key;
             return false;
         }
         if node.expire != 0 && req.time >= node.expire {
-            self.lists.drop(&mut self.table, s);
-            self.tally.expired(node.size);
+            self.lists.drop(&mut self.store.table, s);
+            self.store.tally.expired(node.size);
             return false;
         }
         if node.meta == Am {
-            self.lists.move_to_head(&mut self.table, s);
+            self.lists.move_to_head(&mut self.store.table, s);
         }
         true
-    }
-}
-
-impl Policy for TwoQ {
-    #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        let hit = self.lookup(req);
-        self.guard.looked_up(req.key, hit);
-        hit
     }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        self.guard.inserting(req.key);
         let size = req.size;
-        if size > self.ain_size || size > self.tally.capacity() {
+        if size > self.ain_size || size > self.store.tally.capacity() {
             return;
         }
-        while self.tally.over(size) {
+        while self.store.tally.over(size) {
             self.evict_one();
         }
         let to = if self.ghost_hit && self.ghost_key == req.key {
@@ -185,45 +183,28 @@ impl Policy for TwoQ {
         } else {
             Ain
         };
-        let s = self.table.insert(req.key, req.size, req.expiry(), to);
-        self.lists.push_head(&mut self.table, s, to);
-        self.tally.added(size);
+        let s = self.store.table.insert(req.key, req.size, req.expiry(), to);
+        self.lists.push_head(&mut self.store.table, s, to);
+        self.store.tally.added(size);
     }
 
     fn remove(&mut self, key: u64) -> bool {
-        self.guard.reset();
-        let Some(s) = self.table.find(key) else {
+        let Some(s) = self.store.table.find(key) else {
             return false;
         };
-        let size = self.table.node(s).size;
-        let resident = self.lists.drop(&mut self.table, s) != Aout;
+        let size = self.store.table.node(s).size;
+        let resident = self.lists.drop(&mut self.store.table, s) != Aout;
         if resident {
-            self.tally.removed(size);
+            self.store.tally.removed(size);
         }
         resident
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.table.find(key).is_some_and(|s| self.table.node(s).meta != Aout)
-    }
-
-    fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
-    fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.tally
-    }
-
-    fn rewrite(&mut self, req: &Request) {
-        if !self.table.restamp(req) {
-            self.reinsert(req);
-        }
-    }
-
-    #[inline]
-    fn prefetch(&self, key: u64, stage: Stage) {
-        self.table.prefetch_for(key, stage);
+        self.store
+            .table
+            .find(key)
+            .is_some_and(|s| self.store.table.node(s).meta != Aout)
     }
 }
 
@@ -233,7 +214,7 @@ mod tests {
     use super::*;
 
     fn keys(q: &TwoQ, id: Id) -> Vec<u64> {
-        q.lists.keys(&q.table, id)
+        q.lists.keys(&q.store.table, id)
     }
 
     #[test]

@@ -3,11 +3,16 @@
 //! ghost entries). Such a policy implements [`Ordering`] (what a hit, an insert and a removal do to
 //! the order, and which object goes next) and is registered as [`Resident<ItsOrdering>`].
 //!
+//! Policies that remember evicted keys (ghosts) in the same table decide more than an order, so
+//! they implement [`TablePolicy`] (lookup, insert, remove, membership) on a [`Store`] of their own;
+//! the rest of [`Policy`] (counters, in-place writes, prefetching) is written once for them too.
+//!
 //! The generic code is monomorphised per ordering, so the container costs nothing over a
 //! hand-written policy: `cargo bench --bench replay` and `scripts/bench-native.sh` measure it.
 
 use super::table::{Found, Node, Stage, Table, NIL};
 use super::tally::Tally;
+use super::MissGuard;
 use crate::model::request::Request;
 use crate::policy::Policy;
 
@@ -17,6 +22,8 @@ pub struct Store<M> {
     pub table: Table<M>,
     /// Capacity, occupancy and counters.
     pub tally: Tally,
+    /// Checks the get -> insert contract (debug builds).
+    guard: MissGuard,
 }
 
 impl<M: Copy + Default> Store<M> {
@@ -25,6 +32,7 @@ impl<M: Copy + Default> Store<M> {
         Store {
             table: Table::new(),
             tally: Tally::new(capacity),
+            guard: MissGuard::default(),
         }
     }
 
@@ -242,5 +250,75 @@ impl<O: Ordering> Policy for Resident<O> {
         if stage == Stage::Bucket {
             self.order.prefetch(key);
         }
+    }
+}
+
+/// A policy that keeps its cached objects, and its ghosts, in a [`Store`] of its own (ARC, 2Q,
+/// LIRS, S3-FIFO, MQ, LeCaR, Cacheus). Every such type is a [`Policy`]: the methods below are its
+/// lookup, insert, remove and membership, with the contract [`Policy`] documents (checked in debug
+/// builds by the store's [`MissGuard`]); counters, in-place writes ([`Table::restamp`]) and
+/// prefetching come from the store.
+pub trait TablePolicy: Send {
+    /// Node metadata.
+    type Meta: Copy + Default;
+    /// The store.
+    fn store(&self) -> &Store<Self::Meta>;
+    /// The store, mutably.
+    fn store_mut(&mut self) -> &mut Store<Self::Meta>;
+    /// [`Policy::get`].
+    fn get(&mut self, req: &Request) -> bool;
+    /// [`Policy::insert`].
+    fn insert(&mut self, req: &Request);
+    /// [`Policy::remove`].
+    fn remove(&mut self, key: u64) -> bool;
+    /// [`Policy::contains`].
+    fn contains(&self, key: u64) -> bool;
+}
+
+impl<P: TablePolicy> Policy for P {
+    #[inline]
+    fn get(&mut self, req: &Request) -> bool {
+        let hit = TablePolicy::get(self, req);
+        self.store_mut().guard.looked_up(req.key, hit);
+        hit
+    }
+
+    #[inline]
+    fn insert(&mut self, req: &Request) {
+        self.store_mut().guard.inserting(req.key);
+        TablePolicy::insert(self, req)
+    }
+
+    #[inline]
+    fn remove(&mut self, key: u64) -> bool {
+        self.store_mut().guard.reset();
+        TablePolicy::remove(self, key)
+    }
+
+    #[inline]
+    fn contains(&self, key: u64) -> bool {
+        TablePolicy::contains(self, key)
+    }
+
+    #[inline]
+    fn tally(&self) -> &Tally {
+        &self.store().tally
+    }
+
+    #[inline]
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.store_mut().tally
+    }
+
+    /// A same-size write restarts the expiry in place; a resize re-inserts.
+    fn rewrite(&mut self, req: &Request) {
+        if !self.store_mut().table.restamp(req) {
+            self.reinsert(req);
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64, stage: Stage) {
+        self.store().table.prefetch_for(key, stage);
     }
 }
