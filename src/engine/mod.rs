@@ -15,6 +15,7 @@ pub mod backend;
 pub mod cache;
 pub mod config;
 pub mod latency;
+pub mod queue;
 pub mod sim;
 
 use crate::error::input_error;

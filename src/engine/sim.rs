@@ -2,13 +2,13 @@
 //! `reads` (gets, loads, fills, stampede protections), the write side in `writes`.
 //!
 //! Each request is an independent client (open loop). Its steps (a cache get, a backend request,
-//! a cache set) are events on an integer-nanosecond clock, kept in a binary heap ordered by
-//! (time, sequence number), so that ties resolve in insertion order. Requests are pulled from the
+//! a cache set) are events on an integer-nanosecond clock, kept in an [`EventQueue`] ordered
+//! by (time, sequence number), so that ties resolve in insertion order. Requests are pulled from the
 //! source one batch at a time; at equal times, pending events run before the next arrival.
 //!
 //! Cache operations take effect when their latency has elapsed. When nothing takes time and nothing
 //! is scheduled ([`EngineConfig::is_instant`]), every step runs as soon as it is asked for, with no
-//! heap: the same handlers, in the same order, so both paths count the same hits and misses.
+//! event queue: the same handlers, in the same order, so both paths count the same hits and misses.
 
 mod reads;
 mod writes;
@@ -16,19 +16,19 @@ mod writes;
 use super::backend::{Backend, Owner, Submitted};
 use super::cache::{Cache, Writeback};
 use super::config::{EngineConfig, MAX_TIMELINE_POINTS};
+use super::queue::EventQueue;
 use crate::model::metrics::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::model::request::{Op, Request};
 use crate::schema::engine::{ReadPattern, Stampede, WritePattern};
 use rand::rngs::SmallRng;
 use rustc_hash::FxHashMap;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// The version maps are not compacted below this many entries.
 const COMPACT_MIN: usize = 1 << 16;
 
 /// What a scheduled event does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ev {
     /// A task's get reaches the cache.
     Get(u32),
@@ -166,8 +166,7 @@ pub struct Sim {
     /// Every hit needs the value's metadata (xfetch, refresh-ahead).
     hit_meta: bool,
     now: u64,
-    seq: u64,
-    heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
+    queue: EventQueue<Ev>,
     tasks: Vec<Task>,
     free_tasks: Vec<u32>,
     keys: FxHashMap<u64, KeyState>,
@@ -206,8 +205,7 @@ impl Sim {
             instant,
             hit_meta: cfg.stampede == Stampede::Xfetch || cfg.read == ReadPattern::RefreshAhead,
             now: 0,
-            seq: 0,
-            heap: BinaryHeap::new(),
+            queue: EventQueue::new(),
             tasks: Vec::new(),
             free_tasks: Vec::new(),
             keys: FxHashMap::default(),
@@ -251,14 +249,13 @@ impl Sim {
     }
 
     fn push(&mut self, time: u64, ev: Ev) {
-        self.seq += 1;
-        self.heap.push(Reverse((time, self.seq, ev)));
+        self.queue.push(time, ev);
     }
 
-    /// Runs `ev` after `delay`: inline on the instant path, else through the heap.
+    /// Runs `ev` after `delay`: inline on the instant path, else through the queue.
     ///
     /// Every call is the last thing its handler does, so a zero delay with no other event pending
-    /// at this instant may also run inline: the heap would pop this very event next, before any
+    /// at this instant may also run inline: the queue would pop this very event next, before any
     /// arrival at the same time.
     #[inline]
     fn after(&mut self, delay: u64, ev: Ev) {
@@ -335,21 +332,21 @@ impl Sim {
     /// Time of the next pending event.
     #[inline]
     pub fn next_event(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse((t, _, _))| *t)
+        self.queue.next_time()
     }
 
     /// Runs the next pending event.
     pub fn step(&mut self) {
-        if let Some(Reverse((t, _, ev))) = self.heap.pop() {
-            self.advance(t);
-            self.handle(ev);
+        if let Some(s) = self.queue.pop() {
+            self.advance(s.time);
+            self.handle(s.event);
         }
     }
 
     /// Runs every pending event (after the last arrival).
     pub fn finish(&mut self) {
         self.arrivals_done = true;
-        while !self.heap.is_empty() {
+        while !self.queue.is_empty() {
             self.step();
         }
         self.c.end = self.now;
