@@ -17,6 +17,7 @@ pub mod config;
 pub mod latency;
 pub mod queue;
 pub mod sim;
+pub mod timeline;
 
 use crate::error::input_error;
 use crate::model::metrics::BackendStats;

@@ -15,8 +15,9 @@ mod writes;
 
 use super::backend::{Backend, Owner, Submitted};
 use super::cache::{Cache, Writeback};
-use super::config::{EngineConfig, MAX_TIMELINE_POINTS};
+use super::config::EngineConfig;
 use super::queue::EventQueue;
+use super::timeline::{Timeline, Totals};
 use crate::model::metrics::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::model::request::{Op, Request};
 use crate::schema::engine::{ReadPattern, Stampede, WritePattern};
@@ -98,28 +99,6 @@ impl KeyState {
     }
 }
 
-/// What only one timeline interval needs: its hit ratio's lookups and hits, its read latencies.
-#[derive(Clone, Debug, Default)]
-struct Interval {
-    lookups: u64,
-    hits: u64,
-    latency: LatencyHistogram,
-}
-
-/// The run's totals when the last interval closed. Each interval's counts are the totals' growth
-/// since, so every count column of the timeline sums to its summary figure by construction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Totals {
-    requests: u64,
-    hits: u64,
-    writes: u64,
-    deletes: u64,
-    backend_reads: u64,
-    backend_writes: u64,
-    errors: u64,
-    stale_reads: u64,
-}
-
 /// Everything counted by a run.
 #[derive(Clone, Debug, Default)]
 pub struct EngineCounters {
@@ -186,13 +165,7 @@ pub struct Sim {
     compact_at: usize,
     compact_min: usize,
     arrivals_done: bool,
-    interval: Interval,
-    /// Totals at the close of the last interval.
-    closed: Totals,
-    /// The timeline reached [`MAX_TIMELINE_POINTS`] with more intervals to close: the run goes
-    /// on, recording no more points, to learn its length for the error.
-    timeline_full: bool,
-    next_tick: u64,
+    timeline: Timeline,
     /// Counters.
     pub c: EngineCounters,
 }
@@ -221,10 +194,7 @@ impl Sim {
             compact_at: COMPACT_MIN,
             compact_min: COMPACT_MIN,
             arrivals_done: false,
-            interval: Interval::default(),
-            closed: Totals::default(),
-            timeline_full: false,
-            next_tick: cfg.timeline_interval,
+            timeline: Timeline::new(cfg.timeline_interval),
             c: EngineCounters::default(),
         };
         if !instant {
@@ -284,49 +254,23 @@ impl Sim {
     /// Moves the clock to `t`, closing timeline intervals on the way.
     #[inline]
     fn advance(&mut self, t: u64) {
-        while t >= self.next_tick && !self.timeline_full {
+        while self.timeline.due(t) {
             self.close_interval();
         }
         self.now = t;
     }
 
-    /// Closes the interval that ends at `next_tick`.
+    /// Closes the open timeline interval.
     fn close_interval(&mut self) {
-        if self.c.timeline.len() as u64 >= MAX_TIMELINE_POINTS {
-            self.timeline_full = true;
-            return;
-        }
-        let secs = self.cfg.timeline_interval as f64 / 1e9;
-        let i = std::mem::take(&mut self.interval);
         let now = self.totals();
-        let was = std::mem::replace(&mut self.closed, now);
-        self.c.timeline.push(TimelinePoint {
-            time_s: self.next_tick as f64 / 1e9,
-            hit_ratio: if i.lookups == 0 {
-                0.0
-            } else {
-                i.hits as f64 / i.lookups as f64
-            },
-            requests_per_s: (now.requests - was.requests) as f64 / secs,
-            backend_reads_per_s: (now.backend_reads - was.backend_reads) as f64 / secs,
-            read_p99_ms: i.latency.quantile_ms(0.99),
-            dirty: self.dirty,
-            requests: now.requests - was.requests,
-            hits: now.hits - was.hits,
-            writes: now.writes - was.writes,
-            deletes: now.deletes - was.deletes,
-            backend_reads: now.backend_reads - was.backend_reads,
-            backend_writes: now.backend_writes - was.backend_writes,
-            errors: now.errors - was.errors,
-            stale_reads: now.stale_reads - was.stale_reads,
-        });
-        self.next_tick += self.cfg.timeline_interval;
+        self.timeline.close(now, self.dirty, &mut self.c.timeline);
     }
 
-    /// `Some(points)` when the timeline would need more than [`MAX_TIMELINE_POINTS`] points: how
-    /// many this run needs (once [`Sim::finish`] ran).
+    /// `Some(points)` when the timeline would need more than
+    /// [`MAX_TIMELINE_POINTS`](super::config::MAX_TIMELINE_POINTS) points: how many this run needs
+    /// (once [`Sim::finish`] ran).
     pub fn timeline_overflow(&self) -> Option<u64> {
-        self.timeline_full.then(|| self.c.end / self.cfg.timeline_interval + 1)
+        self.timeline.overflow(self.c.end)
     }
 
     /// Time of the next pending event.
@@ -352,7 +296,7 @@ impl Sim {
         self.c.end = self.now;
         self.backend.close(self.now);
         // The last, partial interval, if anything happened in it.
-        if self.totals() != self.closed || self.interval.lookups > 0 || !self.interval.latency.is_empty() {
+        if self.timeline.has_activity(&self.totals()) {
             self.close_interval();
         }
     }

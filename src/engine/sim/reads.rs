@@ -31,8 +31,7 @@ impl Sim {
             Lookup::Hit(m) | Lookup::Stale(m) => {
                 if first {
                     self.c.hits += 1;
-                    self.interval.hits += 1;
-                    self.interval.lookups += 1;
+                    self.timeline.lookup(true);
                 }
                 if let Lookup::Stale(_) = r {
                     self.c.stale_served += 1;
@@ -57,7 +56,7 @@ impl Sim {
             }
             Lookup::Miss => {
                 if first {
-                    self.interval.lookups += 1;
+                    self.timeline.lookup(false);
                     self.c.miss_bytes = self.c.miss_bytes.saturating_add(t.req.size);
                 }
                 match self.cfg.stampede {
@@ -207,7 +206,7 @@ impl Sim {
     pub(super) fn complete_read(&mut self, id: u32) {
         let lat = self.now - self.tasks[id as usize].req.time;
         self.c.read_latency.record(lat);
-        self.interval.latency.record(lat);
+        self.timeline.read_latency(lat);
         self.free(id);
     }
 }
