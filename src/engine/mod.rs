@@ -149,8 +149,15 @@ fn result(
         skipped: c.skipped,
         ..Default::default()
     };
-    let (evictions, expirations) = sim.cache.counters();
-    let mut r = policy.result(ctx.capacity, unit, &stats, evictions, expirations, bad_lines);
+    let removed = sim.cache.counters();
+    let mut r = policy.result(
+        ctx.capacity,
+        unit,
+        &stats,
+        removed.evictions,
+        removed.expirations,
+        bad_lines,
+    );
     let b = &sim.backend.counters;
     let secs = c.end as f64 / 1e9;
     r.writes = Some(c.writes);

@@ -13,7 +13,7 @@
 mod reads;
 mod writes;
 
-use super::backend::{Backend, Owner, Submitted};
+use super::backend::{Backend, BatchEntry, Finished, Owner, Started, Submitted};
 use super::cache::{Cache, Writeback};
 use super::config::EngineConfig;
 use super::queue::EventQueue;
@@ -41,8 +41,13 @@ enum Ev {
     Retry(u32),
     /// A backend job completes.
     Done(u32),
-    /// A backend job's owner gives up (job, generation).
-    Timeout(u32, u32),
+    /// A backend job's owner gives up.
+    Timeout {
+        /// The job.
+        job: u32,
+        /// Its slot's generation when the timeout was armed.
+        gen: u32,
+    },
     /// A task's backend request failed (the backend is down).
     Fail(u32),
     /// A deferred write-back batch is sent again (the backend was down): index into `deferred`.
@@ -157,7 +162,7 @@ pub struct Sim {
     rng: SmallRng,
     dirty: u64,
     dirty_queue: VecDeque<u64>,
-    deferred: Vec<Option<Vec<(u64, u64)>>>,
+    deferred: Vec<Option<Vec<BatchEntry>>>,
     writebacks: Vec<Writeback>,
     /// Free slots of `deferred`.
     deferred_free: Vec<u32>,
@@ -342,7 +347,7 @@ impl Sim {
         }
         self.backend.keys_in_flight(&mut busy);
         for batch in self.deferred.iter().flatten() {
-            busy.extend(batch.iter().map(|(k, _)| *k));
+            busy.extend(batch.iter().map(|e| e.key));
         }
         let cache = &self.cache;
         let keep = |k: u64| busy.contains(&k) || cache.peek(k).is_some();
@@ -392,7 +397,7 @@ impl Sim {
             Ev::WriteCache(id) => self.on_write_cache(id),
             Ev::Retry(id) => self.after(self.cfg.get_latency, Ev::Get(id)),
             Ev::Done(job) => self.on_done(job),
-            Ev::Timeout(job, gen) => {
+            Ev::Timeout { job, gen } => {
                 if self.backend.time_out(self.now, job, gen) {
                     if let Owner::Task(id) = self.backend.job(job).owner {
                         self.on_fail(id);
@@ -403,7 +408,7 @@ impl Sim {
             Ev::Resend(i) => {
                 if let Some(batch) = self.deferred[i as usize].take() {
                     self.deferred_free.push(i);
-                    self.send(Owner::Flush, true, batch[0].0, batch);
+                    self.send(Owner::Flush, true, batch[0].key, batch);
                 }
             }
             Ev::Flush => {
@@ -427,20 +432,26 @@ impl Sim {
                 self.dirty_queue.clear();
                 if !dirty.is_empty() {
                     self.c.write_behind.flushes += 1;
-                    let batch: Vec<(u64, u64)> = dirty.iter().map(|w| (w.key, w.version)).collect();
-                    self.send(Owner::Flush, true, batch[0].0, batch);
+                    let batch: Vec<BatchEntry> = dirty
+                        .iter()
+                        .map(|w| BatchEntry {
+                            key: w.key,
+                            version: w.version,
+                        })
+                        .collect();
+                    self.send(Owner::Flush, true, batch[0].key, batch);
                 }
             }
         }
     }
 
     /// Sends a backend request.
-    fn send(&mut self, owner: Owner, write: bool, key: u64, batch: Vec<(u64, u64)>) {
+    fn send(&mut self, owner: Owner, write: bool, key: u64, batch: Vec<BatchEntry>) {
         match self
             .backend
             .submit(self.now, owner, write, key, batch.clone(), &mut self.rng)
         {
-            Submitted::Started(job, done) => {
+            Submitted::Started(Started { job, done }) => {
                 if self.instant {
                     self.on_done(job);
                     return;
@@ -448,15 +459,19 @@ impl Sim {
                 self.push(done, Ev::Done(job));
                 self.arm_timeout(owner, job);
             }
-            Submitted::Queued(job) => self.arm_timeout(owner, job),
-            Submitted::Down(end) => match owner {
+            Submitted::Queued { job } => self.arm_timeout(owner, job),
+            Submitted::Down { until } => match owner {
                 Owner::Task(id) => {
                     let at = self.now + self.cfg.timeout.unwrap_or(0);
                     self.push(at, Ev::Fail(id));
                 }
                 Owner::Flush => {
                     // Background writes wait for the backend to come back.
-                    let batch = if batch.is_empty() { vec![(key, 0)] } else { batch };
+                    let batch = if batch.is_empty() {
+                        vec![BatchEntry { key, version: 0 }]
+                    } else {
+                        batch
+                    };
                     let i = match self.deferred_free.pop() {
                         Some(i) => {
                             self.deferred[i as usize] = Some(batch);
@@ -467,7 +482,7 @@ impl Sim {
                             (self.deferred.len() - 1) as u32
                         }
                     };
-                    self.push(end, Ev::Resend(i));
+                    self.push(until, Ev::Resend(i));
                 }
             },
         }
@@ -476,14 +491,14 @@ impl Sim {
     fn arm_timeout(&mut self, owner: Owner, job: u32) {
         if let (Owner::Task(_), Some(t)) = (owner, self.cfg.timeout) {
             let gen = self.backend.job(job).gen;
-            self.push(self.now + t, Ev::Timeout(job, gen));
+            self.push(self.now + t, Ev::Timeout { job, gen });
         }
     }
 
     fn on_done(&mut self, job: u32) {
-        let (j, next) = self.backend.finish(self.now, job, &mut self.rng);
-        if let Some((n, done)) = next {
-            self.push(done, Ev::Done(n));
+        let Finished { job: j, next } = self.backend.finish(self.now, job, &mut self.rng);
+        if let Some(n) = next {
+            self.push(n.done, Ev::Done(n.job));
         }
         if j.abandoned {
             return;

@@ -2,6 +2,7 @@
 //! entries, coalescing, batched flushes, and the write-back of dirty entries that leave the cache).
 
 use super::{Owner, Sim};
+use crate::engine::backend::BatchEntry;
 use crate::schema::engine::WritePattern;
 
 impl Sim {
@@ -66,7 +67,15 @@ impl Sim {
         let wbs = std::mem::take(&mut self.writebacks);
         for w in &wbs {
             self.dirty -= 1;
-            self.send(Owner::Flush, true, w.key, vec![(w.key, w.version)]);
+            self.send(
+                Owner::Flush,
+                true,
+                w.key,
+                vec![BatchEntry {
+                    key: w.key,
+                    version: w.version,
+                }],
+            );
         }
         self.writebacks = wbs;
         self.writebacks.clear();
@@ -82,7 +91,10 @@ impl Sim {
                 if m.dirty > 0 {
                     m.dirty = 0;
                     self.dirty -= 1;
-                    batch.push((key, m.version));
+                    batch.push(BatchEntry {
+                        key,
+                        version: m.version,
+                    });
                 }
             }
         }
@@ -91,6 +103,6 @@ impl Sim {
             return;
         }
         self.c.write_behind.flushes += 1;
-        self.send(Owner::Flush, true, batch[0].0, batch);
+        self.send(Owner::Flush, true, batch[0].key, batch);
     }
 }
