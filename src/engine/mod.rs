@@ -8,7 +8,9 @@
 //!
 //! Layout: [`config`] (the checked sections; the sections as read are in [`crate::schema::engine`]),
 //! [`latency`] (distributions), [`backend`] (servers, queue, versions), [`cache`] (policy plus
-//! per-key metadata), [`sim`] (the event loop and the patterns); metrics are in
+//! per-key metadata), [`queue`] (the event queue, ordered by (time, seq)), [`timeline`] (the
+//! per-interval series), [`sim`] (the event loop; its child modules hold the read patterns, the
+//! stampede protections, the write patterns, write-behind, staleness and faults); metrics are in
 //! [`crate::model::metrics`].
 
 pub mod backend;

@@ -1,5 +1,8 @@
-//! The simulation loop: arrivals, events, the backend round trips and failures. The read side is in
-//! `reads` (gets, loads, fills, stampede protections), the write side in `writes`.
+//! The simulation loop: the clock, arrivals, tasks, the dispatch of events and the backend round
+//! trips. What the events do is split by concern into child modules: `reads` (read patterns),
+//! `stampede` (stampede protections and per-key loads), `writes` (write patterns), `write_behind`
+//! (dirty entries, flushes, write-backs, deferred batches, lost writes), `versions` (staleness and
+//! version compaction) and `faults` (timeouts, outages as requests see them, crash and restart).
 //!
 //! Each request is an independent client (open loop). Its steps (a cache get, a backend request,
 //! a cache set) are events on an integer-nanosecond clock, kept in an [`EventQueue`] ordered
@@ -10,7 +13,11 @@
 //! is scheduled ([`EngineConfig::is_instant`]), every step runs as soon as it is asked for, with no
 //! event queue: the same handlers, in the same order, so both paths count the same hits and misses.
 
+mod faults;
 mod reads;
+mod stampede;
+mod versions;
+mod write_behind;
 mod writes;
 
 use super::backend::{Backend, BatchEntry, Finished, Owner, Started, Submitted};
@@ -23,10 +30,9 @@ use crate::model::request::{Op, Request};
 use crate::schema::engine::{ReadPattern, Stampede, WritePattern};
 use rand::rngs::SmallRng;
 use rustc_hash::FxHashMap;
+use stampede::KeyState;
 use std::collections::VecDeque;
-
-/// The version maps are not compacted below this many entries.
-const COMPACT_MIN: usize = 1 << 16;
+use versions::COMPACT_MIN;
 
 /// What a scheduled event does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,10 +66,14 @@ enum Ev {
     Restart,
 }
 
+/// What a task is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
+    /// A client read.
     Read,
+    /// A client write.
     Write,
+    /// A background refresh (stale-while-revalidate, refresh-ahead).
     Refresh,
 }
 
@@ -85,23 +95,6 @@ struct Task {
     retries: u32,
     /// The slot is in use (not on the free list).
     active: bool,
-}
-
-/// Loads of one key in flight.
-#[derive(Clone, Debug, Default)]
-struct KeyState {
-    loads: u32,
-    peak: u32,
-    refreshes: u32,
-    leader: bool,
-    refreshing: bool,
-    waiters: Vec<u32>,
-}
-
-impl KeyState {
-    fn idle(&self) -> bool {
-        self.loads == 0 && !self.leader && !self.refreshing && self.waiters.is_empty()
-    }
 }
 
 /// Everything counted by a run.
@@ -149,27 +142,40 @@ pub struct Sim {
     instant: bool,
     /// Every hit needs the value's metadata (xfetch, refresh-ahead).
     hit_meta: bool,
+    /// The clock, ns.
     now: u64,
+    /// Pending events.
     queue: EventQueue<Ev>,
+    /// Task slots, indexed by task id.
     tasks: Vec<Task>,
+    /// Free slots of `tasks`.
     free_tasks: Vec<u32>,
+    /// Loads in flight per key (`stampede`).
     keys: FxHashMap<u64, KeyState>,
+    /// The latest version acknowledged to a writer, per key (`versions`).
     acked: FxHashMap<u64, u64>,
     /// The cache.
     pub cache: Cache,
     /// The backend.
     pub backend: Backend,
     rng: SmallRng,
+    /// Dirty entries in the cache (`write_behind`).
     dirty: u64,
+    /// Keys in the order they became dirty; flushes skip those no longer dirty.
     dirty_queue: VecDeque<u64>,
+    /// Background write batches waiting for the backend to come back (`None`: a free slot).
     deferred: Vec<Option<Vec<BatchEntry>>>,
+    /// Write-backs taken from the cache, being sent (a buffer kept across calls).
     writebacks: Vec<Writeback>,
     /// Free slots of `deferred`.
     deferred_free: Vec<u32>,
     /// Size of the version maps that triggers [`Sim::compact_versions`].
     compact_at: usize,
+    /// The least `compact_at` may be.
     compact_min: usize,
+    /// The last request arrived: periodic flushes stop.
     arrivals_done: bool,
+    /// The per-interval series being built.
     timeline: Timeline,
     /// Counters.
     pub c: EngineCounters,
@@ -337,26 +343,6 @@ impl Sim {
         self.free_tasks.push(id);
     }
 
-    /// Forgets the versions of keys that are neither cached nor in flight, so that memory follows
-    /// the cache and the requests in flight, not the number of distinct keys ever written. Runs
-    /// when the version maps reach twice what the last pass kept (amortised constant time).
-    fn compact_versions(&mut self) {
-        let mut busy = rustc_hash::FxHashSet::default();
-        for t in self.tasks.iter().filter(|t| t.active) {
-            busy.insert(t.req.key);
-        }
-        self.backend.keys_in_flight(&mut busy);
-        for batch in self.deferred.iter().flatten() {
-            busy.extend(batch.iter().map(|e| e.key));
-        }
-        let cache = &self.cache;
-        let keep = |k: u64| busy.contains(&k) || cache.peek(k).is_some();
-        self.acked.retain(|k, _| keep(*k));
-        self.backend.retain_versions(keep);
-        let left = self.acked.len() + self.backend.versions_len();
-        self.compact_at = (2 * left).max(self.compact_min);
-    }
-
     /// A request arrives.
     pub fn arrive(&mut self, req: &Request) {
         self.advance(req.time);
@@ -397,51 +383,12 @@ impl Sim {
             Ev::WriteCache(id) => self.on_write_cache(id),
             Ev::Retry(id) => self.after(self.cfg.get_latency, Ev::Get(id)),
             Ev::Done(job) => self.on_done(job),
-            Ev::Timeout { job, gen } => {
-                if self.backend.time_out(self.now, job, gen) {
-                    if let Owner::Task(id) = self.backend.job(job).owner {
-                        self.on_fail(id);
-                    }
-                }
-            }
+            Ev::Timeout { job, gen } => self.on_timeout(job, gen),
             Ev::Fail(id) => self.on_fail(id),
-            Ev::Resend(i) => {
-                if let Some(batch) = self.deferred[i as usize].take() {
-                    self.deferred_free.push(i);
-                    self.send(Owner::Flush, true, batch[0].key, batch);
-                }
-            }
-            Ev::Flush => {
-                while self.dirty > 0 {
-                    self.flush_batch();
-                }
-                if !self.arrivals_done {
-                    let wb = self.cfg.write_behind.expect("flush events only with write-behind");
-                    self.push(self.now + wb.flush_interval, Ev::Flush);
-                }
-            }
-            Ev::Crash => {
-                let lost = self.cache.clear().expect("the policy was built once already");
-                self.c.write_behind.lost_writes += lost.iter().map(|w| w.writes as u64).sum::<u64>();
-                self.dirty = 0;
-                self.dirty_queue.clear();
-            }
-            Ev::Restart => {
-                let dirty = self.cache.clear().expect("the policy was built once already");
-                self.dirty = 0;
-                self.dirty_queue.clear();
-                if !dirty.is_empty() {
-                    self.c.write_behind.flushes += 1;
-                    let batch: Vec<BatchEntry> = dirty
-                        .iter()
-                        .map(|w| BatchEntry {
-                            key: w.key,
-                            version: w.version,
-                        })
-                        .collect();
-                    self.send(Owner::Flush, true, batch[0].key, batch);
-                }
-            }
+            Ev::Resend(i) => self.resend(i),
+            Ev::Flush => self.on_flush(),
+            Ev::Crash => self.on_crash(),
+            Ev::Restart => self.on_restart(),
         }
     }
 
@@ -465,25 +412,8 @@ impl Sim {
                     let at = self.now + self.cfg.timeout.unwrap_or(0);
                     self.push(at, Ev::Fail(id));
                 }
-                Owner::Flush => {
-                    // Background writes wait for the backend to come back.
-                    let batch = if batch.is_empty() {
-                        vec![BatchEntry { key, version: 0 }]
-                    } else {
-                        batch
-                    };
-                    let i = match self.deferred_free.pop() {
-                        Some(i) => {
-                            self.deferred[i as usize] = Some(batch);
-                            i
-                        }
-                        None => {
-                            self.deferred.push(Some(batch));
-                            (self.deferred.len() - 1) as u32
-                        }
-                    };
-                    self.push(until, Ev::Resend(i));
-                }
+                // Background writes wait for the backend to come back.
+                Owner::Flush => self.defer(until, key, batch),
             },
         }
     }
@@ -513,30 +443,6 @@ impl Sim {
                 }
             } else {
                 self.on_loaded(id, j.version);
-            }
-        }
-    }
-
-    fn on_fail(&mut self, id: u32) {
-        let t = self.tasks[id as usize];
-        self.end_load(id);
-        match t.kind {
-            Kind::Refresh => {
-                if let Some(ks) = self.keys.get_mut(&t.req.key) {
-                    ks.refreshing = false;
-                }
-                self.drop_key_state_if_idle(t.req.key);
-                self.free(id);
-            }
-            Kind::Read => {
-                self.c.errors += 1;
-                self.release(id, false);
-                self.complete_read(id);
-            }
-            Kind::Write => {
-                self.c.errors += 1;
-                self.c.write_latency.record(self.now - t.req.time);
-                self.free(id);
             }
         }
     }
