@@ -6,7 +6,7 @@
 //! slab (reused slots carry a generation, so a late timeout never hits a newer job); memory follows
 //! the requests in flight and the keys ever written.
 
-use super::config::EngineConfig;
+use super::config::{EngineConfig, Outage};
 use super::latency::Latency;
 use rand::rngs::SmallRng;
 use rustc_hash::FxHashMap;
@@ -19,6 +19,15 @@ pub enum Owner {
     Task(u32),
     /// A write-behind flush batch, or the write-back of an evicted dirty entry.
     Flush,
+}
+
+/// One key of a write-behind batch and the version its write commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchEntry {
+    /// The key.
+    pub key: u64,
+    /// The version the write carries.
+    pub version: u64,
 }
 
 /// Where a job is.
@@ -44,7 +53,7 @@ pub struct Job {
     /// The key (of a read or a single write).
     pub key: u64,
     /// Keys and versions of a flush batch.
-    pub batch: Vec<(u64, u64)>,
+    pub batch: Vec<BatchEntry>,
     /// When it was sent.
     pub submit: u64,
     /// The version read, or committed.
@@ -57,15 +66,39 @@ pub struct Job {
     pub gen: u32,
 }
 
+/// A job that a server just started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Started {
+    /// The job.
+    pub job: u32,
+    /// When it completes, ns.
+    pub done: u64,
+}
+
 /// What happened to a submitted job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Submitted {
-    /// Served now; completes at the given time.
-    Started(u32, u64),
+    /// Served now.
+    Started(Started),
     /// Waiting for a server.
-    Queued(u32),
-    /// The backend is down until the given time.
-    Down(u64),
+    Queued {
+        /// The job.
+        job: u32,
+    },
+    /// The backend is down.
+    Down {
+        /// When it comes back, ns.
+        until: u64,
+    },
+}
+
+/// A job that completed, and the queued job that took its server, if any.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The completed job's contents (its slot is already free).
+    pub job: Job,
+    /// The next job started.
+    pub next: Option<Started>,
 }
 
 /// The backend's counters.
@@ -98,7 +131,7 @@ pub struct Backend {
     last: u64,
     read_latency: Latency,
     write_latency: Latency,
-    outages: Vec<(u64, u64)>,
+    outages: Vec<Outage>,
     committed: FxHashMap<u64, u64>,
     /// Counters.
     pub counters: BackendCounters,
@@ -134,7 +167,7 @@ impl Backend {
         for j in &self.jobs {
             if matches!(j.state, JobState::Queued | JobState::Running) {
                 out.insert(j.key);
-                out.extend(j.batch.iter().map(|(k, _)| *k));
+                out.extend(j.batch.iter().map(|e| e.key));
             }
         }
     }
@@ -166,8 +199,8 @@ impl Backend {
     fn outage_end(&self, now: u64) -> Option<u64> {
         self.outages
             .iter()
-            .find(|(a, b)| *a <= now && now < *b)
-            .map(|(_, b)| *b)
+            .find(|o| o.start <= now && now < o.end)
+            .map(|o| o.end)
     }
 
     /// Sends a request at `now`.
@@ -177,11 +210,11 @@ impl Backend {
         owner: Owner,
         write: bool,
         key: u64,
-        batch: Vec<(u64, u64)>,
+        batch: Vec<BatchEntry>,
         rng: &mut SmallRng,
     ) -> Submitted {
-        if let Some(end) = self.outage_end(now) {
-            return Submitted::Down(end);
+        if let Some(until) = self.outage_end(now) {
+            return Submitted::Down { until };
         }
         self.account(now);
         if write {
@@ -213,12 +246,12 @@ impl Backend {
         };
         if self.servers.is_none_or(|s| self.busy < s) {
             let done = self.start(now, id, rng);
-            Submitted::Started(id, done)
+            Submitted::Started(Started { job: id, done })
         } else {
             self.queue.push_back(id);
             self.queued += 1;
             self.counters.peak_queue = self.counters.peak_queue.max(self.queued);
-            Submitted::Queued(id)
+            Submitted::Queued { job: id }
         }
     }
 
@@ -239,7 +272,7 @@ impl Backend {
 
     /// Completes the running job `id` at `now`: commits a write, starts the next queued job
     /// (returned with its completion time). The job's slot is freed; its contents are returned.
-    pub fn finish(&mut self, now: u64, id: u32, rng: &mut SmallRng) -> (Job, Option<(u32, u64)>) {
+    pub fn finish(&mut self, now: u64, id: u32, rng: &mut SmallRng) -> Finished {
         self.account(now);
         self.busy -= 1;
         let batch = std::mem::take(&mut self.jobs[id as usize].batch);
@@ -255,9 +288,9 @@ impl Backend {
                 *v += 1;
                 job.version = *v;
             } else {
-                for &(k, ver) in &job.batch {
-                    let v = self.committed.entry(k).or_insert(0);
-                    *v = (*v).max(ver);
+                for e in &job.batch {
+                    let v = self.committed.entry(e.key).or_insert(0);
+                    *v = (*v).max(e.version);
                 }
             }
         }
@@ -269,10 +302,13 @@ impl Backend {
                 continue;
             }
             self.queued -= 1;
-            next = Some((q, self.start(now, q, rng)));
+            next = Some(Started {
+                job: q,
+                done: self.start(now, q, rng),
+            });
             break;
         }
-        (job, next)
+        Finished { job, next }
     }
 
     /// The owner of job `id` (generation `gen`) gives up at `now`. Returns true if the job was

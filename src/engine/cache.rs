@@ -49,6 +49,15 @@ pub struct Writeback {
     pub writes: u32,
 }
 
+/// Entries the cache dropped on its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Removals {
+    /// Evicted for space.
+    pub evictions: u64,
+    /// Dropped when their TTL ran out.
+    pub expirations: u64,
+}
+
 /// How long stale-while-revalidate may serve a value past its TTL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StaleWindow {
@@ -70,7 +79,7 @@ pub struct Cache {
     /// Dirty entries evicted or expired since the last [`Cache::take_writebacks`].
     writebacks: Vec<Writeback>,
     /// Evictions and expirations of policies dropped by restarts.
-    past: (u64, u64),
+    past: Removals,
     /// The key of the last policy operation when it was a get that missed. Policies expect an
     /// insert right after the get that missed (ARC and LIRS keep ghost state between the two), so an
     /// insert that does not follow its own get is preceded by one.
@@ -90,7 +99,7 @@ impl Cache {
             evicted: Vec::new(),
             stale,
             writebacks: Vec::new(),
-            past: (0, 0),
+            past: Removals::default(),
             primed: None,
         })
     }
@@ -258,8 +267,8 @@ impl Cache {
             .collect();
         dirty.sort_unstable_by_key(|w| w.key);
         let c = self.policy.counters();
-        self.past.0 += c.evictions;
-        self.past.1 += c.expirations;
+        self.past.evictions += c.evictions;
+        self.past.expirations += c.expirations;
         self.policy = self.spec.build(&self.ctx).map_err(crate::error::input_error)?;
         self.policy.record_evictions(true);
         self.meta.clear();
@@ -268,8 +277,11 @@ impl Cache {
     }
 
     /// Evictions and expirations so far.
-    pub fn counters(&self) -> (u64, u64) {
+    pub fn counters(&self) -> Removals {
         let c = self.policy.counters();
-        (self.past.0 + c.evictions, self.past.1 + c.expirations)
+        Removals {
+            evictions: self.past.evictions + c.evictions,
+            expirations: self.past.expirations + c.expirations,
+        }
     }
 }

@@ -19,6 +19,15 @@ pub struct WriteBehind {
     pub batch_size: u64,
 }
 
+/// A backend outage, checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Outage {
+    /// When it starts, ns.
+    pub start: u64,
+    /// When the backend is back, ns.
+    pub end: u64,
+}
+
 /// The checked engine configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineConfig {
@@ -56,8 +65,8 @@ pub struct EngineConfig {
     pub restarts: Vec<u64>,
     /// Crash time, ns.
     pub crash_at: Option<u64>,
-    /// Backend outages as (start, end) in ns.
-    pub outages: Vec<(u64, u64)>,
+    /// Backend outages, by start.
+    pub outages: Vec<Outage>,
     /// Time-series interval, ns.
     pub timeline_interval: u64,
     /// The workload file, for errors found while running.
@@ -214,7 +223,10 @@ impl EngineConfig {
         cfg.outages = faults
             .backend_outages
             .iter()
-            .map(|o| (o.at.0, o.at.0.saturating_add(o.length.0)))
+            .map(|o| Outage {
+                start: o.at.0,
+                end: o.at.0.saturating_add(o.length.0),
+            })
             .collect();
         cfg.outages.sort_unstable();
         if let Some(d) = planned_duration(f) {
@@ -304,7 +316,7 @@ mod tests {
         let c = ok("[backend]\nread_latency = { dist = \"uniform\", min = \"0ms\", max = \"0ms\" }\n").unwrap();
         assert_eq!(c.read_latency, Latency::Zero);
         let c = ok("[backend]\nread_latency = { dist = \"uniform\", min = \"0ms\", max = \"2ms\" }\n").unwrap();
-        assert_eq!(c.read_latency, Latency::Uniform(0, 2_000_000));
+        assert_eq!(c.read_latency, Latency::Uniform { min: 0, max: 2_000_000 });
         let c = ok("[pattern]\nstampede = \"lock\"\nlock_wait = \"0ms\"\n").unwrap();
         assert_eq!(c.lock_wait, 0);
         let c = ok("[pattern]\nstampede = \"stale-while-revalidate\"\nstale_window = \"0s\"\n").unwrap();
@@ -312,7 +324,14 @@ mod tests {
         let c = ok("[faults]\ncrash_at = \"0s\"\ncache_restart_at = [\"0s\"]\nbackend_outages = [{ at = \"0s\", for = \"1s\" }]\n").unwrap();
         assert_eq!(
             (c.crash_at, c.restarts, c.outages),
-            (Some(0), vec![0], vec![(0, 1_000_000_000)])
+            (
+                Some(0),
+                vec![0],
+                vec![Outage {
+                    start: 0,
+                    end: 1_000_000_000
+                }]
+            )
         );
     }
 

@@ -20,8 +20,13 @@ pub enum Latency {
     Constant(u64),
     /// Mean in ns.
     Exponential(f64),
-    /// Bounds in ns.
-    Uniform(u64, u64),
+    /// Between these bounds, inclusive.
+    Uniform {
+        /// Lower bound, ns.
+        min: u64,
+        /// Upper bound, ns.
+        max: u64,
+    },
     /// ln(median ns) and sigma.
     Lognormal { mu: f64, sigma: f64 },
     /// Scale in ns and shape.
@@ -46,7 +51,7 @@ impl Latency {
                 if max.0 < min.0 {
                     return Err(format!("{field}: max is below min; give min <= max"));
                 }
-                Latency::Uniform(min.0, max.0)
+                Latency::Uniform { min: min.0, max: max.0 }
             }
             Some(LatencySpec::Lognormal { median, p99 }) => {
                 if p99.0 <= median.0 {
@@ -78,7 +83,7 @@ impl Latency {
         let ns = match *self {
             Latency::Zero => return 0,
             Latency::Constant(v) => return v,
-            Latency::Uniform(a, b) => return rng.random_range(a..=b),
+            Latency::Uniform { min, max } => return rng.random_range(min..=max),
             Latency::Exponential(mean) => {
                 let e: f64 = Exp1.sample(rng);
                 e * mean

@@ -8,14 +8,18 @@
 //!
 //! Layout: [`config`] (the checked sections; the sections as read are in [`crate::schema::engine`]),
 //! [`latency`] (distributions), [`backend`] (servers, queue, versions), [`cache`] (policy plus
-//! per-key metadata), [`sim`] (the event loop and the patterns); metrics are in
+//! per-key metadata), [`queue`] (the event queue, ordered by (time, seq)), [`timeline`] (the
+//! per-interval series), [`sim`] (the event loop; its child modules hold the read patterns, the
+//! stampede protections, the write patterns, write-behind, staleness and faults); metrics are in
 //! [`crate::model::metrics`].
 
 pub mod backend;
 pub mod cache;
 pub mod config;
 pub mod latency;
+pub mod queue;
 pub mod sim;
+pub mod timeline;
 
 use crate::error::input_error;
 use crate::model::metrics::BackendStats;
@@ -147,8 +151,15 @@ fn result(
         skipped: c.skipped,
         ..Default::default()
     };
-    let (evictions, expirations) = sim.cache.counters();
-    let mut r = policy.result(ctx.capacity, unit, &stats, evictions, expirations, bad_lines);
+    let removed = sim.cache.counters();
+    let mut r = policy.result(
+        ctx.capacity,
+        unit,
+        &stats,
+        removed.evictions,
+        removed.expirations,
+        bad_lines,
+    );
     let b = &sim.backend.counters;
     let secs = c.end as f64 / 1e9;
     r.writes = Some(c.writes);

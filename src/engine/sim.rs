@@ -1,34 +1,41 @@
-//! The simulation loop: arrivals, events, the backend round trips and failures. The read side is in
-//! `reads` (gets, loads, fills, stampede protections), the write side in `writes`.
+//! The simulation loop: the clock, arrivals, tasks, the dispatch of events and the backend round
+//! trips. What the events do is split by concern into child modules: `reads` (read patterns),
+//! `stampede` (stampede protections and per-key loads), `writes` (write patterns), `write_behind`
+//! (dirty entries, flushes, write-backs, deferred batches, lost writes), `versions` (staleness and
+//! version compaction) and `faults` (timeouts, outages as requests see them, crash and restart).
 //!
 //! Each request is an independent client (open loop). Its steps (a cache get, a backend request,
-//! a cache set) are events on an integer-nanosecond clock, kept in a binary heap ordered by
-//! (time, sequence number), so that ties resolve in insertion order. Requests are pulled from the
+//! a cache set) are events on an integer-nanosecond clock, kept in an [`EventQueue`] ordered
+//! by (time, sequence number), so that ties resolve in insertion order. Requests are pulled from the
 //! source one batch at a time; at equal times, pending events run before the next arrival.
 //!
 //! Cache operations take effect when their latency has elapsed. When nothing takes time and nothing
 //! is scheduled ([`EngineConfig::is_instant`]), every step runs as soon as it is asked for, with no
-//! heap: the same handlers, in the same order, so both paths count the same hits and misses.
+//! event queue: the same handlers, in the same order, so both paths count the same hits and misses.
 
+mod faults;
 mod reads;
+mod stampede;
+mod versions;
+mod write_behind;
 mod writes;
 
-use super::backend::{Backend, Owner, Submitted};
+use super::backend::{Backend, BatchEntry, Finished, Owner, Started, Submitted};
 use super::cache::{Cache, Writeback};
-use super::config::{EngineConfig, MAX_TIMELINE_POINTS};
+use super::config::EngineConfig;
+use super::queue::EventQueue;
+use super::timeline::{Timeline, Totals};
 use crate::model::metrics::{LatencyHistogram, StampedeStats, TimelinePoint, WriteBehindStats};
 use crate::model::request::{Op, Request};
 use crate::schema::engine::{ReadPattern, Stampede, WritePattern};
 use rand::rngs::SmallRng;
 use rustc_hash::FxHashMap;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-
-/// The version maps are not compacted below this many entries.
-const COMPACT_MIN: usize = 1 << 16;
+use stampede::KeyState;
+use std::collections::VecDeque;
+use versions::COMPACT_MIN;
 
 /// What a scheduled event does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ev {
     /// A task's get reaches the cache.
     Get(u32),
@@ -40,8 +47,13 @@ enum Ev {
     Retry(u32),
     /// A backend job completes.
     Done(u32),
-    /// A backend job's owner gives up (job, generation).
-    Timeout(u32, u32),
+    /// A backend job's owner gives up.
+    Timeout {
+        /// The job.
+        job: u32,
+        /// Its slot's generation when the timeout was armed.
+        gen: u32,
+    },
     /// A task's backend request failed (the backend is down).
     Fail(u32),
     /// A deferred write-back batch is sent again (the backend was down): index into `deferred`.
@@ -54,10 +66,14 @@ enum Ev {
     Restart,
 }
 
+/// What a task is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
+    /// A client read.
     Read,
+    /// A client write.
     Write,
+    /// A background refresh (stale-while-revalidate, refresh-ahead).
     Refresh,
 }
 
@@ -79,45 +95,6 @@ struct Task {
     retries: u32,
     /// The slot is in use (not on the free list).
     active: bool,
-}
-
-/// Loads of one key in flight.
-#[derive(Clone, Debug, Default)]
-struct KeyState {
-    loads: u32,
-    peak: u32,
-    refreshes: u32,
-    leader: bool,
-    refreshing: bool,
-    waiters: Vec<u32>,
-}
-
-impl KeyState {
-    fn idle(&self) -> bool {
-        self.loads == 0 && !self.leader && !self.refreshing && self.waiters.is_empty()
-    }
-}
-
-/// What only one timeline interval needs: its hit ratio's lookups and hits, its read latencies.
-#[derive(Clone, Debug, Default)]
-struct Interval {
-    lookups: u64,
-    hits: u64,
-    latency: LatencyHistogram,
-}
-
-/// The run's totals when the last interval closed. Each interval's counts are the totals' growth
-/// since, so every count column of the timeline sums to its summary figure by construction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Totals {
-    requests: u64,
-    hits: u64,
-    writes: u64,
-    deletes: u64,
-    backend_reads: u64,
-    backend_writes: u64,
-    errors: u64,
-    stale_reads: u64,
 }
 
 /// Everything counted by a run.
@@ -165,35 +142,41 @@ pub struct Sim {
     instant: bool,
     /// Every hit needs the value's metadata (xfetch, refresh-ahead).
     hit_meta: bool,
+    /// The clock, ns.
     now: u64,
-    seq: u64,
-    heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
+    /// Pending events.
+    queue: EventQueue<Ev>,
+    /// Task slots, indexed by task id.
     tasks: Vec<Task>,
+    /// Free slots of `tasks`.
     free_tasks: Vec<u32>,
+    /// Loads in flight per key (`stampede`).
     keys: FxHashMap<u64, KeyState>,
+    /// The latest version acknowledged to a writer, per key (`versions`).
     acked: FxHashMap<u64, u64>,
     /// The cache.
     pub cache: Cache,
     /// The backend.
     pub backend: Backend,
     rng: SmallRng,
+    /// Dirty entries in the cache (`write_behind`).
     dirty: u64,
+    /// Keys in the order they became dirty; flushes skip those no longer dirty.
     dirty_queue: VecDeque<u64>,
-    deferred: Vec<Option<Vec<(u64, u64)>>>,
+    /// Background write batches waiting for the backend to come back (`None`: a free slot).
+    deferred: Vec<Option<Vec<BatchEntry>>>,
+    /// Write-backs taken from the cache, being sent (a buffer kept across calls).
     writebacks: Vec<Writeback>,
     /// Free slots of `deferred`.
     deferred_free: Vec<u32>,
     /// Size of the version maps that triggers [`Sim::compact_versions`].
     compact_at: usize,
+    /// The least `compact_at` may be.
     compact_min: usize,
+    /// The last request arrived: periodic flushes stop.
     arrivals_done: bool,
-    interval: Interval,
-    /// Totals at the close of the last interval.
-    closed: Totals,
-    /// The timeline reached [`MAX_TIMELINE_POINTS`] with more intervals to close: the run goes
-    /// on, recording no more points, to learn its length for the error.
-    timeline_full: bool,
-    next_tick: u64,
+    /// The per-interval series being built.
+    timeline: Timeline,
     /// Counters.
     pub c: EngineCounters,
 }
@@ -206,8 +189,7 @@ impl Sim {
             instant,
             hit_meta: cfg.stampede == Stampede::Xfetch || cfg.read == ReadPattern::RefreshAhead,
             now: 0,
-            seq: 0,
-            heap: BinaryHeap::new(),
+            queue: EventQueue::new(),
             tasks: Vec::new(),
             free_tasks: Vec::new(),
             keys: FxHashMap::default(),
@@ -223,10 +205,7 @@ impl Sim {
             compact_at: COMPACT_MIN,
             compact_min: COMPACT_MIN,
             arrivals_done: false,
-            interval: Interval::default(),
-            closed: Totals::default(),
-            timeline_full: false,
-            next_tick: cfg.timeline_interval,
+            timeline: Timeline::new(cfg.timeline_interval),
             c: EngineCounters::default(),
         };
         if !instant {
@@ -251,14 +230,13 @@ impl Sim {
     }
 
     fn push(&mut self, time: u64, ev: Ev) {
-        self.seq += 1;
-        self.heap.push(Reverse((time, self.seq, ev)));
+        self.queue.push(time, ev);
     }
 
-    /// Runs `ev` after `delay`: inline on the instant path, else through the heap.
+    /// Runs `ev` after `delay`: inline on the instant path, else through the queue.
     ///
     /// Every call is the last thing its handler does, so a zero delay with no other event pending
-    /// at this instant may also run inline: the heap would pop this very event next, before any
+    /// at this instant may also run inline: the queue would pop this very event next, before any
     /// arrival at the same time.
     #[inline]
     fn after(&mut self, delay: u64, ev: Ev) {
@@ -287,75 +265,49 @@ impl Sim {
     /// Moves the clock to `t`, closing timeline intervals on the way.
     #[inline]
     fn advance(&mut self, t: u64) {
-        while t >= self.next_tick && !self.timeline_full {
+        while self.timeline.due(t) {
             self.close_interval();
         }
         self.now = t;
     }
 
-    /// Closes the interval that ends at `next_tick`.
+    /// Closes the open timeline interval.
     fn close_interval(&mut self) {
-        if self.c.timeline.len() as u64 >= MAX_TIMELINE_POINTS {
-            self.timeline_full = true;
-            return;
-        }
-        let secs = self.cfg.timeline_interval as f64 / 1e9;
-        let i = std::mem::take(&mut self.interval);
         let now = self.totals();
-        let was = std::mem::replace(&mut self.closed, now);
-        self.c.timeline.push(TimelinePoint {
-            time_s: self.next_tick as f64 / 1e9,
-            hit_ratio: if i.lookups == 0 {
-                0.0
-            } else {
-                i.hits as f64 / i.lookups as f64
-            },
-            requests_per_s: (now.requests - was.requests) as f64 / secs,
-            backend_reads_per_s: (now.backend_reads - was.backend_reads) as f64 / secs,
-            read_p99_ms: i.latency.quantile_ms(0.99),
-            dirty: self.dirty,
-            requests: now.requests - was.requests,
-            hits: now.hits - was.hits,
-            writes: now.writes - was.writes,
-            deletes: now.deletes - was.deletes,
-            backend_reads: now.backend_reads - was.backend_reads,
-            backend_writes: now.backend_writes - was.backend_writes,
-            errors: now.errors - was.errors,
-            stale_reads: now.stale_reads - was.stale_reads,
-        });
-        self.next_tick += self.cfg.timeline_interval;
+        self.timeline.close(now, self.dirty, &mut self.c.timeline);
     }
 
-    /// `Some(points)` when the timeline would need more than [`MAX_TIMELINE_POINTS`] points: how
-    /// many this run needs (once [`Sim::finish`] ran).
+    /// `Some(points)` when the timeline would need more than
+    /// [`MAX_TIMELINE_POINTS`](super::config::MAX_TIMELINE_POINTS) points: how many this run needs
+    /// (once [`Sim::finish`] ran).
     pub fn timeline_overflow(&self) -> Option<u64> {
-        self.timeline_full.then(|| self.c.end / self.cfg.timeline_interval + 1)
+        self.timeline.overflow(self.c.end)
     }
 
     /// Time of the next pending event.
     #[inline]
     pub fn next_event(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse((t, _, _))| *t)
+        self.queue.next_time()
     }
 
     /// Runs the next pending event.
     pub fn step(&mut self) {
-        if let Some(Reverse((t, _, ev))) = self.heap.pop() {
-            self.advance(t);
-            self.handle(ev);
+        if let Some(s) = self.queue.pop() {
+            self.advance(s.time);
+            self.handle(s.event);
         }
     }
 
     /// Runs every pending event (after the last arrival).
     pub fn finish(&mut self) {
         self.arrivals_done = true;
-        while !self.heap.is_empty() {
+        while !self.queue.is_empty() {
             self.step();
         }
         self.c.end = self.now;
         self.backend.close(self.now);
         // The last, partial interval, if anything happened in it.
-        if self.totals() != self.closed || self.interval.lookups > 0 || !self.interval.latency.is_empty() {
+        if self.timeline.has_activity(&self.totals()) {
             self.close_interval();
         }
     }
@@ -389,26 +341,6 @@ impl Sim {
     fn free(&mut self, id: u32) {
         self.tasks[id as usize].active = false;
         self.free_tasks.push(id);
-    }
-
-    /// Forgets the versions of keys that are neither cached nor in flight, so that memory follows
-    /// the cache and the requests in flight, not the number of distinct keys ever written. Runs
-    /// when the version maps reach twice what the last pass kept (amortised constant time).
-    fn compact_versions(&mut self) {
-        let mut busy = rustc_hash::FxHashSet::default();
-        for t in self.tasks.iter().filter(|t| t.active) {
-            busy.insert(t.req.key);
-        }
-        self.backend.keys_in_flight(&mut busy);
-        for batch in self.deferred.iter().flatten() {
-            busy.extend(batch.iter().map(|(k, _)| *k));
-        }
-        let cache = &self.cache;
-        let keep = |k: u64| busy.contains(&k) || cache.peek(k).is_some();
-        self.acked.retain(|k, _| keep(*k));
-        self.backend.retain_versions(keep);
-        let left = self.acked.len() + self.backend.versions_len();
-        self.compact_at = (2 * left).max(self.compact_min);
     }
 
     /// A request arrives.
@@ -451,55 +383,22 @@ impl Sim {
             Ev::WriteCache(id) => self.on_write_cache(id),
             Ev::Retry(id) => self.after(self.cfg.get_latency, Ev::Get(id)),
             Ev::Done(job) => self.on_done(job),
-            Ev::Timeout(job, gen) => {
-                if self.backend.time_out(self.now, job, gen) {
-                    if let Owner::Task(id) = self.backend.job(job).owner {
-                        self.on_fail(id);
-                    }
-                }
-            }
+            Ev::Timeout { job, gen } => self.on_timeout(job, gen),
             Ev::Fail(id) => self.on_fail(id),
-            Ev::Resend(i) => {
-                if let Some(batch) = self.deferred[i as usize].take() {
-                    self.deferred_free.push(i);
-                    self.send(Owner::Flush, true, batch[0].0, batch);
-                }
-            }
-            Ev::Flush => {
-                while self.dirty > 0 {
-                    self.flush_batch();
-                }
-                if !self.arrivals_done {
-                    let wb = self.cfg.write_behind.expect("flush events only with write-behind");
-                    self.push(self.now + wb.flush_interval, Ev::Flush);
-                }
-            }
-            Ev::Crash => {
-                let lost = self.cache.clear().expect("the policy was built once already");
-                self.c.write_behind.lost_writes += lost.iter().map(|w| w.writes as u64).sum::<u64>();
-                self.dirty = 0;
-                self.dirty_queue.clear();
-            }
-            Ev::Restart => {
-                let dirty = self.cache.clear().expect("the policy was built once already");
-                self.dirty = 0;
-                self.dirty_queue.clear();
-                if !dirty.is_empty() {
-                    self.c.write_behind.flushes += 1;
-                    let batch: Vec<(u64, u64)> = dirty.iter().map(|w| (w.key, w.version)).collect();
-                    self.send(Owner::Flush, true, batch[0].0, batch);
-                }
-            }
+            Ev::Resend(i) => self.resend(i),
+            Ev::Flush => self.on_flush(),
+            Ev::Crash => self.on_crash(),
+            Ev::Restart => self.on_restart(),
         }
     }
 
     /// Sends a backend request.
-    fn send(&mut self, owner: Owner, write: bool, key: u64, batch: Vec<(u64, u64)>) {
+    fn send(&mut self, owner: Owner, write: bool, key: u64, batch: Vec<BatchEntry>) {
         match self
             .backend
             .submit(self.now, owner, write, key, batch.clone(), &mut self.rng)
         {
-            Submitted::Started(job, done) => {
+            Submitted::Started(Started { job, done }) => {
                 if self.instant {
                     self.on_done(job);
                     return;
@@ -507,27 +406,14 @@ impl Sim {
                 self.push(done, Ev::Done(job));
                 self.arm_timeout(owner, job);
             }
-            Submitted::Queued(job) => self.arm_timeout(owner, job),
-            Submitted::Down(end) => match owner {
+            Submitted::Queued { job } => self.arm_timeout(owner, job),
+            Submitted::Down { until } => match owner {
                 Owner::Task(id) => {
                     let at = self.now + self.cfg.timeout.unwrap_or(0);
                     self.push(at, Ev::Fail(id));
                 }
-                Owner::Flush => {
-                    // Background writes wait for the backend to come back.
-                    let batch = if batch.is_empty() { vec![(key, 0)] } else { batch };
-                    let i = match self.deferred_free.pop() {
-                        Some(i) => {
-                            self.deferred[i as usize] = Some(batch);
-                            i
-                        }
-                        None => {
-                            self.deferred.push(Some(batch));
-                            (self.deferred.len() - 1) as u32
-                        }
-                    };
-                    self.push(end, Ev::Resend(i));
-                }
+                // Background writes wait for the backend to come back.
+                Owner::Flush => self.defer(until, key, batch),
             },
         }
     }
@@ -535,14 +421,14 @@ impl Sim {
     fn arm_timeout(&mut self, owner: Owner, job: u32) {
         if let (Owner::Task(_), Some(t)) = (owner, self.cfg.timeout) {
             let gen = self.backend.job(job).gen;
-            self.push(self.now + t, Ev::Timeout(job, gen));
+            self.push(self.now + t, Ev::Timeout { job, gen });
         }
     }
 
     fn on_done(&mut self, job: u32) {
-        let (j, next) = self.backend.finish(self.now, job, &mut self.rng);
-        if let Some((n, done)) = next {
-            self.push(done, Ev::Done(n));
+        let Finished { job: j, next } = self.backend.finish(self.now, job, &mut self.rng);
+        if let Some(n) = next {
+            self.push(n.done, Ev::Done(n.job));
         }
         if j.abandoned {
             return;
@@ -557,30 +443,6 @@ impl Sim {
                 }
             } else {
                 self.on_loaded(id, j.version);
-            }
-        }
-    }
-
-    fn on_fail(&mut self, id: u32) {
-        let t = self.tasks[id as usize];
-        self.end_load(id);
-        match t.kind {
-            Kind::Refresh => {
-                if let Some(ks) = self.keys.get_mut(&t.req.key) {
-                    ks.refreshing = false;
-                }
-                self.drop_key_state_if_idle(t.req.key);
-                self.free(id);
-            }
-            Kind::Read => {
-                self.c.errors += 1;
-                self.release(id, false);
-                self.complete_read(id);
-            }
-            Kind::Write => {
-                self.c.errors += 1;
-                self.c.write_latency.record(self.now - t.req.time);
-                self.free(id);
             }
         }
     }

@@ -224,6 +224,6 @@ fn fault_events(e: &crate::engine::config::EngineConfig) -> Vec<(f64, String)> {
     if let Some(c) = e.crash_at {
         v.push((c as f64 / 1e9, "crash".into()));
     }
-    v.extend(e.outages.iter().map(|&(a, _)| (a as f64 / 1e9, "outage".to_string())));
+    v.extend(e.outages.iter().map(|o| (o.start as f64 / 1e9, "outage".to_string())));
     v
 }

@@ -1,10 +1,12 @@
-//! The write side of the engine: invalidate, write-through, write-around and write-behind (dirty
-//! entries, coalescing, batched flushes, and the write-back of dirty entries that leave the cache).
+//! Write patterns: invalidate (the backend write, then a cache delete), write-through (the backend
+//! write, then a cache set), write-around (the backend write only) and write-behind (a dirty cache
+//! set, acknowledged at once; its flushing is in `write_behind`), and write acknowledgement.
 
-use super::{Owner, Sim};
+use super::Sim;
 use crate::schema::engine::WritePattern;
 
 impl Sim {
+    /// Write `id`'s cache operation (delete or set) reaches the cache.
     pub(super) fn on_write_cache(&mut self, id: u32) {
         let t = self.tasks[id as usize];
         let key = t.req.key;
@@ -15,24 +17,7 @@ impl Sim {
             WritePattern::WriteThrough => {
                 self.cache.store(self.now, &t.req, t.version, false, 0, 0);
             }
-            WritePattern::WriteBehind => {
-                let v = self
-                    .acked
-                    .get(&key)
-                    .copied()
-                    .unwrap_or(0)
-                    .max(self.backend.version(key))
-                    + 1;
-                self.tasks[id as usize].version = v;
-                let was_dirty = self.cache.peek(key).is_some_and(|m| m.dirty > 0);
-                if was_dirty {
-                    self.c.write_behind.coalesced_writes += 1;
-                } else {
-                    self.dirty += 1;
-                    self.dirty_queue.push_back(key);
-                }
-                self.cache.store(self.now, &t.req, v, false, 0, 1);
-            }
+            WritePattern::WriteBehind => self.store_dirty(id),
             WritePattern::WriteAround => unreachable!("write-around never writes the cache"),
         }
         // An entry this store evicted is written back first: it no longer counts as dirty.
@@ -47,50 +32,12 @@ impl Sim {
         }
     }
 
+    /// Acknowledges write `id` to its client: its version becomes the latest a read may see.
     pub(super) fn ack(&mut self, id: u32) {
         let t = self.tasks[id as usize];
         let v = self.acked.entry(t.req.key).or_insert(0);
         *v = (*v).max(t.version);
         self.c.write_latency.record(self.now - t.req.time);
         self.free(id);
-    }
-
-    /// Dirty entries that left the cache are written to the backend first.
-    pub(super) fn process_writebacks(&mut self) {
-        if self.writebacks.is_empty() {
-            self.cache.take_writebacks(&mut self.writebacks);
-            if self.writebacks.is_empty() {
-                return;
-            }
-        }
-        let wbs = std::mem::take(&mut self.writebacks);
-        for w in &wbs {
-            self.dirty -= 1;
-            self.send(Owner::Flush, true, w.key, vec![(w.key, w.version)]);
-        }
-        self.writebacks = wbs;
-        self.writebacks.clear();
-    }
-
-    /// Sends up to `batch_size` dirty keys to the backend as one batch.
-    pub(super) fn flush_batch(&mut self) {
-        let n = self.cfg.write_behind.map_or(0, |w| w.batch_size);
-        let mut batch = Vec::new();
-        while (batch.len() as u64) < n {
-            let Some(key) = self.dirty_queue.pop_front() else { break };
-            if let Some(m) = self.cache.meta_mut(key) {
-                if m.dirty > 0 {
-                    m.dirty = 0;
-                    self.dirty -= 1;
-                    batch.push((key, m.version));
-                }
-            }
-        }
-        if batch.is_empty() {
-            self.dirty = 0;
-            return;
-        }
-        self.c.write_behind.flushes += 1;
-        self.send(Owner::Flush, true, batch[0].0, batch);
     }
 }
