@@ -95,10 +95,16 @@ impl QueueId for Id {
     }
 }
 
-/// Ghost list of the objects evicted on SR-LRU's advice.
-const G_LRU: u8 = 0;
-/// Ghost list of the objects evicted on CR-LFU's advice.
-const G_LFU: u8 = 1;
+/// The two experts, each with a ghost list of the objects evicted on its advice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Expert {
+    /// SR-LRU.
+    #[default]
+    Lru,
+    /// CR-LFU.
+    Lfu,
+}
+use Expert::{Lfu as G_LFU, Lru as G_LRU};
 
 /// Flag: inserted into SR as a new object and not moved since (kept in H when it leaves).
 const NEW: u8 = 1;
@@ -153,7 +159,7 @@ pub struct Cacheus {
     /// History H: objects that left the cache, apart from its table.
     history: GhostFifo<Left>,
     /// Ghost entries; meta says which ghost list.
-    ghosts: Table<u8>,
+    ghosts: Table<Expert>,
     /// Indexed by G_LRU, G_LFU.
     ghost_lists: [List; 2],
     /// Target size of SR (starts at `C/2`, grows when new objects come back from H).
@@ -268,7 +274,7 @@ impl Cacheus {
     // ---- experts' ghost lists ----
 
     /// Remembers an evicted object in ghost list `g` (LRU, at most `C/2` bytes).
-    fn ghost_insert(&mut self, g: u8, key: u64, size: u64) {
+    fn ghost_insert(&mut self, g: Expert, key: u64, size: u64) {
         let size64 = size;
         if size64 > self.half {
             return;
@@ -466,7 +472,7 @@ mod tests {
         }
     }
 
-    fn ghost_keys(c: &Cacheus, g: u8) -> Vec<u64> {
+    fn ghost_keys(c: &Cacheus, g: Expert) -> Vec<u64> {
         c.ghost_lists[g as usize]
             .iter(&c.ghosts.nodes)
             .map(|s| c.ghosts.node(s).key)
@@ -535,12 +541,12 @@ mod tests {
         // SR-LRU's victim is SR's tail, 3. CR-LFU's is the newest object of the lowest count,
         // 4 (MRU among the least frequent: churn resistance). The draw r is in [0, 0.99]:
         // w_lru = 1 always picks SR-LRU, w_lru = 0 always CR-LFU.
-        for (w_lru, gone, kept, ghost) in [(1.0, 3, 4, G_LRU), (0.0, 4, 3, G_LFU)] {
+        for (w_lru, gone, kept, ghost, other) in [(1.0, 3, 4, G_LRU, G_LFU), (0.0, 4, 3, G_LFU, G_LRU)] {
             let mut c = full_cache(w_lru);
             assert_eq!(pattern(&mut c, &[5]), "m");
             assert!(!c.contains(gone) && c.contains(kept) && c.contains(5), "w_lru {w_lru}");
             assert_eq!(ghost_keys(&c, ghost), vec![gone]);
-            assert_eq!(ghost_keys(&c, 1 - ghost), Vec::<u64>::new());
+            assert_eq!(ghost_keys(&c, other), Vec::<u64>::new());
             // The victim also went to SR-LRU's history, keeping its count.
             assert_eq!(keys(&c, None), vec![gone]);
             assert_eq!(freq(&c, gone), 1);

@@ -86,9 +86,17 @@ fn build(params: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// Which list holds a node.
-const WINDOW: u8 = 0;
-const PROBATION: u8 = 1;
-const PROTECTED: u8 = 2;
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Segment {
+    /// The admission window (LRU).
+    #[default]
+    Window,
+    /// Main's probation segment.
+    Probation,
+    /// Main's protected segment.
+    Protected,
+}
+use Segment::{Probation, Protected, Window};
 
 /// Sketch entries per cached object when the sketch is smaller than libCacheSim's.
 const ENTRIES_PER_OBJECT: u64 = 2;
@@ -314,12 +322,12 @@ impl TinyLfuOrder {
     }
 
     /// Unlinks `slot` from its list.
-    fn detach(&mut self, s: &mut Store<u8>, slot: u32) {
+    fn detach(&mut self, s: &mut Store<Segment>, slot: u32) {
         let id = s.table.node(slot).meta;
         let nodes = &mut s.table.nodes;
         match id {
-            WINDOW => self.window.unlink(nodes, slot),
-            PROBATION => self.probation.unlink(nodes, slot),
+            Window => self.window.unlink(nodes, slot),
+            Probation => self.probation.unlink(nodes, slot),
             _ => self.protected.unlink(nodes, slot),
         }
     }
@@ -333,7 +341,7 @@ impl TinyLfuOrder {
         }
     }
 
-    fn evict_main(&mut self, s: &mut Store<u8>) {
+    fn evict_main(&mut self, s: &mut Store<Segment>) {
         let v = self.main_victim();
         debug_assert!(v != NIL);
         self.detach(s, v);
@@ -341,21 +349,21 @@ impl TinyLfuOrder {
     }
 
     /// libCacheSim's SLRU insert of a node already in the table (in no list).
-    fn insert_main(&mut self, s: &mut Store<u8>, slot: u32) {
+    fn insert_main(&mut self, s: &mut Store<Segment>, slot: u32) {
         let size = s.table.node(slot).size;
         let seg = if self.probation.bytes + size <= self.probation_cap {
-            PROBATION
+            Probation
         } else if self.protected.bytes + size <= self.protected_cap {
-            PROTECTED
+            Protected
         } else {
             while self.main_used() + size > self.main_cap {
                 self.evict_main(s);
             }
-            PROBATION
+            Probation
         };
         s.table.node_mut(slot).meta = seg;
         let nodes = &mut s.table.nodes;
-        if seg == PROBATION {
+        if seg == Probation {
             self.probation.push_head(nodes, slot);
         } else {
             self.protected.push_head(nodes, slot);
@@ -363,21 +371,21 @@ impl TinyLfuOrder {
     }
 
     /// A hit in main: protected moves to its head; probation is promoted, cascading overflow down.
-    fn hit_main(&mut self, s: &mut Store<u8>, slot: u32, seg: u8) {
+    fn hit_main(&mut self, s: &mut Store<Segment>, slot: u32, seg: Segment) {
         let nodes = &mut s.table.nodes;
-        if seg == PROTECTED {
+        if seg == Protected {
             self.protected.move_to_head(nodes, slot);
             return;
         }
         self.probation.unlink(nodes, slot);
         self.protected.push_head(nodes, slot);
-        nodes[slot as usize].meta = PROTECTED;
+        nodes[slot as usize].meta = Protected;
         while self.protected.bytes > self.protected_cap {
             let nodes = &mut s.table.nodes;
             let t = self.protected.tail;
             self.protected.unlink(nodes, t);
             self.probation.push_head(nodes, t);
-            nodes[t as usize].meta = PROBATION;
+            nodes[t as usize].meta = Probation;
             while self.probation.bytes > self.probation_cap {
                 // Cooling segment 0 evicts main's victim: probation's tail.
                 let v = self.probation.tail;
@@ -389,7 +397,7 @@ impl TinyLfuOrder {
 
     /// Sizes the sketch when the cache first fills. Until then main is empty, so the only counts
     /// were one insert per cached object (all in the window): they are replayed into the new sketch.
-    fn size_sketch(&mut self, s: &Store<u8>) {
+    fn size_sketch(&mut self, s: &Store<Segment>) {
         let entries = self.main_cap.min(ENTRIES_PER_OBJECT * s.table.len() as u64);
         self.sketch = Sketch::new(entries, entries < self.main_cap);
         let keys: Vec<u64> = self.window.iter(&s.table.nodes).map(|x| s.table.node(x).key).collect();
@@ -400,7 +408,7 @@ impl TinyLfuOrder {
 
     /// One step of libCacheSim's `WTinyLFU_evict`: drains the window into main while main has
     /// room, then evicts exactly one object (the window's victim, or main's).
-    fn evict_one(&mut self, s: &mut Store<u8>) {
+    fn evict_one(&mut self, s: &mut Store<Segment>) {
         if !self.sketch.ready() {
             self.size_sketch(s);
         }
@@ -431,7 +439,7 @@ impl TinyLfuOrder {
 }
 
 impl Ordering for TinyLfuOrder {
-    type Meta = u8;
+    type Meta = Segment;
 
     /// Objects larger than the window or probation are not cached (libCacheSim).
     #[inline]
@@ -445,9 +453,9 @@ impl Ordering for TinyLfuOrder {
     }
 
     #[inline]
-    fn hit(&mut self, s: &mut Store<u8>, slot: u32, req: &Request) {
+    fn hit(&mut self, s: &mut Store<Segment>, slot: u32, req: &Request) {
         let seg = s.table.node(slot).meta;
-        if seg == WINDOW {
+        if seg == Window {
             self.window.move_to_head(&mut s.table.nodes, slot);
             return;
         }
@@ -461,8 +469,8 @@ impl Ordering for TinyLfuOrder {
     }
 
     #[inline]
-    fn admit(&mut self, s: &mut Store<u8>, slot: u32, req: &Request) {
-        s.table.node_mut(slot).meta = WINDOW;
+    fn admit(&mut self, s: &mut Store<Segment>, slot: u32, req: &Request) {
+        s.table.node_mut(slot).meta = Window;
         self.window.push_head(&mut s.table.nodes, slot);
         self.sketch.add(req.key);
         let entries = self.sketch.entries;
@@ -472,17 +480,17 @@ impl Ordering for TinyLfuOrder {
     }
 
     #[inline]
-    fn unlink(&mut self, s: &mut Store<u8>, slot: u32) {
+    fn unlink(&mut self, s: &mut Store<Segment>, slot: u32) {
         self.detach(s, slot);
     }
 
     /// Not used: [`TinyLfuOrder::evict_one`] decides between the window's victim and main's.
-    fn victim(&mut self, _: &mut Store<u8>, _: &Request) -> u32 {
+    fn victim(&mut self, _: &mut Store<Segment>, _: &Request) -> u32 {
         unreachable!("W-TinyLFU evicts through evict_one")
     }
 
     #[inline]
-    fn evict(&mut self, s: &mut Store<u8>, _: &Request) {
+    fn evict(&mut self, s: &mut Store<Segment>, _: &Request) {
         self.evict_one(s);
     }
 }
@@ -542,7 +550,7 @@ mod tests {
             "no sketch collisions assumed"
         );
         assert!(p.contains(99) && p.contains(100) && !p.contains(0));
-        assert_eq!(p.store().table.node(p.store().table.find(99).unwrap()).meta, PROBATION);
+        assert_eq!(p.store().table.node(p.store().table.find(99).unwrap()).meta, Probation);
     }
 
     #[test]
