@@ -53,7 +53,6 @@
 //! second table.
 
 use super::core::freq::{FreqLink, FreqList, FreqNode};
-use super::core::ghost::GhostFifo;
 use super::core::list::List;
 use super::core::queues::{InQueue, QueueId, Queues};
 use super::core::resident::{self, Store};
@@ -85,8 +84,10 @@ pub enum Id {
     SR,
     /// Resident, seen again.
     R,
+    /// History: left the cache, remembered with its LFU count.
+    H,
 }
-use Id::{R, SR};
+use Id::{H, R, SR};
 
 impl QueueId for Id {
     #[inline]
@@ -114,12 +115,14 @@ const DEMOTED: u8 = 2;
 /// Per-node metadata in the main table.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Meta {
-    /// SR or R.
+    /// SR, R or H.
     list: Id,
     /// [`NEW`] and [`DEMOTED`].
     flags: u8,
-    /// The place in CR-LFU's frequency list.
+    /// The place in CR-LFU's frequency list (resident nodes).
     freq: FreqLink,
+    /// The LFU count the object had when it left (H nodes).
+    left_freq: u64,
 }
 
 impl InQueue<Id> for Meta {
@@ -144,20 +147,11 @@ impl FreqNode for Meta {
     }
 }
 
-/// What H remembers of an object that left: its LFU count and whether it left SR as new.
-#[derive(Clone, Copy, Debug, Default)]
-struct Left {
-    freq: u64,
-    new: bool,
-}
-
 /// The Cacheus cache.
 pub struct Cacheus {
-    lists: Queues<Id, 2>,
+    lists: Queues<Id, 3>,
     /// CR-LFU: the resident objects by count.
     lfu: FreqList,
-    /// History H: objects that left the cache, apart from its table.
-    history: GhostFifo<Left>,
     /// Ghost entries; meta says which ghost list.
     ghosts: Table<Expert>,
     /// Indexed by G_LRU, G_LFU.
@@ -193,7 +187,6 @@ impl Cacheus {
         Cacheus {
             lists: Queues::default(),
             lfu: FreqList::indexed(),
-            history: GhostFifo::default(),
             ghosts: Table::new(),
             ghost_lists: [List::default(); 2],
             sr_size: (capacity / 2) as i64,
@@ -222,28 +215,29 @@ impl Cacheus {
 
     // ---- SR-LRU ----
 
-    /// Moves resident `slot` out of the cache into H (libCacheSim's SR-LRU evict/remove; CR-LFU's
-    /// count goes with it), then trims H below `C`. Returns the object's size.
+    /// Moves resident `slot` to the head of H (libCacheSim's SR-LRU evict/remove; CR-LFU's count
+    /// stays on the node as the count it offloads to H), then trims H below `C`. Returns the
+    /// object's size.
     fn send_to_history(&mut self, slot: u32) -> u64 {
         let freq = self.lfu.count(&self.store.table.nodes, slot);
         self.lfu.unlink(&mut self.store.table.nodes, slot);
-        self.lists.unlink(&mut self.store.table, slot);
-        let n = *self.store.table.node(slot);
-        if n.meta.flags & NEW != 0 {
+        let n = self.store.table.node_mut(slot);
+        let flags = n.meta.flags;
+        n.meta.left_freq = freq;
+        n.meta.flags = flags & NEW;
+        let size = n.size;
+        if flags & NEW != 0 {
             self.c_new += 1;
         }
-        if n.meta.flags & DEMOTED != 0 {
+        if flags & DEMOTED != 0 {
             self.c_demoted -= 1;
         }
-        self.store.table.remove(slot);
-        let left = Left {
-            freq,
-            new: n.meta.flags & NEW != 0,
-        };
-        self.history.push(n.key, n.size, left);
-        // H keeps under C bytes.
-        self.history.trim_to(self.store.tally.capacity().saturating_sub(1));
-        n.size
+        self.lists.move_to(&mut self.store.table, slot, H);
+        while self.lists.bytes(H) >= self.store.tally.capacity() {
+            let t = self.lists.tail(H);
+            self.lists.drop(&mut self.store.table, t);
+        }
+        size
     }
 
     /// Moves R's tail objects to SR's head (flagged as demoted) while R plus `extra` bytes is over
@@ -386,7 +380,9 @@ impl resident::TablePolicy for Cacheus {
         self.requests += 1;
         if let Some(s) = self.store.table.find(req.key) {
             let node = self.store.table.node(s);
-            if node.expire != 0 && req.time >= node.expire {
+            if node.meta.list == H {
+                // A miss, remembered: `insert` brings it back.
+            } else if node.expire != 0 && req.time >= node.expire {
                 let size = self.send_to_history(s);
                 self.store.tally.expired(size);
             } else {
@@ -407,32 +403,43 @@ impl resident::TablePolicy for Cacheus {
         while self.store.tally.over(size) {
             self.evict_one();
         }
-        debug_assert!(self.store.table.find(req.key).is_none());
-        let back = self.history.get(req.key);
+        let hist = self.store.table.find(req.key);
+        debug_assert!(hist.is_none_or(|s| self.store.table.node(s).meta.list == H));
         // Checked only now, after evicting, as libCacheSim does.
-        let limit = if back.is_some() { self.r_size } else { self.sr_size };
+        let limit = if hist.is_some() { self.r_size } else { self.sr_size };
         if size as i64 > limit {
             return;
         }
-        let (list, flags, freq) = match back {
-            // Back from H: resume the LFU count, go to R's head (demoting R's overflow).
-            Some(left) => {
-                self.history.take(req.key);
+        let (s, freq) = match hist {
+            Some(s) => {
+                // Back from H: resume the LFU count, go to R's head (demoting R's overflow).
+                self.lists.unlink(&mut self.store.table, s);
+                let n = self.store.table.node_mut(s);
+                let freq = n.meta.left_freq + 1;
+                n.expire = req.expiry();
+                // The object may have changed size since it left.
+                n.size = req.size;
+                let was_new = n.meta.flags & NEW != 0;
+                n.meta.flags = 0;
                 self.demote_r(size);
-                (R, 0, left.freq + 1)
+                self.lists.push_head(&mut self.store.table, s, R);
+                self.store.tally.added(size);
+                if was_new {
+                    self.grow_sr();
+                }
+                (s, freq)
             }
-            None => (SR, NEW, 1),
+            None => {
+                let meta = Meta {
+                    flags: NEW,
+                    ..Meta::default()
+                };
+                let s = self.store.table.insert(req.key, req.size, req.expiry(), meta);
+                self.lists.push_head(&mut self.store.table, s, SR);
+                self.store.tally.added(size);
+                (s, 1)
+            }
         };
-        let meta = Meta {
-            flags,
-            ..Meta::default()
-        };
-        let s = self.store.table.insert(req.key, req.size, req.expiry(), meta);
-        self.lists.push_head(&mut self.store.table, s, list);
-        self.store.tally.added(size);
-        if back.is_some_and(|left| left.new) {
-            self.grow_sr();
-        }
         self.lfu.push_at(&mut self.store.table.nodes, s, freq);
         // SR over its size: its tail objects leave for H, consulting no expert.
         while self.lists.bytes(SR) as i64 > self.sr_size {
@@ -445,17 +452,20 @@ impl resident::TablePolicy for Cacheus {
 
     fn remove(&mut self, key: u64) -> bool {
         match self.store.table.find(key) {
-            Some(s) => {
+            Some(s) if self.store.table.node(s).meta.list != H => {
                 let size = self.send_to_history(s);
                 self.store.tally.removed(size);
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.store.table.find(key).is_some()
+        self.store
+            .table
+            .find(key)
+            .is_some_and(|s| self.store.table.node(s).meta.list != H)
     }
 }
 
@@ -464,12 +474,8 @@ mod tests {
     use super::super::testkit::{build, pattern};
     use super::*;
 
-    /// SR or R's keys, or H's ([`None`]).
-    fn keys(c: &Cacheus, id: Option<Id>) -> Vec<u64> {
-        match id {
-            Some(id) => c.lists.keys(&c.store.table, id),
-            None => c.history.keys(),
-        }
+    fn keys(c: &Cacheus, id: Id) -> Vec<u64> {
+        c.lists.keys(&c.store.table, id)
     }
 
     fn ghost_keys(c: &Cacheus, g: Expert) -> Vec<u64> {
@@ -480,9 +486,12 @@ mod tests {
     }
 
     fn freq(c: &Cacheus, key: u64) -> u64 {
-        match c.store.table.find(key) {
-            Some(s) => c.lfu.count(&c.store.table.nodes, s),
-            None => c.history.get(key).unwrap().freq,
+        let s = c.store.table.find(key).unwrap();
+        let n = c.store.table.node(s);
+        if n.meta.list == H {
+            n.meta.left_freq
+        } else {
+            c.lfu.count(&c.store.table.nodes, s)
         }
     }
 
@@ -492,13 +501,13 @@ mod tests {
         let mut c = Cacheus::new(4, 1);
         // 1 misses into SR and its hit moves it to R. 2 and 3 enter SR.
         assert_eq!(pattern(&mut c, &[1, 1, 2, 3]), "mHmm");
-        assert_eq!(keys(&c, Some(R)), vec![1]);
-        assert_eq!(keys(&c, Some(SR)), vec![3, 2]);
+        assert_eq!(keys(&c, R), vec![1]);
+        assert_eq!(keys(&c, SR), vec![3, 2]);
         // 4 fits the cache (3 + 1 = C) but SR would hold 3 > 2: its tail 2 leaves for H at once,
         // so a scan of new objects cannot push 1 out of R.
         assert_eq!(pattern(&mut c, &[4]), "m");
-        assert_eq!(keys(&c, Some(SR)), vec![4, 3]);
-        assert_eq!(keys(&c, None), vec![2]);
+        assert_eq!(keys(&c, SR), vec![4, 3]);
+        assert_eq!(keys(&c, H), vec![2]);
         assert!(!c.contains(2), "history entries are not cached");
         assert_eq!(c.counters().evictions, 1);
         assert_eq!((c.used(), c.len()), (3, 3));
@@ -515,14 +524,14 @@ mod tests {
         // count it left with (1) plus one. It was new, so SR grows by max(1, 0/1 + 0.5) = 1 to 3
         // (below the 4 cached bytes minus one, so not clamped) and R shrinks to C - 3 = 1.
         assert_eq!(pattern(&mut c, &[2]), "m");
-        assert_eq!(keys(&c, Some(R)), vec![2, 1]);
+        assert_eq!(keys(&c, R), vec![2, 1]);
         assert_eq!(freq(&c, 2), 2);
         assert_eq!((c.sr_size, c.r_size), (3, 1));
         // R (2) is over its new size but is only trimmed by the next promotion: 3 hits in SR,
         // moves to R = [3 2 1], and R's tails 1 and 2 are demoted to SR's head, flagged.
         assert_eq!(pattern(&mut c, &[3]), "H");
-        assert_eq!(keys(&c, Some(R)), vec![3]);
-        assert_eq!(keys(&c, Some(SR)), vec![2, 1, 4]);
+        assert_eq!(keys(&c, R), vec![3]);
+        assert_eq!(keys(&c, SR), vec![2, 1, 4]);
         assert_eq!(c.c_demoted, 2);
         assert_eq!(c.store.table.node(c.store.table.find(1).unwrap()).meta.flags, DEMOTED);
     }
@@ -548,7 +557,7 @@ mod tests {
             assert_eq!(ghost_keys(&c, ghost), vec![gone]);
             assert_eq!(ghost_keys(&c, other), Vec::<u64>::new());
             // The victim also went to SR-LRU's history, keeping its count.
-            assert_eq!(keys(&c, None), vec![gone]);
+            assert_eq!(keys(&c, H), vec![gone]);
             assert_eq!(freq(&c, gone), 1);
         }
     }
@@ -583,7 +592,7 @@ mod tests {
             assert!(!c.access(&Request::get(k, size)));
         }
         assert_eq!(c.len(), 0);
-        assert_eq!(keys(&c, None), vec![2, 1]);
+        assert_eq!(keys(&c, H), vec![2, 1]);
         assert!(ghost_keys(&c, G_LRU).is_empty() && ghost_keys(&c, G_LFU).is_empty());
         assert_eq!(c.counters().evictions, 2);
         // Larger than the whole cache: refused before any eviction.
@@ -600,7 +609,7 @@ mod tests {
         for (k, size) in [(1, 4), (2, 4), (1, 2)] {
             assert!(!c.access(&Request::get(k, size)));
         }
-        assert_eq!(keys(&c, Some(R)), vec![1]);
+        assert_eq!(keys(&c, R), vec![1]);
         assert_eq!(c.used(), 6);
     }
 

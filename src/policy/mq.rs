@@ -26,8 +26,8 @@
 //!
 //! Resident objects and ghosts share one [`Table`]; a node's `meta.queue` says where it is.
 
-use super::core::ghost::GhostFifo;
 use super::core::list::List;
+use super::core::table::NIL;
 
 use super::core::resident::{self, Store};
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
@@ -72,6 +72,9 @@ fn build(p: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Mq::new(ctx.capacity, queues, lifetime, qout)))
 }
 
+/// `meta.queue` of a ghost in Qout.
+const QOUT: u8 = u8::MAX;
+
 /// Highest count kept (libCacheSim stores it in an `int32_t`).
 const MAX_FREQ: u32 = i32::MAX as u32;
 
@@ -80,9 +83,9 @@ const MAX_FREQ: u32 = i32::MAX as u32;
 pub struct Meta {
     /// Expiry on the virtual clock (resident objects).
     expire: u64,
-    /// Access count.
+    /// Access count (for ghosts: the count when evicted).
     freq: u32,
-    /// The queue holding the node.
+    /// The queue holding the node, or [`QOUT`].
     queue: u8,
 }
 
@@ -93,7 +96,7 @@ pub struct Mq {
     /// Bit i set when Qi is not empty.
     nonempty: u64,
     /// History of evicted keys with their counts (FIFO), apart from the cache's table.
-    qout: GhostFifo<u32>,
+    qout: List,
     qout_capacity: u64,
     lifetime: u64,
     /// Virtual clock: hits plus inserts.
@@ -121,7 +124,7 @@ impl Mq {
         Mq {
             queues: vec![List::default(); queues],
             nonempty: 0,
-            qout: GhostFifo::default(),
+            qout: List::default(),
             qout_capacity: (capacity as f64 * qout) as u64,
             lifetime,
             vtime: 0,
@@ -155,7 +158,7 @@ impl Mq {
         self.vtime += 1;
         for k in 1..self.queues.len() {
             let t = self.queues[k].tail;
-            if t != super::core::table::NIL && self.store.table.node(t).meta.expire < self.vtime {
+            if t != NIL && self.store.table.node(t).meta.expire < self.vtime {
                 self.unlink(t);
                 self.link(t, k as u8 - 1);
                 self.store.table.node_mut(t).meta.expire = self.vtime + self.lifetime;
@@ -175,16 +178,27 @@ impl Mq {
     fn evict_one(&mut self) {
         let q = self.nonempty.trailing_zeros() as usize;
         let victim = self.queues[q].tail;
-        let (key, freq) = (
-            self.store.table.node(victim).key,
-            self.store.table.node(victim).meta.freq,
-        );
-        let size = self.drop_resident(victim);
+        let (key, size) = (self.store.table.node(victim).key, self.store.table.node(victim).size);
         self.store.tally.evicted(key, size);
-        if size <= self.qout_capacity {
-            self.qout.trim_to(self.qout_capacity - size);
-            self.qout.push(key, size, freq);
+        self.unlink(victim);
+        if size > self.qout_capacity {
+            self.store.table.remove(victim);
+            return;
         }
+        while self.qout.bytes + size > self.qout_capacity {
+            let t = self.qout.tail;
+            self.drop_ghost(t);
+        }
+        let n = self.store.table.node_mut(victim);
+        n.meta.queue = QOUT;
+        n.expire = 0;
+        self.qout.push_head(&mut self.store.table.nodes, victim);
+    }
+
+    /// Forgets the ghost in `slot`.
+    fn drop_ghost(&mut self, slot: u32) {
+        self.qout.unlink(&mut self.store.table.nodes, slot);
+        self.store.table.remove(slot);
     }
 }
 
@@ -203,10 +217,14 @@ impl resident::TablePolicy for Mq {
     fn get(&mut self, req: &Request) -> bool {
         self.ghost = None;
         let Some(s) = self.store.table.find(req.key) else {
-            self.ghost = self.qout.take(req.key).map(|f| (req.key, f));
             return false;
         };
         let node = *self.store.table.node(s);
+        if node.meta.queue == QOUT {
+            self.drop_ghost(s);
+            self.ghost = Some((req.key, node.meta.freq));
+            return false;
+        }
         if node.expire != 0 && req.time >= node.expire {
             let size = self.drop_resident(s);
             self.store.tally.expired(size);
@@ -249,16 +267,22 @@ impl resident::TablePolicy for Mq {
 
     fn remove(&mut self, key: u64) -> bool {
         let Some(s) = self.store.table.find(key) else {
-            self.qout.take(key);
             return false;
         };
+        if self.store.table.node(s).meta.queue == QOUT {
+            self.drop_ghost(s);
+            return false;
+        }
         let size = self.drop_resident(s);
         self.store.tally.removed(size);
         true
     }
 
     fn contains(&self, key: u64) -> bool {
-        self.store.table.find(key).is_some()
+        self.store
+            .table
+            .find(key)
+            .is_some_and(|s| self.store.table.node(s).meta.queue != QOUT)
     }
 }
 
@@ -276,7 +300,11 @@ mod tests {
     }
 
     fn qout(m: &Mq) -> Vec<(u64, u32)> {
-        m.qout.keys().into_iter().map(|k| (k, m.qout.get(k).unwrap())).collect()
+        let t = &m.store.table;
+        m.qout
+            .iter(&t.nodes)
+            .map(|s| (t.node(s).key, t.node(s).meta.freq))
+            .collect()
     }
 
     #[test]

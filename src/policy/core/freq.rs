@@ -206,25 +206,50 @@ impl FreqList {
         })
     }
 
-    /// The bucket for `freq`, created if needed. `hint` is a bucket below `freq`, or [`NIL`].
+    /// The bucket for `freq`, created if needed. `hint` is a bucket below `freq` (the bucket a
+    /// promoted object comes from), or [`NIL`].
     fn bucket_for(&mut self, freq: u64, hint: u32) -> u32 {
         let index = self.index.as_ref().expect("FreqList::indexed for arbitrary counts");
         if let Some(&b) = index.get(&freq) {
             return b;
         }
-        // The highest bucket below `freq`: walk up from the hint (or the lowest).
-        let mut down = NIL;
-        let mut walk = if hint != NIL { hint } else { self.lowest };
-        while walk != NIL && self.buckets[walk].freq < freq {
-            down = walk;
-            walk = self.buckets[walk].up;
-        }
+        let fits_below = |b: u32| {
+            let bk = &self.buckets[b];
+            bk.freq < freq && (bk.up == NIL || self.buckets[bk.up].freq > freq)
+        };
+        let down = if hint != NIL && fits_below(hint) {
+            hint
+        } else {
+            self.bucket_below(freq)
+        };
         let up = if down == NIL {
             self.lowest
         } else {
             self.buckets[down].up
         };
         self.new_bucket(freq, down, up)
+    }
+
+    /// The bucket with the highest count below `freq` (which has no bucket), or [`NIL`]: walks up
+    /// from the lowest count and probes the index down from `freq - 1` in turn, so it costs the
+    /// shorter of the two distances.
+    fn bucket_below(&self, freq: u64) -> u32 {
+        let index = self.index.as_ref().expect("FreqList::indexed for arbitrary counts");
+        let (mut walk, mut below, mut probe) = (self.lowest, NIL, freq);
+        loop {
+            if walk == NIL || self.buckets[walk].freq > freq {
+                return below;
+            }
+            below = walk;
+            walk = self.buckets[walk].up;
+            probe -= 1;
+            if let Some(&b) = index.get(&probe) {
+                return b;
+            }
+            if probe <= self.buckets[self.lowest].freq {
+                return NIL;
+            }
+        }
     }
 
     /// A new empty bucket for `freq`, linked between `down` and `up`.

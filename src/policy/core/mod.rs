@@ -1,12 +1,11 @@
 //! The structures policies are built from: the object [`table`] with its [`list`]s, the
 //! [`resident`] container that order-only policies plug an ordering into, the [`tally`] of
 //! occupancy and counters, a [`slab`], a [`dense`] array for sampling, named [`queues`] over one
-//! table, a [`ghost`] history of evicted keys, the [`freq`]uency-bucket
+//! table, the [`freq`]uency-bucket
 //! list, and the [`MissGuard`] that checks the get -> insert contract in debug builds.
 
 pub mod dense;
 pub mod freq;
-pub mod ghost;
 pub mod list;
 pub mod queues;
 pub mod resident;
