@@ -65,65 +65,46 @@ pub fn parse_hit_ratio(s: &str) -> Result<f64> {
     }
 }
 
-/// Results at `todo[i]` sizes for policy `i`: the one-pass LRU curve where `stack[i]` (cleared,
-/// with a note, when the stream has no exact curve), else simulations, all in one parallel grid.
+/// Results at `todo[i]` sizes for policy `i`, from one [`grid::evaluate`] of all policies: the
+/// one-pass LRU curve where `stack[i]` (cleared, with a note, when the stream has no exact curve),
+/// else simulations.
 fn evaluate(
     cfg: &mut RunConfig,
     policies: &[crate::policy::PolicySpec],
     stack: &mut [bool],
     todo: &[Vec<u64>],
 ) -> Result<Vec<Vec<RunResult>>> {
-    let mut out = vec![Vec::new(); policies.len()];
-    let mut jobs: Vec<grid::Job> = Vec::new();
+    let mut cells = Vec::new();
     let mut owner = Vec::new();
     for (i, p) in policies.iter().enumerate() {
-        if !stack[i] {
-            for &s in &todo[i] {
-                jobs.push((p.clone(), s.to_string(), s));
-                owner.push(i);
-            }
+        for &s in &todo[i] {
+            cells.push(grid::Cell {
+                policy: p.clone(),
+                label: s.to_string(),
+                capacity: s,
+                eval: if stack[i] {
+                    grid::Eval::LruCurve
+                } else {
+                    grid::Eval::Simulate
+                },
+            });
+            owner.push(i);
         }
     }
-    grid::prepare(cfg, &jobs)?;
-    // The one-pass curves run on their own thread beside the simulations.
-    let cfg: &RunConfig = cfg;
-    let (exact, simulated) = std::thread::scope(|scope| {
-        let exact = scope.spawn(|| {
-            let mut got = Vec::new();
-            for i in (0..policies.len()).filter(|&i| stack[i] && !todo[i].is_empty()) {
-                let labels: Vec<String> = todo[i].iter().map(u64::to_string).collect();
-                got.push((i, crate::replay::curve::exact_lru(cfg, &todo[i], &labels)));
-            }
-            got
-        });
-        let simulated = if jobs.is_empty() {
-            Ok(Vec::new())
-        } else {
-            grid::run_prepared(cfg, &jobs)
-        };
-        (exact.join().expect("the LRU curve thread does not panic"), simulated)
-    });
-    for (r, i) in simulated?.into_iter().zip(owner) {
-        out[i].push(r);
-    }
-    let (mut fallback, mut fallback_owner) = (Vec::new(), Vec::new());
-    for (i, got) in exact {
-        match got? {
-            Ok(rs) => out[i] = rs,
-            Err(e) => {
-                eprintln!("note: {e}; simulating lru at each size instead");
-                stack[i] = false;
-                for &s in &todo[i] {
-                    fallback.push((policies[i].clone(), s.to_string(), s));
-                    fallback_owner.push(i);
+    let ev = grid::evaluate(cfg, &cells, &grid::Curve::Exact)?;
+    for note in &ev.notes {
+        if let grid::Note::Fallback { policy, error } = note {
+            eprintln!("note: {error}; simulating lru at each size instead");
+            for (i, p) in policies.iter().enumerate() {
+                if p.label() == *policy {
+                    stack[i] = false;
                 }
             }
         }
     }
-    if !fallback.is_empty() {
-        for (r, i) in grid::run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
-            out[i].push(r);
-        }
+    let mut out = vec![Vec::new(); policies.len()];
+    for (r, i) in ev.results.into_iter().zip(owner) {
+        out[i].push(r);
     }
     Ok(out)
 }
