@@ -56,7 +56,7 @@ fn write_oracle(c: &mut Criterion) {
     g.bench_function("zipf1.0", |b| {
         b.iter(|| {
             let f = tempfile::tempfile().unwrap();
-            cachesim::cmd::generate::write_oracle(&source, &f, None).unwrap()
+            cachesim::source::write::write_oracle(&source, &f, None).unwrap()
         })
     });
     g.finish();

@@ -17,7 +17,7 @@ pub mod tolerance;
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::replay::grid;
-use crate::report::{self as out, OutputFormat};
+use crate::report::{self as out, Exporter, OutputFormat};
 use crate::schema::file::CheckSection;
 use anyhow::{anyhow, Result};
 use baseline::{SummaryFile, Verdict};
@@ -283,7 +283,7 @@ pub fn execute(mut cfg: CheckConfig) -> Result<()> {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| input_error(format!("baseline {}: cannot create its directory: {e}", p.display())))?;
             }
-            out::write_atomic(p, out::to_json(&summary)?.as_bytes())?;
+            out::write_atomic(p, &out::json::Json.summary(&summary)?)?;
             rep.baseline_updated = true;
         }
     }

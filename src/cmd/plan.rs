@@ -4,8 +4,7 @@
 use crate::cli::PlanArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
-use crate::model::result::RunResult;
-use crate::plan::{self, parse_hit_ratio, price, render, to_csv, write_report, CostModel, Targets};
+use crate::plan::{self, parse_hit_ratio, price, write_report, CostModel, Targets};
 use crate::replay::grid::{self, WorkingSet};
 use crate::report;
 use anyhow::Result;
@@ -62,23 +61,10 @@ pub fn run(a: &PlanArgs) -> Result<()> {
         ));
     }
     let plan = plan::plan(&mut cfg, &ws, targets, cost_model)?;
-    let text = render(&plan);
     if let Some(dir) = &cfg.out {
         let out = report::OutDir::create(dir)?;
-        write_report(out.path(), &plan, &text, cfg.chart_format)?;
+        write_report(out.path(), &plan, &report::table::render_plan(&plan), cfg.chart_format)?;
         out.commit()?;
     }
-    let out = match cfg.format {
-        crate::cli::OutputFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
-        crate::cli::OutputFormat::Csv => to_csv(&plan)?,
-        crate::cli::OutputFormat::Table => {
-            let at: Vec<RunResult> = plan.policies.iter().map(|p| p.at.clone()).collect();
-            text + &report::skipped_note(report::skipped_lines(&at).0)
-        }
-    };
-    use std::io::Write;
-    let mut so = std::io::stdout().lock();
-    so.write_all(out.as_bytes())?;
-    so.flush()?;
-    Ok(())
+    report::print_bytes(&cfg.format.exporter().plan(&plan)?)
 }

@@ -5,16 +5,15 @@
 //! spatial sampling instead, and every other policy by a miniature simulation (the same key sample
 //! through a cache scaled by the rate). Without sampling, every other policy is simulated at each
 //! size in parallel. A workload on the discrete-event engine is simulated at every size, plain LRU
-//! included, so its curve is `run`'s results; sampling is refused there.
+//! included, so its curve is `run`'s results; sampling is refused there. The cells are evaluated by
+//! [`crate::replay::grid::evaluate`]; this file only builds them and prints.
 
 use crate::cli::SweepArgs;
 use crate::config::RunConfig;
 use crate::error::input_error;
-use crate::model::result::Method;
-use crate::model::units::SizeSpec;
-use crate::mrc::{self, shards::ShardsConfig};
+use crate::mrc::shards::ShardsConfig;
 use crate::replay::curve;
-use crate::replay::grid::{self, capacity};
+use crate::replay::grid::{self, Curve, Eval, Note};
 use crate::report;
 use anyhow::Result;
 
@@ -37,11 +36,16 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
     // The one-pass curve is a plain replay: on the engine (patterns, backend, latency, faults)
     // plain LRU is simulated per size like every other policy, so sweep equals `run`.
-    let one_pass = |p: &crate::policy::PolicySpec| cfg.engine.is_none() && curve::is_plain_lru(p);
-    let want_lru = cfg.policies.iter().any(one_pass);
-    let others: Vec<_> = cfg.policies.iter().filter(|p| !one_pass(p)).cloned().collect();
-    // Simulate everything but plain LRU through the normal grid: miniature simulations of a key
-    // sample when asked for.
+    let engine = cfg.engine.is_some();
+    let one_pass = |p: &crate::policy::PolicySpec| !engine && curve::is_plain_lru(p);
+    let others: Vec<String> = cfg
+        .policies
+        .iter()
+        .filter(|p| !one_pass(p))
+        .map(|p| p.label())
+        .collect();
+    let ws = grid::working_set_for_sizes(&cfg)?;
+    // Everything but plain LRU is simulated: miniature simulations of a key sample when asked for.
     if !others.is_empty() {
         cfg.sample_rate = match (a.shards_rate, a.shards_samples) {
             (Some(r), _) => Some(r),
@@ -52,98 +56,40 @@ pub fn run(a: &SweepArgs) -> Result<()> {
             (None, None) => None,
         };
     }
-    let all = std::mem::replace(&mut cfg.policies, others);
-    let mut summary = if cfg.policies.is_empty() {
-        None
-    } else {
-        let s = grid::run_grid(&mut cfg)?;
-        if let (Some(rate), false) = (cfg.sample_rate, cfg.quiet) {
-            let names: Vec<String> = cfg.policies.iter().map(|p| p.label()).collect();
+    let lru_curve = match (a.shards_rate, a.shards_samples) {
+        (Some(r), _) => Curve::Shards(ShardsConfig::rate(r)),
+        (None, Some(n)) => Curve::Shards(ShardsConfig::fixed_size(n)),
+        (None, None) => Curve::Exact,
+    };
+    let cells = grid::cells(&cfg, ws.as_ref(), |p| {
+        if one_pass(p) {
+            Eval::LruCurve
+        } else {
+            Eval::Simulate
+        }
+    });
+    let ev = grid::evaluate(&mut cfg, &cells, &lru_curve)?;
+    if !cfg.quiet {
+        if let Some(rate) = cfg.sample_rate {
             eprintln!(
                 "{}: miniature-simulation estimates (keys sampled and cache scaled at rate {:.4})",
-                names.join(", "),
+                others.join(", "),
                 rate
             );
         }
-        Some(s)
-    };
-    cfg.policies = all;
-    let mut lru_results = Vec::new();
-    if want_lru {
-        let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
-            Some(grid::working_set(&cfg.source, cfg.quiet)?)
-        } else {
-            None
-        };
-        let sizes: Vec<u64> = cfg
-            .sizes
-            .iter()
-            .map(|(_, s)| capacity(*s, cfg.unit, ws.as_ref()))
-            .collect();
-        let shards = match (a.shards_rate, a.shards_samples) {
-            (Some(r), _) => Some(ShardsConfig::rate(r)),
-            (None, Some(n)) => Some(ShardsConfig::fixed_size(n)),
-            (None, None) => None,
-        };
-        match shards {
-            Some(sc) => {
-                let curve = crate::progress::counted(cfg.quiet, cfg.source.progress_total(), "shards", |c| {
-                    let mut reader = cfg.source.open(Some(c))?;
-                    mrc::shards::shards_mrc(&mut *reader, &sizes, cfg.unit, &sc)
-                })?;
-                let rate = curve.sampling.final_rate;
-                for (p, (label, _)) in curve.points.iter().zip(&cfg.sizes) {
-                    lru_results.push(curve::from_point(p, label, cfg.unit, Method::Shards, Some(rate)));
-                }
-                if !cfg.quiet {
-                    eprintln!(
-                        "lru: SHARDS estimate from {} of {} requests (final sampling rate {:.4})",
-                        curve.sampling.sampled_requests, curve.sampling.requests, rate
-                    );
-                }
-            }
-            None => {
-                let labels: Vec<String> = cfg.sizes.iter().map(|(l, _)| l.clone()).collect();
-                match curve::exact_lru(&cfg, &sizes, &labels)? {
-                    Ok(results) => lru_results = results,
-                    Err(e) => {
-                        if !cfg.quiet {
-                            eprintln!("note: {e}; simulating lru at each size instead");
-                        }
-                        let only_lru: Vec<_> = cfg
-                            .policies
-                            .iter()
-                            .filter(|p| curve::is_plain_lru(p))
-                            .cloned()
-                            .collect();
-                        let keep = std::mem::replace(&mut cfg.policies, only_lru);
-                        lru_results = grid::run_grid(&mut cfg)?.results;
-                        cfg.policies = keep;
-                    }
-                }
+        for note in &ev.notes {
+            match note {
+                Note::Shards { policy, sampling } => eprintln!(
+                    "{policy}: SHARDS estimate from {} of {} requests (final sampling rate {:.4})",
+                    sampling.sampled_requests, sampling.requests, sampling.final_rate
+                ),
+                Note::Fallback { error, .. } => eprintln!("note: {error}; simulating lru at each size instead"),
             }
         }
     }
-    // Assemble in the order the policies were given.
-    let mut summary = match summary.take() {
-        Some(s) => s,
-        None => grid::empty_summary(&cfg, None),
-    };
-    let simulated = std::mem::take(&mut summary.results);
-    let mut results = Vec::new();
-    for p in &cfg.policies {
-        if cfg.engine.is_none() && curve::is_plain_lru(p) {
-            results.extend(lru_results.iter().cloned());
-        } else {
-            results.extend(
-                simulated
-                    .iter()
-                    .filter(|r| r.policy == p.info.name && r.params == p.params.to_label())
-                    .cloned(),
-            );
-        }
-    }
-    summary.results = results;
+    // The working set is reported when simulations needed it (as `run` reports it).
+    let mut summary = grid::empty_summary(&cfg, ws.filter(|_| !others.is_empty()));
+    summary.results = ev.results;
     if let Some(out) = out {
         report::write_dir(out.path(), &summary, cfg.chart_format)?;
         out.commit()?;

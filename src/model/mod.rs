@@ -2,6 +2,7 @@
 //! results and their metrics. Depends on nothing else in the crate.
 
 pub mod metrics;
+pub mod plan;
 pub mod request;
 pub mod result;
 pub mod units;

@@ -16,107 +16,12 @@
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::model::result::{RunResult, SizeUnit};
-use crate::model::units::Bytes;
 use crate::replay::grid::{self, WorkingSet};
-use crate::report::{self, chart};
+use crate::report::table::show;
+use crate::report::{self, chart, Exporter};
 use anyhow::Result;
-use serde::Serialize;
-use std::fmt::Write as _;
 
-/// What a plan must meet.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Targets {
-    /// Minimum hit ratio, as `run` reports `hit_ratio` (hits / requests: every read and write of a
-    /// plain replay, reads only on the engine).
-    pub hit_ratio: Option<f64>,
-    /// Maximum backend reads per second (read misses in a plain replay, `backend.reads` on the
-    /// engine); writes are not counted.
-    pub max_backend_read_rps: Option<f64>,
-    /// Maximum p99 read latency in milliseconds (needs the engine).
-    pub p99_ms: Option<f64>,
-}
-
-impl Targets {
-    /// Whether any target (beyond a cost model) was given.
-    pub fn any(&self) -> bool {
-        self.hit_ratio.is_some() || self.max_backend_read_rps.is_some() || self.p99_ms.is_some()
-    }
-}
-
-/// Prices of the cost model.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct CostModel {
-    /// Memory price per GiB per month.
-    pub memory_per_gib_month: f64,
-    /// Backend price per million backend reads.
-    pub backend_per_million_reads: f64,
-}
-
-/// The cost-optimal size of one policy.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct CostOptimal {
-    /// Cache size with the lowest monthly cost among the sizes evaluated (that meet the targets).
-    pub size: u64,
-    /// Its monthly cost: memory_per_gib_month x GiB + backend_per_million_reads x backend reads per
-    /// 30-day month / 1e6.
-    pub cost_per_month: f64,
-}
-
-/// One size the planner evaluated.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Evaluated {
-    /// Cache size.
-    pub size: u64,
-    /// `hit_ratio` there.
-    pub hit_ratio: f64,
-    /// Backend reads per second there (null without request times).
-    pub backend_read_rps: Option<f64>,
-    /// Whether it meets every target.
-    pub meets_targets: bool,
-    /// Monthly cost, with a cost model.
-    pub cost_per_month: Option<f64>,
-}
-
-/// The answer for one policy.
-#[derive(Clone, Debug, Serialize)]
-pub struct PolicyPlan {
-    /// Policy label.
-    pub policy: String,
-    /// Smallest size meeting every target (None: not reachable within the working set, or no
-    /// target but a cost model).
-    pub size: Option<u64>,
-    /// The result at that size (at the cost-optimal size with only a cost model; at the whole
-    /// working set when unreachable).
-    pub at: RunResult,
-    /// Backend reads per second at that size: read misses in a plain replay, backend reads on the
-    /// engine (None without request times).
-    pub backend_read_rps: Option<f64>,
-    /// Backend writes per second at that size, where the engine's write pattern writes the
-    /// backend (None in a plain replay, which has no backend).
-    pub backend_write_rps: Option<f64>,
-    /// With a cost model: the cheapest size among those evaluated that meet the targets.
-    pub cost_optimal: Option<CostOptimal>,
-    /// Every size evaluated, in size order.
-    pub evaluated: Vec<Evaluated>,
-    /// Every result simulated, for the chart.
-    #[serde(skip)]
-    pub curve: Vec<RunResult>,
-}
-
-/// The whole plan.
-#[derive(Clone, Debug, Serialize)]
-pub struct Plan {
-    /// Targets.
-    pub targets: Targets,
-    /// The cost model, when given.
-    pub cost_model: Option<CostModel>,
-    /// Size unit.
-    pub size_unit: SizeUnit,
-    /// Seconds of traffic in the stream (for rates).
-    pub span_secs: f64,
-    /// One entry per policy.
-    pub policies: Vec<PolicyPlan>,
-}
+pub use crate::model::plan::{CostModel, CostOptimal, Evaluated, Plan, PolicyPlan, Targets};
 
 /// Backend reads per second: the engine's backend reads over simulated time, else the replay's
 /// read misses over the stream's span (writes in a plain replay never reach a backend).
@@ -160,65 +65,46 @@ pub fn parse_hit_ratio(s: &str) -> Result<f64> {
     }
 }
 
-/// Results at `todo[i]` sizes for policy `i`: the one-pass LRU curve where `stack[i]` (cleared,
-/// with a note, when the stream has no exact curve), else simulations, all in one parallel grid.
+/// Results at `todo[i]` sizes for policy `i`, from one [`grid::evaluate`] of all policies: the
+/// one-pass LRU curve where `stack[i]` (cleared, with a note, when the stream has no exact curve),
+/// else simulations.
 fn evaluate(
     cfg: &mut RunConfig,
     policies: &[crate::policy::PolicySpec],
     stack: &mut [bool],
     todo: &[Vec<u64>],
 ) -> Result<Vec<Vec<RunResult>>> {
-    let mut out = vec![Vec::new(); policies.len()];
-    let mut jobs: Vec<grid::Job> = Vec::new();
+    let mut cells = Vec::new();
     let mut owner = Vec::new();
     for (i, p) in policies.iter().enumerate() {
-        if !stack[i] {
-            for &s in &todo[i] {
-                jobs.push((p.clone(), s.to_string(), s));
-                owner.push(i);
-            }
+        for &s in &todo[i] {
+            cells.push(grid::Cell {
+                policy: p.clone(),
+                label: s.to_string(),
+                capacity: s,
+                eval: if stack[i] {
+                    grid::Eval::LruCurve
+                } else {
+                    grid::Eval::Simulate
+                },
+            });
+            owner.push(i);
         }
     }
-    grid::prepare(cfg, &jobs)?;
-    // The one-pass curves run on their own thread beside the simulations.
-    let cfg: &RunConfig = cfg;
-    let (exact, simulated) = std::thread::scope(|scope| {
-        let exact = scope.spawn(|| {
-            let mut got = Vec::new();
-            for i in (0..policies.len()).filter(|&i| stack[i] && !todo[i].is_empty()) {
-                let labels: Vec<String> = todo[i].iter().map(u64::to_string).collect();
-                got.push((i, crate::replay::curve::exact_lru(cfg, &todo[i], &labels)));
-            }
-            got
-        });
-        let simulated = if jobs.is_empty() {
-            Ok(Vec::new())
-        } else {
-            grid::run_prepared(cfg, &jobs)
-        };
-        (exact.join().expect("the LRU curve thread does not panic"), simulated)
-    });
-    for (r, i) in simulated?.into_iter().zip(owner) {
-        out[i].push(r);
-    }
-    let (mut fallback, mut fallback_owner) = (Vec::new(), Vec::new());
-    for (i, got) in exact {
-        match got? {
-            Ok(rs) => out[i] = rs,
-            Err(e) => {
-                eprintln!("note: {e}; simulating lru at each size instead");
-                stack[i] = false;
-                for &s in &todo[i] {
-                    fallback.push((policies[i].clone(), s.to_string(), s));
-                    fallback_owner.push(i);
+    let ev = grid::evaluate(cfg, &cells, &grid::Curve::Exact)?;
+    for note in &ev.notes {
+        if let grid::Note::Fallback { policy, error } = note {
+            eprintln!("note: {error}; simulating lru at each size instead");
+            for (i, p) in policies.iter().enumerate() {
+                if p.label() == *policy {
+                    stack[i] = false;
                 }
             }
         }
     }
-    if !fallback.is_empty() {
-        for (r, i) in grid::run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
-            out[i].push(r);
-        }
+    let mut out = vec![Vec::new(); policies.len()];
+    for (r, i) in ev.results.into_iter().zip(owner) {
+        out[i].push(r);
     }
     Ok(out)
 }
@@ -365,184 +251,6 @@ pub fn plan(cfg: &mut RunConfig, ws: &WorkingSet, targets: Targets, cost_model: 
     })
 }
 
-/// The plan as CSV: one row per policy, sizes in the plan's unit.
-pub fn to_csv(p: &Plan) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "policy",
-        "size",
-        "size_unit",
-        "hit_ratio",
-        "backend_read_rps",
-        "backend_write_rps",
-        "read_p99_ms",
-        "cost_optimal_size",
-        "cost_per_month",
-    ])?;
-    let opt = |x: Option<String>| x.unwrap_or_default();
-    for pp in &p.policies {
-        w.write_record([
-            pp.policy.clone(),
-            opt(pp.size.map(|s| s.to_string())),
-            match p.size_unit {
-                SizeUnit::Bytes => "bytes".into(),
-                SizeUnit::Objects => "objects".into(),
-            },
-            pp.at.hit_ratio.to_string(),
-            opt(pp.backend_read_rps.map(|x| x.to_string())),
-            opt(pp.backend_write_rps.map(|x| x.to_string())),
-            opt(pp.at.read_latency_ms.as_ref().map(|l| l.p99.to_string())),
-            opt(pp.cost_optimal.map(|c| c.size.to_string())),
-            opt(pp.cost_optimal.map(|c| c.cost_per_month.to_string())),
-        ])?;
-    }
-    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
-}
-
-fn show(size: u64, unit: SizeUnit) -> String {
-    match unit {
-        SizeUnit::Bytes => Bytes(size).to_string(),
-        SizeUnit::Objects => format!("{size} objects"),
-    }
-}
-
-fn describe_targets(t: &Targets) -> String {
-    let mut parts = Vec::new();
-    if let Some(h) = t.hit_ratio {
-        parts.push(format!("a hit ratio of at least {:.1}%", h * 100.0));
-    }
-    if let Some(m) = t.max_backend_read_rps {
-        parts.push(format!("at most {m} backend reads per second"));
-    }
-    if let Some(p) = t.p99_ms {
-        parts.push(format!("a p99 read latency of at most {p} ms"));
-    }
-    parts.join(" and ")
-}
-
-/// A rate for people: whole numbers from 100, else three significant digits or so.
-fn fmt_rate(x: f64) -> String {
-    if x >= 100.0 {
-        format!("{x:.0}")
-    } else if x >= 1.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-/// `(hit ratio 91.20%, 1203 backend reads/s, read p99 1.20 ms)`.
-fn figures(r: &RunResult, read_rps: Option<f64>, write_rps: Option<f64>) -> String {
-    let mut o = format!("hit ratio {:.2}%", r.hit_ratio * 100.0);
-    if let Some(x) = read_rps {
-        let _ = write!(o, ", {} backend reads/s", fmt_rate(x));
-    }
-    if let Some(x) = write_rps {
-        let _ = write!(o, ", {} backend writes/s", fmt_rate(x));
-    }
-    if let Some(l) = &r.read_latency_ms {
-        let _ = write!(o, ", read p99 {:.2} ms", l.p99);
-    }
-    o
-}
-
-/// The plan as sentences and a table. Hit ratio is `run`'s `hit_ratio`; backend reads are read
-/// misses (plain replay) or the engine's backend reads, per second.
-pub fn render(p: &Plan) -> String {
-    let mut o = String::new();
-    let want = describe_targets(&p.targets);
-    let has_targets = p.targets.any();
-    for pp in &p.policies {
-        if has_targets {
-            match pp.size {
-                Some(s) => {
-                    let _ = writeln!(
-                        o,
-                        "{}: the smallest cache with {want} is {} ({}).",
-                        pp.policy,
-                        show(s, p.size_unit),
-                        figures(&pp.at, pp.backend_read_rps, pp.backend_write_rps)
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        o,
-                        "{}: no cache up to the whole working set ({}) reaches {want}: at that size the hit ratio is {:.2}% (the rest are compulsory misses).",
-                        pp.policy,
-                        show(pp.at.cache_size, p.size_unit),
-                        pp.at.hit_ratio * 100.0
-                    );
-                }
-            }
-        }
-        match (pp.cost_optimal, has_targets) {
-            (Some(c), true) => {
-                let _ = writeln!(
-                    o,
-                    "    cost-optimal among the sizes evaluated that meet the targets: {} at {:.2} per month",
-                    show(c.size, p.size_unit),
-                    c.cost_per_month
-                );
-            }
-            (Some(c), false) => {
-                let _ = writeln!(
-                    o,
-                    "{}: the cost-optimal cache among the {} sizes evaluated is {} at {:.2} per month ({}).",
-                    pp.policy,
-                    pp.evaluated.len(),
-                    show(c.size, p.size_unit),
-                    c.cost_per_month,
-                    figures(&pp.at, pp.backend_read_rps, pp.backend_write_rps)
-                );
-            }
-            (None, true) if p.cost_model.is_some() => {
-                let _ = writeln!(o, "    cost-optimal: none (no size evaluated meets the targets)");
-            }
-            _ => {}
-        }
-    }
-    let _ = write!(o, "\n{:<12}", "policy");
-    if has_targets {
-        let _ = write!(o, " {:>14}", "smallest size");
-    }
-    let _ = write!(
-        o,
-        " {:>10} {:>16} {:>17}",
-        "hit ratio", "backend reads/s", "backend writes/s"
-    );
-    if p.cost_model.is_some() {
-        let _ = write!(o, " {:>18} {:>14}", "cost-optimal size", "cost/month");
-    }
-    o.push('\n');
-    let rate = |x: Option<f64>| x.map(fmt_rate).unwrap_or_else(|| "-".into());
-    for pp in &p.policies {
-        let _ = write!(o, "{:<12}", pp.policy);
-        if has_targets {
-            let size = pp
-                .size
-                .map(|s| show(s, p.size_unit))
-                .unwrap_or_else(|| "unreachable".into());
-            let _ = write!(o, " {size:>14}");
-        }
-        let _ = write!(
-            o,
-            " {:>9.2}% {:>16} {:>17}",
-            pp.at.hit_ratio * 100.0,
-            rate(pp.backend_read_rps),
-            rate(pp.backend_write_rps)
-        );
-        if p.cost_model.is_some() {
-            let (size, cost) = pp
-                .cost_optimal
-                .map(|c| (show(c.size, p.size_unit), format!("{:.2}", c.cost_per_month)))
-                .unwrap_or_else(|| ("-".into(), "-".into()));
-            let _ = write!(o, " {size:>18} {cost:>14}");
-        }
-        o.push('\n');
-    }
-    o
-}
-
 pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::ChartFormat) -> Result<()> {
     let scale = match p.size_unit {
         SizeUnit::Bytes => (1u64 << 20) as f64,
@@ -606,8 +314,5 @@ pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::
     )?;
     let md = format!("# cachesim capacity plan\n\n```\n{text}```\n\n![Hit ratio by cache size]({file})\n");
     report::write_atomic(&dir.join("plan.md"), md.as_bytes())?;
-    report::write_atomic(
-        &dir.join("plan.json"),
-        (serde_json::to_string_pretty(p)? + "\n").as_bytes(),
-    )
+    report::write_atomic(&dir.join("plan.json"), &report::json::Json.plan(p)?)
 }

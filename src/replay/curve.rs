@@ -1,8 +1,9 @@
 //! Plain LRU's curve as result records: the exact one-pass curve (stack distances, identical to
-//! simulating each size) and the conversion of curve points (exact or SHARDS) into results.
+//! simulating each size), the SHARDS estimate, and the conversion of curve points into results.
 
 use crate::config::RunConfig;
 use crate::model::result::{Method, ReplayStats, RunResult};
+use crate::mrc::shards::{SamplingReport, ShardsConfig};
 use crate::mrc::{self, MrcError, MrcPoint};
 use crate::report;
 use anyhow::{Context, Result};
@@ -67,4 +68,26 @@ pub fn exact_lru(cfg: &RunConfig, sizes: &[u64], labels: &[String]) -> Result<Re
             Err(e) => Err(e).context("computing the LRU miss-ratio curve"),
         },
     }
+}
+
+/// Plain LRU's SHARDS estimate at `sizes` (labelled `labels`) from one pass over `cfg`'s source,
+/// and how the keys were sampled.
+pub fn shards_lru(
+    cfg: &RunConfig,
+    sizes: &[u64],
+    labels: &[String],
+    sc: &ShardsConfig,
+) -> Result<(Vec<RunResult>, SamplingReport)> {
+    let curve = crate::progress::counted(cfg.quiet, cfg.source.progress_total(), "shards", |c| {
+        let mut reader = cfg.source.open(Some(c))?;
+        mrc::shards::shards_mrc(&mut *reader, sizes, cfg.unit, sc)
+    })?;
+    let rate = curve.sampling.final_rate;
+    let results = curve
+        .points
+        .iter()
+        .zip(labels)
+        .map(|(p, label)| from_point(p, label, cfg.unit, Method::Shards, Some(rate)))
+        .collect();
+    Ok((results, curve.sampling))
 }

@@ -1,10 +1,16 @@
-//! The policy x size grid, in parallel, each job streaming the source on its own (used by `run`,
-//! `sweep`, `plan` and `check`).
+//! The one grid evaluator of `run`, `sweep`, `plan` and `check`: the caller lists the cells
+//! (policy x size) and says how each may be evaluated; [`evaluate`] chooses per cell between plain
+//! LRU's one-pass curve (exact, or SHARDS when asked) and a simulation (on the discrete-event
+//! engine, a miniature simulation of a key sample at `cfg.sample_rate`, or a plain replay), runs the
+//! simulations in parallel with the curves beside them, and returns the results in the cells'
+//! order, so they never depend on the thread count (`--jobs`).
 
 use crate::config::RunConfig;
 use crate::error::input_error;
 use crate::model::result::{RunResult, SizeUnit};
 use crate::model::units::SizeSpec;
+use crate::mrc::shards::{SamplingReport, ShardsConfig};
+use crate::mrc::MrcError;
 use crate::policy::{BuildCtx, PolicySpec};
 use crate::progress;
 use crate::replay::replay_trace;
@@ -119,42 +125,191 @@ fn source_info(source: &Source, ws: Option<WorkingSet>) -> SourceInfo {
     }
 }
 
-/// Runs the grid and returns the summary (results in policy order, then size order).
-pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
-    let ws = if cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
-        let w = working_set(&cfg.source, cfg.quiet).context("measuring the working set for percentage sizes")?;
-        if w.objects == 0 {
-            return Err(input_error(
-                "the source has no requests, so percentage sizes cannot be resolved",
-            ));
-        }
-        Some(w)
-    } else {
-        None
-    };
-    let mut jobs = Vec::new();
+/// The working set when `cfg`'s sizes include percentages of it (they cannot be resolved without
+/// it), else None.
+pub fn working_set_for_sizes(cfg: &RunConfig) -> Result<Option<WorkingSet>> {
+    if !cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
+        return Ok(None);
+    }
+    let w = working_set(&cfg.source, cfg.quiet).context("measuring the working set for percentage sizes")?;
+    if w.objects == 0 {
+        return Err(input_error(
+            "the source has no requests, so percentage sizes cannot be resolved",
+        ));
+    }
+    Ok(Some(w))
+}
+
+/// Every policy of `cfg` at every size of `cfg` (policy order, then size order), each evaluated as
+/// `eval` says for its policy.
+pub fn cells(cfg: &RunConfig, ws: Option<&WorkingSet>, eval: impl Fn(&PolicySpec) -> Eval) -> Vec<Cell> {
+    let mut cells = Vec::new();
     for p in &cfg.policies {
         for (label, s) in &cfg.sizes {
-            jobs.push((p.clone(), label.clone(), capacity(*s, cfg.unit, ws.as_ref())));
+            cells.push(Cell {
+                policy: p.clone(),
+                label: label.clone(),
+                capacity: capacity(*s, cfg.unit, ws),
+                eval: eval(p),
+            });
         }
     }
-    let results = run_jobs(cfg, &jobs)?;
+    cells
+}
+
+/// Runs the grid (every policy simulated at every size) and returns the summary (results in policy
+/// order, then size order).
+pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
+    let ws = working_set_for_sizes(cfg)?;
+    let cells = cells(cfg, ws.as_ref(), |_| Eval::Simulate);
+    let results = evaluate(cfg, &cells, &Curve::Exact)?.results;
     let mut s = empty_summary(cfg, ws);
     s.results = results;
     Ok(s)
 }
 
-/// One simulation of a grid: the policy, the size's label, the capacity.
-pub type Job = (PolicySpec, String, u64);
-
-/// Runs `jobs` on `cfg`'s source, in parallel on `cfg.jobs` threads; results in the jobs' order.
-pub fn run_jobs(cfg: &mut RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
-    prepare(cfg, jobs)?;
-    run_prepared(cfg, jobs)
+/// How a cell may be evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Eval {
+    /// Simulated: on the engine when `cfg` has one, else a miniature simulation at
+    /// `cfg.sample_rate` when set, else a plain replay.
+    Simulate,
+    /// From plain LRU's one-pass curve ([`Curve`]); simulated instead when the stream has no exact
+    /// curve. Only for plain LRU on a plain replay (see [`crate::replay::curve::is_plain_lru`]).
+    LruCurve,
 }
 
+/// One cell of a grid: a policy at a size.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    /// The policy.
+    pub policy: PolicySpec,
+    /// The size as given (the result's `size_spec`).
+    pub label: String,
+    /// The capacity in the run's unit.
+    pub capacity: u64,
+    /// How it may be evaluated.
+    pub eval: Eval,
+}
+
+/// Which one-pass curve [`Eval::LruCurve`] cells get.
+#[derive(Clone, Copy, Debug)]
+pub enum Curve {
+    /// The exact curve (stack distances).
+    Exact,
+    /// The SHARDS estimate.
+    Shards(ShardsConfig),
+}
+
+/// What an evaluation tells beside its results; the caller decides whether to print it.
+#[derive(Debug)]
+pub enum Note {
+    /// The stream has no exact one-pass curve for `policy`: its cells were simulated.
+    Fallback {
+        /// The policy's label.
+        policy: String,
+        /// Why no exact curve exists.
+        error: MrcError,
+    },
+    /// `policy`'s cells are SHARDS estimates, sampled as `sampling` says.
+    Shards {
+        /// The policy's label.
+        policy: String,
+        /// The sample.
+        sampling: SamplingReport,
+    },
+}
+
+/// The results of [`evaluate`], one per cell in the cells' order, and its notes.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// One result per cell, in the cells' order.
+    pub results: Vec<RunResult>,
+    /// Fallbacks and SHARDS samples, in the order of the policies' first cells.
+    pub notes: Vec<Note>,
+}
+
+/// Evaluates `cells` on `cfg`'s source: the [`Eval::LruCurve`] cells of each policy from one pass
+/// of `curve` (on its own thread, beside the simulations), the rest simulated in parallel on
+/// `cfg.jobs` threads; a policy without an exact curve is then simulated at its sizes. Results in
+/// the cells' order, independent of the thread count.
+pub fn evaluate(cfg: &mut RunConfig, cells: &[Cell], curve: &Curve) -> Result<Evaluation> {
+    let job = |c: &Cell| (c.policy.clone(), c.label.clone(), c.capacity);
+    let simulate: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].eval == Eval::Simulate).collect();
+    // One curve per policy, over its cells in order.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, c) in cells.iter().enumerate().filter(|(_, c)| c.eval == Eval::LruCurve) {
+        let label = c.policy.label();
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, idx)) => idx.push(i),
+            None => groups.push((label, vec![i])),
+        }
+    }
+    let jobs: Vec<Job> = simulate.iter().map(|&i| job(&cells[i])).collect();
+    prepare(cfg, &jobs)?;
+    let cfg: &RunConfig = cfg;
+    type Got = Result<Result<(Vec<RunResult>, Option<SamplingReport>), MrcError>>;
+    let (curves, simulated) = std::thread::scope(|scope| {
+        let curves = scope.spawn(|| {
+            groups
+                .iter()
+                .map(|(_, idx)| -> Got {
+                    let sizes: Vec<u64> = idx.iter().map(|&i| cells[i].capacity).collect();
+                    let labels: Vec<String> = idx.iter().map(|&i| cells[i].label.clone()).collect();
+                    Ok(match curve {
+                        Curve::Exact => crate::replay::curve::exact_lru(cfg, &sizes, &labels)?.map(|rs| (rs, None)),
+                        Curve::Shards(sc) => {
+                            let (rs, sampling) = crate::replay::curve::shards_lru(cfg, &sizes, &labels, sc)?;
+                            Ok((rs, Some(sampling)))
+                        }
+                    })
+                })
+                .collect::<Vec<Got>>()
+        });
+        let simulated = if jobs.is_empty() {
+            Ok(Vec::new())
+        } else {
+            run_prepared(cfg, &jobs)
+        };
+        (curves.join().expect("the LRU curve thread does not panic"), simulated)
+    });
+    let mut out: Vec<Option<RunResult>> = vec![None; cells.len()];
+    for (r, i) in simulated?.into_iter().zip(simulate) {
+        out[i] = Some(r);
+    }
+    let mut notes = Vec::new();
+    let (mut fallback, mut fallback_owner) = (Vec::new(), Vec::new());
+    for ((policy, idx), got) in groups.into_iter().zip(curves) {
+        match got? {
+            Ok((rs, sampling)) => {
+                for (r, i) in rs.into_iter().zip(&idx) {
+                    out[*i] = Some(r);
+                }
+                if let Some(sampling) = sampling {
+                    notes.push(Note::Shards { policy, sampling });
+                }
+            }
+            Err(error) => {
+                fallback.extend(idx.iter().map(|&i| job(&cells[i])));
+                fallback_owner.extend(idx);
+                notes.push(Note::Fallback { policy, error });
+            }
+        }
+    }
+    if !fallback.is_empty() {
+        for (r, i) in run_prepared(cfg, &fallback)?.into_iter().zip(fallback_owner) {
+            out[i] = Some(r);
+        }
+    }
+    let results = out.into_iter().map(|r| r.expect("every cell was evaluated")).collect();
+    Ok(Evaluation { results, notes })
+}
+
+/// One simulation of a grid: the policy, the size's label, the capacity.
+type Job = (PolicySpec, String, u64);
+
 /// Whatever `jobs` need from the source before they run (Belady's next-access positions).
-pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
+fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
     if jobs.iter().any(|(p, _, _)| p.info.caps.needs_future) {
         let (quiet, total) = (cfg.quiet, cfg.source.progress_total());
         progress::counted(quiet, total, "belady pre-pass", |c| {
@@ -165,8 +320,9 @@ pub fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
     Ok(())
 }
 
-/// [`run_jobs`] once [`prepare`] has run.
-pub fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
+/// Runs `jobs` once [`prepare`] has run, in parallel on `cfg.jobs` threads; results in the jobs'
+/// order.
+fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
     let policies: Vec<PolicySpec> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
     crate::replay::clock_warn::warn_once(&cfg.source, &policies);
     let bar = progress::bar(cfg.quiet, cfg.source.progress_total() * jobs.len() as u64, "simulating");

@@ -1,13 +1,28 @@
 //! Output: the summary (the JSON/CSV contract), the table on stdout, the files under `--out`.
 //! Files are written atomically (temporary name, then rename), so an interrupted run never leaves a
 //! truncated file that looks complete, and `--out` is replaced as a whole ([`OutDir`]).
+//!
+//! The results of `run`, `sweep` and `plan` leave through one [`Exporter`] per [`OutputFormat`],
+//! one file each: [`table`] (the default), [`json`], [`csv`]. An exporter turns a run's or sweep's
+//! [`Summary`] or a [`Plan`] into the bytes printed on stdout (and, for JSON and CSV, the
+//! summary.json and summary.csv of `--out`). Adding a format for those three commands is one new
+//! file here with a unit struct implementing [`Exporter`], one variant of [`OutputFormat`] and its
+//! arm in [`OutputFormat::exporter`]; the commands need no change.
+//!
+//! Not exporters: [`markdown`] (report.md of `--out`, with its charts from [`chart`]) and the
+//! reports of `analyze` (`crate::analyze::report`), `check` and `compare` (`crate::check`), which
+//! print their own kinds of document under their own format enums ([`AnalyzeFormat`],
+//! [`CompareFormat`]; `check` prints its report as a table or JSON).
 
 pub mod chart;
+pub mod csv;
 mod csv_row;
+pub mod json;
 pub mod markdown;
 mod outdir;
-mod table;
+pub mod table;
 
+use crate::model::plan::Plan;
 use crate::model::result::RunResult;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -15,6 +30,14 @@ use std::io::Write;
 use std::path::Path;
 
 pub use outdir::OutDir;
+
+/// One output format of the results of `run`, `sweep` and `plan` (see the module docs).
+pub trait Exporter {
+    /// A run's or sweep's summary, as printed on stdout.
+    fn summary(&self, s: &Summary) -> Result<Vec<u8>>;
+    /// A capacity plan, as printed on stdout.
+    fn plan(&self, p: &Plan) -> Result<Vec<u8>>;
+}
 
 /// Formats `analyze` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -45,6 +68,17 @@ pub enum OutputFormat {
     Json,
     /// CSV, the columns of summary.csv.
     Csv,
+}
+
+impl OutputFormat {
+    /// The exporter that writes this format.
+    pub fn exporter(self) -> &'static dyn Exporter {
+        match self {
+            OutputFormat::Table => &table::Table,
+            OutputFormat::Json => &json::Json,
+            OutputFormat::Csv => &csv::Csv,
+        }
+    }
 }
 
 /// What was simulated.
@@ -110,43 +144,12 @@ pub fn make_readable(path: &Path) -> Result<()> {
         .with_context(|| format!("setting permissions of {}", path.display()))
 }
 
-/// The summary as pretty JSON.
-pub fn to_json(s: &Summary) -> Result<String> {
-    Ok(serde_json::to_string_pretty(s)? + "\n")
-}
-
-/// The results as CSV: the columns of [`RunResult`], and for engine runs its nested metrics
-/// flattened (`read_latency_ms_p99`, `backend_reads`, ...).
-pub fn to_csv(s: &Summary) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
-    for r in &s.results {
-        if engine {
-            w.serialize((csv_row::PlainRow::new(r), csv_row::EngineCols::new(r)))?;
-        } else {
-            w.serialize(csv_row::PlainRow::new(r))?;
-        }
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-/// The engine's time series of every result as CSV, with policy and cache size columns.
-pub fn timeline_csv(s: &Summary) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &s.results {
-        for p in &r.timeline {
-            w.serialize(csv_row::TimelineRow::new(r, p))?;
-        }
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-}
-
 /// Writes summary.json, summary.csv, timeline.csv (engine runs), the charts and report.md into `dir`.
 pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<()> {
-    write_atomic(&dir.join("summary.json"), to_json(s)?.as_bytes())?;
-    write_atomic(&dir.join("summary.csv"), &to_csv(s)?)?;
+    write_atomic(&dir.join("summary.json"), &json::Json.summary(s)?)?;
+    write_atomic(&dir.join("summary.csv"), &csv::Csv.summary(s)?)?;
     if s.results.iter().any(|r| r.read_latency_ms.is_some()) {
-        write_atomic(&dir.join("timeline.csv"), &timeline_csv(s)?)?;
+        write_atomic(&dir.join("timeline.csv"), &csv::timeline(s)?)?;
     }
     let charts = write_charts(dir, s, format)?;
     write_atomic(&dir.join("report.md"), markdown::render(s, &charts).as_bytes())?;
@@ -265,21 +268,17 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
     Ok(out)
 }
 
-/// Prints the summary on stdout in `format`.
+/// Prints the summary on stdout in `format`, and warns on stderr when many lines were skipped.
 pub fn print(s: &Summary, format: OutputFormat) -> Result<()> {
-    let mut text = match format {
-        OutputFormat::Json => to_json(s)?,
-        OutputFormat::Csv => String::from_utf8(to_csv(s)?)?,
-        OutputFormat::Table => table::render(s),
-    };
-    // Skipped bad lines: JSON and CSV carry them per row; the table says so under it.
-    let (bad, _) = skipped_lines(&s.results);
-    if bad > 0 && format == OutputFormat::Table {
-        text.push_str(&skipped_note(bad));
-    }
+    let bytes = format.exporter().summary(s)?;
     warn_skipped(&s.results);
+    print_bytes(&bytes)
+}
+
+/// Writes `bytes` to stdout and flushes.
+pub fn print_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()?;
     Ok(())
 }

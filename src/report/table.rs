@@ -1,8 +1,27 @@
-//! The readable table printed by `run`.
+//! The `table` format (the default): a fixed-width table of a run's or sweep's results, and a
+//! plan's sentences and table. Bad lines skipped with `--skip-bad-lines` are counted under the
+//! table (JSON and CSV carry them per row).
 
-use super::Summary;
-use crate::model::result::SizeUnit;
+use super::{skipped_lines, skipped_note, Exporter, Summary};
+use crate::model::plan::{Plan, Targets};
+use crate::model::result::{RunResult, SizeUnit};
 use crate::model::units::Bytes;
+use anyhow::Result;
+use std::fmt::Write as _;
+
+/// The readable table.
+pub struct Table;
+
+impl Exporter for Table {
+    fn summary(&self, s: &Summary) -> Result<Vec<u8>> {
+        Ok((render(s) + &skipped_note(skipped_lines(&s.results).0)).into_bytes())
+    }
+
+    fn plan(&self, p: &Plan) -> Result<Vec<u8>> {
+        let at: Vec<RunResult> = p.policies.iter().map(|pp| pp.at.clone()).collect();
+        Ok((render_plan(p) + &skipped_note(skipped_lines(&at).0)).into_bytes())
+    }
+}
 
 /// Renders a fixed-width table, one row per (policy, size).
 pub fn render(s: &Summary) -> String {
@@ -111,4 +130,149 @@ pub fn render(s: &Summary) -> String {
         }
     }
     out
+}
+
+/// A size for people: `64.0 MiB` or `1000 objects`.
+pub fn show(size: u64, unit: SizeUnit) -> String {
+    match unit {
+        SizeUnit::Bytes => Bytes(size).to_string(),
+        SizeUnit::Objects => format!("{size} objects"),
+    }
+}
+
+fn describe_targets(t: &Targets) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = t.hit_ratio {
+        parts.push(format!("a hit ratio of at least {:.1}%", h * 100.0));
+    }
+    if let Some(m) = t.max_backend_read_rps {
+        parts.push(format!("at most {m} backend reads per second"));
+    }
+    if let Some(p) = t.p99_ms {
+        parts.push(format!("a p99 read latency of at most {p} ms"));
+    }
+    parts.join(" and ")
+}
+
+/// A rate for people: whole numbers from 100, else three significant digits or so.
+fn fmt_rate(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// `(hit ratio 91.20%, 1203 backend reads/s, read p99 1.20 ms)`.
+fn figures(r: &RunResult, read_rps: Option<f64>, write_rps: Option<f64>) -> String {
+    let mut o = format!("hit ratio {:.2}%", r.hit_ratio * 100.0);
+    if let Some(x) = read_rps {
+        let _ = write!(o, ", {} backend reads/s", fmt_rate(x));
+    }
+    if let Some(x) = write_rps {
+        let _ = write!(o, ", {} backend writes/s", fmt_rate(x));
+    }
+    if let Some(l) = &r.read_latency_ms {
+        let _ = write!(o, ", read p99 {:.2} ms", l.p99);
+    }
+    o
+}
+
+/// The plan as sentences and a table. Hit ratio is `run`'s `hit_ratio`; backend reads are read
+/// misses (plain replay) or the engine's backend reads, per second.
+pub fn render_plan(p: &Plan) -> String {
+    let mut o = String::new();
+    let want = describe_targets(&p.targets);
+    let has_targets = p.targets.any();
+    for pp in &p.policies {
+        if has_targets {
+            match pp.size {
+                Some(s) => {
+                    let _ = writeln!(
+                        o,
+                        "{}: the smallest cache with {want} is {} ({}).",
+                        pp.policy,
+                        show(s, p.size_unit),
+                        figures(&pp.at, pp.backend_read_rps, pp.backend_write_rps)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "{}: no cache up to the whole working set ({}) reaches {want}: at that size the hit ratio is {:.2}% (the rest are compulsory misses).",
+                        pp.policy,
+                        show(pp.at.cache_size, p.size_unit),
+                        pp.at.hit_ratio * 100.0
+                    );
+                }
+            }
+        }
+        match (pp.cost_optimal, has_targets) {
+            (Some(c), true) => {
+                let _ = writeln!(
+                    o,
+                    "    cost-optimal among the sizes evaluated that meet the targets: {} at {:.2} per month",
+                    show(c.size, p.size_unit),
+                    c.cost_per_month
+                );
+            }
+            (Some(c), false) => {
+                let _ = writeln!(
+                    o,
+                    "{}: the cost-optimal cache among the {} sizes evaluated is {} at {:.2} per month ({}).",
+                    pp.policy,
+                    pp.evaluated.len(),
+                    show(c.size, p.size_unit),
+                    c.cost_per_month,
+                    figures(&pp.at, pp.backend_read_rps, pp.backend_write_rps)
+                );
+            }
+            (None, true) if p.cost_model.is_some() => {
+                let _ = writeln!(o, "    cost-optimal: none (no size evaluated meets the targets)");
+            }
+            _ => {}
+        }
+    }
+    let _ = write!(o, "\n{:<12}", "policy");
+    if has_targets {
+        let _ = write!(o, " {:>14}", "smallest size");
+    }
+    let _ = write!(
+        o,
+        " {:>10} {:>16} {:>17}",
+        "hit ratio", "backend reads/s", "backend writes/s"
+    );
+    if p.cost_model.is_some() {
+        let _ = write!(o, " {:>18} {:>14}", "cost-optimal size", "cost/month");
+    }
+    o.push('\n');
+    let rate = |x: Option<f64>| x.map(fmt_rate).unwrap_or_else(|| "-".into());
+    for pp in &p.policies {
+        let _ = write!(o, "{:<12}", pp.policy);
+        if has_targets {
+            let size = pp
+                .size
+                .map(|s| show(s, p.size_unit))
+                .unwrap_or_else(|| "unreachable".into());
+            let _ = write!(o, " {size:>14}");
+        }
+        let _ = write!(
+            o,
+            " {:>9.2}% {:>16} {:>17}",
+            pp.at.hit_ratio * 100.0,
+            rate(pp.backend_read_rps),
+            rate(pp.backend_write_rps)
+        );
+        if p.cost_model.is_some() {
+            let (size, cost) = pp
+                .cost_optimal
+                .map(|c| (show(c.size, p.size_unit), format!("{:.2}", c.cost_per_month)))
+                .unwrap_or_else(|| ("-".into(), "-".into()));
+            let _ = write!(o, " {size:>18} {cost:>14}");
+        }
+        o.push('\n');
+    }
+    o
 }

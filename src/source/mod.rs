@@ -4,6 +4,7 @@
 use crate::error::input_error;
 use crate::model::request::Request;
 pub mod next_access;
+pub mod write;
 
 use crate::schema::file::{ColumnValue, WorkloadFile};
 use crate::trace::{Column, CsvOptions, ReadProgress, TraceFormat, TraceReader, TraceSpec};

@@ -1,12 +1,14 @@
 //! Trace readers: one file per format behind one trait, all streaming (memory does not grow with
 //! the trace length). `open` picks the reader from `--trace-format` or, with `auto`, from the file
-//! name and its first bytes.
+//! name and its first bytes. The writers `generate` uses, one per format it writes, are in
+//! [`mod@write`].
 
 pub mod csv;
 pub mod oracle;
 pub mod sample;
 pub mod text;
 pub mod twitter;
+pub mod write;
 
 use crate::error::input_error;
 use crate::model::request::Request;

@@ -1,0 +1,77 @@
+//! The `csv` format: the columns of summary.csv (a run's or sweep's results, engine metrics
+//! flattened, see `csv_row.rs`), a plan's one row per policy, and timeline.csv.
+
+use super::{csv_row, Exporter, Summary};
+use crate::model::plan::Plan;
+use crate::model::result::SizeUnit;
+use anyhow::Result;
+
+/// CSV.
+pub struct Csv;
+
+impl Exporter for Csv {
+    /// The columns of [`crate::model::result::RunResult`], and for engine runs its nested metrics
+    /// flattened (`read_latency_ms_p99`, `backend_reads`, ...).
+    fn summary(&self, s: &Summary) -> Result<Vec<u8>> {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
+        for r in &s.results {
+            if engine {
+                w.serialize((csv_row::PlainRow::new(r), csv_row::EngineCols::new(r)))?;
+            } else {
+                w.serialize(csv_row::PlainRow::new(r))?;
+            }
+        }
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    fn plan(&self, p: &Plan) -> Result<Vec<u8>> {
+        plan_csv(p)
+    }
+}
+
+/// The engine's time series of every result as CSV (timeline.csv), with policy and cache size
+/// columns.
+pub fn timeline(s: &Summary) -> Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    for r in &s.results {
+        for p in &r.timeline {
+            w.serialize(csv_row::TimelineRow::new(r, p))?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The plan as CSV: one row per policy, sizes in the plan's unit.
+fn plan_csv(p: &Plan) -> Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "policy",
+        "size",
+        "size_unit",
+        "hit_ratio",
+        "backend_read_rps",
+        "backend_write_rps",
+        "read_p99_ms",
+        "cost_optimal_size",
+        "cost_per_month",
+    ])?;
+    let opt = |x: Option<String>| x.unwrap_or_default();
+    for pp in &p.policies {
+        w.write_record([
+            pp.policy.clone(),
+            opt(pp.size.map(|s| s.to_string())),
+            match p.size_unit {
+                SizeUnit::Bytes => "bytes".into(),
+                SizeUnit::Objects => "objects".into(),
+            },
+            pp.at.hit_ratio.to_string(),
+            opt(pp.backend_read_rps.map(|x| x.to_string())),
+            opt(pp.backend_write_rps.map(|x| x.to_string())),
+            opt(pp.at.read_latency_ms.as_ref().map(|l| l.p99.to_string())),
+            opt(pp.cost_optimal.map(|c| c.size.to_string())),
+            opt(pp.cost_optimal.map(|c| c.cost_per_month.to_string())),
+        ])?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
