@@ -17,7 +17,7 @@
 //!   REPLACE, or, when B1 is empty, evict T1's tail without a ghost; else, if all four lists reach
 //!   2C, drop B2's tail, then REPLACE.
 //!
-//! All four lists share one [`Table`]; a node's `meta` says which list holds it.
+//! All four lists share one [`Table`](super::core::table::Table); a node's `meta` says which list holds it.
 
 use super::core::queues::{QueueId, Queues};
 

@@ -30,7 +30,7 @@
 //! depending on early choices. Over seeds 1..24 the worst deviation from the reference ranges
 //! from 0.1 to 1.8 points; at seed 42 it is 0.64 (bytes) and 0.06 (objects).
 //!
-//! Resident objects and both histories share one [`Table`]. A resident node is in the LRU list
+//! Resident objects and both histories share one [`Table`](super::core::table::Table). A resident node is in the LRU list
 //! (through the table's links) and in its count's bucket (through links in `meta`); a history node
 //! is only in its history list.
 

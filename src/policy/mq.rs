@@ -24,7 +24,7 @@
 //! TTLs (which libCacheSim's MQ ignores) follow cachesim's common rule: an expired object is
 //! removed on lookup, leaves no ghost, and the request is an ordinary miss.
 //!
-//! Resident objects and ghosts share one [`Table`]; a node's `meta.queue` says where it is.
+//! Resident objects and ghosts share one [`Table`](super::core::table::Table); a node's `meta.queue` says where it is.
 
 use super::core::list::List;
 use super::core::table::NIL;

@@ -484,7 +484,7 @@ impl Ordering for TinyLfuOrder {
         self.detach(s, slot);
     }
 
-    /// Not used: [`TinyLfuOrder::evict_one`] decides between the window's victim and main's.
+    /// Not used: `evict_one` decides between the window's victim and main's.
     fn victim(&mut self, _: &mut Store<Segment>, _: &Request) -> u32 {
         unreachable!("W-TinyLFU evicts through evict_one")
     }
