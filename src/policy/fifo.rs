@@ -1,9 +1,8 @@
 //! FIFO: evict the oldest inserted object; hits change nothing.
 
-use super::core::list::List;
-use super::core::resident::{Ordering, Resident, Store};
+use super::core::resident::Resident;
+use super::lru::ListOrder;
 use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
-use crate::model::request::Request;
 
 /// Registry entry.
 pub const INFO: PolicyInfo = PolicyInfo {
@@ -19,46 +18,13 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
     Ok(Box::new(Fifo::new(ctx.capacity)))
 }
 
-/// The FIFO cache.
-pub type Fifo = Resident<FifoOrder>;
+/// The FIFO cache: LRU's list without the move on a hit.
+pub type Fifo = Resident<ListOrder<false>>;
 
 impl Fifo {
     /// An empty FIFO cache.
     pub fn new(capacity: u64) -> Self {
-        Resident::with_order(capacity, FifoOrder::default())
-    }
-}
-
-/// FIFO's order: one list in insertion order, newest at the head.
-#[derive(Default)]
-pub struct FifoOrder {
-    list: List,
-}
-
-impl Ordering for FifoOrder {
-    type Meta = ();
-
-    #[inline]
-    fn hit(&mut self, _: &mut Store<()>, _: u32, _: &Request) {}
-
-    #[inline]
-    fn admit(&mut self, s: &mut Store<()>, slot: u32, _: &Request) {
-        self.list.push_head(&mut s.table.nodes, slot);
-    }
-
-    #[inline]
-    fn unlink(&mut self, s: &mut Store<()>, slot: u32) {
-        self.list.unlink(&mut s.table.nodes, slot);
-    }
-
-    #[inline]
-    fn victim(&mut self, _: &mut Store<()>, _: &Request) -> u32 {
-        self.list.tail
-    }
-
-    #[inline]
-    fn next_victim(&self) -> u32 {
-        self.list.tail
+        Resident::with_order(capacity, ListOrder::default())
     }
 }
 

@@ -23,27 +23,30 @@ fn build(_: &Params, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
 }
 
 /// The LRU cache.
-pub type Lru = Resident<LruOrder>;
+pub type Lru = Resident<ListOrder<true>>;
 
 impl Lru {
     /// An empty LRU cache of `capacity` bytes (or objects).
     pub fn new(capacity: u64) -> Self {
-        Resident::with_order(capacity, LruOrder::default())
+        Resident::with_order(capacity, ListOrder::default())
     }
 }
 
-/// LRU's order: one list, most recently used at the head.
+/// One list, newest at the head, the tail evicted: LRU when a hit moves the object to the head
+/// (`PROMOTE`), FIFO (insertion order) when it does not.
 #[derive(Default)]
-pub struct LruOrder {
+pub struct ListOrder<const PROMOTE: bool> {
     list: List,
 }
 
-impl Ordering for LruOrder {
+impl<const PROMOTE: bool> Ordering for ListOrder<PROMOTE> {
     type Meta = ();
 
     #[inline]
     fn hit(&mut self, s: &mut Store<()>, slot: u32, _: &Request) {
-        self.list.move_to_head(&mut s.table.nodes, slot);
+        if PROMOTE {
+            self.list.move_to_head(&mut s.table.nodes, slot);
+        }
     }
 
     #[inline]
