@@ -21,7 +21,7 @@
 
 use super::core::queues::{QueueId, Queues};
 
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
@@ -62,7 +62,18 @@ impl QueueId for Id {
 }
 
 /// The ARC cache.
-pub struct Arc {
+pub type Arc = Keeper<ArcState>;
+
+impl Arc {
+    /// An empty ARC cache of `capacity` bytes (or objects).
+    pub fn new(capacity: u64) -> Self {
+        Keeper::with_policy(capacity, ArcState::default())
+    }
+}
+
+/// The state of [`Arc`] (empty by default).
+#[derive(Default)]
+pub struct ArcState {
     lists: Queues<Id, 4>,
     /// Target size of T1 in bytes.
     p: f64,
@@ -73,22 +84,9 @@ pub struct Arc {
     /// the key (resident or ghost) or a ghost hit is inserted. It is deliberately not cleared by a
     /// complete miss, as in libCacheSim, where it then still steers REPLACE's tie rule.
     in_b2: bool,
-    store: Store<Id>,
 }
 
-impl Arc {
-    /// An empty ARC cache of `capacity` bytes (or objects).
-    pub fn new(capacity: u64) -> Self {
-        Arc {
-            lists: Queues::default(),
-            p: 0.0,
-            ghost_hit: false,
-            ghost_key: 0,
-            in_b2: false,
-            store: Store::new(capacity),
-        }
-    }
-
+impl ArcState {
     /// Bytes in list `id`.
     #[inline]
     fn bytes(&self, id: Id) -> u64 {
@@ -97,90 +95,82 @@ impl Arc {
 
     /// Drops the tail of ghost list `id`.
     #[inline]
-    fn drop_ghost_tail(&mut self, id: Id) {
+    fn drop_ghost_tail(&mut self, st: &mut Store<Id>, id: Id) {
         let t = self.lists.tail(id);
-        self.lists.drop(&mut self.store.table, t);
+        self.lists.drop(&mut st.table, t);
     }
 
     /// REPLACE from the paper: demote T1's or T2's tail to its ghost list.
-    fn replace(&mut self) {
+    fn replace(&mut self, st: &mut Store<Id>) {
         let t1 = self.bytes(T1);
         let t1f = t1 as f64;
         let from_t1 = (t1 > 0 && (t1f > self.p || (t1f == self.p && self.in_b2))) || self.bytes(T2) == 0;
         let (from, to) = if from_t1 { (T1, B1) } else { (T2, B2) };
         let victim = self.lists.tail(from);
-        self.lists.move_to(&mut self.store.table, victim, to);
-        let n = self.store.table.node(victim);
-        self.store.tally.evicted(n.key, n.size);
+        self.lists.move_to(&mut st.table, victim, to);
+        let n = st.table.node(victim);
+        st.tally.evicted(n.key, n.size);
     }
 
     /// One eviction step for a request found in no list (case IV of the paper).
-    fn evict_complete_miss(&mut self, size: u64) {
+    fn evict_complete_miss(&mut self, st: &mut Store<Id>, size: u64) {
         let (t1, b1) = (self.bytes(T1), self.bytes(B1));
-        let capacity = self.store.tally.capacity();
+        let capacity = st.tally.capacity();
         if t1 + b1 + size > capacity {
             if b1 > 0 {
-                self.drop_ghost_tail(B1);
-                self.replace();
+                self.drop_ghost_tail(st, B1);
+                self.replace(st);
             } else {
                 let victim = self.lists.tail(T1);
-                let (key, size) = (self.store.table.node(victim).key, self.store.table.node(victim).size);
-                self.lists.drop(&mut self.store.table, victim);
-                self.store.tally.evicted(key, size);
+                let (key, size) = (st.table.node(victim).key, st.table.node(victim).size);
+                self.lists.drop(&mut st.table, victim);
+                st.tally.evicted(key, size);
             }
         } else {
             let total = t1 + b1 + self.bytes(T2) + self.bytes(B2);
             if total >= 2 * capacity && self.bytes(B2) > 0 {
-                self.drop_ghost_tail(B2);
+                self.drop_ghost_tail(st, B2);
             }
-            self.replace();
+            self.replace(st);
         }
     }
 }
 
-impl resident::TablePolicy for Arc {
+impl resident::TablePolicy for ArcState {
     type Meta = Id;
 
-    fn store(&self) -> &Store<Id> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Id> {
-        &mut self.store
-    }
-
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn get(&mut self, st: &mut Store<Id>, req: &Request) -> bool {
         self.ghost_hit = false;
-        let Some(s) = self.store.table.find(req.key) else {
+        let Some(s) = st.table.find(req.key) else {
             return false;
         };
-        let node = *self.store.table.node(s);
+        let node = *st.table.node(s);
         match node.meta {
             T1 | T2 => {
                 if node.expire != 0 && req.time >= node.expire {
-                    self.lists.drop(&mut self.store.table, s);
-                    self.store.tally.expired(node.size);
+                    self.lists.drop(&mut st.table, s);
+                    st.tally.expired(node.size);
                     return false;
                 }
                 self.in_b2 = false;
                 if node.meta == T2 {
-                    self.lists.move_to_head(&mut self.store.table, s);
+                    self.lists.move_to_head(&mut st.table, s);
                 } else {
-                    self.lists.move_to(&mut self.store.table, s, T2);
+                    self.lists.move_to(&mut st.table, s, T2);
                 }
                 true
             }
             ghost => {
                 let (b1, b2) = (self.bytes(B1) as f64, self.bytes(B2) as f64);
                 if ghost == B1 {
-                    self.p = (self.p + (b2 / b1).max(1.0)).min(self.store.tally.capacity() as f64);
+                    self.p = (self.p + (b2 / b1).max(1.0)).min(st.tally.capacity() as f64);
                     self.in_b2 = false;
                 } else {
                     self.p = (self.p - (b1 / b2).max(1.0)).max(0.0);
                     self.in_b2 = true;
                 }
-                self.lists.drop(&mut self.store.table, s);
+                self.lists.drop(&mut st.table, s);
                 self.ghost_hit = true;
                 self.ghost_key = req.key;
                 false
@@ -189,17 +179,17 @@ impl resident::TablePolicy for Arc {
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
+    fn insert(&mut self, st: &mut Store<Id>, req: &Request) {
         let size = req.size;
-        if size > self.store.tally.capacity() {
+        if size > st.tally.capacity() {
             return;
         }
         let ghost = self.ghost_hit && self.ghost_key == req.key;
-        while self.store.tally.over(size) {
+        while st.tally.over(size) {
             if ghost {
-                self.replace();
+                self.replace(st);
             } else {
-                self.evict_complete_miss(size);
+                self.evict_complete_miss(st, size);
             }
         }
         let to = if ghost {
@@ -209,28 +199,27 @@ impl resident::TablePolicy for Arc {
         } else {
             T1
         };
-        let s = self.store.table.insert(req.key, req.size, req.expiry(), to);
-        self.lists.push_head(&mut self.store.table, s, to);
-        self.store.tally.added(size);
+        let s = st.table.insert(req.key, req.size, req.expiry(), to);
+        self.lists.push_head(&mut st.table, s, to);
+        st.tally.added(size);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.store.table.find(key) else {
+    fn remove(&mut self, st: &mut Store<Id>, key: u64) -> bool {
+        let Some(s) = st.table.find(key) else {
             return false;
         };
-        let size = self.store.table.node(s).size;
-        let resident = matches!(self.lists.drop(&mut self.store.table, s), T1 | T2);
+        let size = st.table.node(s).size;
+        let resident = matches!(self.lists.drop(&mut st.table, s), T1 | T2);
         if resident {
-            self.store.tally.removed(size);
+            st.tally.removed(size);
         }
         resident
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
+    fn contains(&self, st: &Store<Id>, key: u64) -> bool {
+        st.table
             .find(key)
-            .is_some_and(|s| matches!(self.store.table.node(s).meta, T1 | T2))
+            .is_some_and(|s| matches!(st.table.node(s).meta, T1 | T2))
     }
 }
 
@@ -240,7 +229,7 @@ mod tests {
     use super::*;
 
     fn keys(a: &Arc, id: Id) -> Vec<u64> {
-        a.lists.keys(&a.store.table, id)
+        a.policy().lists.keys(&a.store().table, id)
     }
 
     fn run(a: &mut Arc, ks: &[u64]) -> String {
@@ -279,7 +268,7 @@ mod tests {
         // 17 is a B1 ghost: p += max(|B2|/|B1|, 1) = 1; the ghost is dropped; to make room
         // REPLACE sees |T1| = 2 > p = 1 and demotes 18 to B1; 17 goes to T2's head.
         assert_eq!(run(&mut a, &[17]), "m");
-        assert_eq!(a.p, 1.0);
+        assert_eq!(a.policy().p, 1.0);
         assert_eq!(keys(&a, T2), vec![17, 2, 1]);
         assert_eq!(keys(&a, T1), vec![19]);
         assert_eq!(keys(&a, B1), vec![18, 16]);
@@ -291,7 +280,7 @@ mod tests {
         assert_eq!(keys(&a, T1), vec![5, 19]);
         // 1 is a B2 ghost: p -= max(|B1|/|B2|, 1) = 2, floored at 0; |T1| = 2 > p so 19 goes to B1.
         assert_eq!(run(&mut a, &[1, 1]), "mH");
-        assert_eq!(a.p, 0.0);
+        assert_eq!(a.policy().p, 0.0);
         assert_eq!(keys(&a, T2), vec![1, 17, 2]);
         assert_eq!(keys(&a, T1), vec![5]);
     }
@@ -310,7 +299,7 @@ mod tests {
         assert_eq!(keys(&a, T1), vec![4, 3]);
         // 2 hits B1: p = 0 + max(0 / 100, 1) = 1. Room by REPLACE: |T1| = 200 > 1, 3 goes to B1.
         assert!(!a.access(&r(2)));
-        assert_eq!(a.p, 1.0);
+        assert_eq!(a.policy().p, 1.0);
         assert_eq!(keys(&a, T2), vec![2, 1]);
         assert_eq!(keys(&a, B1), vec![3]);
         assert_eq!(a.used(), 300);

@@ -55,7 +55,7 @@
 use super::core::freq::{FreqLink, FreqList, FreqNode};
 use super::core::list::List;
 use super::core::queues::{InQueue, QueueId, Queues};
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::core::table::Table;
 use super::{BuildCtx, Caps, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
@@ -148,7 +148,17 @@ impl FreqNode for Meta {
 }
 
 /// The Cacheus cache.
-pub struct Cacheus {
+pub type Cacheus = Keeper<CacheusState>;
+
+impl Cacheus {
+    /// An empty cache (the state: [`CacheusState::new`]).
+    pub fn new(capacity: u64, seed: u64) -> Self {
+        Keeper::with_policy(capacity, CacheusState::new(capacity, seed))
+    }
+}
+
+/// The state of [`Cacheus`].
+pub struct CacheusState {
     lists: Queues<Id, 3>,
     /// CR-LFU: the resident objects by count.
     lfu: FreqList,
@@ -176,15 +186,14 @@ pub struct Cacheus {
     hits: u64,
     requests: u64,
     rng: SmallRng,
-    store: Store<Meta>,
 }
 
-impl Cacheus {
+impl CacheusState {
     /// An empty Cacheus cache of `capacity` bytes (or objects); `seed` drives its random draws.
     pub fn new(capacity: u64, seed: u64) -> Self {
         let mut rng = SmallRng::seed_from_u64(seed);
         let lr = 0.001 + rng.random_range(0..1000u64) as f64 / 1000.0;
-        Cacheus {
+        CacheusState {
             lists: Queues::default(),
             lfu: FreqList::indexed(),
             ghosts: Table::new(),
@@ -203,7 +212,6 @@ impl Cacheus {
             hits: 0,
             requests: 0,
             rng,
-            store: Store::new(capacity),
         }
     }
 
@@ -218,10 +226,10 @@ impl Cacheus {
     /// Moves resident `slot` to the head of H (libCacheSim's SR-LRU evict/remove; CR-LFU's count
     /// stays on the node as the count it offloads to H), then trims H below `C`. Returns the
     /// object's size.
-    fn send_to_history(&mut self, slot: u32) -> u64 {
-        let freq = self.lfu.count(&self.store.table.nodes, slot);
-        self.lfu.unlink(&mut self.store.table.nodes, slot);
-        let n = self.store.table.node_mut(slot);
+    fn send_to_history(&mut self, st: &mut Store<Meta>, slot: u32) -> u64 {
+        let freq = self.lfu.count(&st.table.nodes, slot);
+        self.lfu.unlink(&mut st.table.nodes, slot);
+        let n = st.table.node_mut(slot);
         let flags = n.meta.flags;
         n.meta.left_freq = freq;
         n.meta.flags = flags & NEW;
@@ -232,37 +240,37 @@ impl Cacheus {
         if flags & DEMOTED != 0 {
             self.c_demoted -= 1;
         }
-        self.lists.move_to(&mut self.store.table, slot, H);
-        while self.lists.bytes(H) >= self.store.tally.capacity() {
+        self.lists.move_to(&mut st.table, slot, H);
+        while self.lists.bytes(H) >= st.tally.capacity() {
             let t = self.lists.tail(H);
-            self.lists.drop(&mut self.store.table, t);
+            self.lists.drop(&mut st.table, t);
         }
         size
     }
 
     /// Moves R's tail objects to SR's head (flagged as demoted) while R plus `extra` bytes is over
     /// R's target size.
-    fn demote_r(&mut self, extra: u64) {
+    fn demote_r(&mut self, st: &mut Store<Meta>, extra: u64) {
         while (self.lists.bytes(R) + extra) as i64 > self.r_size {
             let t = self.lists.tail(R);
             // Objects in R are never flagged, so every demotion counts.
             self.c_demoted += 1;
-            self.store.table.node_mut(t).meta.flags = DEMOTED;
-            self.lists.move_to(&mut self.store.table, t, SR);
+            st.table.node_mut(t).meta.flags = DEMOTED;
+            self.lists.move_to(&mut st.table, t, SR);
         }
     }
 
     /// A new object came back from H: SR was too small, so it grows by
     /// `max(1, ⌊C_demoted / C_new⌋ + 0.5)`, truncated to whole bytes, but stays below the bytes
     /// cached; R gets the rest of `C`.
-    fn grow_sr(&mut self) {
+    fn grow_sr(&mut self, st: &mut Store<Meta>) {
         let ratio = self.c_demoted.checked_div(self.c_new).unwrap_or(0);
         // libCacheSim casts the quotient to a C `int`.
         let delta = (ratio as u32 as i32 as f64 + 0.5).max(1.0);
         let grown = self.sr_size as f64 + delta;
-        let limit = self.used() as i64 - 1;
+        let limit = st.tally.used() as i64 - 1;
         self.sr_size = if grown > limit as f64 { limit } else { grown as i64 };
-        self.r_size = self.store.tally.capacity() as i64 - self.sr_size;
+        self.r_size = st.tally.capacity() as i64 - self.sr_size;
     }
 
     // ---- experts' ghost lists ----
@@ -300,8 +308,8 @@ impl Cacheus {
     }
 
     /// Hill climbing on the hit rate, every `capacity` requests.
-    fn update_lr(&mut self) {
-        let hit_rate = (self.hits / self.store.tally.capacity().max(1)) as f64;
+    fn update_lr(&mut self, st: &mut Store<Meta>) {
+        let hit_rate = (self.hits / st.tally.capacity().max(1)) as f64;
         let d_hit = hit_rate - self.hit_rate_prev;
         let d_lr = self.lr - self.lr_prev;
         self.lr_prev = self.lr;
@@ -322,7 +330,7 @@ impl Cacheus {
 
     /// One eviction: draw an expert, evict its victim into H (and its ghost list when the experts
     /// disagree).
-    fn evict_one(&mut self) {
+    fn evict_one(&mut self, st: &mut Store<Meta>) {
         let lru_v = if self.lists.bytes(SR) > 0 {
             self.lists.tail(SR)
         } else {
@@ -337,56 +345,48 @@ impl Cacheus {
         } else {
             (lfu_v, Some(G_LFU))
         };
-        let key = self.store.table.node(victim).key;
-        let size = self.send_to_history(victim);
-        self.store.tally.evicted(key, size);
+        let key = st.table.node(victim).key;
+        let size = self.send_to_history(st, victim);
+        st.tally.evicted(key, size);
         if let Some(g) = ghost {
             self.ghost_insert(g, key, size);
         }
     }
 
     /// A hit on resident `slot`: SR-LRU and CR-LFU both promote it.
-    fn promote(&mut self, slot: u32) {
-        if self.store.table.node(slot).meta.list == R {
-            self.lists.move_to_head(&mut self.store.table, slot);
+    fn promote(&mut self, st: &mut Store<Meta>, slot: u32) {
+        if st.table.node(slot).meta.list == R {
+            self.lists.move_to_head(&mut st.table, slot);
         } else {
-            self.lists.unlink(&mut self.store.table, slot);
-            self.store.table.node_mut(slot).meta.flags = 0;
-            self.lists.push_head(&mut self.store.table, slot, R);
-            self.demote_r(0);
+            self.lists.unlink(&mut st.table, slot);
+            st.table.node_mut(slot).meta.flags = 0;
+            self.lists.push_head(&mut st.table, slot, R);
+            self.demote_r(st, 0);
         }
-        let freq = self.lfu.count(&self.store.table.nodes, slot) + 1;
-        self.lfu.move_to(&mut self.store.table.nodes, slot, freq);
+        let freq = self.lfu.count(&st.table.nodes, slot) + 1;
+        self.lfu.move_to(&mut st.table.nodes, slot, freq);
     }
 }
 
-impl resident::TablePolicy for Cacheus {
+impl resident::TablePolicy for CacheusState {
     type Meta = Meta;
 
-    fn store(&self) -> &Store<Meta> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Meta> {
-        &mut self.store
-    }
-
-    fn get(&mut self, req: &Request) -> bool {
+    fn get(&mut self, st: &mut Store<Meta>, req: &Request) -> bool {
         // libCacheSim updates the learning rate after the request that completes an interval;
         // doing it before the next one keeps the same order of random draws.
-        if self.requests > 0 && self.requests.is_multiple_of(self.store.tally.capacity().max(1)) {
-            self.update_lr();
+        if self.requests > 0 && self.requests.is_multiple_of(st.tally.capacity().max(1)) {
+            self.update_lr(st);
         }
         self.requests += 1;
-        if let Some(s) = self.store.table.find(req.key) {
-            let node = self.store.table.node(s);
+        if let Some(s) = st.table.find(req.key) {
+            let node = st.table.node(s);
             if node.meta.list == H {
                 // A miss, remembered: `insert` brings it back.
             } else if node.expire != 0 && req.time >= node.expire {
-                let size = self.send_to_history(s);
-                self.store.tally.expired(size);
+                let size = self.send_to_history(st, s);
+                st.tally.expired(size);
             } else {
-                self.promote(s);
+                self.promote(st, s);
                 self.hits += 1;
                 return true;
             }
@@ -395,16 +395,16 @@ impl resident::TablePolicy for Cacheus {
         false
     }
 
-    fn insert(&mut self, req: &Request) {
+    fn insert(&mut self, st: &mut Store<Meta>, req: &Request) {
         let size = req.size;
-        if size > self.store.tally.capacity() {
+        if size > st.tally.capacity() {
             return;
         }
-        while self.store.tally.over(size) {
-            self.evict_one();
+        while st.tally.over(size) {
+            self.evict_one(st);
         }
-        let hist = self.store.table.find(req.key);
-        debug_assert!(hist.is_none_or(|s| self.store.table.node(s).meta.list == H));
+        let hist = st.table.find(req.key);
+        debug_assert!(hist.is_none_or(|s| st.table.node(s).meta.list == H));
         // Checked only now, after evicting, as libCacheSim does.
         let limit = if hist.is_some() { self.r_size } else { self.sr_size };
         if size as i64 > limit {
@@ -413,19 +413,19 @@ impl resident::TablePolicy for Cacheus {
         let (s, freq) = match hist {
             Some(s) => {
                 // Back from H: resume the LFU count, go to R's head (demoting R's overflow).
-                self.lists.unlink(&mut self.store.table, s);
-                let n = self.store.table.node_mut(s);
+                self.lists.unlink(&mut st.table, s);
+                let n = st.table.node_mut(s);
                 let freq = n.meta.left_freq + 1;
                 n.expire = req.expiry();
                 // The object may have changed size since it left.
                 n.size = req.size;
                 let was_new = n.meta.flags & NEW != 0;
                 n.meta.flags = 0;
-                self.demote_r(size);
-                self.lists.push_head(&mut self.store.table, s, R);
-                self.store.tally.added(size);
+                self.demote_r(st, size);
+                self.lists.push_head(&mut st.table, s, R);
+                st.tally.added(size);
                 if was_new {
-                    self.grow_sr();
+                    self.grow_sr(st);
                 }
                 (s, freq)
             }
@@ -434,38 +434,35 @@ impl resident::TablePolicy for Cacheus {
                     flags: NEW,
                     ..Meta::default()
                 };
-                let s = self.store.table.insert(req.key, req.size, req.expiry(), meta);
-                self.lists.push_head(&mut self.store.table, s, SR);
-                self.store.tally.added(size);
+                let s = st.table.insert(req.key, req.size, req.expiry(), meta);
+                self.lists.push_head(&mut st.table, s, SR);
+                st.tally.added(size);
                 (s, 1)
             }
         };
-        self.lfu.push_at(&mut self.store.table.nodes, s, freq);
+        self.lfu.push_at(&mut st.table.nodes, s, freq);
         // SR over its size: its tail objects leave for H, consulting no expert.
         while self.lists.bytes(SR) as i64 > self.sr_size {
             let t = self.lists.tail(SR);
-            let key = self.store.table.node(t).key;
-            let size = self.send_to_history(t);
-            self.store.tally.evicted(key, size);
+            let key = st.table.node(t).key;
+            let size = self.send_to_history(st, t);
+            st.tally.evicted(key, size);
         }
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        match self.store.table.find(key) {
-            Some(s) if self.store.table.node(s).meta.list != H => {
-                let size = self.send_to_history(s);
-                self.store.tally.removed(size);
+    fn remove(&mut self, st: &mut Store<Meta>, key: u64) -> bool {
+        match st.table.find(key) {
+            Some(s) if st.table.node(s).meta.list != H => {
+                let size = self.send_to_history(st, s);
+                st.tally.removed(size);
                 true
             }
             _ => false,
         }
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
-            .find(key)
-            .is_some_and(|s| self.store.table.node(s).meta.list != H)
+    fn contains(&self, st: &Store<Meta>, key: u64) -> bool {
+        st.table.find(key).is_some_and(|s| st.table.node(s).meta.list != H)
     }
 }
 
@@ -475,23 +472,23 @@ mod tests {
     use super::*;
 
     fn keys(c: &Cacheus, id: Id) -> Vec<u64> {
-        c.lists.keys(&c.store.table, id)
+        c.policy().lists.keys(&c.store().table, id)
     }
 
     fn ghost_keys(c: &Cacheus, g: Expert) -> Vec<u64> {
-        c.ghost_lists[g as usize]
-            .iter(&c.ghosts.nodes)
-            .map(|s| c.ghosts.node(s).key)
+        c.policy().ghost_lists[g as usize]
+            .iter(&c.policy().ghosts.nodes)
+            .map(|s| c.policy().ghosts.node(s).key)
             .collect()
     }
 
     fn freq(c: &Cacheus, key: u64) -> u64 {
-        let s = c.store.table.find(key).unwrap();
-        let n = c.store.table.node(s);
+        let s = c.store().table.find(key).unwrap();
+        let n = c.store().table.node(s);
         if n.meta.list == H {
             n.meta.left_freq
         } else {
-            c.lfu.count(&c.store.table.nodes, s)
+            c.policy().lfu.count(&c.store().table.nodes, s)
         }
     }
 
@@ -519,29 +516,32 @@ mod tests {
         let mut c = Cacheus::new(4, 1);
         // As above: R = [1], SR = [4 3], H = [2] (left SR as a new object: C_new = 1).
         pattern(&mut c, &[1, 1, 2, 3, 4]);
-        assert_eq!(c.c_new, 1);
+        assert_eq!(c.policy().c_new, 1);
         // 2 misses; 3 + 1 = C so nothing is evicted; found in H it goes to R's head with the
         // count it left with (1) plus one. It was new, so SR grows by max(1, 0/1 + 0.5) = 1 to 3
         // (below the 4 cached bytes minus one, so not clamped) and R shrinks to C - 3 = 1.
         assert_eq!(pattern(&mut c, &[2]), "m");
         assert_eq!(keys(&c, R), vec![2, 1]);
         assert_eq!(freq(&c, 2), 2);
-        assert_eq!((c.sr_size, c.r_size), (3, 1));
+        assert_eq!((c.policy().sr_size, c.policy().r_size), (3, 1));
         // R (2) is over its new size but is only trimmed by the next promotion: 3 hits in SR,
         // moves to R = [3 2 1], and R's tails 1 and 2 are demoted to SR's head, flagged.
         assert_eq!(pattern(&mut c, &[3]), "H");
         assert_eq!(keys(&c, R), vec![3]);
         assert_eq!(keys(&c, SR), vec![2, 1, 4]);
-        assert_eq!(c.c_demoted, 2);
-        assert_eq!(c.store.table.node(c.store.table.find(1).unwrap()).meta.flags, DEMOTED);
+        assert_eq!(c.policy().c_demoted, 2);
+        assert_eq!(
+            c.store().table.node(c.store().table.find(1).unwrap()).meta.flags,
+            DEMOTED
+        );
     }
 
     /// C = 4 with R = [2 1] (counts 2) and SR = [4 3] (counts 1): full.
     fn full_cache(w_lru: f64) -> Cacheus {
         let mut c = Cacheus::new(4, 3);
         assert_eq!(pattern(&mut c, &[1, 1, 2, 2, 3, 4]), "mHmHmm");
-        c.w_lru = w_lru;
-        c.w_lfu = 1.0 - w_lru;
+        c.policy_mut().w_lru = w_lru;
+        c.policy_mut().w_lfu = 1.0 - w_lru;
         c
     }
 
@@ -566,19 +566,19 @@ mod tests {
     fn a_ghost_hit_is_a_regret_for_the_expert_that_evicted_it() {
         let mut c = full_cache(1.0);
         pattern(&mut c, &[5]); // 3 evicted on SR-LRU's advice, now in its ghost list
-        c.w_lru = 0.5;
-        c.w_lfu = 0.5;
-        let lr = c.lr;
+        c.policy_mut().w_lru = 0.5;
+        c.policy_mut().w_lfu = 0.5;
+        let lr = c.policy().lr;
         // 3 misses: found in SR-LRU's ghost list, w_lru = 0.5 e^-lr / (0.5 e^-lr + 0.5).
         assert!(!c.get(&Request::get(3, 1)));
         let expect = 0.5 * (-lr).exp() / (0.5 * (-lr).exp() + 0.5);
-        assert_eq!(c.w_lru, expect);
-        assert_eq!(c.w_lfu, 1.0 - expect);
-        assert!(c.w_lru < 0.5);
+        assert_eq!(c.policy().w_lru, expect);
+        assert_eq!(c.policy().w_lfu, 1.0 - expect);
+        assert!(c.policy().w_lru < 0.5);
         assert!(ghost_keys(&c, G_LRU).is_empty(), "a regret is counted once");
         // A miss in no ghost list only renormalises.
         assert!(!c.get(&Request::get(99, 1)));
-        assert_eq!(c.w_lru, expect / (expect + (1.0 - expect)));
+        assert_eq!(c.policy().w_lru, expect / (expect + (1.0 - expect)));
     }
 
     #[test]
@@ -618,20 +618,21 @@ mod tests {
         // Every C = 2 requests the learning rate moves by -|lr·Δlr| (the hit rate, counted in
         // whole intervals, stays 0, so Δh/Δlr is never positive).
         let mut c = Cacheus::new(2, 9);
-        let lr0 = c.lr;
+        let lr0 = c.policy().lr;
         assert!((0.001..1.001).contains(&lr0));
         pattern(&mut c, &[1, 2, 3]); // the update runs before the 3rd request
         let lr1 = lr0 - lr0 * lr0;
         let lr1 = if lr1 > 0.001 { lr1 } else { 0.0001 };
-        assert_eq!(c.lr, lr1);
+        assert_eq!(c.policy().lr, lr1);
         pattern(&mut c, &[4, 5]);
         let lr2 = lr1 - (lr1 * (lr1 - lr0)).abs();
-        assert_eq!(c.lr, if lr2 > 0.001 { lr2 } else { 0.0001 });
+        assert_eq!(c.policy().lr, if lr2 > 0.001 { lr2 } else { 0.0001 });
         // Once it stops moving (floored), flat intervals only count towards a redraw.
-        c.lr = 0.0001;
-        c.lr_prev = 0.0001;
-        c.update_lr();
-        assert_eq!((c.lr, c.unlearn), (0.0001, 1));
+        c.policy_mut().lr = 0.0001;
+        c.policy_mut().lr_prev = 0.0001;
+        let (state, st) = c.parts_mut();
+        state.update_lr(st);
+        assert_eq!((c.policy().lr, c.policy().unlearn), (0.0001, 1));
     }
 
     #[test]

@@ -36,7 +36,7 @@
 
 use super::core::freq::{FreqLink, FreqList, FreqNode};
 use super::core::list::List;
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::core::table::Node;
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
@@ -125,7 +125,20 @@ impl FreqNode for Meta {
 }
 
 /// The LeCaR cache.
-pub struct LeCaR {
+pub type LeCaR = Keeper<LeCaRState>;
+
+impl LeCaR {
+    /// An empty cache (the state: [`LeCaRState::new`]).
+    pub fn new(capacity: u64, seed: u64, learning_rate: f64, w_lru: f64, update_weight: bool) -> Self {
+        Keeper::with_policy(
+            capacity,
+            LeCaRState::new(capacity, seed, learning_rate, w_lru, update_weight),
+        )
+    }
+}
+
+/// The state of [`LeCaR`].
+pub struct LeCaRState {
     /// Resident objects, most recent at the head.
     lru: List,
     /// Resident objects by count.
@@ -141,13 +154,12 @@ pub struct LeCaR {
     /// Requests seen (the clock of `evicted_at`).
     n_req: u64,
     rng: SmallRng,
-    store: Store<Meta>,
 }
 
-impl LeCaR {
+impl LeCaRState {
     /// An empty LeCaR cache.
     pub fn new(capacity: u64, seed: u64, learning_rate: f64, w_lru: f64, update_weight: bool) -> Self {
-        LeCaR {
+        LeCaRState {
             lru: List::default(),
             freq: FreqList::new(),
             hist: [List::default(); 2],
@@ -159,16 +171,15 @@ impl LeCaR {
             update_weight,
             n_req: 0,
             rng: SmallRng::seed_from_u64(seed),
-            store: Store::new(capacity),
         }
     }
 
     /// Removes a resident object entirely (no history); returns its size.
-    fn drop_resident(&mut self, slot: u32) -> u64 {
-        self.lru.unlink(&mut self.store.table.nodes, slot);
-        self.freq.unlink(&mut self.store.table.nodes, slot);
-        let size = self.store.table.node(slot).size;
-        self.store.table.remove(slot);
+    fn drop_resident(&mut self, st: &mut Store<Meta>, slot: u32) -> u64 {
+        self.lru.unlink(&mut st.table.nodes, slot);
+        self.freq.unlink(&mut st.table.nodes, slot);
+        let size = st.table.node(slot).size;
+        st.table.remove(slot);
         size
     }
 
@@ -194,7 +205,7 @@ impl LeCaR {
     }
 
     /// Evicts one object, chosen by one expert, into that expert's history.
-    fn evict_one(&mut self) {
+    fn evict_one(&mut self, st: &mut Store<Meta>) {
         let lru_c = self.lru.tail;
         let lfu_c = self.freq.oldest_of_lowest();
         let (victim, hist) = if lru_c == lfu_c {
@@ -204,24 +215,24 @@ impl LeCaR {
         } else {
             (lfu_c, Some(Kind::HistLfu))
         };
-        let (key, size) = (self.store.table.node(victim).key, self.store.table.node(victim).size);
-        self.store.tally.evicted(key, size);
-        self.lru.unlink(&mut self.store.table.nodes, victim);
-        self.freq.unlink(&mut self.store.table.nodes, victim);
+        let (key, size) = (st.table.node(victim).key, st.table.node(victim).size);
+        st.tally.evicted(key, size);
+        self.lru.unlink(&mut st.table.nodes, victim);
+        self.freq.unlink(&mut st.table.nodes, victim);
         let Some(kind) = hist else {
-            self.store.table.remove(victim);
+            st.table.remove(victim);
             return;
         };
-        let n: &mut Node<Meta> = self.store.table.node_mut(victim);
+        let n: &mut Node<Meta> = st.table.node_mut(victim);
         n.meta.kind = kind;
         n.meta.evicted_at = self.n_req;
         n.expire = 0;
         let h = kind.history();
-        self.hist[h].push_head(&mut self.store.table.nodes, victim);
+        self.hist[h].push_head(&mut st.table.nodes, victim);
         while self.hist[h].bytes > self.hist_capacity {
             let t = self.hist[h].tail;
-            self.hist[h].unlink(&mut self.store.table.nodes, t);
-            self.store.table.remove(t);
+            self.hist[h].unlink(&mut st.table.nodes, t);
+            st.table.remove(t);
         }
     }
 
@@ -231,80 +242,68 @@ impl LeCaR {
     }
 }
 
-impl resident::TablePolicy for LeCaR {
+impl resident::TablePolicy for LeCaRState {
     type Meta = Meta;
 
-    fn store(&self) -> &Store<Meta> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Meta> {
-        &mut self.store
-    }
-
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn get(&mut self, st: &mut Store<Meta>, req: &Request) -> bool {
         self.n_req += 1;
-        let Some(s) = self.store.table.find(req.key) else {
+        let Some(s) = st.table.find(req.key) else {
             return false;
         };
-        let node = *self.store.table.node(s);
+        let node = *st.table.node(s);
         if node.meta.kind != Kind::Resident {
             let h = node.meta.kind.history();
-            self.hist[h].unlink(&mut self.store.table.nodes, s);
-            self.store.table.remove(s);
+            self.hist[h].unlink(&mut st.table.nodes, s);
+            st.table.remove(s);
             self.regret(self.n_req - node.meta.evicted_at, node.meta.kind == Kind::HistLru);
             return false;
         }
         if node.expire != 0 && req.time >= node.expire {
-            let size = self.drop_resident(s);
-            self.store.tally.expired(size);
+            let size = self.drop_resident(st, s);
+            st.tally.expired(size);
             return false;
         }
-        self.lru.move_to_head(&mut self.store.table.nodes, s);
-        self.freq.bump(&mut self.store.table.nodes, s);
+        self.lru.move_to_head(&mut st.table.nodes, s);
+        self.freq.bump(&mut st.table.nodes, s);
         true
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
+    fn insert(&mut self, st: &mut Store<Meta>, req: &Request) {
         let size = req.size;
-        if size > self.store.tally.capacity() {
+        if size > st.tally.capacity() {
             return;
         }
-        while self.store.tally.over(size) {
-            self.evict_one();
+        while st.tally.over(size) {
+            self.evict_one(st);
         }
-        let s = self
-            .store
-            .table
-            .insert(req.key, req.size, req.expiry(), Meta::default());
-        self.lru.push_head(&mut self.store.table.nodes, s);
-        self.freq.push_new(&mut self.store.table.nodes, s);
-        self.store.tally.added(size);
+        let s = st.table.insert(req.key, req.size, req.expiry(), Meta::default());
+        self.lru.push_head(&mut st.table.nodes, s);
+        self.freq.push_new(&mut st.table.nodes, s);
+        st.tally.added(size);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.store.table.find(key) else {
+    fn remove(&mut self, st: &mut Store<Meta>, key: u64) -> bool {
+        let Some(s) = st.table.find(key) else {
             return false;
         };
-        let kind = self.store.table.node(s).meta.kind;
+        let kind = st.table.node(s).meta.kind;
         if kind == Kind::Resident {
-            let size = self.drop_resident(s);
-            self.store.tally.removed(size);
+            let size = self.drop_resident(st, s);
+            st.tally.removed(size);
             true
         } else {
-            self.hist[kind.history()].unlink(&mut self.store.table.nodes, s);
-            self.store.table.remove(s);
+            self.hist[kind.history()].unlink(&mut st.table.nodes, s);
+            st.table.remove(s);
             false
         }
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
+    fn contains(&self, st: &Store<Meta>, key: u64) -> bool {
+        st.table
             .find(key)
-            .is_some_and(|s| self.store.table.node(s).meta.kind == Kind::Resident)
+            .is_some_and(|s| st.table.node(s).meta.kind == Kind::Resident)
     }
 }
 
@@ -315,9 +314,9 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn history(c: &LeCaR, kind: Kind) -> Vec<u64> {
-        c.hist[kind.history()]
-            .iter(&c.store.table.nodes)
-            .map(|s| c.store.table.node(s).key)
+        c.policy().hist[kind.history()]
+            .iter(&c.store().table.nodes)
+            .map(|s| c.store().table.node(s).key)
             .collect()
     }
 
@@ -359,7 +358,7 @@ mod tests {
         // 3 is found in the history (a miss); without weight updates the weights stay.
         assert_eq!(pattern(&mut c, &[3]), "m");
         assert_eq!(history(&c, Kind::HistLru), vec![2]);
-        assert_eq!(c.lru_weight(), 1.0);
+        assert_eq!(c.policy().lru_weight(), 1.0);
     }
 
     #[test]
@@ -387,8 +386,8 @@ mod tests {
             } else {
                 ((0.5 + 1e-10) / s, u / s)
             };
-            assert!((c.w_lru - w_lru).abs() < 1e-15 && (c.w_lfu - w_lfu).abs() < 1e-15);
-            assert!((c.w_lru < 0.5) == lru_erred);
+            assert!((c.policy().w_lru - w_lru).abs() < 1e-15 && (c.policy().w_lfu - w_lfu).abs() < 1e-15);
+            assert!((c.policy().w_lru < 0.5) == lru_erred);
             seen[lru_erred as usize] = true;
         }
         assert_eq!(seen, [true, true], "both experts are chosen over 40 seeds");

@@ -25,7 +25,7 @@
 //! This never happens on the cloudPhysicsIO reference trace (the conformance test stays exact).
 
 use super::core::list::List;
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::core::table::{Found, Node, NIL};
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
@@ -138,7 +138,17 @@ impl SideList {
 }
 
 /// The LIRS cache.
-pub struct Lirs {
+pub type Lirs = Keeper<LirsState>;
+
+impl Lirs {
+    /// An empty cache (the state: [`LirsState::new`]).
+    pub fn new(capacity: u64, hir: f64) -> Self {
+        Keeper::with_policy(capacity, LirsState::new(capacity, hir))
+    }
+}
+
+/// The state of [`Lirs`].
+pub struct LirsState {
     /// Stack S: top = head.
     s: List,
     /// Queue Q of resident HIR objects: newest = head, evicted from the tail.
@@ -149,14 +159,13 @@ pub struct Lirs {
     hir_limit: u64,
     lir_bytes: u64,
     hir_bytes: u64,
-    store: Store<Meta>,
 }
 
-impl Lirs {
+impl LirsState {
     /// An empty LIRS cache; `hir` is the resident-HIR share of `capacity` (libCacheSim: 0.01).
     pub fn new(capacity: u64, hir: f64) -> Self {
         let hir_limit = ((hir * capacity as f64) as u64).max(1);
-        Lirs {
+        LirsState {
             s: List::default(),
             q: SideList::default(),
             nh: SideList::default(),
@@ -164,72 +173,71 @@ impl Lirs {
             hir_limit,
             lir_bytes: 0,
             hir_bytes: 0,
-            store: Store::new(capacity),
         }
     }
 
     #[inline]
-    fn flags(&self, slot: u32) -> u8 {
-        self.store.table.node(slot).meta.flags
+    fn flags(&self, st: &Store<Meta>, slot: u32) -> u8 {
+        st.table.node(slot).meta.flags
     }
 
     #[inline]
-    fn set_flags(&mut self, slot: u32, f: u8) {
-        self.store.table.node_mut(slot).meta.flags = f;
+    fn set_flags(&mut self, st: &mut Store<Meta>, slot: u32, f: u8) {
+        st.table.node_mut(slot).meta.flags = f;
     }
 
     #[inline]
-    fn size(&self, slot: u32) -> u64 {
-        self.store.table.node(slot).size
+    fn size(&self, st: &Store<Meta>, slot: u32) -> u64 {
+        st.table.node(slot).size
     }
 
     /// Frees the node if it is in neither S nor Q.
     #[inline]
-    fn free_if_orphan(&mut self, slot: u32) {
-        if self.flags(slot) & (IN_S | IN_Q) == 0 {
-            self.store.table.remove(slot);
+    fn free_if_orphan(&mut self, st: &mut Store<Meta>, slot: u32) {
+        if self.flags(st, slot) & (IN_S | IN_Q) == 0 {
+            st.table.remove(slot);
         }
     }
 
     /// Removes `slot` from S (and from the non-resident list if it is there).
-    fn unlink_s(&mut self, slot: u32) {
-        let f = self.flags(slot);
+    fn unlink_s(&mut self, st: &mut Store<Meta>, slot: u32) {
+        let f = self.flags(st, slot);
         if f & IN_NH != 0 {
-            self.nh.unlink(&mut self.store.table.nodes, slot);
+            self.nh.unlink(&mut st.table.nodes, slot);
         }
-        self.s.unlink(&mut self.store.table.nodes, slot);
-        self.set_flags(slot, f & !(IN_S | IN_NH | LIR));
+        self.s.unlink(&mut st.table.nodes, slot);
+        self.set_flags(st, slot, f & !(IN_S | IN_NH | LIR));
     }
 
     /// Stack pruning: drops HIR entries from the bottom of S until a LIR object (or the top) is there.
-    fn prune(&mut self) {
+    fn prune(&mut self, st: &mut Store<Meta>) {
         loop {
             let t = self.s.tail;
-            if t == NIL || t == self.s.head || self.flags(t) & LIR != 0 {
+            if t == NIL || t == self.s.head || self.flags(st, t) & LIR != 0 {
                 return;
             }
-            self.unlink_s(t);
-            self.free_if_orphan(t);
+            self.unlink_s(st, t);
+            self.free_if_orphan(st, t);
         }
     }
 
     /// Evicts the tail of Q; an object still in S stays there as a non-resident entry.
-    fn evict_hir(&mut self) -> bool {
+    fn evict_hir(&mut self, st: &mut Store<Meta>) -> bool {
         let t = self.q.tail;
         if t == NIL {
             return false;
         }
-        let size = self.size(t);
-        self.q.unlink(&mut self.store.table.nodes, t);
+        let size = self.size(st, t);
+        self.q.unlink(&mut st.table.nodes, t);
         self.hir_bytes -= size;
-        self.store.tally.evicted(self.store.table.node(t).key, size);
-        let f = self.flags(t) & !IN_Q;
+        st.tally.evicted(st.table.node(t).key, size);
+        let f = self.flags(st, t) & !IN_Q;
         if f & IN_S != 0 {
-            self.set_flags(t, (f & !RESIDENT) | IN_NH);
-            self.nh.push_head(&mut self.store.table.nodes, t);
+            self.set_flags(st, t, (f & !RESIDENT) | IN_NH);
+            self.nh.push_head(&mut st.table.nodes, t);
         } else {
-            self.set_flags(t, f);
-            self.store.table.remove(t);
+            self.set_flags(st, t, f);
+            st.table.remove(t);
         }
         true
     }
@@ -237,228 +245,214 @@ impl Lirs {
     /// Demotes the LIR object at the bottom of S to the head of Q (evicting from Q to make room;
     /// an object larger than the HIR limit is evicted instead), then prunes S. Returns false if the
     /// bottom of S is not a LIR object (only possible when the LIR set is empty).
-    fn evict_lir(&mut self) -> bool {
+    fn evict_lir(&mut self, st: &mut Store<Meta>) -> bool {
         let t = self.s.tail;
-        if t == NIL || self.flags(t) & LIR == 0 {
+        if t == NIL || self.flags(st, t) & LIR == 0 {
             return false;
         }
-        let size = self.size(t);
-        self.unlink_s(t);
+        let size = self.size(st, t);
+        self.unlink_s(st, t);
         self.lir_bytes -= size;
         if size <= self.hir_limit {
             // It stays resident, as HIR.
-            while self.hir_bytes + size > self.hir_limit && self.evict_hir() {}
-            self.q.push_head(&mut self.store.table.nodes, t);
-            let f = self.flags(t);
-            self.set_flags(t, f | IN_Q | RESIDENT);
+            while self.hir_bytes + size > self.hir_limit && self.evict_hir(st) {}
+            self.q.push_head(&mut st.table.nodes, t);
+            let f = self.flags(st, t);
+            self.set_flags(st, t, f | IN_Q | RESIDENT);
             self.hir_bytes += size;
         } else {
-            self.store.tally.evicted(self.store.table.node(t).key, size);
-            self.store.table.remove(t);
+            st.tally.evicted(st.table.node(t).key, size);
+            st.table.remove(t);
         }
-        self.prune();
+        self.prune(st);
         true
     }
 
     /// Demotes LIR objects until `size` more bytes fit in the LIR budget.
-    fn make_lir_room(&mut self, size: u64) {
-        while self.lir_bytes + size > self.lir_limit && self.evict_lir() {}
+    fn make_lir_room(&mut self, st: &mut Store<Meta>, size: u64) {
+        while self.lir_bytes + size > self.lir_limit && self.evict_lir(st) {}
     }
 
     /// Caps S at 2C bytes by dropping the oldest non-resident entries.
-    fn limit_stack(&mut self) {
-        while self.s.bytes > 2 * self.store.tally.capacity() {
+    fn limit_stack(&mut self, st: &mut Store<Meta>) {
+        while self.s.bytes > 2 * st.tally.capacity() {
             let t = self.nh.tail;
             if t == NIL {
                 return;
             }
-            self.unlink_s(t);
-            self.free_if_orphan(t);
+            self.unlink_s(st, t);
+            self.free_if_orphan(st, t);
         }
     }
 
     /// A hit on a resident HIR object in S: it becomes LIR.
-    fn hit_hir_in_s(&mut self, slot: u32) {
-        let size = self.size(slot);
-        if self.flags(slot) & IN_Q != 0 {
-            self.q.unlink(&mut self.store.table.nodes, slot);
-            let f = self.flags(slot);
-            self.set_flags(slot, f & !IN_Q);
+    fn hit_hir_in_s(&mut self, st: &mut Store<Meta>, slot: u32) {
+        let size = self.size(st, slot);
+        if self.flags(st, slot) & IN_Q != 0 {
+            self.q.unlink(&mut st.table.nodes, slot);
+            let f = self.flags(st, slot);
+            self.set_flags(st, slot, f & !IN_Q);
             self.hir_bytes -= size;
-            self.store.tally.removed(size);
+            st.tally.removed(size);
         }
-        self.make_lir_room(size);
-        let f = self.flags(slot);
-        self.set_flags(slot, f | LIR);
+        self.make_lir_room(st, size);
+        let f = self.flags(st, slot);
+        self.set_flags(st, slot, f | LIR);
         self.lir_bytes += size;
-        self.store.tally.added(size);
+        st.tally.added(size);
     }
 
     /// A hit on a resident HIR object that is in Q but not in S: it goes to the top of S, still HIR.
-    fn hit_hir_in_q(&mut self, slot: u32) {
+    fn hit_hir_in_q(&mut self, st: &mut Store<Meta>, slot: u32) {
         let (key, size, expire) = {
-            let n = self.store.table.node(slot);
+            let n = st.table.node(slot);
             (n.key, n.size, n.expire)
         };
-        self.make_lir_room(size);
+        self.make_lir_room(st, size);
         // Demotions may have evicted this object from Q (and freed its node): it then goes onto S
         // as a non-resident entry (see the module doc).
-        let (slot, resident) = match self.store.table.find(key) {
+        let (slot, resident) = match st.table.find(key) {
             Some(s) => (s, RESIDENT),
-            None => (self.store.table.insert(key, size, expire, Meta::default()), 0),
+            None => (st.table.insert(key, size, expire, Meta::default()), 0),
         };
-        self.s.push_head(&mut self.store.table.nodes, slot);
-        let f = self.flags(slot);
-        self.set_flags(slot, f | IN_S | resident);
+        self.s.push_head(&mut st.table.nodes, slot);
+        let f = self.flags(st, slot);
+        self.set_flags(st, slot, f | IN_S | resident);
     }
 
     /// Removes a cached or remembered object completely. Returns whether it was resident.
-    fn remove_slot(&mut self, slot: u32) -> bool {
-        let f = self.flags(slot);
-        let size = self.size(slot);
+    fn remove_slot(&mut self, st: &mut Store<Meta>, slot: u32) -> bool {
+        let f = self.flags(st, slot);
+        let size = self.size(st, slot);
         if f & LIR != 0 {
             self.lir_bytes -= size;
-            self.store.tally.removed(size);
+            st.tally.removed(size);
         }
         if f & IN_S != 0 {
-            self.unlink_s(slot);
+            self.unlink_s(st, slot);
         }
         if f & IN_Q != 0 {
-            self.q.unlink(&mut self.store.table.nodes, slot);
+            self.q.unlink(&mut st.table.nodes, slot);
             self.hir_bytes -= size;
-            self.store.tally.removed(size);
+            st.tally.removed(size);
         }
-        self.set_flags(slot, 0);
-        self.store.table.remove(slot);
+        self.set_flags(st, slot, 0);
+        st.table.remove(slot);
         if f & LIR != 0 {
-            self.prune();
+            self.prune(st);
         }
         f & RESIDENT != 0
     }
 
     /// Inserts a new object (in neither S nor Q).
-    fn insert_new(&mut self, req: &Request) {
+    fn insert_new(&mut self, st: &mut Store<Meta>, req: &Request) {
         let size = req.size;
         if size > self.lir_limit || size > self.hir_limit {
             return;
         }
         if self.lir_bytes + size > self.lir_limit {
             // Both sets are full: make room in Q (the LIR budget cannot hold it).
-            while self.hir_bytes + size > self.hir_limit && self.evict_hir() {}
+            while self.hir_bytes + size > self.hir_limit && self.evict_hir(st) {}
         }
-        if self.store.tally.over(size) {
+        if st.tally.over(size) {
             // Unreachable while used = LIR + HIR bytes within their limits; never overfill.
             return;
         }
-        let slot = self
-            .store
-            .table
-            .insert(req.key, req.size, req.expiry(), Meta::default());
-        self.s.push_head(&mut self.store.table.nodes, slot);
+        let slot = st.table.insert(req.key, req.size, req.expiry(), Meta::default());
+        self.s.push_head(&mut st.table.nodes, slot);
         if self.lir_bytes + size <= self.lir_limit {
-            self.set_flags(slot, IN_S | LIR | RESIDENT);
+            self.set_flags(st, slot, IN_S | LIR | RESIDENT);
             self.lir_bytes += size;
         } else {
-            self.q.push_head(&mut self.store.table.nodes, slot);
-            self.set_flags(slot, IN_S | IN_Q | RESIDENT);
+            self.q.push_head(&mut st.table.nodes, slot);
+            self.set_flags(st, slot, IN_S | IN_Q | RESIDENT);
             self.hir_bytes += size;
         }
-        self.store.tally.added(size);
+        st.tally.added(size);
     }
 
     /// A miss on a non-resident entry of S (already moved to the top by `get`): it becomes LIR.
-    fn insert_non_resident(&mut self, slot: u32, req: &Request) {
-        let size = self.size(slot);
-        self.make_lir_room(size);
-        self.nh.unlink(&mut self.store.table.nodes, slot);
-        let f = self.flags(slot) & !IN_NH;
-        self.set_flags(slot, f);
+    fn insert_non_resident(&mut self, st: &mut Store<Meta>, slot: u32, req: &Request) {
+        let size = self.size(st, slot);
+        self.make_lir_room(st, size);
+        self.nh.unlink(&mut st.table.nodes, slot);
+        let f = self.flags(st, slot) & !IN_NH;
+        self.set_flags(st, slot, f);
         // libCacheSim's eviction loop, sized by the request; it does not run when the LIR budget
         // already has room, as it has after the demotions above.
-        while self.store.tally.over(req.size) {
-            while self.hir_bytes >= self.hir_limit && self.evict_hir() {}
-            if !self.evict_lir() {
+        while st.tally.over(req.size) {
+            while self.hir_bytes >= self.hir_limit && self.evict_hir(st) {}
+            if !self.evict_lir(st) {
                 break;
             }
         }
-        if self.store.tally.over(size) {
+        if st.tally.over(size) {
             return;
         }
-        self.set_flags(slot, f | LIR | RESIDENT);
-        self.store.table.node_mut(slot).expire = req.expiry();
+        self.set_flags(st, slot, f | LIR | RESIDENT);
+        st.table.node_mut(slot).expire = req.expiry();
         self.lir_bytes += size;
-        self.store.tally.added(size);
+        st.tally.added(size);
     }
 }
 
-impl resident::TablePolicy for Lirs {
+impl resident::TablePolicy for LirsState {
     type Meta = Meta;
 
-    fn store(&self) -> &Store<Meta> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Meta> {
-        &mut self.store
-    }
-
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
-        let slot = match self.store.table.lookup(req.key, req.time) {
+    fn get(&mut self, st: &mut Store<Meta>, req: &Request) -> bool {
+        let slot = match st.table.lookup(req.key, req.time) {
             Found::Miss => return false,
-            Found::Expired(s) if self.flags(s) & RESIDENT != 0 => {
-                self.remove_slot(s);
-                self.store.tally.count_expiration();
+            Found::Expired(s) if self.flags(st, s) & RESIDENT != 0 => {
+                self.remove_slot(st, s);
+                st.tally.count_expiration();
                 return false;
             }
             Found::Hit(s) | Found::Expired(s) => s,
         };
-        let f = self.flags(slot);
+        let f = self.flags(st, slot);
         if f & IN_S != 0 {
-            self.s.move_to_head(&mut self.store.table.nodes, slot);
+            self.s.move_to_head(&mut st.table.nodes, slot);
             if f & IN_Q != 0 {
-                self.q.move_to_head(&mut self.store.table.nodes, slot);
+                self.q.move_to_head(&mut st.table.nodes, slot);
             }
             if f & LIR != 0 {
-                self.prune();
+                self.prune(st);
             } else if f & RESIDENT != 0 {
-                self.hit_hir_in_s(slot);
+                self.hit_hir_in_s(st, slot);
             } else {
                 // Non-resident: a miss; `insert` finishes the request.
                 return false;
             }
         } else {
-            self.q.move_to_head(&mut self.store.table.nodes, slot);
-            self.hit_hir_in_q(slot);
+            self.q.move_to_head(&mut st.table.nodes, slot);
+            self.hit_hir_in_q(st, slot);
         }
-        self.limit_stack();
+        self.limit_stack(st);
         true
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
-        if req.size <= self.store.tally.capacity() {
-            match self.store.table.find(req.key) {
-                None => self.insert_new(req),
-                Some(s) if self.flags(s) & RESIDENT == 0 => self.insert_non_resident(s, req),
+    fn insert(&mut self, st: &mut Store<Meta>, req: &Request) {
+        if req.size <= st.tally.capacity() {
+            match st.table.find(req.key) {
+                None => self.insert_new(st, req),
+                Some(s) if self.flags(st, s) & RESIDENT == 0 => self.insert_non_resident(st, s, req),
                 Some(_) => {} // already cached
             }
         }
-        self.limit_stack();
+        self.limit_stack(st);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        match self.store.table.find(key) {
-            Some(s) => self.remove_slot(s),
+    fn remove(&mut self, st: &mut Store<Meta>, key: u64) -> bool {
+        match st.table.find(key) {
+            Some(s) => self.remove_slot(st, s),
             None => false,
         }
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
-            .find(key)
-            .is_some_and(|s| self.flags(s) & RESIDENT != 0)
+    fn contains(&self, st: &Store<Meta>, key: u64) -> bool {
+        st.table.find(key).is_some_and(|s| self.flags(st, s) & RESIDENT != 0)
     }
 }
 
@@ -470,25 +464,27 @@ mod tests {
     /// S from top to bottom as (key, 'L' LIR / 'H' resident HIR / 'N' non-resident), and Q from
     /// head to tail.
     fn state(c: &Lirs) -> (Vec<(u64, char)>, Vec<u64>) {
-        let s =
-            c.s.iter(&c.store.table.nodes)
-                .map(|i| {
-                    let f = c.flags(i);
-                    let k = if f & LIR != 0 {
-                        'L'
-                    } else if f & RESIDENT != 0 {
-                        'H'
-                    } else {
-                        'N'
-                    };
-                    (c.store.table.node(i).key, k)
-                })
-                .collect();
+        let s = c
+            .policy()
+            .s
+            .iter(&c.store().table.nodes)
+            .map(|i| {
+                let f = c.policy().flags(c.store(), i);
+                let k = if f & LIR != 0 {
+                    'L'
+                } else if f & RESIDENT != 0 {
+                    'H'
+                } else {
+                    'N'
+                };
+                (c.store().table.node(i).key, k)
+            })
+            .collect();
         let mut q = Vec::new();
-        let mut i = c.q.head;
+        let mut i = c.policy().q.head;
         while i != NIL {
-            q.push(c.store.table.node(i).key);
-            i = c.store.table.node(i).meta.next;
+            q.push(c.store().table.node(i).key);
+            i = c.store().table.node(i).meta.next;
         }
         (s, q)
     }
@@ -549,7 +545,7 @@ mod tests {
         pattern(&mut c, &(1000..3000).collect::<Vec<_>>());
         assert_eq!(pattern(&mut c, &hot), "H".repeat(99));
         // The stack stays within 2C: non-resident scan entries are dropped oldest first.
-        assert!(c.s.bytes <= 200, "stack holds {} entries", c.s.bytes);
+        assert!(c.policy().s.bytes <= 200, "stack holds {} entries", c.policy().s.bytes);
     }
 
     #[test]

@@ -29,7 +29,7 @@
 use super::core::list::List;
 use super::core::table::NIL;
 
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
@@ -90,7 +90,17 @@ pub struct Meta {
 }
 
 /// The MQ cache.
-pub struct Mq {
+pub type Mq = Keeper<MqState>;
+
+impl Mq {
+    /// An empty cache (the state: [`MqState::new`]).
+    pub fn new(capacity: u64, queues: usize, lifetime: u64, qout: f64) -> Self {
+        Keeper::with_policy(capacity, MqState::new(capacity, queues, lifetime, qout))
+    }
+}
+
+/// The state of [`Mq`].
+pub struct MqState {
     /// Q0..Qm-1; head is the MRU end.
     queues: Vec<List>,
     /// Bit i set when Qi is not empty.
@@ -103,7 +113,6 @@ pub struct Mq {
     vtime: u64,
     /// The current miss found its key in Qout with this count.
     ghost: Option<(u64, u32)>,
-    store: Store<Meta>,
 }
 
 /// `min(floor(log2 freq), queues - 1)`.
@@ -117,11 +126,11 @@ fn queue_of(freq: u32, queues: usize) -> u8 {
     q.min(queues - 1) as u8
 }
 
-impl Mq {
+impl MqState {
     /// An empty MQ cache with `queues` queues, objects demoted after `lifetime` ticks untouched and
     /// a history of `qout` × `capacity` bytes.
     pub fn new(capacity: u64, queues: usize, lifetime: u64, qout: f64) -> Self {
-        Mq {
+        MqState {
             queues: vec![List::default(); queues],
             nonempty: 0,
             qout: List::default(),
@@ -129,24 +138,23 @@ impl Mq {
             lifetime,
             vtime: 0,
             ghost: None,
-            store: Store::new(capacity),
         }
     }
 
     /// Links resident `slot` at the MRU end of queue `q`.
     #[inline]
-    fn link(&mut self, slot: u32, q: u8) {
-        self.queues[q as usize].push_head(&mut self.store.table.nodes, slot);
-        self.store.table.node_mut(slot).meta.queue = q;
+    fn link(&mut self, st: &mut Store<Meta>, slot: u32, q: u8) {
+        self.queues[q as usize].push_head(&mut st.table.nodes, slot);
+        st.table.node_mut(slot).meta.queue = q;
         self.nonempty |= 1 << q;
     }
 
     /// Unlinks resident `slot` from its queue.
     #[inline]
-    fn unlink(&mut self, slot: u32) {
-        let q = self.store.table.node(slot).meta.queue;
+    fn unlink(&mut self, st: &mut Store<Meta>, slot: u32) {
+        let q = st.table.node(slot).meta.queue;
         let list = &mut self.queues[q as usize];
-        list.unlink(&mut self.store.table.nodes, slot);
+        list.unlink(&mut st.table.nodes, slot);
         if list.is_empty() {
             self.nonempty &= !(1 << q);
         }
@@ -154,101 +162,93 @@ impl Mq {
 
     /// The paper's Adjust: tick, then demote each queue's expired LRU object one queue down.
     #[inline]
-    fn adjust(&mut self) {
+    fn adjust(&mut self, st: &mut Store<Meta>) {
         self.vtime += 1;
         for k in 1..self.queues.len() {
             let t = self.queues[k].tail;
-            if t != NIL && self.store.table.node(t).meta.expire < self.vtime {
-                self.unlink(t);
-                self.link(t, k as u8 - 1);
-                self.store.table.node_mut(t).meta.expire = self.vtime + self.lifetime;
+            if t != NIL && st.table.node(t).meta.expire < self.vtime {
+                self.unlink(st, t);
+                self.link(st, t, k as u8 - 1);
+                st.table.node_mut(t).meta.expire = self.vtime + self.lifetime;
             }
         }
     }
 
     /// Removes a resident object (no ghost).
-    fn drop_resident(&mut self, slot: u32) -> u64 {
-        self.unlink(slot);
-        let size = self.store.table.node(slot).size;
-        self.store.table.remove(slot);
+    fn drop_resident(&mut self, st: &mut Store<Meta>, slot: u32) -> u64 {
+        self.unlink(st, slot);
+        let size = st.table.node(slot).size;
+        st.table.remove(slot);
         size
     }
 
     /// Evicts the LRU end of the lowest non-empty queue into Qout.
-    fn evict_one(&mut self) {
+    fn evict_one(&mut self, st: &mut Store<Meta>) {
         let q = self.nonempty.trailing_zeros() as usize;
         let victim = self.queues[q].tail;
-        let (key, size) = (self.store.table.node(victim).key, self.store.table.node(victim).size);
-        self.store.tally.evicted(key, size);
-        self.unlink(victim);
+        let (key, size) = (st.table.node(victim).key, st.table.node(victim).size);
+        st.tally.evicted(key, size);
+        self.unlink(st, victim);
         if size > self.qout_capacity {
-            self.store.table.remove(victim);
+            st.table.remove(victim);
             return;
         }
         while self.qout.bytes + size > self.qout_capacity {
             let t = self.qout.tail;
-            self.drop_ghost(t);
+            self.drop_ghost(st, t);
         }
-        let n = self.store.table.node_mut(victim);
+        let n = st.table.node_mut(victim);
         n.meta.queue = QOUT;
         n.expire = 0;
-        self.qout.push_head(&mut self.store.table.nodes, victim);
+        self.qout.push_head(&mut st.table.nodes, victim);
     }
 
     /// Forgets the ghost in `slot`.
-    fn drop_ghost(&mut self, slot: u32) {
-        self.qout.unlink(&mut self.store.table.nodes, slot);
-        self.store.table.remove(slot);
+    fn drop_ghost(&mut self, st: &mut Store<Meta>, slot: u32) {
+        self.qout.unlink(&mut st.table.nodes, slot);
+        st.table.remove(slot);
     }
 }
 
-impl resident::TablePolicy for Mq {
+impl resident::TablePolicy for MqState {
     type Meta = Meta;
 
-    fn store(&self) -> &Store<Meta> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Meta> {
-        &mut self.store
-    }
-
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn get(&mut self, st: &mut Store<Meta>, req: &Request) -> bool {
         self.ghost = None;
-        let Some(s) = self.store.table.find(req.key) else {
+        let Some(s) = st.table.find(req.key) else {
             return false;
         };
-        let node = *self.store.table.node(s);
+        let node = *st.table.node(s);
         if node.meta.queue == QOUT {
-            self.drop_ghost(s);
+            self.drop_ghost(st, s);
             self.ghost = Some((req.key, node.meta.freq));
             return false;
         }
         if node.expire != 0 && req.time >= node.expire {
-            let size = self.drop_resident(s);
-            self.store.tally.expired(size);
+            let size = self.drop_resident(st, s);
+            st.tally.expired(size);
             return false;
         }
         let freq = (node.meta.freq + 1).min(MAX_FREQ);
-        self.unlink(s);
-        self.link(s, queue_of(freq, self.queues.len()));
-        let m = &mut self.store.table.node_mut(s).meta;
+        self.unlink(st, s);
+        self.link(st, s, queue_of(freq, self.queues.len()));
+        let m = &mut st.table.node_mut(s).meta;
         m.freq = freq;
         m.expire = self.vtime + self.lifetime;
-        self.adjust();
+        self.adjust(st);
         true
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
+    fn insert(&mut self, st: &mut Store<Meta>, req: &Request) {
         let size = req.size;
         let ghost = self.ghost.take();
-        if size > self.store.tally.capacity() {
+        if size > st.tally.capacity() {
             return;
         }
-        while self.store.tally.over(size) {
-            self.evict_one();
+        while st.tally.over(size) {
+            self.evict_one(st);
         }
         let freq = match ghost {
             Some((k, f)) if k == req.key => (f + 1).min(MAX_FREQ),
@@ -259,30 +259,27 @@ impl resident::TablePolicy for Mq {
             freq,
             queue: 0,
         };
-        let s = self.store.table.insert(req.key, req.size, req.expiry(), meta);
-        self.link(s, queue_of(freq, self.queues.len()));
-        self.store.tally.added(size);
-        self.adjust();
+        let s = st.table.insert(req.key, req.size, req.expiry(), meta);
+        self.link(st, s, queue_of(freq, self.queues.len()));
+        st.tally.added(size);
+        self.adjust(st);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.store.table.find(key) else {
+    fn remove(&mut self, st: &mut Store<Meta>, key: u64) -> bool {
+        let Some(s) = st.table.find(key) else {
             return false;
         };
-        if self.store.table.node(s).meta.queue == QOUT {
-            self.drop_ghost(s);
+        if st.table.node(s).meta.queue == QOUT {
+            self.drop_ghost(st, s);
             return false;
         }
-        let size = self.drop_resident(s);
-        self.store.tally.removed(size);
+        let size = self.drop_resident(st, s);
+        st.tally.removed(size);
         true
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
-            .find(key)
-            .is_some_and(|s| self.store.table.node(s).meta.queue != QOUT)
+    fn contains(&self, st: &Store<Meta>, key: u64) -> bool {
+        st.table.find(key).is_some_and(|s| st.table.node(s).meta.queue != QOUT)
     }
 }
 
@@ -293,15 +290,16 @@ mod tests {
 
     /// Keys of queue `q` from MRU to LRU.
     fn keys(m: &Mq, q: usize) -> Vec<u64> {
-        m.queues[q]
-            .iter(&m.store.table.nodes)
-            .map(|s| m.store.table.node(s).key)
+        m.policy().queues[q]
+            .iter(&m.store().table.nodes)
+            .map(|s| m.store().table.node(s).key)
             .collect()
     }
 
     fn qout(m: &Mq) -> Vec<(u64, u32)> {
-        let t = &m.store.table;
-        m.qout
+        let t = &m.store().table;
+        m.policy()
+            .qout
             .iter(&t.nodes)
             .map(|s| (t.node(s).key, t.node(s).meta.freq))
             .collect()
@@ -357,7 +355,7 @@ mod tests {
         assert!(!m.contains(1), "ghosts are not cached");
         assert_eq!(pattern(&mut m, &[1]), "m");
         assert_eq!(keys(&m, 1), vec![1]);
-        assert_eq!(m.store.table.node(m.store.table.find(1).unwrap()).meta.freq, 3);
+        assert_eq!(m.store().table.node(m.store().table.find(1).unwrap()).meta.freq, 3);
         assert_eq!(qout(&m), vec![(2, 1)]);
         assert_eq!(pattern(&mut m, &[2]), "m");
         assert_eq!((keys(&m, 1), qout(&m)), (vec![2], vec![(1, 3)]));
@@ -398,7 +396,7 @@ mod tests {
         assert!(!m.access(&r), "expired at insert time + ttl");
         assert_eq!(m.counters().expirations, 1);
         assert_eq!(
-            m.store.table.node(m.store.table.find(1).unwrap()).meta.freq,
+            m.store().table.node(m.store().table.find(1).unwrap()).meta.freq,
             1,
             "no count survives expiry"
         );

@@ -19,7 +19,7 @@
 //! through the ghost unless hit twice, so main only loses objects when it is over its size.
 
 use super::core::queues::{InQueue, QueueId, Queues};
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::core::table::Found;
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
@@ -95,7 +95,17 @@ impl InQueue<Queue> for Meta {
 }
 
 /// The S3-FIFO cache.
-pub struct S3Fifo {
+pub type S3Fifo = Keeper<S3FifoState>;
+
+impl S3Fifo {
+    /// An empty cache (the state: [`S3FifoState::new`]).
+    pub fn new(capacity: u64, small: f64, ghost: f64, threshold: u8) -> Self {
+        Keeper::with_policy(capacity, S3FifoState::new(capacity, small, ghost, threshold))
+    }
+}
+
+/// The state of [`S3Fifo`].
+pub struct S3FifoState {
     queues: Queues<Queue, 3>,
     small_cap: u64,
     main_cap: u64,
@@ -105,15 +115,14 @@ pub struct S3Fifo {
     has_evicted: bool,
     /// The key whose ghost entry the last `get` consumed (it goes to main if inserted).
     ghost_hit: Option<u64>,
-    store: Store<Meta>,
 }
 
-impl S3Fifo {
+impl S3FifoState {
     /// An empty S3-FIFO cache. `small` and `ghost` are shares of `capacity`, truncated to whole
     /// bytes as libCacheSim does; `threshold` is the move-to-main counter threshold.
     pub fn new(capacity: u64, small: f64, ghost: f64, threshold: u8) -> Self {
         let small_cap = (capacity as f64 * small) as u64;
-        S3Fifo {
+        S3FifoState {
             queues: Queues::default(),
             small_cap,
             main_cap: capacity - small_cap,
@@ -121,101 +130,92 @@ impl S3Fifo {
             threshold,
             has_evicted: false,
             ghost_hit: None,
-            store: Store::new(capacity),
         }
     }
 
     /// Moves `slot` from its queue to the head of `to`, setting its counter.
-    fn move_to(&mut self, slot: u32, to: Queue, freq: u8) {
-        self.queues.move_to(&mut self.store.table, slot, to);
-        self.store.table.node_mut(slot).meta.freq = freq;
+    fn move_to(&mut self, st: &mut Store<Meta>, slot: u32, to: Queue, freq: u8) {
+        self.queues.move_to(&mut st.table, slot, to);
+        st.table.node_mut(slot).meta.freq = freq;
     }
 
     /// Evicts one object from the small queue into the ghost, first moving objects hit at least
     /// `threshold` times to main. May empty the small queue without evicting.
-    fn evict_small(&mut self) {
+    fn evict_small(&mut self, st: &mut Store<Meta>) {
         while !self.queues.list(Queue::Small).is_empty() {
             let t = self.queues.tail(Queue::Small);
-            if self.store.table.node(t).meta.freq >= self.threshold {
-                self.move_to(t, Queue::Main, 0);
+            if st.table.node(t).meta.freq >= self.threshold {
+                self.move_to(st, t, Queue::Main, 0);
                 continue;
             }
-            let (key, size) = (self.store.table.node(t).key, self.store.table.node(t).size);
-            self.store.tally.evicted(key, size);
+            let (key, size) = (st.table.node(t).key, st.table.node(t).size);
+            st.tally.evicted(key, size);
             if self.ghost_cap == 0 || size > self.ghost_cap {
-                self.queues.drop(&mut self.store.table, t);
+                self.queues.drop(&mut st.table, t);
                 return;
             }
             while self.queues.bytes(Queue::Ghost) + size > self.ghost_cap {
                 let g = self.queues.tail(Queue::Ghost);
-                self.queues.drop(&mut self.store.table, g);
+                self.queues.drop(&mut st.table, g);
             }
-            self.move_to(t, Queue::Ghost, 0);
+            self.move_to(st, t, Queue::Ghost, 0);
             return;
         }
     }
 
     /// Evicts one object from main; objects with a non-zero counter go around again.
-    fn evict_main(&mut self) {
+    fn evict_main(&mut self, st: &mut Store<Meta>) {
         while !self.queues.list(Queue::Main).is_empty() {
             let t = self.queues.tail(Queue::Main);
-            let f = self.store.table.node(t).meta.freq;
+            let f = st.table.node(t).meta.freq;
             if f >= 1 {
-                self.queues.move_to_head(&mut self.store.table, t);
-                self.store.table.node_mut(t).meta.freq = f.min(3) - 1;
+                self.queues.move_to_head(&mut st.table, t);
+                st.table.node_mut(t).meta.freq = f.min(3) - 1;
             } else {
-                let (key, size) = (self.store.table.node(t).key, self.store.table.node(t).size);
-                self.queues.drop(&mut self.store.table, t);
-                self.store.tally.evicted(key, size);
+                let (key, size) = (st.table.node(t).key, st.table.node(t).size);
+                self.queues.drop(&mut st.table, t);
+                st.tally.evicted(key, size);
                 return;
             }
         }
     }
 
-    fn evict(&mut self) {
+    fn evict(&mut self, st: &mut Store<Meta>) {
         self.has_evicted = true;
         if self.queues.bytes(Queue::Main) > self.main_cap || self.queues.list(Queue::Small).is_empty() {
-            self.evict_main();
+            self.evict_main(st);
         } else {
-            self.evict_small();
+            self.evict_small(st);
         }
     }
 }
 
-impl resident::TablePolicy for S3Fifo {
+impl resident::TablePolicy for S3FifoState {
     type Meta = Meta;
 
-    fn store(&self) -> &Store<Meta> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Meta> {
-        &mut self.store
-    }
-
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn get(&mut self, st: &mut Store<Meta>, req: &Request) -> bool {
         self.ghost_hit = None;
-        match self.store.table.lookup(req.key, req.time) {
+        match st.table.lookup(req.key, req.time) {
             Found::Hit(s) => {
-                let m = &mut self.store.table.node_mut(s).meta;
+                let m = &mut st.table.node_mut(s).meta;
                 if m.queue == Queue::Ghost {
                     self.ghost_hit = Some(req.key);
-                    self.queues.drop(&mut self.store.table, s);
+                    self.queues.drop(&mut st.table, s);
                     return false;
                 }
                 m.freq = m.freq.saturating_add(1);
                 true
             }
             Found::Expired(s) => {
-                let n = *self.store.table.node(s);
+                let n = *st.table.node(s);
                 if n.meta.queue == Queue::Ghost {
                     // Ghost entries carry no data, so their expiry does not matter.
                     self.ghost_hit = Some(req.key);
                 } else {
-                    self.store.tally.expired(n.size);
+                    st.tally.expired(n.size);
                 }
-                self.queues.drop(&mut self.store.table, s);
+                self.queues.drop(&mut st.table, s);
                 false
             }
             Found::Miss => false,
@@ -224,23 +224,23 @@ impl resident::TablePolicy for S3Fifo {
 
     /// Also correct without a preceding `get`: a ghost entry of the key is consumed here.
     #[inline]
-    fn insert(&mut self, req: &Request) {
+    fn insert(&mut self, st: &mut Store<Meta>, req: &Request) {
         let mut from_ghost = self.ghost_hit.take() == Some(req.key);
         if !from_ghost {
-            if let Some(s) = self.store.table.find(req.key) {
-                if self.store.table.node(s).meta.queue != Queue::Ghost {
+            if let Some(s) = st.table.find(req.key) {
+                if st.table.node(s).meta.queue != Queue::Ghost {
                     return; // already cached
                 }
-                self.queues.drop(&mut self.store.table, s);
+                self.queues.drop(&mut st.table, s);
                 from_ghost = true;
             }
         }
         let size = req.size;
-        if size > self.small_cap || size > self.store.tally.capacity() {
+        if size > self.small_cap || size > st.tally.capacity() {
             return;
         }
-        while self.store.tally.over(size) {
-            self.evict();
+        while st.tally.over(size) {
+            self.evict(st);
         }
         let queue = if from_ghost {
             Queue::Main
@@ -252,31 +252,27 @@ impl resident::TablePolicy for S3Fifo {
         } else {
             Queue::Small
         };
-        let s = self
-            .store
-            .table
-            .insert(req.key, req.size, req.expiry(), Meta::default());
-        self.queues.push_head(&mut self.store.table, s, queue);
-        self.store.tally.added(size);
+        let s = st.table.insert(req.key, req.size, req.expiry(), Meta::default());
+        self.queues.push_head(&mut st.table, s, queue);
+        st.tally.added(size);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.store.table.find(key) else {
+    fn remove(&mut self, st: &mut Store<Meta>, key: u64) -> bool {
+        let Some(s) = st.table.find(key) else {
             return false;
         };
-        let size = self.store.table.node(s).size;
-        let cached = self.queues.drop(&mut self.store.table, s) != Queue::Ghost;
+        let size = st.table.node(s).size;
+        let cached = self.queues.drop(&mut st.table, s) != Queue::Ghost;
         if cached {
-            self.store.tally.removed(size);
+            st.tally.removed(size);
         }
         cached
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
+    fn contains(&self, st: &Store<Meta>, key: u64) -> bool {
+        st.table
             .find(key)
-            .is_some_and(|s| self.store.table.node(s).meta.queue != Queue::Ghost)
+            .is_some_and(|s| st.table.node(s).meta.queue != Queue::Ghost)
     }
 }
 
@@ -286,7 +282,7 @@ mod tests {
     use super::*;
 
     fn queues(c: &S3Fifo) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
-        let keys = |q| c.queues.keys(&c.store.table, q);
+        let keys = |q| c.policy().queues.keys(&c.store().table, q);
         (keys(Queue::Small), keys(Queue::Main), keys(Queue::Ghost))
     }
 
@@ -327,7 +323,7 @@ mod tests {
         let fill: Vec<u64> = (1..=100).collect();
         pattern(&mut c, &fill);
         pattern(&mut c, &[11, 11, 11, 11, 11]);
-        assert_eq!(c.store.table.node(c.store.table.find(11).unwrap()).meta.freq, 5);
+        assert_eq!(c.store().table.node(c.store().table.find(11).unwrap()).meta.freq, 5);
         // Force main evictions: remove all of small so eviction must come from main.
         for k in 1..=10 {
             c.remove(k);
@@ -336,16 +332,16 @@ mod tests {
         // small, then 111 must evict: main is 90 = its size, small non-empty -> small tail 101
         // (counter 0) goes to the ghost.
         pattern(&mut c, &(101..=111).collect::<Vec<_>>());
-        assert!(c.queues.keys(&c.store.table, Queue::Ghost).contains(&101));
+        assert!(c.policy().queues.keys(&c.store().table, Queue::Ghost).contains(&101));
         // A ghost hit on 101 goes to main; making room evicts the small tail 102 into the ghost
         // (main, at 90, is not over its size yet). Main is now 91 > 90, so 112's eviction comes from
         // main: its tail 11 has counter 5 and is reinserted with min(5,3)-1 = 2; then 12 (counter 0)
         // is evicted.
         assert_eq!(pattern(&mut c, &[101, 112]), "mm");
-        assert!(c.queues.keys(&c.store.table, Queue::Ghost).contains(&102));
+        assert!(c.policy().queues.keys(&c.store().table, Queue::Ghost).contains(&102));
         assert!(c.contains(11));
         assert!(!c.contains(12));
-        assert_eq!(c.store.table.node(c.store.table.find(11).unwrap()).meta.freq, 2);
+        assert_eq!(c.store().table.node(c.store().table.find(11).unwrap()).meta.freq, 2);
     }
 
     #[test]

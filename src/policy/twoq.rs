@@ -14,7 +14,7 @@
 
 use super::core::queues::{QueueId, Queues};
 
-use super::core::resident::{self, Store};
+use super::core::resident::{self, Keeper, Store};
 use super::{BuildCtx, Caps, ParamInfo, Params, Policy, PolicyInfo};
 use crate::model::request::Request;
 
@@ -66,7 +66,17 @@ impl QueueId for Id {
 }
 
 /// The 2Q cache.
-pub struct TwoQ {
+pub type TwoQ = Keeper<TwoQState>;
+
+impl TwoQ {
+    /// An empty cache (the state: [`TwoQState::new`]).
+    pub fn new(capacity: u64, ain: f64, aout: f64) -> Self {
+        Keeper::with_policy(capacity, TwoQState::new(capacity, ain, aout))
+    }
+}
+
+/// The state of [`TwoQ`].
+pub struct TwoQState {
     lists: Queues<Id, 3>,
     ain_size: u64,
     aout_size: u64,
@@ -74,101 +84,91 @@ pub struct TwoQ {
     /// The current request's key was found (and dropped) in Aout: its insert goes to Am.
     ghost_hit: bool,
     ghost_key: u64,
-    store: Store<Id>,
 }
 
-impl TwoQ {
+impl TwoQState {
     /// An empty 2Q cache; `ain` and `aout` are fractions of `capacity`.
     pub fn new(capacity: u64, ain: f64, aout: f64) -> Self {
         let ain_size = (capacity as f64 * ain) as u64;
-        TwoQ {
+        TwoQState {
             lists: Queues::default(),
             ain_size,
             aout_size: (capacity as f64 * aout) as u64,
             am_size: capacity - ain_size,
             ghost_hit: false,
             ghost_key: 0,
-            store: Store::new(capacity),
         }
     }
 
     /// Moves Ain's tail into Aout (if it fits there), trimming Aout from its tail first.
-    fn demote_ain_tail(&mut self) {
+    fn demote_ain_tail(&mut self, st: &mut Store<Id>) {
         let s = self.lists.tail(Ain);
-        let (key, size) = (self.store.table.node(s).key, self.store.table.node(s).size);
-        self.store.tally.evicted(key, size);
+        let (key, size) = (st.table.node(s).key, st.table.node(s).size);
+        st.tally.evicted(key, size);
         if size > self.aout_size {
-            self.lists.drop(&mut self.store.table, s);
+            self.lists.drop(&mut st.table, s);
             return;
         }
         while self.lists.bytes(Aout) + size > self.aout_size {
             let t = self.lists.tail(Aout);
-            self.lists.drop(&mut self.store.table, t);
+            self.lists.drop(&mut st.table, t);
         }
-        self.lists.move_to(&mut self.store.table, s, Aout);
+        self.lists.move_to(&mut st.table, s, Aout);
     }
 
     /// Evicts Am's tail.
-    fn evict_am_tail(&mut self) {
+    fn evict_am_tail(&mut self, st: &mut Store<Id>) {
         let t = self.lists.tail(Am);
-        let (key, size) = (self.store.table.node(t).key, self.store.table.node(t).size);
-        self.lists.drop(&mut self.store.table, t);
-        self.store.tally.evicted(key, size);
+        let (key, size) = (st.table.node(t).key, st.table.node(t).size);
+        self.lists.drop(&mut st.table, t);
+        st.tally.evicted(key, size);
     }
 
     /// One eviction step for the whole cache.
-    fn evict_one(&mut self) {
+    fn evict_one(&mut self, st: &mut Store<Id>) {
         if self.lists.bytes(Ain) > self.ain_size || self.lists.list(Am).is_empty() {
-            self.demote_ain_tail();
+            self.demote_ain_tail(st);
         } else {
-            self.evict_am_tail();
+            self.evict_am_tail(st);
         }
     }
 }
 
-impl resident::TablePolicy for TwoQ {
+impl resident::TablePolicy for TwoQState {
     type Meta = Id;
 
-    fn store(&self) -> &Store<Id> {
-        &self.store
-    }
-
-    fn store_mut(&mut self) -> &mut Store<Id> {
-        &mut self.store
-    }
-
     #[inline]
-    fn get(&mut self, req: &Request) -> bool {
+    fn get(&mut self, st: &mut Store<Id>, req: &Request) -> bool {
         self.ghost_hit = false;
-        let Some(s) = self.store.table.find(req.key) else {
+        let Some(s) = st.table.find(req.key) else {
             return false;
         };
-        let node = *self.store.table.node(s);
+        let node = *st.table.node(s);
         if node.meta == Aout {
-            self.lists.drop(&mut self.store.table, s);
+            self.lists.drop(&mut st.table, s);
             self.ghost_hit = true;
             self.ghost_key = req.key;
             return false;
         }
         if node.expire != 0 && req.time >= node.expire {
-            self.lists.drop(&mut self.store.table, s);
-            self.store.tally.expired(node.size);
+            self.lists.drop(&mut st.table, s);
+            st.tally.expired(node.size);
             return false;
         }
         if node.meta == Am {
-            self.lists.move_to_head(&mut self.store.table, s);
+            self.lists.move_to_head(&mut st.table, s);
         }
         true
     }
 
     #[inline]
-    fn insert(&mut self, req: &Request) {
+    fn insert(&mut self, st: &mut Store<Id>, req: &Request) {
         let size = req.size;
-        if size > self.ain_size || size > self.store.tally.capacity() {
+        if size > self.ain_size || size > st.tally.capacity() {
             return;
         }
-        while self.store.tally.over(size) {
-            self.evict_one();
+        while st.tally.over(size) {
+            self.evict_one(st);
         }
         let to = if self.ghost_hit && self.ghost_key == req.key {
             self.ghost_hit = false;
@@ -177,34 +177,31 @@ impl resident::TablePolicy for TwoQ {
                 return;
             }
             while self.lists.bytes(Am) + size > self.am_size {
-                self.evict_am_tail();
+                self.evict_am_tail(st);
             }
             Am
         } else {
             Ain
         };
-        let s = self.store.table.insert(req.key, req.size, req.expiry(), to);
-        self.lists.push_head(&mut self.store.table, s, to);
-        self.store.tally.added(size);
+        let s = st.table.insert(req.key, req.size, req.expiry(), to);
+        self.lists.push_head(&mut st.table, s, to);
+        st.tally.added(size);
     }
 
-    fn remove(&mut self, key: u64) -> bool {
-        let Some(s) = self.store.table.find(key) else {
+    fn remove(&mut self, st: &mut Store<Id>, key: u64) -> bool {
+        let Some(s) = st.table.find(key) else {
             return false;
         };
-        let size = self.store.table.node(s).size;
-        let resident = self.lists.drop(&mut self.store.table, s) != Aout;
+        let size = st.table.node(s).size;
+        let resident = self.lists.drop(&mut st.table, s) != Aout;
         if resident {
-            self.store.tally.removed(size);
+            st.tally.removed(size);
         }
         resident
     }
 
-    fn contains(&self, key: u64) -> bool {
-        self.store
-            .table
-            .find(key)
-            .is_some_and(|s| self.store.table.node(s).meta != Aout)
+    fn contains(&self, st: &Store<Id>, key: u64) -> bool {
+        st.table.find(key).is_some_and(|s| st.table.node(s).meta != Aout)
     }
 }
 
@@ -214,7 +211,7 @@ mod tests {
     use super::*;
 
     fn keys(q: &TwoQ, id: Id) -> Vec<u64> {
-        q.lists.keys(&q.store.table, id)
+        q.policy().lists.keys(&q.store().table, id)
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! the order, and which object goes next) and is registered as [`Resident<ItsOrdering>`].
 //!
 //! Policies that remember evicted keys (ghosts) in the same table decide more than an order, so
-//! they implement [`TablePolicy`] (lookup, insert, remove, membership) on a [`Store`] of their own;
-//! the rest of [`Policy`] (counters, in-place writes, prefetching) is written once for them too.
+//! they implement [`TablePolicy`] (lookup, insert, remove, membership) and run in a [`Keeper`],
+//! which writes the rest of [`Policy`] (counters, in-place writes, prefetching) once for them.
 //!
 //! The generic code is monomorphised per ordering, so the container costs nothing over a
 //! hand-written policy: `cargo bench --bench replay` and `scripts/bench-native.sh` measure it.
@@ -253,72 +253,105 @@ impl<O: Ordering> Policy for Resident<O> {
     }
 }
 
-/// A policy that keeps its cached objects, and its ghosts, in a [`Store`] of its own (ARC, 2Q,
-/// LIRS, S3-FIFO, MQ, LeCaR, Cacheus). Every such type is a [`Policy`]: the methods below are its
-/// lookup, insert, remove and membership, with the contract [`Policy`] documents (checked in debug
-/// builds by the store's [`MissGuard`]); counters, in-place writes ([`Table::restamp`]) and
-/// prefetching come from the store.
-pub trait TablePolicy: Send {
+/// The state of a policy that keeps ghosts beside its cached objects in its [`Store`] (ARC, 2Q,
+/// LIRS, S3-FIFO, MQ, LeCaR, Cacheus): it does its own lookup, insert, remove and membership test,
+/// with the contract [`Policy`] documents, and runs in a [`Keeper`], which provides the rest.
+pub trait TablePolicy: Send + 'static {
     /// Node metadata.
-    type Meta: Copy + Default;
-    /// The store.
-    fn store(&self) -> &Store<Self::Meta>;
-    /// The store, mutably.
-    fn store_mut(&mut self) -> &mut Store<Self::Meta>;
+    type Meta: Copy + Default + Send;
     /// [`Policy::get`].
-    fn get(&mut self, req: &Request) -> bool;
+    fn get(&mut self, st: &mut Store<Self::Meta>, req: &Request) -> bool;
     /// [`Policy::insert`].
-    fn insert(&mut self, req: &Request);
+    fn insert(&mut self, st: &mut Store<Self::Meta>, req: &Request);
     /// [`Policy::remove`].
-    fn remove(&mut self, key: u64) -> bool;
+    fn remove(&mut self, st: &mut Store<Self::Meta>, key: u64) -> bool;
     /// [`Policy::contains`].
-    fn contains(&self, key: u64) -> bool;
+    fn contains(&self, st: &Store<Self::Meta>, key: u64) -> bool;
 }
 
-impl<P: TablePolicy> Policy for P {
+/// A [`TablePolicy`] on its store: counters, in-place writes ([`Table::restamp`]), prefetching
+/// and the get -> insert check ([`MissGuard`], debug builds) are written here once.
+pub struct Keeper<P: TablePolicy> {
+    store: Store<P::Meta>,
+    policy: P,
+}
+
+impl<P: TablePolicy> Keeper<P> {
+    /// An empty cache of `capacity` with the policy state `policy`.
+    pub fn with_policy(capacity: u64, policy: P) -> Self {
+        Keeper {
+            store: Store::new(capacity),
+            policy,
+        }
+    }
+
+    /// The policy's state (for tests and inspection).
+    pub fn policy(&self) -> &P {
+        &self.policy
+    }
+
+    /// The policy's state, mutably (for tests that set up a state).
+    #[cfg(test)]
+    pub fn policy_mut(&mut self) -> &mut P {
+        &mut self.policy
+    }
+
+    /// The table and tally (for tests and inspection).
+    pub fn store(&self) -> &Store<P::Meta> {
+        &self.store
+    }
+
+    /// The state and the store, mutably (for tests that call the state's own steps).
+    #[cfg(test)]
+    pub fn parts_mut(&mut self) -> (&mut P, &mut Store<P::Meta>) {
+        (&mut self.policy, &mut self.store)
+    }
+}
+
+impl<P: TablePolicy> Policy for Keeper<P> {
     #[inline]
     fn get(&mut self, req: &Request) -> bool {
-        let hit = TablePolicy::get(self, req);
-        self.store_mut().guard.looked_up(req.key, hit);
+        let hit = self.policy.get(&mut self.store, req);
+        self.store.guard.looked_up(req.key, hit);
         hit
     }
 
     #[inline]
     fn insert(&mut self, req: &Request) {
-        self.store_mut().guard.inserting(req.key);
-        TablePolicy::insert(self, req)
+        self.store.guard.inserting(req.key);
+        self.policy.insert(&mut self.store, req)
     }
 
     #[inline]
     fn remove(&mut self, key: u64) -> bool {
-        self.store_mut().guard.reset();
-        TablePolicy::remove(self, key)
+        self.store.guard.reset();
+        self.policy.remove(&mut self.store, key)
     }
 
     #[inline]
     fn contains(&self, key: u64) -> bool {
-        TablePolicy::contains(self, key)
+        self.policy.contains(&self.store, key)
     }
 
     #[inline]
     fn tally(&self) -> &Tally {
-        &self.store().tally
+        &self.store.tally
     }
 
     #[inline]
     fn tally_mut(&mut self) -> &mut Tally {
-        &mut self.store_mut().tally
+        &mut self.store.tally
     }
 
     /// A same-size write restarts the expiry in place; a resize re-inserts.
     fn rewrite(&mut self, req: &Request) {
-        if !self.store_mut().table.restamp(req) {
+        if !self.store.table.restamp(req) {
             self.reinsert(req);
         }
     }
 
     #[inline]
     fn prefetch(&self, key: u64, stage: Stage) {
-        self.store().table.prefetch_for(key, stage);
+        self.store.table.prefetch_for(key, stage);
     }
 }
