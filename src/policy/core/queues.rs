@@ -3,7 +3,7 @@
 //! A policy names its lists with an enum implementing [`QueueId`].
 
 use super::list::List;
-use super::table::{Node, Table};
+use super::table::Table;
 use std::marker::PhantomData;
 
 /// The lists of one policy, as an enum.
@@ -107,12 +107,6 @@ impl<Q: QueueId, const N: usize> Queues<Q, N> {
     pub fn keys<M>(&self, t: &Table<M>, q: Q) -> Vec<u64> {
         self.lists[q.index()].iter(&t.nodes).map(|s| t.node(s).key).collect()
     }
-}
-
-/// The node's list, for policies whose metadata is a [`QueueId`] plus more.
-#[inline]
-pub fn queue_of<Q, M: InQueue<Q>>(n: &Node<M>) -> Q {
-    n.meta.queue()
 }
 
 #[cfg(test)]
