@@ -25,6 +25,8 @@ fn config(jobs: usize) -> RunConfig {
         seed: 42,
         chart_format: ChartFormat::Png,
         engine: None,
+        topology: None,
+        warm: None,
         sample_rate: None,
     }
 }

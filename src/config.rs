@@ -42,6 +42,11 @@ pub struct RunConfig {
     pub chart_format: crate::report::chart::ChartFormat,
     /// The discrete-event engine's settings, when the workload file has engine sections.
     pub engine: Option<Arc<crate::engine::config::EngineConfig>>,
+    /// The multi-level cache (tiers, coherence, warming, negative caching), when the workload
+    /// file describes one; `policies` and `sizes` then vary its tier nearest the backend.
+    pub topology: Option<Arc<crate::topology::Topology>>,
+    /// The keys warming loads, once found (see [`crate::replay::grid`]).
+    pub warm: Option<Arc<crate::topology::warming::WarmSet>>,
     /// Replays simulate a spatial sample of this fraction of the keys with the capacity scaled
     /// alike (a miniature simulation; `sweep --shards-rate`); None: the whole stream.
     pub sample_rate: Option<f64>,
@@ -194,10 +199,27 @@ impl RunConfig {
             None => None,
         };
         let cache = file.as_ref().map(|(f, _)| f.cache.clone()).unwrap_or_default();
-        let policies_text = match (&a.policies, &cache.policies) {
-            (Some(p), _) => p.join(","),
-            (None, Some(p)) => p.join(","),
-            (None, None) => DEFAULT_POLICIES.to_string(),
+        let engine = match &file {
+            Some((f, p)) => crate::engine::config::EngineConfig::from_file(f, p)?.map(Arc::new),
+            None => None,
+        };
+        let topology = match &file {
+            Some((f, p)) => crate::topology::Topology::from_file(f, p, engine.is_some())?,
+            None => None,
+        };
+        if let (Some(t), false) = (&topology, a.quiet) {
+            for w in t.warnings() {
+                eprintln!("warning: {w}");
+            }
+        }
+        // With tiers, the tier nearest the backend is what the grid varies; its own policy and
+        // size are the defaults.
+        let bottom = topology.as_ref().and_then(|t| t.tiers.last());
+        let policies_text = match (&a.policies, &cache.policies, bottom.and_then(|b| b.policy.as_ref())) {
+            (Some(p), _, _) => p.join(","),
+            (None, Some(p), _) => p.join(","),
+            (None, None, Some(b)) => b.label(),
+            (None, None, None) => DEFAULT_POLICIES.to_string(),
         };
         let policies = PolicySpec::parse_list(&policies_text).map_err(|e| {
             let what = if a.policies.is_some() {
@@ -208,11 +230,26 @@ impl RunConfig {
             input_error(format!("{what}: {e}"))
         })?;
         let (policies, repeated) = dedup_policies(policies);
-        let sizes = match (&a.sizes, &cache.sizes) {
-            (Some(s), _) => parse_sizes(s, "--sizes")?,
-            (None, Some(s)) => parse_sizes(&s.iter().map(|v| v.0.clone()).collect::<Vec<_>>(), "[cache] sizes")?,
-            (None, None) => parse_sizes(&[DEFAULT_SIZES.to_string()], "--sizes")?,
+        let sizes = match (&a.sizes, &cache.sizes, bottom.and_then(|b| b.size.as_ref())) {
+            (Some(s), _, _) => parse_sizes(s, "--sizes")?,
+            (None, Some(s), _) => parse_sizes(&s.iter().map(|v| v.0.clone()).collect::<Vec<_>>(), "[cache] sizes")?,
+            (None, None, Some((label, spec))) => vec![(label.clone(), *spec)],
+            (None, None, None) => parse_sizes(&[DEFAULT_SIZES.to_string()], "--sizes")?,
         };
+        if let Some(t) = topology.as_ref().filter(|t| t.tiers.len() > 1) {
+            if let Some(p) = policies.iter().find(|p| p.info.caps.needs_future) {
+                let what = if a.policies.is_some() {
+                    "--policies"
+                } else {
+                    "[cache] policies"
+                };
+                return Err(input_error(format!(
+                    "{what}: {} needs the future of the whole stream, but tier \"{}\" sees only the requests the tiers above it missed; choose online policies",
+                    p.label(),
+                    t.tiers[t.bottom()].name
+                )));
+            }
+        }
         let (sizes, repeated_sizes) = dedup_sizes(sizes);
         if !a.quiet {
             for note in repeated.iter().chain(&repeated_sizes) {
@@ -225,10 +262,6 @@ impl RunConfig {
             None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         };
         let ignore = a.ignore_obj_size || cache.ignore_obj_size;
-        let engine = match &file {
-            Some((f, p)) => crate::engine::config::EngineConfig::from_file(f, p)?.map(Arc::new),
-            None => None,
-        };
         let (mut source, seed) = match (&file, &a.trace) {
             (Some((f, p)), _) => (crate::source::workload_source(f, p)?, f.seed),
             (None, Some(t)) => {
@@ -260,6 +293,8 @@ impl RunConfig {
             seed,
             chart_format: a.chart_format,
             engine,
+            topology: topology.map(Arc::new),
+            warm: None,
             sample_rate: None,
         })
     }

@@ -20,6 +20,7 @@ pub mod replay;
 pub mod report;
 pub mod schema;
 pub mod source;
+pub mod topology;
 pub mod trace;
 pub mod workload;
 

@@ -111,6 +111,8 @@ pub fn second_pass(
                 seed: 42,
                 chart_format: crate::report::chart::ChartFormat::Png,
                 engine: None,
+                topology: None,
+                warm: None,
                 sample_rate: None,
             };
             let s = crate::replay::grid::run_grid(&mut cfg)?;

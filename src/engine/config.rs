@@ -136,7 +136,11 @@ impl EngineConfig {
     /// The engine configuration of a workload file: `None` when it has no engine section (a plain
     /// replay). Errors name the file and the field.
     pub fn from_file(f: &WorkloadFile, path: &Path) -> Result<Option<EngineConfig>> {
-        if f.pattern.is_none() && f.backend.is_none() && f.cache_latency.is_none() && f.faults.is_none() {
+        if !f.pattern.as_ref().is_some_and(|p| p.selects_engine())
+            && f.backend.is_none()
+            && f.cache_latency.is_none()
+            && f.faults.is_none()
+        {
             if f.timeline_interval.is_some() {
                 return Err(input_error(format!(
                     "{}: timeline_interval applies to the discrete-event engine; add a [pattern], [backend], [cache_latency] or [faults] section, or remove it",
@@ -148,17 +152,22 @@ impl EngineConfig {
         let file = path.display();
         let bad = |msg: String| input_error(format!("{file}: {msg}"));
         let p = f.pattern.clone().unwrap_or_default();
+        let (read, write, stampede) = (
+            p.read.unwrap_or_default(),
+            p.write.unwrap_or_default(),
+            p.stampede.unwrap_or_default(),
+        );
         let b = f.backend.clone().unwrap_or_default();
         let c = f.cache_latency.clone().unwrap_or_default();
         let faults = f.faults.clone().unwrap_or_default();
         let mut cfg = EngineConfig {
-            read: p.read,
-            write: p.write,
-            stampede: p.stampede,
+            read,
+            write,
+            stampede,
             ..Default::default()
         };
         if let Some(r) = p.refresh_ahead {
-            if p.read != ReadPattern::RefreshAhead {
+            if read != ReadPattern::RefreshAhead {
                 return Err(bad(
                     "pattern.refresh_ahead applies only with read = \"refresh-ahead\"".into()
                 ));
@@ -166,13 +175,13 @@ impl EngineConfig {
             cfg.refresh_ahead = r.0;
         }
         if let Some(beta) = p.xfetch_beta {
-            if p.stampede != Stampede::Xfetch {
+            if stampede != Stampede::Xfetch {
                 return Err(bad("pattern.xfetch_beta applies only with stampede = \"xfetch\"".into()));
             }
             cfg.xfetch_beta = beta.0;
         }
         if p.lock_wait.is_some() || p.lock_retries.is_some() {
-            if p.stampede != Stampede::Lock {
+            if stampede != Stampede::Lock {
                 return Err(bad(
                     "pattern.lock_wait and pattern.lock_retries apply only with stampede = \"lock\"".into(),
                 ));
@@ -181,14 +190,14 @@ impl EngineConfig {
             cfg.lock_retries = p.lock_retries.unwrap_or(cfg.lock_retries);
         }
         if let Some(w) = p.stale_window {
-            if p.stampede != Stampede::StaleWhileRevalidate {
+            if stampede != Stampede::StaleWhileRevalidate {
                 return Err(bad(
                     "pattern.stale_window applies only with stampede = \"stale-while-revalidate\"".into(),
                 ));
             }
             cfg.stale_window = Some(w.0);
         }
-        match (&p.write_behind, p.write) {
+        match (&p.write_behind, write) {
             (Some(_), w) if w != WritePattern::WriteBehind => {
                 return Err(bad(
                     "pattern.write_behind settings apply only with write = \"write-behind\"".into(),

@@ -168,14 +168,16 @@ fn result(
     r.backend = Some(BackendStats {
         reads: b.reads,
         writes: b.writes,
-        peak_concurrency: b.peak_busy,
-        peak_queue: b.peak_queue,
-        mean_in_flight: if c.end == 0 { 0.0 } else { b.area as f64 / c.end as f64 },
-        mean_time_ms: if b.departures == 0 {
+        peak_concurrency: Some(b.peak_busy),
+        peak_queue: Some(b.peak_queue),
+        mean_in_flight: Some(if c.end == 0 { 0.0 } else { b.area as f64 / c.end as f64 }),
+        mean_time_ms: Some(if b.departures == 0 {
             0.0
         } else {
             b.time_in_system as f64 / b.departures as f64 / 1e6
-        },
+        }),
+        warming_reads: None,
+        absent_reads: None,
     });
     r.stampede = Some(c.stampede);
     r.write_behind = (cfg.write == WritePattern::WriteBehind).then_some(c.write_behind);

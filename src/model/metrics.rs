@@ -94,14 +94,49 @@ pub struct BackendStats {
     pub reads: u64,
     /// Keys written to the backend (a write-behind batch counts each key).
     pub writes: u64,
-    /// Most backend requests in service at once.
-    pub peak_concurrency: u64,
-    /// Longest queue of requests waiting for a server.
-    pub peak_queue: u64,
-    /// Time-average number of requests in the backend (queued or in service).
-    pub mean_in_flight: f64,
-    /// Mean time a request spends in the backend (queue + service), ms.
-    pub mean_time_ms: f64,
+    /// Engine: most backend requests in service at once.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub peak_concurrency: Option<u64>,
+    /// Engine: longest queue of requests waiting for a server.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub peak_queue: Option<u64>,
+    /// Engine: time-average number of requests in the backend (queued or in service).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mean_in_flight: Option<f64>,
+    /// Engine: mean time a request spends in the backend (queue + service), ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mean_time_ms: Option<f64>,
+    /// Reads made by warming (not in `reads`, which counts request misses).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warming_reads: Option<u64>,
+    /// Reads of keys the backend does not have, answered "not found" (in `reads`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub absent_reads: Option<u64>,
+}
+
+/// One tier of a multi-level cache, all its copies together.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TierStats {
+    /// The tier's name.
+    pub name: String,
+    /// `instance` (a copy per application instance) or `shared`.
+    pub scope: String,
+    /// Copies of the tier (the instances, or 1).
+    pub copies: u64,
+    /// Lookups that reached the tier.
+    pub requests: u64,
+    /// Lookups it served.
+    pub hits: u64,
+    /// Lookups it missed.
+    pub misses: u64,
+    /// hits / requests.
+    pub hit_ratio: f64,
+    /// Objects evicted (over all copies; in an exclusive hierarchy, demoted to the tier below).
+    pub evictions: u64,
+    /// Hits that served a value older than the latest acknowledged write.
+    pub stale_reads: u64,
+    /// Most bytes (objects, when sizes are ignored) held at once, summed over the copies.
+    pub bytes_peak: u64,
 }
 
 /// Concurrent loads of one key.

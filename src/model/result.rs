@@ -1,6 +1,6 @@
 //! Results: the counts of one replay and the (policy, size) record every output format writes.
 
-use super::metrics::{BackendStats, LatencySummary, StampedeStats, TimelinePoint, WriteBehindStats};
+use super::metrics::{BackendStats, LatencySummary, StampedeStats, TierStats, TimelinePoint, WriteBehindStats};
 use serde::{Deserialize, Serialize};
 use std::ops::AddAssign;
 
@@ -147,6 +147,15 @@ pub struct RunResult {
     /// Engine: simulated time, seconds.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub duration_s: Option<f64>,
+    /// Multi-level caches: each tier, from the application down to the backend.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tiers: Option<Vec<TierStats>>,
+    /// Reads of absent keys served by a cached "not found" entry (in `hits`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub negative_hits: Option<u64>,
+    /// Multi-level caches: every tier's size times its copies, summed (objects when sizes are ignored).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub memory_bytes_total: Option<u64>,
     /// Engine: the time series (written to timeline.csv, not to summary.json).
     #[serde(skip)]
     pub timeline: Vec<TimelinePoint>,
@@ -207,6 +216,9 @@ impl RunResult {
             stale_served: None,
             errors: None,
             duration_s: None,
+            tiers: None,
+            negative_hits: None,
+            memory_bytes_total: None,
             timeline: Vec::new(),
             read_misses: None,
         }

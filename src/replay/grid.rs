@@ -128,7 +128,17 @@ fn source_info(source: &Source, ws: Option<WorkingSet>) -> SourceInfo {
 /// The working set when `cfg`'s sizes include percentages of it (they cannot be resolved without
 /// it), else None.
 pub fn working_set_for_sizes(cfg: &RunConfig) -> Result<Option<WorkingSet>> {
-    if !cfg.sizes.iter().any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_))) {
+    let tier_sizes = cfg
+        .topology
+        .iter()
+        .flat_map(|t| t.tiers.iter())
+        .filter_map(|t| t.size.as_ref());
+    if !cfg
+        .sizes
+        .iter()
+        .chain(tier_sizes)
+        .any(|(_, s)| matches!(s, SizeSpec::WorkingSet(_)))
+    {
         return Ok(None);
     }
     let w = working_set(&cfg.source, cfg.quiet).context("measuring the working set for percentage sizes")?;
@@ -235,6 +245,20 @@ pub struct Evaluation {
 /// the cells' order, independent of the thread count.
 pub fn evaluate(cfg: &mut RunConfig, cells: &[Cell], curve: &Curve) -> Result<Evaluation> {
     let job = |c: &Cell| (c.policy.clone(), c.label.clone(), c.capacity);
+    // A one-pass curve is a single cache's: a multi-level cache is simulated.
+    let tiered;
+    let cells = if cfg.topology.is_some() {
+        tiered = cells
+            .iter()
+            .map(|c| Cell {
+                eval: Eval::Simulate,
+                ..c.clone()
+            })
+            .collect::<Vec<_>>();
+        &tiered[..]
+    } else {
+        cells
+    };
     let simulate: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].eval == Eval::Simulate).collect();
     // One curve per policy, over its cells in order.
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
@@ -317,7 +341,49 @@ fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
         })
         .context("computing next-access positions for belady")?;
     }
+    if let Some(w) = cfg.topology.as_ref().and_then(|t| t.warming.as_ref()) {
+        if cfg.warm.is_none() && !jobs.is_empty() {
+            let (quiet, total) = (cfg.quiet, cfg.source.progress_total());
+            let keys = w.keys;
+            let source = &cfg.source;
+            let set = progress::counted(quiet, total, "finding the keys to warm", |c| {
+                crate::topology::warming::popular_keys(source, keys, Some(c))
+            })?;
+            cfg.warm = Some(Arc::new(set));
+        }
+    }
     Ok(())
+}
+
+/// The policy and capacity of every tier of `topo` for a cell whose bottom tier runs `policy` at
+/// `capacity`.
+fn tier_specs(
+    topo: &crate::topology::Topology,
+    policy: &PolicySpec,
+    capacity: u64,
+    unit: SizeUnit,
+    ws: Option<&WorkingSet>,
+) -> Vec<(PolicySpec, u64)> {
+    let bottom = topo.bottom();
+    topo.tiers
+        .iter()
+        .enumerate()
+        .map(|(t, tier)| {
+            if t == bottom {
+                (policy.clone(), capacity)
+            } else {
+                let p = tier
+                    .policy
+                    .clone()
+                    .expect("checked: only the bottom tier may omit its policy");
+                let (_, s) = tier
+                    .size
+                    .as_ref()
+                    .expect("checked: only the bottom tier may omit its size");
+                (p, self::capacity(*s, unit, ws))
+            }
+        })
+        .collect()
 }
 
 /// Runs `jobs` once [`prepare`] has run, in parallel on `cfg.jobs` threads; results in the jobs'
@@ -335,12 +401,37 @@ fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
     let unit = cfg.unit;
     let seed = cfg.seed;
     let engine = cfg.engine.as_deref();
+    let topology = cfg.topology.as_deref();
+    let ws = match topology {
+        Some(t)
+            if t.tiers
+                .iter()
+                .any(|t| matches!(t.size, Some((_, SizeSpec::WorkingSet(_))))) =>
+        {
+            Some(working_set(source, true)?)
+        }
+        _ => None,
+    };
     let results: Vec<Result<RunResult>> = pool.install(|| {
         jobs.par_iter()
             .map(|(p, label, cap)| {
                 let tick = || bar.set_position(read.units.load(Ordering::Relaxed));
                 let ctx = BuildCtx { capacity: *cap, seed };
                 let r = match (engine, cfg.sample_rate) {
+                    (None, None) if topology.is_some() => {
+                        let topo = topology.expect("matched");
+                        let cell = crate::replay::tiers::TieredCell {
+                            specs: tier_specs(topo, p, *cap, unit, ws.as_ref()),
+                            warm: cfg.warm.clone(),
+                        };
+                        crate::replay::tiers::replay_tiered(source, topo, &cell, seed, unit, Some(read.clone()), &tick)
+                    }
+                    (Some(_), _) if topology.is_some() => Err(input_error(
+                        "multi-level caches ([[tier]], [warming], negative caching, absent keys) do not run on the discrete-event engine yet; remove the engine sections ([pattern], [backend], [cache_latency], [faults]) to replay them",
+                    )),
+                    (None, Some(_)) if topology.is_some() => Err(input_error(
+                        "--shards-rate/--shards-samples sample a single cache; a multi-level cache is simulated whole",
+                    )),
                     (Some(e), _) => crate::engine::simulate(source, p, &ctx, unit, e, Some(read.clone()), &tick),
                     (None, Some(rate)) => {
                         crate::replay::replay_sampled(source, p, &ctx, unit, rate, Some(read.clone()), &tick)

@@ -3,6 +3,7 @@
 pub mod clock_warn;
 pub mod curve;
 pub mod grid;
+pub mod tiers;
 
 use crate::model::request::{Op, Request};
 use crate::model::result::{Method, ReplayStats, RunResult, SizeUnit};

@@ -13,8 +13,11 @@ impl Exporter for Csv {
     /// The columns of [`crate::model::result::RunResult`], and for engine runs its nested metrics
     /// flattened (`read_latency_ms_p99`, `backend_reads`, ...).
     fn summary(&self, s: &Summary) -> Result<Vec<u8>> {
-        let mut w = ::csv::Writer::from_writer(Vec::new());
         let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
+        if s.results.iter().any(csv_row::TopologyCols::applies) {
+            return topology_summary(s, engine);
+        }
+        let mut w = ::csv::Writer::from_writer(Vec::new());
         for r in &s.results {
             if engine {
                 w.serialize((csv_row::PlainRow::new(r), csv_row::EngineCols::new(r)))?;
@@ -28,6 +31,49 @@ impl Exporter for Csv {
     fn plan(&self, p: &Plan) -> Result<Vec<u8>> {
         plan_csv(p)
     }
+}
+
+/// The header a serializable row writes (its field names).
+fn header_of<T: serde::Serialize>(row: &T) -> Result<Vec<String>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.serialize(row)?;
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut r = ::csv::Reader::from_reader(&bytes[..]);
+    Ok(r.headers()?.iter().map(String::from).collect())
+}
+
+/// A multi-level run: the plain (and engine) columns, the multi-level ones, and seven columns
+/// per tier.
+fn topology_summary(s: &Summary, engine: bool) -> Result<Vec<u8>> {
+    let names: Vec<String> = s
+        .results
+        .iter()
+        .find_map(|r| r.tiers.as_ref())
+        .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
+        .unwrap_or_default();
+    let mut w = ::csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    for (i, r) in s.results.iter().enumerate() {
+        let plain = csv_row::PlainRow::new(r);
+        let topo = csv_row::TopologyCols::new(r, engine);
+        let tiers = csv_row::TopologyCols::tier_values(r, names.len());
+        if engine {
+            let e = csv_row::EngineCols::new(r);
+            if i == 0 {
+                let mut h = header_of(&(&plain, &e, &topo))?;
+                h.extend(csv_row::TopologyCols::tier_header(&names));
+                w.write_record(&h)?;
+            }
+            w.serialize((plain, e, topo, tiers))?;
+        } else {
+            if i == 0 {
+                let mut h = header_of(&(&plain, &topo))?;
+                h.extend(csv_row::TopologyCols::tier_header(&names));
+                w.write_record(&h)?;
+            }
+            w.serialize((plain, topo, tiers))?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The engine's time series of every result as CSV (timeline.csv), with policy and cache size

@@ -80,10 +80,10 @@ pub struct EngineCols {
     write_latency_ms_max: f64,
     backend_reads: u64,
     backend_writes: u64,
-    backend_peak_concurrency: u64,
-    backend_peak_queue: u64,
-    backend_mean_in_flight: f64,
-    backend_mean_time_ms: f64,
+    backend_peak_concurrency: Option<u64>,
+    backend_peak_queue: Option<u64>,
+    backend_mean_in_flight: Option<f64>,
+    backend_mean_time_ms: Option<f64>,
     stampede_max_concurrent_loads_per_key: u64,
     stampede_expiries_with_concurrent_loads: u64,
     stampede_max_concurrent_refreshes_per_key: u64,
@@ -185,6 +185,79 @@ impl<'a> TimelineRow<'a> {
             backend_writes: p.backend_writes,
             errors: p.errors,
             stale_reads: p.stale_reads,
+        }
+    }
+}
+
+/// The columns of a multi-level cache (tiers, warming, negative caching), written after the plain
+/// (and engine) ones; then seven columns per tier, `tier_<name>_<field>`.
+#[derive(Serialize)]
+pub struct TopologyCols {
+    /// Plain replay (the engine's columns carry them otherwise).
+    backend_reads: Option<u64>,
+    backend_writes: Option<u64>,
+    backend_warming_reads: Option<u64>,
+    backend_absent_reads: Option<u64>,
+    negative_hits: Option<u64>,
+    /// Plain replay (the engine's columns carry it otherwise).
+    stale_reads: Option<u64>,
+    memory_bytes_total: Option<u64>,
+}
+
+impl TopologyCols {
+    /// The multi-level columns of `r`; `engine` when the engine's columns precede them.
+    pub fn new(r: &RunResult, engine: bool) -> Self {
+        let b = r.backend;
+        let plain = |x: Option<u64>| if engine { None } else { x };
+        TopologyCols {
+            backend_reads: plain(b.map(|b| b.reads)),
+            backend_writes: plain(b.map(|b| b.writes)),
+            backend_warming_reads: b.and_then(|b| b.warming_reads),
+            backend_absent_reads: b.and_then(|b| b.absent_reads),
+            negative_hits: r.negative_hits,
+            stale_reads: plain(r.stale_reads),
+            memory_bytes_total: r.memory_bytes_total,
+        }
+    }
+
+    /// Whether `r` has anything for these columns.
+    pub fn applies(r: &RunResult) -> bool {
+        r.tiers.is_some()
+            || r.negative_hits.is_some()
+            || r.backend.is_some_and(|b| b.warming_reads.is_some() || b.absent_reads.is_some())
+            || (r.backend.is_some() && r.read_latency_ms.is_none())
+    }
+
+    /// The per-tier column names for tiers named `names`.
+    pub fn tier_header(names: &[String]) -> Vec<String> {
+        names
+            .iter()
+            .flat_map(|n| {
+                ["requests", "hits", "misses", "hit_ratio", "evictions", "stale_reads", "bytes_peak"]
+                    .map(|f| format!("tier_{n}_{f}"))
+            })
+            .collect()
+    }
+
+    /// The per-tier values of `r`, in [`TopologyCols::tier_header`]'s order (empty cells when `r`
+    /// has no tiers).
+    pub fn tier_values(r: &RunResult, tiers: usize) -> Vec<String> {
+        match &r.tiers {
+            Some(ts) => ts
+                .iter()
+                .flat_map(|t| {
+                    [
+                        t.requests.to_string(),
+                        t.hits.to_string(),
+                        t.misses.to_string(),
+                        t.hit_ratio.to_string(),
+                        t.evictions.to_string(),
+                        t.stale_reads.to_string(),
+                        t.bytes_peak.to_string(),
+                    ]
+                })
+                .collect(),
+            None => vec![String::new(); tiers * 7],
         }
     }
 }

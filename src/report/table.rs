@@ -50,6 +50,34 @@ pub fn render(s: &Summary) -> String {
             .map(String::from),
         );
     }
+    // Multi-level caches: the grid varies the bottom tier; each tier's hit ratio follows.
+    let tiers: Vec<String> = s
+        .results
+        .iter()
+        .find_map(|r| r.tiers.as_ref())
+        .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
+        .unwrap_or_default();
+    if let Some(bottom) = tiers.last() {
+        header[0] = format!("{bottom} policy");
+        header[1] = format!("{bottom} size");
+        header.extend(tiers.iter().map(|t| format!("{t} hit ratio")));
+        header.push("memory".into());
+        if !engine {
+            header.push("backend reads".into());
+            header.push("stale reads".into());
+        }
+    }
+    let negative = s.results.iter().any(|r| r.negative_hits.is_some());
+    if negative {
+        header.push("negative hits".into());
+    }
+    let warming = s
+        .results
+        .iter()
+        .any(|r| r.backend.is_some_and(|b| b.warming_reads.is_some()));
+    if warming {
+        header.push("warming reads".into());
+    }
     let mut rows: Vec<Vec<String>> = vec![header];
     for r in &s.results {
         let mut size = match r.size_unit {
@@ -86,10 +114,30 @@ pub fn render(s: &Summary) -> String {
             row.push(
                 r.backend
                     .as_ref()
-                    .map(|b| b.peak_concurrency.to_string())
+                    .and_then(|b| b.peak_concurrency)
+                    .map(|n| n.to_string())
                     .unwrap_or_else(dash),
             );
             row.push(r.stale_reads.map(|n| n.to_string()).unwrap_or_else(dash));
+        }
+        if !tiers.is_empty() {
+            let ts = r.tiers.as_deref().unwrap_or_default();
+            row.extend(ts.iter().map(|t| format!("{:.4}", t.hit_ratio)));
+            row.push(show(r.memory_bytes_total.unwrap_or(0), r.size_unit));
+            if !engine {
+                row.push(r.backend.map_or("-".into(), |b| b.reads.to_string()));
+                row.push(r.stale_reads.map_or("-".into(), |n| n.to_string()));
+            }
+        }
+        if negative {
+            row.push(r.negative_hits.map_or("-".into(), |n| n.to_string()));
+        }
+        if warming {
+            row.push(
+                r.backend
+                    .and_then(|b| b.warming_reads)
+                    .map_or("-".into(), |n| n.to_string()),
+            );
         }
         rows.push(row);
     }

@@ -64,15 +64,12 @@ pub struct WriteBehindSection {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatternSection {
-    /// Read pattern.
-    #[serde(default)]
-    pub read: ReadPattern,
-    /// Write pattern.
-    #[serde(default)]
-    pub write: WritePattern,
-    /// Stampede protection.
-    #[serde(default)]
-    pub stampede: Stampede,
+    /// Read pattern (default cache-aside).
+    pub read: Option<ReadPattern>,
+    /// Write pattern (default invalidate).
+    pub write: Option<WritePattern>,
+    /// Stampede protection (default none).
+    pub stampede: Option<Stampede>,
     /// refresh-ahead: fraction of the TTL after which a hit refreshes (default 0.8).
     pub refresh_ahead: Option<OpenRatio>,
     /// xfetch: beta (default 1.0; larger recomputes earlier).
@@ -85,6 +82,38 @@ pub struct PatternSection {
     pub write_behind: Option<WriteBehindSection>,
     /// stale-while-revalidate: how long past its TTL a value may be served (default: the TTL).
     pub stale_window: Option<Delay>,
+    /// Cache "not found" answers this long (reads of absent keys, `[workload] absent_ratio`);
+    /// omitted: never cached.
+    pub negative_ttl: Option<Dur>,
+}
+
+impl PatternSection {
+    /// Whether the section selects the discrete-event engine: it does unless `negative_ttl`,
+    /// which applies to plain replay too, is all it sets.
+    pub fn selects_engine(&self) -> bool {
+        let PatternSection {
+            read,
+            write,
+            stampede,
+            refresh_ahead,
+            xfetch_beta,
+            lock_wait,
+            lock_retries,
+            write_behind,
+            stale_window,
+            negative_ttl,
+        } = self;
+        negative_ttl.is_none()
+            || read.is_some()
+            || write.is_some()
+            || stampede.is_some()
+            || refresh_ahead.is_some()
+            || xfetch_beta.is_some()
+            || lock_wait.is_some()
+            || lock_retries.is_some()
+            || write_behind.is_some()
+            || stale_window.is_some()
+    }
 }
 
 /// `[backend]`.

@@ -73,6 +73,14 @@ pub struct WorkloadFile {
     pub cache_latency: Option<crate::schema::engine::CacheLatencySection>,
     /// Injected failures (runs the discrete-event engine).
     pub faults: Option<crate::schema::engine::FaultsSection>,
+    /// Application instances, routing and inclusion of a multi-level cache.
+    pub topology: Option<crate::schema::topology::TopologySection>,
+    /// The cache tiers, from the application down to the backend (`[[tier]]`).
+    pub tier: Option<Vec<crate::schema::topology::TierSection>>,
+    /// How writes reach other instances' copies.
+    pub coherence: Option<crate::schema::topology::CoherenceSection>,
+    /// Keys loaded before traffic starts and after restarts.
+    pub warming: Option<crate::schema::topology::WarmingSection>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).

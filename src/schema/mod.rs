@@ -1,5 +1,5 @@
 //! The workload-file schema: every section as read from TOML or JSON (`file`), the engine's
-//! sections (`engine`, `latency`) and the checked value types they are made of (`values`), and the
+//! sections (`engine`, `latency`), the multi-level sections (`topology`) and the checked value types they are made of (`values`), and the
 //! functions that read a file. Single values are checked while they are read, so errors carry the
 //! line; rules across fields are checked where the file is compiled (generators in
 //! [`crate::workload`], the engine in [`crate::engine::config`]).
@@ -7,6 +7,7 @@
 pub mod engine;
 pub mod file;
 pub mod latency;
+pub mod topology;
 pub mod values;
 
 use crate::error::input_error;

@@ -24,5 +24,6 @@ mod mrc;
 mod properties;
 mod reports;
 mod support;
+mod tiers;
 mod workload_errors;
 mod workloads;

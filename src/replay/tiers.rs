@@ -1,0 +1,673 @@
+//! The plain replay of a multi-level cache ([`Topology`]): each request goes to an application
+//! instance and looks its tiers up in order, from the instance's own tiers down to the shared ones.
+//! Plain replay has no time: a write's invalidations reach every instance at once.
+//!
+//! Reads, inclusive: the first tier that hits serves; each tier above it gets the object inserted;
+//! a miss in every tier reads the backend and inserts into every tier, the bottom one first.
+//! Reads, exclusive: a hit below the top tier moves the object to the top (removed below); an
+//! object evicted from a tier is inserted into the tier below (the bottom tier's evictions leave);
+//! a miss inserts into the top tier only.
+//!
+//! Writes are requests, as in the single-cache replay (libCacheSim's semantics): a write looks
+//! the tiers up like a read (and counts as a hit or a miss), then sets the new value in every tier
+//! of its path that holds the key (inclusive: filling the tiers above the hit, as a read does;
+//! exclusive: at the top). Every other instance's tiers then drop the key (broadcast; each
+//! instance misses a message with probability `loss`), or keep their copy until its TTL
+//! (`invalidation = "none"`). A delete removes the key from its path and invalidates the same way.
+//! A hit that serves a value older than the latest write is a stale read of the tier that served it.
+//!
+//! Reads of keys the backend does not have miss every tier; the backend answers "not found", and
+//! with `negative_ttl` the tiers keep a "not found" entry (of the request's size,
+//! [`NEGATIVE_ENTRY_BYTES`](crate::model::request)) that serves later reads as negative hits.
+//! Warming loads its keys before the first request, through the normal insert path.
+
+use crate::model::metrics::{BackendStats, TierStats};
+use crate::model::request::{Op, Request};
+use crate::model::result::{ReplayStats, RunResult, SizeUnit};
+use crate::policy::{BuildCtx, Policy, PolicySpec};
+use crate::source::Source;
+use crate::topology::warming::WarmSet;
+use crate::topology::{is_absent, Inclusion, Invalidation, Routing, Tier, Topology};
+use crate::trace::{ReadProgress, BATCH};
+use anyhow::Result;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// What the hierarchy keeps about an object in one copy, beside its policy: needed to demote it
+/// (exclusive) and to tell a stale value (versions).
+#[derive(Clone, Copy, Debug, Default)]
+struct Meta {
+    version: u64,
+    size: u64,
+    /// Absolute expiry, ns (0: never).
+    expiry: u64,
+}
+
+/// One tier: its copies and counts.
+struct Level {
+    tier: Tier,
+    copies: Vec<Box<dyn Policy>>,
+    /// Per copy: metadata of its objects (exclusive: every object; else only versions > 0, and
+    /// only when values may go stale).
+    meta: Vec<FxHashMap<u64, Meta>>,
+    /// Per copy: occupancy last seen.
+    used: Vec<u64>,
+    /// Occupancy over all copies, and its peak.
+    total: u64,
+    peak: u64,
+    requests: u64,
+    hits: u64,
+    stale_reads: u64,
+}
+
+impl Level {
+    /// Notes copy `c`'s occupancy after an operation.
+    #[inline]
+    fn sync(&mut self, c: usize) {
+        let now = self.copies[c].used();
+        self.total = self.total - self.used[c] + now;
+        self.used[c] = now;
+        self.peak = self.peak.max(self.total);
+    }
+}
+
+/// Counts of a hierarchy replay beyond the tiers'.
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    backend_reads: u64,
+    backend_writes: u64,
+    absent_reads: u64,
+    warming_reads: u64,
+    negative_hits: u64,
+}
+
+/// A multi-level cache in plain replay.
+pub struct Hierarchy {
+    levels: Vec<Level>,
+    instances: u32,
+    routing: Routing,
+    exclusive: bool,
+    /// Per-copy versions are kept (values may go stale).
+    track: bool,
+    invalidate: bool,
+    loss: f64,
+    negative_ttl: Option<u64>,
+    /// The latest version written, per key written (when `track`).
+    latest: FxHashMap<u64, u64>,
+    rng: SmallRng,
+    /// Requests routed so far (round-robin).
+    routed: u64,
+    evicted: Vec<u64>,
+    totals: Totals,
+    stats: ReplayStats,
+}
+
+/// The instance `routing = "by-key"` sends `key` to, of `instances`.
+#[inline]
+pub fn instance_of_key(key: u64, instances: u32) -> usize {
+    (mix(key) % instances as u64) as usize
+}
+
+/// Spreads a key over instances (SplitMix64's finalizer).
+#[inline]
+fn mix(k: u64) -> u64 {
+    let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Hierarchy {
+    /// Builds every copy of every tier: `specs[t]` is tier t's policy and capacity. The bottom
+    /// tier's first copy gets `seed` itself (so a one-tier hierarchy is the single cache); every
+    /// other copy a seed of its own.
+    pub fn new(topo: &Topology, specs: &[(PolicySpec, u64)], seed: u64) -> Result<Hierarchy> {
+        let bottom = topo.bottom();
+        let exclusive = topo.inclusion == Inclusion::Exclusive;
+        let track = topo.may_go_stale();
+        let mut levels = Vec::with_capacity(topo.tiers.len());
+        for (t, (tier, (spec, cap))) in topo.tiers.iter().zip(specs).enumerate() {
+            let n = topo.copies(t) as usize;
+            let mut copies = Vec::with_capacity(n);
+            for c in 0..n {
+                let s = if t == bottom && c == 0 {
+                    seed
+                } else {
+                    seed ^ mix(((t as u64) << 32) | c as u64 | 1 << 63)
+                };
+                let mut p = spec
+                    .build(&BuildCtx {
+                        capacity: *cap,
+                        seed: s,
+                    })
+                    .map_err(|e| crate::error::input_error(format!("tier \"{}\": {e}", tier.name)))?;
+                p.record_evictions(exclusive);
+                copies.push(p);
+            }
+            levels.push(Level {
+                tier: tier.clone(),
+                copies,
+                meta: vec![FxHashMap::default(); n],
+                used: vec![0; n],
+                total: 0,
+                peak: 0,
+                requests: 0,
+                hits: 0,
+                stale_reads: 0,
+            });
+        }
+        Ok(Hierarchy {
+            levels,
+            instances: topo.instances,
+            routing: topo.routing,
+            exclusive,
+            track,
+            invalidate: topo.coherence.invalidation == Invalidation::Broadcast,
+            loss: topo.coherence.loss,
+            negative_ttl: topo.negative_ttl,
+            latest: FxHashMap::default(),
+            rng: SmallRng::seed_from_u64(seed ^ 0x70D0_1067_5EED_0001),
+            routed: 0,
+            evicted: Vec::new(),
+            totals: Totals::default(),
+            stats: ReplayStats::default(),
+        })
+    }
+
+    /// The copy of tier `t` on instance `i`'s path.
+    #[inline]
+    fn copy(&self, t: usize, i: usize) -> usize {
+        if self.levels[t].copies.len() == 1 {
+            0
+        } else {
+            i
+        }
+    }
+
+    /// The instance `req` goes to.
+    #[inline]
+    fn route(&mut self, req: &Request) -> usize {
+        let n = self.instances as u64;
+        let i = match self.routing {
+            _ if n == 1 => 0,
+            Routing::RoundRobin => self.routed % n,
+            Routing::Random => self.rng.random_range(0..n),
+            Routing::ByKey => instance_of_key(req.key, self.instances) as u64,
+            // Checked when the topology is built: routing by a trace column needs the column.
+            Routing::Trace => 0,
+        };
+        self.routed += 1;
+        i as usize
+    }
+
+    /// The latest version of `key` (0: never written).
+    #[inline]
+    fn latest(&self, key: u64) -> u64 {
+        if self.track {
+            self.latest.get(&key).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
+    /// Loads the keys of `warm` before the first request: least popular first, so that when they
+    /// do not all fit, recency-based policies keep the most popular. Each key is one backend
+    /// read per instance path that loads it (one in all when only shared tiers are warmed).
+    pub fn warm(&mut self, warm: &WarmSet, tiers: &[usize]) {
+        let per_instance = tiers.iter().any(|&t| self.levels[t].copies.len() > 1);
+        let paths = if per_instance { self.instances as usize } else { 1 };
+        // Exclusive: a key lives in one tier, the topmost warmed one.
+        let tiers: Vec<usize> = if self.exclusive {
+            tiers.iter().copied().min().into_iter().collect()
+        } else {
+            tiers.to_vec()
+        };
+        for k in warm.keys.iter().rev() {
+            let q = Request { time: warm.start, ..*k };
+            for i in 0..paths {
+                self.totals.warming_reads += 1;
+                for &t in tiers.iter().rev() {
+                    let c = self.copy(t, i);
+                    // A policy inserts after its own miss: look the key up first.
+                    if self.levels[t].copies[c].get(&q) {
+                        continue;
+                    }
+                    self.set(t, c, &q, 0);
+                }
+            }
+        }
+    }
+
+    /// Hits of each tier so far (tests follow a replay request by request with it).
+    pub fn tier_hits(&self) -> Vec<u64> {
+        self.levels.iter().map(|l| l.hits).collect()
+    }
+
+    /// Whether copy `c` of tier `t` holds `key` (tests).
+    pub fn holds(&self, t: usize, c: usize, key: u64) -> bool {
+        self.levels[t].copies[c].contains(key)
+    }
+
+    /// Replays one batch.
+    pub fn replay(&mut self, reqs: &[Request]) {
+        for req in reqs {
+            let i = self.route(req);
+            if req.op == Op::Delete {
+                self.stats.deletes += 1;
+                self.delete(req, i);
+                continue;
+            }
+            if req.size == 0 {
+                self.stats.skipped += 1;
+                continue;
+            }
+            let hit = if req.op == Op::Write {
+                self.write(req, i)
+            } else {
+                self.read(req, i)
+            };
+            let s = &mut self.stats;
+            s.requests += 1;
+            s.bytes = s.bytes.saturating_add(req.size);
+            if !hit {
+                s.misses += 1;
+                s.miss_bytes = s.miss_bytes.saturating_add(req.size);
+            }
+            if req.op == Op::Read {
+                s.reads += 1;
+                s.read_misses += u64::from(!hit);
+            }
+        }
+    }
+
+    /// Looks `req` up along instance `i`'s path: the tier that hit (or the number of tiers) and
+    /// the copy there.
+    #[inline]
+    fn lookup(&mut self, req: &Request, i: usize) -> (usize, usize) {
+        let n = self.levels.len();
+        for t in 0..n {
+            let c = self.copy(t, i);
+            let l = &mut self.levels[t];
+            l.requests += 1;
+            let hit = l.copies[c].get(req);
+            if l.copies.len() > 1 {
+                l.sync(c);
+            }
+            if hit {
+                l.hits += 1;
+                return (t, c);
+            }
+        }
+        (n, 0)
+    }
+
+    /// The version of `key` held by copy `c` of tier `t`.
+    #[inline]
+    fn held(&self, t: usize, c: usize, key: u64) -> u64 {
+        self.levels[t].meta[c].get(&key).map_or(0, |m| m.version)
+    }
+
+    fn read(&mut self, req: &Request, i: usize) -> bool {
+        let n = self.levels.len();
+        let (h, c) = self.lookup(req, i);
+        let absent = is_absent(req);
+        if h < n {
+            let v = if self.track { self.held(h, c, req.key) } else { 0 };
+            if self.track && v < self.latest(req.key) {
+                self.levels[h].stale_reads += 1;
+            }
+            self.totals.negative_hits += u64::from(absent);
+            if self.exclusive {
+                if h > 0 {
+                    self.take(h, c, req.key);
+                    let top = self.copy(0, i);
+                    self.set(0, top, req, v);
+                }
+            } else {
+                for t in (0..h).rev() {
+                    let c = self.copy(t, i);
+                    self.set(t, c, req, v);
+                }
+            }
+            return true;
+        }
+        self.totals.backend_reads += 1;
+        if absent {
+            self.totals.absent_reads += 1;
+            if self.negative_ttl.is_none() {
+                return false;
+            }
+        }
+        let v = self.latest(req.key);
+        self.fill(req, i, v);
+        false
+    }
+
+    /// After a miss in every tier: inserts into the top tier (exclusive) or into every tier,
+    /// the bottom one first.
+    fn fill(&mut self, req: &Request, i: usize, v: u64) {
+        if self.exclusive {
+            let top = self.copy(0, i);
+            self.set(0, top, req, v);
+        } else {
+            for t in (0..self.levels.len()).rev() {
+                let c = self.copy(t, i);
+                self.set(t, c, req, v);
+            }
+        }
+    }
+
+    fn write(&mut self, req: &Request, i: usize) -> bool {
+        let n = self.levels.len();
+        let (h, c) = self.lookup(req, i);
+        self.totals.backend_writes += 1;
+        let v = self.bump(req.key);
+        let hit = h < n;
+        if self.exclusive {
+            if hit && h == 0 {
+                self.rewrite(0, c, req, v);
+            } else {
+                if hit {
+                    self.take(h, c, req.key);
+                }
+                let top = self.copy(0, i);
+                self.set(0, top, req, v);
+            }
+            // A copy demoted from another path may sit lower on this one: it is the old value.
+            for t in (h.min(n - 1) + 1)..n {
+                let c = self.copy(t, i);
+                if self.levels[t].copies[c].contains(req.key) {
+                    self.take(t, c, req.key);
+                }
+            }
+        } else if hit {
+            self.rewrite(h, c, req, v);
+            for t in (0..h).rev() {
+                let c = self.copy(t, i);
+                self.set(t, c, req, v);
+            }
+            for t in h + 1..n {
+                let c = self.copy(t, i);
+                if self.levels[t].copies[c].contains(req.key) {
+                    self.rewrite(t, c, req, v);
+                }
+            }
+        } else {
+            self.fill(req, i, v);
+        }
+        self.invalidate_others(req.key, i);
+        hit
+    }
+
+    fn delete(&mut self, req: &Request, i: usize) {
+        self.bump(req.key);
+        for t in 0..self.levels.len() {
+            let c = self.copy(t, i);
+            self.take(t, c, req.key);
+        }
+        self.invalidate_others(req.key, i);
+    }
+
+    /// A new version of `key` (when versions are tracked).
+    fn bump(&mut self, key: u64) -> u64 {
+        if !self.track {
+            return 0;
+        }
+        let v = self.latest.entry(key).or_insert(0);
+        *v += 1;
+        *v
+    }
+
+    /// Every other instance drops `key` from its own tiers (broadcast), unless it misses the
+    /// message.
+    fn invalidate_others(&mut self, key: u64, writer: usize) {
+        if !self.invalidate || self.instances == 1 {
+            return;
+        }
+        let own: Vec<usize> = (0..self.levels.len())
+            .filter(|&t| self.levels[t].copies.len() > 1)
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        for j in 0..self.instances as usize {
+            if j == writer {
+                continue;
+            }
+            if self.loss > 0.0 && self.rng.random::<f64>() < self.loss {
+                continue;
+            }
+            for &t in &own {
+                self.take(t, j, key);
+            }
+        }
+    }
+
+    /// Removes `key` from copy `c` of tier `t` (not an eviction).
+    fn take(&mut self, t: usize, c: usize, key: u64) {
+        let l = &mut self.levels[t];
+        if l.copies[c].remove(key) {
+            l.sync(c);
+        }
+        if self.exclusive || self.track {
+            l.meta[c].remove(&key);
+        }
+    }
+
+    /// The request as tier `t` stores it: its TTL capped by the tier's; a "not found" entry
+    /// lives `negative_ttl`.
+    #[inline]
+    fn stored(&self, t: usize, req: &Request) -> Request {
+        let ttl = if is_absent(req) {
+            self.negative_ttl.unwrap_or(0)
+        } else {
+            req.ttl
+        };
+        Request {
+            ttl: self.levels[t].tier.cap_ttl(ttl),
+            ..*req
+        }
+    }
+
+    /// A set of `req`'s value (version `v`) in copy `c` of tier `t` whose lookup just missed
+    /// (or, when it did not, that is looked up first: a policy's insert follows its own miss).
+    fn set(&mut self, t: usize, c: usize, req: &Request, v: u64) {
+        let q = self.stored(t, req);
+        let l = &mut self.levels[t];
+        let p = &mut l.copies[c];
+        p.insert(&q);
+        l.sync(c);
+        self.note(t, c, &q, v);
+    }
+
+    /// A write's new value in copy `c` of tier `t`, which holds the key.
+    fn rewrite(&mut self, t: usize, c: usize, req: &Request, v: u64) {
+        let q = self.stored(t, req);
+        let l = &mut self.levels[t];
+        l.copies[c].rewrite(&q);
+        l.sync(c);
+        self.note(t, c, &q, v);
+    }
+
+    /// Records what copy `c` of tier `t` now holds for `q`'s key, and demotes what it evicted.
+    fn note(&mut self, t: usize, c: usize, q: &Request, v: u64) {
+        let l = &mut self.levels[t];
+        if self.exclusive {
+            if l.copies[c].contains(q.key) {
+                l.meta[c].insert(
+                    q.key,
+                    Meta {
+                        version: v,
+                        size: q.size,
+                        expiry: q.expiry(),
+                    },
+                );
+            }
+            self.demote_evicted(t, c, q.time);
+        } else if self.track {
+            if v > 0 && l.copies[c].contains(q.key) {
+                l.meta[c].insert(
+                    q.key,
+                    Meta {
+                        version: v,
+                        ..Meta::default()
+                    },
+                );
+            } else {
+                l.meta[c].remove(&q.key);
+            }
+        }
+    }
+
+    /// Exclusive: the objects copy `c` of tier `t` evicted go to the tier below (on the same
+    /// instance's path), unless they expired; the bottom tier's leave.
+    fn demote_evicted(&mut self, t: usize, c: usize, now: u64) {
+        let mut ev = std::mem::take(&mut self.evicted);
+        ev.clear();
+        self.levels[t].copies[c].drain_evicted(&mut ev);
+        let mut moved = Vec::new();
+        for &k in &ev {
+            if self.levels[t].copies[c].contains(k) {
+                continue;
+            }
+            if let Some(m) = self.levels[t].meta[c].remove(&k) {
+                if m.expiry == 0 || m.expiry > now {
+                    moved.push((k, m));
+                }
+            }
+        }
+        self.evicted = ev;
+        let below = t + 1;
+        if below >= self.levels.len() {
+            return;
+        }
+        let bc = if self.levels[below].copies.len() == 1 { 0 } else { c };
+        for (k, m) in moved {
+            let q = Request {
+                time: now,
+                key: k,
+                size: m.size,
+                op: Op::Read,
+                ttl: if m.expiry == 0 { 0 } else { m.expiry - now },
+                next_access: crate::model::request::NEVER,
+            };
+            if self.levels[below].copies[bc].contains(k) {
+                // Demoted from another instance's path meanwhile: keep the newer value.
+                if self.held(below, bc, k) < m.version {
+                    self.rewrite(below, bc, &q, m.version);
+                }
+                continue;
+            }
+            // A policy inserts after its own miss: look the key up first.
+            if self.levels[below].copies[bc].get(&q) {
+                continue;
+            }
+            self.set(below, bc, &q, m.version);
+        }
+    }
+
+    /// The result: the bottom tier's policy and capacity name it; `unit` is the run's unit.
+    pub fn result(
+        &self,
+        topo: &Topology,
+        policy: &PolicySpec,
+        capacity: u64,
+        capacities: &[u64],
+        unit: SizeUnit,
+        bad_lines: u64,
+    ) -> RunResult {
+        let bottom = self.levels.last().expect("a hierarchy has tiers");
+        let (mut ev, mut ex) = (0, 0);
+        for p in &bottom.copies {
+            let c = p.counters();
+            ev += c.evictions;
+            ex += c.expirations;
+        }
+        let mut r = policy.result(capacity, unit, &self.stats, ev, ex, bad_lines);
+        r.read_misses = Some(self.stats.read_misses);
+        let t = &self.totals;
+        r.backend = Some(BackendStats {
+            reads: t.backend_reads,
+            writes: t.backend_writes,
+            warming_reads: topo.warming.as_ref().map(|_| t.warming_reads),
+            absent_reads: topo.absent.then_some(t.absent_reads),
+            ..Default::default()
+        });
+        if topo.absent {
+            r.negative_hits = Some(t.negative_hits);
+        }
+        if topo.explicit {
+            let tiers: Vec<TierStats> = self
+                .levels
+                .iter()
+                .map(|l| {
+                    let evictions = l.copies.iter().map(|p| p.counters().evictions).sum();
+                    TierStats {
+                        name: l.tier.name.clone(),
+                        scope: l.tier.scope.as_str().to_string(),
+                        copies: l.copies.len() as u64,
+                        requests: l.requests,
+                        hits: l.hits,
+                        misses: l.requests - l.hits,
+                        hit_ratio: if l.requests == 0 {
+                            0.0
+                        } else {
+                            l.hits as f64 / l.requests as f64
+                        },
+                        evictions,
+                        stale_reads: l.stale_reads,
+                        bytes_peak: l.peak,
+                    }
+                })
+                .collect();
+            r.stale_reads = Some(tiers.iter().map(|t| t.stale_reads).sum());
+            r.memory_bytes_total = Some(
+                self.levels
+                    .iter()
+                    .zip(capacities)
+                    .map(|(l, c)| c.saturating_mul(l.copies.len() as u64))
+                    .fold(0u64, u64::saturating_add),
+            );
+            r.tiers = Some(tiers);
+        }
+        r
+    }
+}
+
+/// Everything one cell of a tiered grid needs besides the source.
+#[derive(Clone, Debug)]
+pub struct TieredCell {
+    /// Each tier's policy and capacity (the bottom one from the cell).
+    pub specs: Vec<(PolicySpec, u64)>,
+    /// The warm set, when warming runs at the start.
+    pub warm: Option<Arc<WarmSet>>,
+}
+
+/// Replays `source` through the hierarchy of `topo` with the cell's tiers.
+pub fn replay_tiered(
+    source: &Source,
+    topo: &Topology,
+    cell: &TieredCell,
+    seed: u64,
+    unit: SizeUnit,
+    progress: Option<Arc<ReadProgress>>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
+    let mut h = Hierarchy::new(topo, &cell.specs, seed)?;
+    if let (Some(w), Some(warm)) = (&topo.warming, &cell.warm) {
+        if w.at_start {
+            h.warm(warm, &w.tiers);
+        }
+    }
+    let mut reader = source.open(progress)?;
+    let mut batch: Vec<Request> = Vec::with_capacity(BATCH);
+    while reader.read_batch(&mut batch)? {
+        h.replay(&batch);
+        tick();
+    }
+    let (policy, capacity) = cell.specs.last().expect("a hierarchy has tiers");
+    let caps: Vec<u64> = cell.specs.iter().map(|(_, c)| *c).collect();
+    Ok(h.result(topo, policy, *capacity, &caps, unit, reader.skipped()))
+}

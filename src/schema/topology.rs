@@ -1,0 +1,190 @@
+//! The multi-level sections of a workload file, as written: `[topology]` (application instances,
+//! routing, inclusion), `[[tier]]` (the caches from the application down to the backend),
+//! `[coherence]` (how writes reach other instances' copies) and `[warming]` (keys loaded before
+//! traffic and after restarts). Checked into [`crate::topology::Topology`].
+
+use super::latency::LatencySpec;
+use super::values::{CacheSizeValue, Count, Delay, Dur, Positive, Ratio};
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+/// How requests are spread over the application instances.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Routing {
+    /// Request i (0-based, counting every request of the stream) goes to instance i mod N.
+    #[default]
+    RoundRobin,
+    /// Each request goes to an instance drawn uniformly (seeded).
+    Random,
+    /// Every request of a key goes to the same instance (sticky sessions, consistent hashing).
+    ByKey,
+    /// A column of the trace names the instance (`instance_col`).
+    Trace,
+}
+
+/// Whether an object may be held by several tiers of one path at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Inclusion {
+    /// A miss fills every tier above the one that served it (and all of them from the backend).
+    #[default]
+    Inclusive,
+    /// An object lives in one tier of a path: hits below move it to the top, evictions demote it.
+    Exclusive,
+}
+
+/// `[topology]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopologySection {
+    /// Application instances (default 1).
+    pub instances: Option<Count>,
+    /// How requests are routed to instances.
+    #[serde(default)]
+    pub routing: Routing,
+    /// Inclusive or exclusive tiers.
+    #[serde(default)]
+    pub inclusion: Inclusion,
+    /// With `routing = "trace"`: the trace column holding the instance (a 1-based number or a header name).
+    pub instance_col: Option<super::file::ColumnValue>,
+}
+
+/// Whether a tier is private to each application instance or shared by all of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// One copy per application instance (an in-process cache).
+    Instance,
+    /// One copy for all instances (Redis, memcached).
+    #[default]
+    Shared,
+}
+
+impl Scope {
+    /// The name written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Instance => "instance",
+            Scope::Shared => "shared",
+        }
+    }
+}
+
+/// A latency as written for a tier or a delay: a constant (`"2us"`) or a distribution table.
+#[derive(Clone, Debug)]
+pub struct LatencyValue(pub LatencySpec);
+
+impl<'de> Deserialize<'de> for LatencyValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::String(_) | serde_json::Value::Number(_) => {
+                let value = Delay::deserialize(v).map_err(de::Error::custom)?;
+                Ok(LatencyValue(LatencySpec::Constant { value }))
+            }
+            v @ serde_json::Value::Object(_) => {
+                LatencySpec::deserialize(v).map(LatencyValue).map_err(de::Error::custom)
+            }
+            _ => Err(de::Error::custom(
+                "a latency is a duration (\"2us\") or a distribution ({ dist = \"exponential\", mean = \"1ms\" })",
+            )),
+        }
+    }
+}
+
+/// `[[tier]]`: one cache level, listed from the application down to the backend.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSection {
+    /// A name used in reports (unique).
+    pub name: String,
+    /// One copy per instance, or one shared copy (default shared).
+    #[serde(default)]
+    pub scope: Scope,
+    /// The eviction policy (any policy spec). The tier nearest the backend may leave it to `[cache] policies`.
+    pub policy: Option<String>,
+    /// The size of each copy. The tier nearest the backend may leave it to `[cache] sizes`.
+    pub size: Option<CacheSizeValue>,
+    /// A cap on an entry's TTL in this tier (also for entries whose TTL is none).
+    pub ttl: Option<Dur>,
+    /// Get/set round trip (the discrete-event engine).
+    pub latency: Option<LatencyValue>,
+}
+
+/// How invalidations travel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Invalidation {
+    /// No messages: other instances keep their copies until their TTL.
+    None,
+    /// Every write is published to every other instance.
+    #[default]
+    Broadcast,
+}
+
+/// `[coherence]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoherenceSection {
+    /// none | broadcast (default broadcast).
+    #[serde(default)]
+    pub invalidation: Invalidation,
+    /// Time from a write's acknowledgement to an instance receiving its invalidation (the engine).
+    pub delay: Option<LatencyValue>,
+    /// Probability that one instance never receives one message.
+    pub loss: Option<Ratio>,
+}
+
+/// Which keys warming loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarmKeys {
+    /// The N keys read most often in the workload.
+    Top(u64),
+    /// Every key the workload reads (that the backend has).
+    All,
+}
+
+impl<'de> Deserialize<'de> for WarmKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::String(s) if s == "all" => Ok(WarmKeys::All),
+            serde_json::Value::Number(_) => Count::deserialize(v)
+                .map(|c| WarmKeys::Top(c.0))
+                .map_err(de::Error::custom),
+            _ => Err(de::Error::custom(
+                "keys must be a number of keys greater than 0 (the most popular ones) or \"all\"",
+            )),
+        }
+    }
+}
+
+/// When warming runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarmWhen {
+    /// Before traffic starts.
+    Start,
+    /// After each restart or crash of a warmed tier.
+    Restart,
+}
+
+fn default_when() -> Vec<WarmWhen> {
+    vec![WarmWhen::Start]
+}
+
+/// `[warming]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarmingSection {
+    /// The N most popular keys, or "all".
+    pub keys: WarmKeys,
+    /// When it runs (default `["start"]`).
+    #[serde(default = "default_when")]
+    pub when: Vec<WarmWhen>,
+    /// Tiers it loads (default: the shared tiers).
+    pub tiers: Option<Vec<String>>,
+    /// Keys per second loaded from the backend (the engine); omitted: all before traffic starts.
+    pub rate: Option<Positive>,
+}

@@ -1,0 +1,401 @@
+//! Multi-level caches, checked: application instances with their own tiers in front of shared
+//! tiers, inclusion, coherence, warming and negative caching. A workload file's `[topology]`,
+//! `[[tier]]`, `[coherence]`, `[warming]`, `[pattern] negative_ttl` and `[workload] absent_ratio`
+//! become one [`Topology`], used by the plain replay ([`crate::replay::tiers`]) and the engine.
+//! Without any of them a workload has no topology and runs exactly as a single cache always did.
+
+pub mod warming;
+
+use crate::error::input_error;
+use crate::model::units::{parse_size_spec, SizeSpec};
+use crate::policy::PolicySpec;
+use crate::schema::file::WorkloadFile;
+use crate::schema::latency::LatencySpec;
+pub use crate::schema::topology::{Inclusion, Invalidation, Routing, Scope, WarmKeys};
+use crate::schema::topology::{TierSection, WarmWhen};
+use anyhow::Result;
+use std::path::Path;
+
+/// One tier, checked.
+#[derive(Clone, Debug)]
+pub struct Tier {
+    /// Its name (unique).
+    pub name: String,
+    /// One copy per instance, or one shared copy.
+    pub scope: Scope,
+    /// Its policy (`None`: the tier nearest the backend, whose policy the grid supplies).
+    pub policy: Option<PolicySpec>,
+    /// Its size as written and parsed (`None`: the grid supplies it, as for `policy`).
+    pub size: Option<(String, SizeSpec)>,
+    /// A cap on an entry's TTL, ns.
+    pub ttl: Option<u64>,
+    /// Get/set round trip, for the engine to compile.
+    pub latency: Option<LatencySpec>,
+}
+
+impl Tier {
+    /// The TTL an entry gets in this tier: the entry's own (0: none), capped by the tier's.
+    #[inline]
+    pub fn cap_ttl(&self, ttl: u64) -> u64 {
+        match self.ttl {
+            Some(cap) if ttl == 0 || ttl > cap => cap,
+            _ => ttl,
+        }
+    }
+}
+
+/// How writes reach other instances' copies, checked.
+#[derive(Clone, Debug)]
+pub struct Coherence {
+    /// None or broadcast.
+    pub invalidation: Invalidation,
+    /// Delay from acknowledgement to delivery (the engine; plain replay delivers at once).
+    pub delay: Option<LatencySpec>,
+    /// Probability that one instance never receives one message.
+    pub loss: f64,
+}
+
+/// Warming, checked.
+#[derive(Clone, Debug)]
+pub struct Warming {
+    /// Which keys.
+    pub keys: WarmKeys,
+    /// Before traffic starts.
+    pub at_start: bool,
+    /// After each restart or crash.
+    pub at_restart: bool,
+    /// Indices of the tiers it loads.
+    pub tiers: Vec<usize>,
+    /// Keys per second (the engine); `None`: all at once.
+    pub rate: Option<f64>,
+}
+
+/// A checked multi-level cache.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// Application instances.
+    pub instances: u32,
+    /// How requests reach instances.
+    pub routing: Routing,
+    /// Inclusive or exclusive.
+    pub inclusion: Inclusion,
+    /// The tiers, from the application down to the backend; never empty. Without `[[tier]]` one
+    /// shared tier named `cache` stands for the workload's single cache.
+    pub tiers: Vec<Tier>,
+    /// The tiers were given (`[[tier]]`); false for the single cache.
+    pub explicit: bool,
+    /// Coherence.
+    pub coherence: Coherence,
+    /// Warming.
+    pub warming: Option<Warming>,
+    /// How long "not found" answers are cached, ns (`None`: never).
+    pub negative_ttl: Option<u64>,
+    /// The workload reads absent keys (`[workload] absent_ratio` > 0).
+    pub absent: bool,
+}
+
+impl Topology {
+    /// The index of the tier nearest the backend, whose policy and size the grid varies.
+    pub fn bottom(&self) -> usize {
+        self.tiers.len() - 1
+    }
+
+    /// Copies of tier `t`.
+    pub fn copies(&self, t: usize) -> u32 {
+        match self.tiers[t].scope {
+            Scope::Instance => self.instances,
+            Scope::Shared => 1,
+        }
+    }
+
+    /// Whether a value older than the latest write can stay in a copy (so versions must be
+    /// tracked): several instances with tiers of their own, and invalidations that may not arrive.
+    pub fn may_go_stale(&self) -> bool {
+        self.instances > 1
+            && self.tiers.iter().any(|t| t.scope == Scope::Instance)
+            && (self.coherence.invalidation == Invalidation::None || self.coherence.loss > 0.0)
+    }
+
+    /// The topology of a workload file: `None` when it uses none of the multi-level features
+    /// (its single cache runs exactly as before). `engine` says whether the file runs on the
+    /// discrete-event engine (timed settings need it). Errors name the file and the field.
+    pub fn from_file(f: &WorkloadFile, path: &Path, engine: bool) -> Result<Option<Topology>> {
+        let negative_ttl = f.pattern.as_ref().and_then(|p| p.negative_ttl).map(|d| d.0);
+        let absent = absent_ratio(f) > 0.0;
+        let has_tiers = f.tier.as_ref().is_some_and(|t| !t.is_empty());
+        if f.topology.is_none()
+            && !has_tiers
+            && f.coherence.is_none()
+            && f.warming.is_none()
+            && negative_ttl.is_none()
+            && !absent
+        {
+            return Ok(None);
+        }
+        let file = path.display().to_string();
+        let bad = |msg: String| input_error(format!("{file}: {msg}"));
+        if f.tier.as_ref().is_some_and(|t| t.is_empty()) {
+            return Err(bad("tier is empty: give [[tier]] sections, one per cache level".into()));
+        }
+        if !has_tiers {
+            if f.topology.is_some() {
+                return Err(bad(
+                    "[topology] describes application instances in front of cache tiers; add [[tier]] sections (name, scope, policy, size), or remove [topology]".into(),
+                ));
+            }
+            if f.coherence.is_some() {
+                return Err(bad(
+                    "[coherence] applies to instance tiers ([[tier]] with scope = \"instance\"); a single cache has no copies to keep coherent; remove it".into(),
+                ));
+            }
+        }
+        let top = f.topology.clone().unwrap_or_default();
+        let instances = match top.instances {
+            Some(n) if n.0 > u32::MAX as u64 => {
+                return Err(bad(format!(
+                    "topology.instances = {} is more than {} instances",
+                    n.0,
+                    u32::MAX
+                )))
+            }
+            Some(n) => n.0 as u32,
+            None => 1,
+        };
+        if top.routing == Routing::Trace {
+            if f.workload.trace.is_none() {
+                return Err(bad(
+                    "topology.routing = \"trace\" reads the instance from a column of a recorded trace, but this workload is synthetic; use \"round-robin\", \"random\" or \"by-key\"".into(),
+                ));
+            }
+            if top.instance_col.is_none() {
+                return Err(bad(
+                    "topology.routing = \"trace\" needs topology.instance_col: the trace column that holds the instance (a 1-based number or a header name)".into(),
+                ));
+            }
+        } else if top.instance_col.is_some() {
+            return Err(bad("topology.instance_col applies only with routing = \"trace\"".into()));
+        }
+        let tiers = match &f.tier {
+            Some(ts) if !ts.is_empty() => check_tiers(ts, &bad)?,
+            _ => vec![Tier {
+                name: "cache".into(),
+                scope: Scope::Shared,
+                policy: None,
+                size: None,
+                ttl: None,
+                latency: None,
+            }],
+        };
+        if top.inclusion == Inclusion::Exclusive && tiers.len() < 2 {
+            return Err(bad(
+                "topology.inclusion = \"exclusive\" needs at least two tiers: with one there is nothing to be exclusive of; use \"inclusive\" or add a [[tier]]".into(),
+            ));
+        }
+        if !engine {
+            if let Some(t) = tiers.iter().find(|t| t.latency.is_some()) {
+                return Err(bad(format!(
+                    "tier \"{}\": latency applies on the discrete-event engine, which runs when the file has a [backend], [cache_latency], [faults] or [pattern] section; add one (e.g. [backend] read_latency = \"5ms\") or remove latency",
+                    t.name
+                )));
+            }
+        }
+        let coherence = match &f.coherence {
+            None => Coherence {
+                invalidation: Invalidation::Broadcast,
+                delay: None,
+                loss: 0.0,
+            },
+            Some(c) => {
+                if c.invalidation == Invalidation::None && (c.delay.is_some() || c.loss.is_some()) {
+                    return Err(bad(
+                        "coherence.delay and coherence.loss describe invalidation messages, but invalidation = \"none\" sends none; remove them or use invalidation = \"broadcast\"".into(),
+                    ));
+                }
+                if c.delay.is_some() && !engine {
+                    return Err(bad(
+                        "coherence.delay applies on the discrete-event engine (plain replay has no time: invalidations arrive at once); add a [backend] or [cache_latency] section, or remove delay".into(),
+                    ));
+                }
+                Coherence {
+                    invalidation: c.invalidation,
+                    delay: c.delay.clone().map(|d| d.0),
+                    loss: c.loss.map_or(0.0, |l| l.0),
+                }
+            }
+        };
+        let restarts = f
+            .faults
+            .as_ref()
+            .is_some_and(|x| !x.cache_restart_at.is_empty() || x.crash_at.is_some());
+        let warming = match &f.warming {
+            None => None,
+            Some(w) => {
+                if w.when.is_empty() {
+                    return Err(bad(
+                        "warming.when is empty: give [\"start\"], [\"restart\"] or both".into()
+                    ));
+                }
+                let at_start = w.when.contains(&WarmWhen::Start);
+                let at_restart = w.when.contains(&WarmWhen::Restart);
+                if at_restart && !at_start && !restarts {
+                    return Err(bad(
+                        "warming.when = [\"restart\"], but nothing restarts: restarts are [faults] cache_restart_at or crash_at (the engine); add one, or warm at \"start\"".into(),
+                    ));
+                }
+                if w.rate.is_some() && !engine {
+                    return Err(bad(
+                        "warming.rate applies on the discrete-event engine (plain replay has no time: warming loads every key before traffic starts); add a [backend] section, or remove rate".into(),
+                    ));
+                }
+                if let (WarmKeys::Top(n), Some(k)) = (w.keys, f.workload.keys) {
+                    if n > k.0 {
+                        return Err(bad(format!(
+                            "warming.keys = {n} is more than the workload's {} keys; give at most {} or \"all\"",
+                            k.0, k.0
+                        )));
+                    }
+                }
+                let idx = match &w.tiers {
+                    None => {
+                        let shared: Vec<usize> =
+                            (0..tiers.len()).filter(|&i| tiers[i].scope == Scope::Shared).collect();
+                        if shared.is_empty() {
+                            return Err(bad(
+                                "warming.tiers is not given and there is no shared tier to warm by default; name the tiers to warm, e.g. tiers = [\"l1\"]".into(),
+                            ));
+                        }
+                        shared
+                    }
+                    Some(names) => {
+                        if names.is_empty() {
+                            return Err(bad("warming.tiers is empty: name at least one tier".into()));
+                        }
+                        let mut idx = Vec::new();
+                        for n in names {
+                            match tiers.iter().position(|t| &t.name == n) {
+                                Some(i) if idx.contains(&i) => {
+                                    return Err(bad(format!("warming.tiers names \"{n}\" twice")))
+                                }
+                                Some(i) => idx.push(i),
+                                None => {
+                                    let valid: Vec<String> = tiers.iter().map(|t| format!("\"{}\"", t.name)).collect();
+                                    return Err(bad(format!(
+                                        "warming.tiers: no tier is named \"{n}\"; the tiers are {}",
+                                        valid.join(", ")
+                                    )));
+                                }
+                            }
+                        }
+                        idx.sort_unstable();
+                        idx
+                    }
+                };
+                Some(Warming {
+                    keys: w.keys,
+                    at_start,
+                    at_restart,
+                    tiers: idx,
+                    rate: w.rate.map(|r| r.0),
+                })
+            }
+        };
+        Ok(Some(Topology {
+            instances,
+            routing: top.routing,
+            inclusion: top.inclusion,
+            explicit: has_tiers,
+            tiers,
+            coherence,
+            warming,
+            negative_ttl,
+            absent,
+        }))
+    }
+
+    /// Warnings about settings that are valid but have no effect.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.negative_ttl.is_some() && !self.absent {
+            w.push(
+                "pattern.negative_ttl caches \"not found\" answers, but this workload reads no absent keys (set [workload] absent_ratio); it changes nothing".to_string(),
+            );
+        }
+        w
+    }
+}
+
+/// Whether `q` reads a key the backend does not have. MERGE: becomes `q.absent`.
+#[inline]
+pub fn is_absent(q: &crate::model::request::Request) -> bool {
+    let _ = q;
+    false
+}
+
+/// `[workload] absent_ratio` (0 when not set).
+fn absent_ratio(f: &WorkloadFile) -> f64 {
+    let _ = f;
+    0.0
+}
+
+fn check_tiers(ts: &[TierSection], bad: &dyn Fn(String) -> anyhow::Error) -> Result<Vec<Tier>> {
+    let mut out: Vec<Tier> = Vec::new();
+    let last = ts.len() - 1;
+    for (i, t) in ts.iter().enumerate() {
+        let name = t.name.trim();
+        if name.is_empty() {
+            return Err(bad(format!("tier {} has an empty name; give each tier a name", i + 1)));
+        }
+        if let Some(j) = out.iter().position(|o| o.name == name) {
+            return Err(bad(format!(
+                "tier names must be unique: \"{name}\" names tiers {} and {}",
+                j + 1,
+                i + 1
+            )));
+        }
+        if t.scope == Scope::Instance && out.iter().any(|o| o.scope == Scope::Shared) {
+            return Err(bad(format!(
+                "tier \"{name}\" has scope = \"instance\" but comes after a shared tier; list the instance tiers (in-process caches) first, then the shared ones, from the application down to the backend"
+            )));
+        }
+        let policy = match &t.policy {
+            Some(p) => Some(
+                PolicySpec::parse(p).map_err(|e| bad(format!("tier \"{name}\": policy: {e}")))?,
+            ),
+            None if i == last => None,
+            None => {
+                return Err(bad(format!(
+                    "tier \"{name}\" has no policy; give one, e.g. policy = \"lru\" (only the tier nearest the backend may take its policies from [cache] policies)"
+                )))
+            }
+        };
+        if let Some(p) = &policy {
+            if p.info.caps.needs_future {
+                return Err(bad(format!(
+                    "tier \"{name}\": policy {} needs the future of the whole stream, which a tier does not see; choose an online policy",
+                    p.label()
+                )));
+            }
+        }
+        let size = match &t.size {
+            Some(s) => Some((
+                s.0.clone(),
+                parse_size_spec(&s.0).map_err(|e| bad(format!("tier \"{name}\": size: {e}")))?,
+            )),
+            None if i == last => None,
+            None => {
+                return Err(bad(format!(
+                    "tier \"{name}\" has no size; give one, e.g. size = \"64MiB\" (only the tier nearest the backend may take its sizes from [cache] sizes)"
+                )))
+            }
+        };
+        out.push(Tier {
+            name: name.to_string(),
+            scope: t.scope,
+            policy,
+            size,
+            ttl: t.ttl.map(|d| d.0),
+            latency: t.latency.clone().map(|l| l.0),
+        });
+    }
+    Ok(out)
+}
