@@ -1,7 +1,7 @@
 //! The workload file as written: TOML (or JSON with the same structure). Unknown keys are errors,
 //! so a typo never silently falls back to a default.
 
-use super::values::{ByteSize, CacheSizeValue, Count, Dur, NonNegative, Positive, Ratio};
+use super::values::{BelowOne, ByteSize, CacheSizeValue, Count, Dur, NonNegative, Positive, Ratio};
 use crate::trace::{TimeUnit, TraceFormat};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
@@ -42,6 +42,17 @@ mod field {
         sigma: NonNegative => "sigma",
         share: Ratio => "share",
         ttl: Dur => "ttl",
+    }
+
+    /// A [`BelowOne`] field, with why 1 itself is refused.
+    fn below_one<'de, D: Deserializer<'de>>(d: D, field: &str, why: &str) -> Result<Option<BelowOne>, D::Error> {
+        BelowOne::deserialize(d)
+            .map(Some)
+            .map_err(|e| de::Error::custom(format!("{field}: {e} ({why})")))
+    }
+
+    pub fn absent_ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BelowOne>, D::Error> {
+        below_one(d, "absent_ratio", "1 would make every read absent")
     }
 }
 
@@ -186,6 +197,10 @@ pub struct WorkloadSection {
     /// A write gives its key a new size drawn from `size`.
     #[serde(default)]
     pub resize_on_write: bool,
+    /// Share of reads that ask for keys the backend does not have (negative lookups), in [0, 1).
+    /// Synthetic workloads only; the whole workload (a phase cannot change it).
+    #[serde(default, deserialize_with = "field::absent_ratio")]
+    pub absent_ratio: Option<BelowOne>,
 }
 
 /// One phase.

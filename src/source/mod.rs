@@ -153,6 +153,12 @@ impl TraceReader for UnitSize {
 pub fn workload_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
     let w = &f.workload;
     if let Some(t) = &w.trace {
+        if w.absent_ratio.is_some() {
+            return Err(input_error(format!(
+                "{}: workload.absent_ratio applies to synthetic workloads; a recorded trace (workload.trace) has no not-found marker; remove absent_ratio",
+                path.display()
+            )));
+        }
         let synthetic = [
             ("requests", w.requests.is_some()),
             ("duration", w.duration.is_some()),

@@ -498,6 +498,7 @@ impl<R: BufRead + Send> CsvReader<R> {
             op,
             ttl,
             next_access: NEVER,
+            absent: false,
         })
     }
 }
