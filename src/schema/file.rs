@@ -54,6 +54,10 @@ mod field {
     pub fn absent_ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BelowOne>, D::Error> {
         below_one(d, "absent_ratio", "1 would make every read absent")
     }
+
+    pub fn ttl_jitter<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BelowOne>, D::Error> {
+        below_one(d, "ttl_jitter", "1 would allow a TTL of 0, which means never expires")
+    }
 }
 
 fn default_seed() -> u64 {
@@ -201,6 +205,10 @@ pub struct WorkloadSection {
     /// Synthetic workloads only; the whole workload (a phase cannot change it).
     #[serde(default, deserialize_with = "field::absent_ratio")]
     pub absent_ratio: Option<BelowOne>,
+    /// Each TTL is multiplied by a uniform factor in [1 - j, 1 + j]; j in [0, 1). Synthetic and
+    /// trace workloads.
+    #[serde(default, deserialize_with = "field::ttl_jitter")]
+    pub ttl_jitter: Option<BelowOne>,
 }
 
 /// One phase.
