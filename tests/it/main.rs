@@ -25,4 +25,5 @@ mod properties;
 mod reports;
 mod support;
 mod workload_errors;
+mod workload_features;
 mod workloads;
