@@ -48,7 +48,7 @@ mod field {
     fn below_one<'de, D: Deserializer<'de>>(d: D, field: &str, why: &str) -> Result<Option<BelowOne>, D::Error> {
         BelowOne::deserialize(d)
             .map(Some)
-            .map_err(|e| de::Error::custom(format!("{field}: {e} ({why})")))
+            .map_err(|e| de::Error::custom(format!("{field}: {} ({why})", e.to_string().trim_end())))
     }
 
     pub fn absent_ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BelowOne>, D::Error> {
