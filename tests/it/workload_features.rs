@@ -239,7 +239,7 @@ fn bad_absent_ratio_and_ttl_jitter_exit_2_naming_the_field() {
         (
             format!("{HEAD}absent_ratio = 1\n"),
             vec![],
-            vec!["line 4", "absent_ratio", "every read absent"],
+            vec!["line 4", "absent_ratio", "less than 1 (1 would make every read absent)"],
         ),
         (
             format!("{HEAD}absent_ratio = -0.1\n"),
@@ -259,7 +259,11 @@ fn bad_absent_ratio_and_ttl_jitter_exit_2_naming_the_field() {
         (
             format!("{HEAD}ttl = \"10s\"\nttl_jitter = 1.0\n"),
             vec![],
-            vec!["line 5", "ttl_jitter", "never expires"],
+            vec![
+                "line 5",
+                "ttl_jitter",
+                "less than 1 (1 would allow a TTL of 0, which means never expires)",
+            ],
         ),
         (
             format!("{HEAD}ttl = \"10s\"\nttl_jitter = 1.5\n"),
