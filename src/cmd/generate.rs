@@ -36,11 +36,23 @@ pub fn config(a: &GenerateArgs) -> Result<GenerateConfig> {
         f.seed = s;
     }
     let source = crate::source::workload_source(&f, &a.workload)?;
-    if let Input::Trace(_) = source.input {
-        return Err(input_error(format!(
-            "{}: generate writes synthetic workloads; this one replays a recorded trace (workload.trace)",
-            a.workload.display()
-        )));
+    match &source.input {
+        Input::Trace(_) => {
+            return Err(input_error(format!(
+                "{}: generate writes synthetic workloads; this one replays a recorded trace (workload.trace)",
+                a.workload.display()
+            )))
+        }
+        // No trace format has a not-found marker: written out, absent reads would become reads of
+        // ordinary keys that a replay would then cache and hit.
+        Input::Workload(w) if w.absent_ratio > 0.0 => {
+            return Err(input_error(format!(
+                "{}: workload.absent_ratio = {}: trace files cannot mark a read as a key the backend does not have; remove absent_ratio to write the trace (run the workload file itself to simulate absent reads)",
+                a.workload.display(),
+                w.absent_ratio
+            )))
+        }
+        Input::Workload(_) => {}
     }
     if a.output.is_dir() {
         return Err(input_error(format!(

@@ -8,6 +8,10 @@ pub const NEVER: u64 = u64::MAX;
 /// Nanoseconds per second, the unit of every simulated time.
 pub const NANOS_PER_SEC: u64 = 1_000_000_000;
 
+/// The size of a cached "not found" entry and of an absent read ([`Request::absent`]): a key and a
+/// marker, like a small memcached item. 1 object when sizes are ignored.
+pub const NEGATIVE_ENTRY_BYTES: u64 = 64;
+
 /// What a request does to its key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,6 +40,9 @@ pub struct Request {
     pub ttl: u64,
     /// 1-based position of the next request to the same key, [`NEVER`] if none.
     pub next_access: u64,
+    /// A read of a key the backend does not have (`[workload] absent_ratio`): the backend answers
+    /// not-found.
+    pub absent: bool,
 }
 
 impl Request {
@@ -48,6 +55,7 @@ impl Request {
             op: Op::Read,
             ttl: 0,
             next_access: NEVER,
+            absent: false,
         }
     }
 
@@ -65,5 +73,16 @@ impl Request {
         } else {
             now.saturating_add(self.ttl).max(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_fits_in_the_padding() {
+        // 5 u64 fields and a one-byte Op: 48 bytes before `absent` was added, and still 48.
+        assert_eq!(std::mem::size_of::<Request>(), 48);
     }
 }

@@ -12,6 +12,7 @@ fn req(key: u64, size: u64, time: u64, ttl: u64) -> Request {
         op: Op::Read,
         ttl,
         next_access: crate::model::request::NEVER,
+        absent: false,
     }
 }
 

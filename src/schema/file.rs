@@ -1,7 +1,7 @@
 //! The workload file as written: TOML (or JSON with the same structure). Unknown keys are errors,
 //! so a typo never silently falls back to a default.
 
-use super::values::{ByteSize, CacheSizeValue, Count, Dur, NonNegative, Positive, Ratio};
+use super::values::{BelowOne, ByteSize, CacheSizeValue, Count, Dur, NonNegative, Positive, Ratio};
 use crate::trace::{TimeUnit, TraceFormat};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
@@ -42,6 +42,21 @@ mod field {
         sigma: NonNegative => "sigma",
         share: Ratio => "share",
         ttl: Dur => "ttl",
+    }
+
+    /// A [`BelowOne`] field, with why 1 itself is refused.
+    fn below_one<'de, D: Deserializer<'de>>(d: D, field: &str, why: &str) -> Result<Option<BelowOne>, D::Error> {
+        BelowOne::deserialize(d)
+            .map(Some)
+            .map_err(|e| de::Error::custom(format!("{field}: {} ({why})", e.to_string().trim_end())))
+    }
+
+    pub fn absent_ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BelowOne>, D::Error> {
+        below_one(d, "absent_ratio", "1 would make every read absent")
+    }
+
+    pub fn ttl_jitter<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BelowOne>, D::Error> {
+        below_one(d, "ttl_jitter", "1 would allow a TTL of 0, which means never expires")
     }
 }
 
@@ -194,6 +209,14 @@ pub struct WorkloadSection {
     /// A write gives its key a new size drawn from `size`.
     #[serde(default)]
     pub resize_on_write: bool,
+    /// Share of reads that ask for keys the backend does not have (negative lookups), in [0, 1).
+    /// Synthetic workloads only; the whole workload (a phase cannot change it).
+    #[serde(default, deserialize_with = "field::absent_ratio")]
+    pub absent_ratio: Option<BelowOne>,
+    /// Each TTL is multiplied by a uniform factor in [1 - j, 1 + j]; j in [0, 1). Synthetic and
+    /// trace workloads.
+    #[serde(default, deserialize_with = "field::ttl_jitter")]
+    pub ttl_jitter: Option<BelowOne>,
 }
 
 /// One phase.

@@ -55,6 +55,13 @@ float_value!(
     "a fraction strictly between 0 and 1"
 );
 
+float_value!(
+    BelowOne,
+    "A fraction at least 0 and less than 1.",
+    |v| (0.0..1.0).contains(&v),
+    "a fraction at least 0 and less than 1"
+);
+
 /// A count greater than zero (requests, keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Count(pub u64);

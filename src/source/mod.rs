@@ -4,15 +4,17 @@
 use crate::error::input_error;
 use crate::model::request::Request;
 pub mod next_access;
+pub mod ttl_jitter;
 pub mod write;
 
-use crate::schema::file::{ColumnValue, WorkloadFile};
+use crate::schema::file::{ColumnValue, TtlSpec, WorkloadFile};
 use crate::trace::{Column, CsvOptions, ReadProgress, TraceFormat, TraceReader, TraceSpec};
 use crate::workload::generator::Generator;
 use crate::workload::Workload;
 use anyhow::Result;
 use std::path::Path;
 use std::sync::Arc;
+use ttl_jitter::TtlJitter;
 
 /// The stream itself.
 #[derive(Clone, Debug)]
@@ -34,6 +36,8 @@ pub struct Source {
     pub next_access: Option<Arc<tempfile::TempPath>>,
     /// Counts the progress of streams opened without a counter of their own (the pre-pass).
     pub default_progress: Option<Arc<ReadProgress>>,
+    /// Jitters every TTL (`[workload] ttl_jitter`); None leaves the stream as it is.
+    pub ttl_jitter: Option<TtlJitter>,
 }
 
 impl Source {
@@ -44,6 +48,7 @@ impl Source {
             ignore_size: false,
             next_access: None,
             default_progress: None,
+            ttl_jitter: None,
         }
     }
 
@@ -54,6 +59,7 @@ impl Source {
             ignore_size: false,
             next_access: None,
             default_progress: None,
+            ttl_jitter: None,
         }
     }
 
@@ -115,6 +121,10 @@ impl Source {
             Input::Trace(t) => t.open(progress)?,
             Input::Workload(w) => Box::new(Generator::new(w.clone(), progress)?),
         };
+        let reader = match self.ttl_jitter {
+            Some(j) => j.wrap(reader),
+            None => reader,
+        };
         let reader: Box<dyn TraceReader> = Box::new(crate::interrupt::Interruptible(reader));
         Ok(if self.ignore_size {
             Box::new(UnitSize(reader))
@@ -151,8 +161,41 @@ impl TraceReader for UnitSize {
 }
 /// The source a workload file describes: its recorded trace, or its synthetic stream.
 pub fn workload_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
+    let mut source = stream_source(f, path)?;
+    let jitter = f.workload.ttl_jitter.map(|j| j.0).unwrap_or(0.0);
+    if jitter > 0.0 {
+        let has_ttls = match &source.input {
+            Input::Trace(t) => t.has_ttl_column()?,
+            Input::Workload(_) => !matches!(f.workload.ttl, None | Some(TtlSpec::None)),
+        };
+        if !has_ttls {
+            let what = match &source.input {
+                Input::Trace(t) => format!(
+                    "the trace {} has no TTL column (name one with workload.ttl_col)",
+                    t.path.display()
+                ),
+                Input::Workload(_) => "the workload sets no TTL (give workload.ttl)".to_string(),
+            };
+            return Err(input_error(format!(
+                "{}: workload.ttl_jitter = {jitter} has nothing to jitter: {what}; remove ttl_jitter",
+                path.display()
+            )));
+        }
+        source.ttl_jitter = Some(TtlJitter { jitter, seed: f.seed });
+    }
+    Ok(source)
+}
+
+/// The stream of a workload file, before the transforms [`workload_source`] adds.
+fn stream_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
     let w = &f.workload;
     if let Some(t) = &w.trace {
+        if w.absent_ratio.is_some() {
+            return Err(input_error(format!(
+                "{}: workload.absent_ratio applies to synthetic workloads; a recorded trace (workload.trace) has no not-found marker; remove absent_ratio",
+                path.display()
+            )));
+        }
         let synthetic = [
             ("requests", w.requests.is_some()),
             ("duration", w.duration.is_some()),

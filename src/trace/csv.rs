@@ -331,6 +331,11 @@ impl<R: BufRead + Send> CsvReader<R> {
         })
     }
 
+    /// Whether a TTL column was resolved (named, numbered, or found in the header).
+    pub fn has_ttl_column(&self) -> bool {
+        self.layout.ttl.is_some()
+    }
+
     fn col_name(&self, i: usize) -> String {
         match self.names.get(i) {
             Some(n) => format!("column {} ({n})", i + 1),
@@ -498,6 +503,7 @@ impl<R: BufRead + Send> CsvReader<R> {
             op,
             ttl,
             next_access: NEVER,
+            absent: false,
         })
     }
 }

@@ -321,18 +321,37 @@ impl TraceSpec {
         })
     }
 
-    /// Opens a fresh reader, counting bytes into `progress`.
-    pub fn open(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn TraceReader>> {
+    /// The file's bytes, decompressed when it is zstd, counted into `progress`.
+    fn raw(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn Read + Send>> {
         let f = open_file(&self.path)?;
         let counted = Counting { inner: f, progress };
-        let raw: Box<dyn Read + Send> = if self.zstd {
+        Ok(if self.zstd {
             Box::new(
                 zstd::stream::read::Decoder::new(counted)
                     .map_err(|e| input_error(format!("{}: not a readable zstd file: {e}", self.path.display())))?,
             )
         } else {
             Box::new(counted)
-        };
+        })
+    }
+
+    /// Whether the requests carry TTLs from the file: always in Twitter traces, in a CSV when a TTL
+    /// column is named or numbered or the header has one, never in oracleGeneral or text. Reads the
+    /// header of a CSV.
+    pub fn has_ttl_column(&self) -> Result<bool> {
+        Ok(match self.format {
+            TraceFormat::Twitter => true,
+            TraceFormat::Csv => {
+                let buffered = BufReader::with_capacity(64 << 10, self.raw(None)?);
+                csv::CsvReader::new(buffered, self, false)?.has_ttl_column()
+            }
+            TraceFormat::OracleGeneral | TraceFormat::Txt | TraceFormat::Auto => false,
+        })
+    }
+
+    /// Opens a fresh reader, counting bytes into `progress`.
+    pub fn open(&self, progress: Option<Arc<ReadProgress>>) -> Result<Box<dyn TraceReader>> {
+        let raw = self.raw(progress)?;
         let reader: Box<dyn TraceReader> = match self.format {
             // Reads whole batches into its own buffer: no BufReader needed.
             TraceFormat::OracleGeneral => Box::new(oracle::OracleReader::new(raw, self.path.clone())),

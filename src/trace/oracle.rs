@@ -48,6 +48,7 @@ pub fn decode(rec: &[u8]) -> Request {
         op: Op::Read,
         ttl: 0,
         next_access: if next < 0 { NEVER } else { next as u64 },
+        absent: false,
     }
 }
 
@@ -133,6 +134,7 @@ mod tests {
                 op: Op::Read,
                 ttl: 0,
                 next_access: if i % 3 == 0 { NEVER } else { i + 2 },
+                absent: false,
             })
             .collect();
         let mut bytes = Vec::new();

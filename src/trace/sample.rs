@@ -40,6 +40,7 @@ pub fn requests() -> Vec<Request> {
                 op: if rng.random_bool(0.1) { Op::Write } else { Op::Read },
                 ttl: 0,
                 next_access: NEVER,
+                absent: false,
             }
         })
         .collect();

@@ -62,6 +62,9 @@ pub struct Workload {
     pub ttls: Ttls,
     /// Writes draw new sizes.
     pub resize_on_write: bool,
+    /// Share of reads that ask for keys the backend does not have (0: none; see
+    /// [`generator::ABSENT_RANK_BIT`]).
+    pub absent_ratio: f64,
     /// Salt for per-key hashes (from the seed).
     pub salt: u64,
     /// Phases, run in order.
@@ -172,6 +175,19 @@ impl Workload {
                 delete_ratio: delete,
             });
         }
+        let absent_ratio = w.absent_ratio.map(|r| r.0).unwrap_or(0.0);
+        if absent_ratio > 0.0 {
+            if phases.iter().all(|p| p.read_ratio == 0.0) {
+                return Err(input_error(format!(
+                    "{file}: workload.absent_ratio = {absent_ratio} needs reads, but read_ratio is 0 (no reads); absent_ratio is a share of the reads: give read_ratio > 0 or remove absent_ratio"
+                )));
+            }
+            if keys >= generator::ABSENT_RANK_BIT {
+                return Err(input_error(format!(
+                    "{file}: workload.absent_ratio: absent keys are drawn above rank 2^62, so workload.keys ({keys}) must be below 2^62"
+                )));
+            }
+        }
         Ok(Workload {
             name: f.name.clone().unwrap_or_else(|| {
                 path.file_stem()
@@ -184,6 +200,7 @@ impl Workload {
             sizes,
             ttls: Ttls::compile(w.ttl.as_ref()),
             resize_on_write: w.resize_on_write,
+            absent_ratio,
             salt: popularity::scatter(f.seed ^ 0xC0FF_EE00_D15E_A5E5),
             phases,
         })
@@ -243,6 +260,25 @@ mod tests {
         let e = err("[workload]\nrequests = 10\nkeys = 5\n[cache]\nsizes = [\"0\"]\n");
         assert!(e.contains("zero"), "{e}");
         assert!(Workload::compile(&parse(OK, Path::new("w.toml")).unwrap(), Path::new("w.toml")).is_ok());
+    }
+
+    #[test]
+    fn absent_ratio_needs_reads() {
+        let e = err("[workload]\nrequests = 10\nkeys = 5\nabsent_ratio = 1\n");
+        assert!(
+            e.contains("line 4") && e.contains("absent_ratio") && e.contains("every read absent"),
+            "{e}"
+        );
+        let e = err("[workload]\nrequests = 10\nkeys = 5\nread_ratio = 0\nabsent_ratio = 0.5\n");
+        assert!(e.contains("absent_ratio") && e.contains("no reads"), "{e}");
+        // Reads in one phase are enough; 0 asks for nothing, so it needs no reads.
+        for ok in [
+            "[workload]\nkeys = 5\nread_ratio = 0\nabsent_ratio = 0.5\n[[workload.phases]]\nrequests = 5\n[[workload.phases]]\nrequests = 5\nread_ratio = 0.5\n",
+            "[workload]\nrequests = 10\nkeys = 5\nread_ratio = 0\nabsent_ratio = 0\n",
+        ] {
+            let w = Workload::compile(&parse(ok, Path::new("w.toml")).unwrap(), Path::new("w.toml"));
+            assert!(w.is_ok(), "{ok}");
+        }
     }
 
     #[test]

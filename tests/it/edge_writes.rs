@@ -13,6 +13,7 @@ fn req(t_secs: u64, key: u64, size: u64, op: Op, ttl_secs: u64) -> Request {
         op,
         ttl: ttl_secs * NANOS_PER_SEC,
         next_access: cachesim::model::request::NEVER,
+        absent: false,
     }
 }
 

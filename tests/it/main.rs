@@ -26,4 +26,5 @@ mod reports;
 mod support;
 mod tiers;
 mod workload_errors;
+mod workload_features;
 mod workloads;

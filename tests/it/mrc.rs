@@ -41,6 +41,7 @@ fn trace_strategy() -> impl Strategy<Value = Vec<Request>> {
                             _ => 0,
                         },
                         next_access: NEVER,
+                        absent: false,
                     }
                 })
                 .collect()

@@ -27,6 +27,7 @@ fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
                 op: if o == 0 { Op::Delete } else { Op::Read },
                 ttl: 0,
                 next_access: NEVER,
+                absent: false,
             })
             .collect();
         with_future(reqs)
