@@ -243,8 +243,11 @@ impl RunConfig {
                 } else {
                     "[cache] policies"
                 };
+                let file = file
+                    .as_ref()
+                    .map_or(String::new(), |(_, p)| format!("{}: ", p.display()));
                 return Err(input_error(format!(
-                    "{what}: {} needs the future of the whole stream, but tier \"{}\" sees only the requests the tiers above it missed; choose online policies",
+                    "{file}{what}: {} needs the future of the whole stream, but tier \"{}\" sees only the requests the tiers above it missed; choose online policies",
                     p.label(),
                     t.tiers[t.bottom()].name
                 )));

@@ -552,6 +552,7 @@ impl Hierarchy {
                 op: Op::Read,
                 ttl: if m.expiry == 0 { 0 } else { m.expiry - now },
                 next_access: crate::model::request::NEVER,
+                absent: false,
             };
             if self.levels[below].copies[bc].contains(k) {
                 // Demoted from another instance's path meanwhile: keep the newer value.

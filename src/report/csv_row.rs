@@ -224,7 +224,8 @@ impl TopologyCols {
     pub fn applies(r: &RunResult) -> bool {
         r.tiers.is_some()
             || r.negative_hits.is_some()
-            || r.backend.is_some_and(|b| b.warming_reads.is_some() || b.absent_reads.is_some())
+            || r.backend
+                .is_some_and(|b| b.warming_reads.is_some() || b.absent_reads.is_some())
             || (r.backend.is_some() && r.read_latency_ms.is_none())
     }
 
@@ -233,8 +234,16 @@ impl TopologyCols {
         names
             .iter()
             .flat_map(|n| {
-                ["requests", "hits", "misses", "hit_ratio", "evictions", "stale_reads", "bytes_peak"]
-                    .map(|f| format!("tier_{n}_{f}"))
+                [
+                    "requests",
+                    "hits",
+                    "misses",
+                    "hit_ratio",
+                    "evictions",
+                    "stale_reads",
+                    "bytes_peak",
+                ]
+                .map(|f| format!("tier_{n}_{f}"))
             })
             .collect()
     }

@@ -324,17 +324,15 @@ impl Topology {
     }
 }
 
-/// Whether `q` reads a key the backend does not have. MERGE: becomes `q.absent`.
+/// Whether `q` reads a key the backend does not have.
 #[inline]
 pub fn is_absent(q: &crate::model::request::Request) -> bool {
-    let _ = q;
-    false
+    q.absent
 }
 
 /// `[workload] absent_ratio` (0 when not set).
 fn absent_ratio(f: &WorkloadFile) -> f64 {
-    let _ = f;
-    0.0
+    f.workload.absent_ratio.map_or(0.0, |r| r.0)
 }
 
 fn check_tiers(ts: &[TierSection], bad: &dyn Fn(String) -> anyhow::Error) -> Result<Vec<Tier>> {

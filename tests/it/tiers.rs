@@ -335,3 +335,187 @@ resize_on_write = true
         assert!(x["misses"].as_u64().unwrap() > 1000);
     }
 }
+
+fn run_json(text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn run_err(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = cachesim().args(["run", "-q"]).arg(&p).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "accepted:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Warming every key of a read-only uniform workload that fits: not one request misses, and
+/// each key is one warming read (not a request miss).
+#[test]
+fn warming_every_key_that_fits_leaves_no_miss() {
+    for tiers in [
+        "",
+        "[[tier]]\nname = \"l1\"\nscope = \"instance\"\npolicy = \"lru\"\nsize = 10\n[[tier]]\nname = \"l2\"\npolicy = \"lru\"\nsize = 2000\n[topology]\ninstances = 3\n",
+    ] {
+        let v = run_json(&format!(
+            "[workload]\nrequests = 50_000\nkeys = 1_000\npopularity = {{ dist = \"uniform\" }}\n[cache]\nignore_obj_size = true\npolicies = [\"lru\", \"fifo\", \"s3fifo\", \"arc\"]\nsizes = [\"1000\"]\n[warming]\nkeys = \"all\"\n{tiers}"
+        ));
+        for r in v["results"].as_array().unwrap() {
+            assert_eq!(r["misses"], 0, "{tiers}: {r}");
+            assert_eq!(r["hits"], 50_000);
+            assert_eq!(r["backend"]["reads"], 0);
+            assert_eq!(r["backend"]["warming_reads"], 1_000, "{r}");
+        }
+    }
+    // Without warming the same runs miss each key once.
+    let v = run_json("[workload]\nrequests = 50_000\nkeys = 1_000\npopularity = { dist = \"uniform\" }\n[cache]\nignore_obj_size = true\npolicies = [\"lru\"]\nsizes = [\"1000\"]\n[pattern]\nnegative_ttl = \"1s\"\n");
+    assert_eq!(v["results"][0]["misses"], 1_000);
+}
+
+/// Warming the N most popular keys of a Zipf workload: exactly those keys never miss, so the
+/// misses fall by the number of them the run reads (each would have missed once in a cache that
+/// holds everything).
+#[test]
+fn warming_the_most_popular_keys_saves_one_miss_each() {
+    let base = "seed = 9\n[workload]\nrequests = 20_000\nkeys = 5_000\npopularity = { dist = \"zipf\", alpha = 1.0 }\n[cache]\nignore_obj_size = true\npolicies = [\"lru\"]\nsizes = [\"5000\"]\n";
+    let cold = run_json(base);
+    let warm = run_json(&format!("{base}[warming]\nkeys = 100\n"));
+    let (c, w) = (&cold["results"][0], &warm["results"][0]);
+    assert_eq!(c["misses"].as_u64().unwrap() - w["misses"].as_u64().unwrap(), 100);
+    assert_eq!(w["backend"]["warming_reads"], 100);
+}
+
+/// Negative caching: with a cache that never evicts, the backend reads of absent keys equal the
+/// reads that find no live "not found" entry: for each absent key, a read at t loads when the last
+/// load was at least negative_ttl earlier (computed here from the generated stream).
+#[test]
+fn negative_caching_loads_each_absent_key_once_per_ttl_period() {
+    let text = |neg: &str| {
+        format!(
+            "seed = 4\n[workload]\nrequests = 100_000\nkeys = 10_000\nabsent_ratio = 0.2\npopularity = {{ dist = \"zipf\", alpha = 0.9 }}\narrival = {{ process = \"poisson\", rate = 10_000 }}\n[cache]\nignore_obj_size = true\npolicies = [\"lru\"]\nsizes = [\"1000000\"]\n{neg}"
+        )
+    };
+    let (f, reqs) = requests(&text("[pattern]\nnegative_ttl = \"500ms\"\n"));
+    assert_eq!(f.pattern.as_ref().unwrap().negative_ttl.unwrap().0, 500_000_000);
+    let mut loaded: std::collections::HashMap<u64, u64> = Default::default();
+    let (mut expected, mut absent) = (0u64, 0u64);
+    for q in reqs.iter().filter(|q| q.absent) {
+        absent += 1;
+        match loaded.get(&q.key) {
+            Some(&t) if q.time < t + 500_000_000 => {}
+            _ => {
+                expected += 1;
+                loaded.insert(q.key, q.time);
+            }
+        }
+    }
+    let v = run_json(&text("[pattern]\nnegative_ttl = \"500ms\"\n"));
+    let r = &v["results"][0];
+    assert_eq!(r["backend"]["absent_reads"].as_u64().unwrap(), expected);
+    assert_eq!(r["negative_hits"].as_u64().unwrap(), absent - expected);
+    assert!(expected > 1_000 && absent - expected > 1_000, "{expected} of {absent}");
+    // Without negative_ttl every absent read goes to the backend.
+    let v = run_json(&text(""));
+    let r = &v["results"][0];
+    assert_eq!(r["backend"]["absent_reads"].as_u64().unwrap(), absent);
+    assert_eq!(r["negative_hits"], 0);
+}
+
+/// Without coherence messages, other instances keep their copies: stale reads appear in the L1
+/// tier only, and broadcast (plain replay: at once) leaves none; loss = 1 is the same as none.
+#[test]
+fn invalidation_none_leaves_stale_copies_broadcast_none() {
+    let text = |coh: &str| {
+        format!(
+            "seed = 5\n[workload]\nrequests = 50_000\nkeys = 500\nread_ratio = 0.9\npopularity = {{ dist = \"zipf\", alpha = 0.9 }}\n[cache]\nignore_obj_size = true\n[topology]\ninstances = 4\n[[tier]]\nname = \"l1\"\nscope = \"instance\"\npolicy = \"lru\"\nsize = 100\n[[tier]]\nname = \"l2\"\npolicy = \"lru\"\nsize = 500\n{coh}"
+        )
+    };
+    let none = run_json(&text("[coherence]\ninvalidation = \"none\"\n"));
+    let bcast = run_json(&text("[coherence]\ninvalidation = \"broadcast\"\n"));
+    let lost = run_json(&text("[coherence]\nloss = 1.0\n"));
+    let half = run_json(&text("[coherence]\nloss = 0.5\n"));
+    let stale = |v: &serde_json::Value, t: usize| v["results"][0]["tiers"][t]["stale_reads"].as_u64().unwrap();
+    assert!(stale(&none, 0) > 1_000, "{}", stale(&none, 0));
+    assert_eq!(stale(&none, 1), 0);
+    assert_eq!(stale(&bcast, 0), 0);
+    assert_eq!(none["results"][0]["tiers"], lost["results"][0]["tiers"]);
+    assert_eq!(none["results"][0]["hits"], lost["results"][0]["hits"]);
+    assert!(stale(&half, 0) > 0 && stale(&half, 0) < stale(&none, 0));
+}
+
+#[test]
+fn bad_topologies_exit_2_naming_the_key() {
+    let w = "[workload]\nrequests = 1000\nkeys = 100\n";
+    let tier =
+        |name: &str, extra: &str| format!("[[tier]]\nname = \"{name}\"\npolicy = \"lru\"\nsize = \"1MiB\"\n{extra}");
+    let cases: Vec<(String, &str)> = vec![
+        (
+            format!("{w}{}{}", tier("l1", ""), tier("l1", "")),
+            "\"l1\" names tiers 1 and 2",
+        ),
+        (format!("{w}{}", tier("l1", "scope = \"process\"\n")), "process"),
+        (format!("{w}[topology]\ninstances = 0\n{}", tier("l1", "")), "instances"),
+        (
+            format!("{w}[topology]\ninclusion = \"exclusive\"\n{}", tier("l1", "")),
+            "exclusive",
+        ),
+        (format!("{w}{}[coherence]\nloss = 1.5\n", tier("l1", "")), "loss"),
+        (format!("{w}{}[warming]\nkeys = 500\n", tier("l1", "")), "warming.keys"),
+        (
+            format!("{w}[topology]\nrouting = \"trace\"\n{}", tier("l1", "")),
+            "routing",
+        ),
+        (format!("{w}{}", tier("l1", "latency = \"2us\"\n")), "latency"),
+        (
+            format!(
+                "{w}{}[coherence]\ninvalidation = \"none\"\nloss = 0.1\n",
+                tier("l1", "")
+            ),
+            "coherence.loss",
+        ),
+        (
+            format!("{w}{}[warming]\nkeys = 10\ntiers = [\"l9\"]\n", tier("l1", "")),
+            "\"l9\"",
+        ),
+        (format!("{w}[topology]\ninstances = 2\n"), "[[tier]]"),
+        (
+            format!("{w}{}{}", tier("l2", ""), tier("l1", "scope = \"instance\"\n")),
+            "after a shared tier",
+        ),
+        (
+            format!("{w}[[tier]]\nname = \"l1\"\nsize = \"1MiB\"\n{}", tier("l2", "")),
+            "no policy",
+        ),
+        (
+            format!(
+                "{w}[cache]\npolicies = [\"belady\"]\n{}{}",
+                tier("l1", "scope = \"instance\"\n"),
+                tier("l2", "")
+            ),
+            "belady",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = run_err(&text);
+        assert!(e.contains(want) && e.contains("w.toml"), "{text}\n=> {e}");
+    }
+    // negative_ttl without absent keys is accepted, with a warning.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, format!("{w}[pattern]\nnegative_ttl = \"5s\"\n")).unwrap();
+    let out = cachesim().arg("run").arg(&p).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("absent_ratio"));
+    // A tier TTL on a workload without TTLs is fine.
+    run_json(&format!("{w}{}", tier("l1", "ttl = \"30s\"\n")));
+}
