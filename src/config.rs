@@ -207,6 +207,9 @@ impl RunConfig {
             Some((f, p)) => crate::topology::Topology::from_file(f, p, engine.is_some())?,
             None => None,
         };
+        if let (Some(t), Some(e), Some((f, p))) = (&topology, &engine, &file) {
+            crate::engine::config::check_topology(e, t, f, p)?;
+        }
         if let (Some(t), false) = (&topology, a.quiet) {
             for w in t.warnings() {
                 eprintln!("warning: {w}");

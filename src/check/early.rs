@@ -10,24 +10,59 @@ use super::expr::Assertion;
 use super::metrics::{Entry, Key};
 use crate::config::RunConfig;
 use crate::engine::config::EngineConfig;
-use crate::model::metrics::{BackendStats, LatencySummary, StampedeStats, WriteBehindStats};
+use crate::model::metrics::{BackendStats, LatencySummary, StampedeStats, TierStats, WriteBehindStats};
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::model::units::SizeSpec;
 use crate::schema::engine::WritePattern;
+use crate::topology::Topology;
 
 /// A result with the shape (not the numbers) of what `cfg` produces for `policy` at `cap`.
 pub fn template(
     engine: Option<&EngineConfig>,
+    topology: Option<&Topology>,
     policy: &crate::policy::PolicySpec,
     cap: u64,
     unit: SizeUnit,
 ) -> RunResult {
     let mut r = policy.result(cap, unit, &ReplayStats::default(), 0, 0, 0);
+    if let Some(t) = topology {
+        r.backend = Some(BackendStats {
+            warming_reads: t.warming.as_ref().map(|_| 0),
+            absent_reads: t.absent.then_some(0),
+            ..Default::default()
+        });
+        r.negative_hits = t.absent.then_some(0);
+        if t.explicit {
+            r.stale_reads = Some(0);
+            r.memory_bytes_total = Some(0);
+            r.tiers = Some(
+                t.tiers
+                    .iter()
+                    .map(|x| TierStats {
+                        name: x.name.clone(),
+                        scope: x.scope.as_str().into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+            );
+        }
+        if engine.is_some() {
+            r.read_latency_tiers_ms = Some(LatencySummary::default());
+            r.read_latency_backend_ms = Some(LatencySummary::default());
+        }
+    }
     if let Some(e) = engine {
         r.writes = Some(0);
         r.read_latency_ms = Some(LatencySummary::default());
         r.write_latency_ms = Some(LatencySummary::default());
-        r.backend = Some(BackendStats::default());
+        let b = r.backend.unwrap_or_default();
+        r.backend = Some(BackendStats {
+            peak_concurrency: Some(0),
+            peak_queue: Some(0),
+            mean_in_flight: Some(0.0),
+            mean_time_ms: Some(0.0),
+            ..b
+        });
         r.stampede = Some(StampedeStats::default());
         r.write_behind = (e.write == WritePattern::WriteBehind).then_some(WriteBehindStats::default());
         r.stale_reads = Some(0);
@@ -48,7 +83,7 @@ pub fn template_entries(cfg: &RunConfig) -> Vec<Entry> {
                 SizeSpec::Absolute(n) => *n,
                 SizeSpec::WorkingSet(_) => 0,
             };
-            let mut r = template(cfg.engine.as_deref(), p, cap, cfg.unit);
+            let mut r = template(cfg.engine.as_deref(), cfg.topology.as_deref(), p, cap, cfg.unit);
             r.size_spec = label.clone();
             let value = serde_json::to_value(&r).expect("a result serializes");
             let key = Key {

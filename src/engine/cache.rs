@@ -84,6 +84,10 @@ pub struct Cache {
     /// insert right after the get that missed (ARC and LIRS keep ghost state between the two), so an
     /// insert that does not follow its own get is preceded by one.
     primed: Option<u64>,
+    /// Evicted entries are kept for [`Cache::take_evicted`] (an exclusive hierarchy demotes them).
+    capture: bool,
+    /// Entries evicted since the last [`Cache::take_evicted`] (when `capture`).
+    evicted_meta: Vec<(u64, Meta)>,
 }
 
 impl Cache {
@@ -101,6 +105,8 @@ impl Cache {
             writebacks: Vec::new(),
             past: Removals::default(),
             primed: None,
+            capture: false,
+            evicted_meta: Vec::new(),
         })
     }
 
@@ -241,10 +247,30 @@ impl Cache {
         let mut ev = std::mem::take(&mut self.evicted);
         for k in ev.drain(..) {
             if !self.policy.contains(k) {
+                if self.capture {
+                    if let Some(m) = self.meta.get(&k) {
+                        self.evicted_meta.push((k, *m));
+                    }
+                }
                 self.forget(k);
             }
         }
         self.evicted = ev;
+    }
+
+    /// Keeps evicted entries for [`Cache::take_evicted`].
+    pub fn capture_evictions(&mut self) {
+        self.capture = true;
+    }
+
+    /// Entries evicted since the last call, with their metadata (when capturing).
+    pub fn take_evicted(&mut self, out: &mut Vec<(u64, Meta)>) {
+        out.append(&mut self.evicted_meta);
+    }
+
+    /// Bytes (objects, when sizes are ignored) held.
+    pub fn used(&self) -> u64 {
+        self.policy.used()
     }
 
     /// Dirty entries that left the cache since the last call.
@@ -272,6 +298,7 @@ impl Cache {
         self.policy = self.spec.build(&self.ctx).map_err(crate::error::input_error)?;
         self.policy.record_evictions(true);
         self.meta.clear();
+        self.evicted_meta.clear();
         self.primed = None;
         Ok(dirty)
     }

@@ -277,6 +277,47 @@ impl EngineConfig {
     }
 }
 
+/// Rules between the engine's sections and a multi-level cache: the tiers' latencies and the
+/// coherence delay compile; a file with `[[tier]]` gives each tier its latency (not
+/// `[cache_latency]`); the settings that act on one cache's entries (refresh-ahead, xfetch,
+/// stale-while-revalidate, write-behind) need a single tier.
+pub fn check_topology(
+    cfg: &EngineConfig,
+    topo: &crate::topology::Topology,
+    f: &WorkloadFile,
+    path: &Path,
+) -> Result<()> {
+    let bad = |msg: String| input_error(format!("{}: {msg}", path.display()));
+    for t in &topo.tiers {
+        Latency::compile(t.latency.as_ref(), &format!("tier \"{}\": latency", t.name)).map_err(bad)?;
+    }
+    Latency::compile(topo.coherence.delay.as_ref(), "coherence.delay").map_err(bad)?;
+    if topo.explicit && f.cache_latency.is_some() {
+        return Err(bad(
+            "[cache_latency] is the latency of a single cache; with [[tier]] give each tier its latency (latency = \"500us\") and remove [cache_latency]".into(),
+        ));
+    }
+    if topo.tiers.len() > 1 {
+        let one = if cfg.read == ReadPattern::RefreshAhead {
+            Some("pattern.read = \"refresh-ahead\"")
+        } else if cfg.stampede == Stampede::Xfetch {
+            Some("pattern.stampede = \"xfetch\"")
+        } else if cfg.stampede == Stampede::StaleWhileRevalidate {
+            Some("pattern.stampede = \"stale-while-revalidate\"")
+        } else if cfg.write == WritePattern::WriteBehind {
+            Some("pattern.write = \"write-behind\"")
+        } else {
+            None
+        };
+        if let Some(what) = one {
+            return Err(bad(format!(
+                "{what} acts on one cache's entries and is not modelled across several tiers; use one [[tier]], or another pattern (cache-aside, read-through; invalidate, write-through, write-around; lock or coalesce)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

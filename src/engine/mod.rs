@@ -30,6 +30,8 @@ use crate::schema::engine::{Stampede, WritePattern};
 use crate::schema::file::WorkloadFile;
 use crate::source::workload_source;
 use crate::source::Source;
+use crate::topology::warming::WarmSet;
+use crate::topology::{TieredCell, Topology};
 use crate::trace::{ReadProgress, BATCH};
 use anyhow::Result;
 use cache::Cache;
@@ -74,14 +76,57 @@ pub fn simulate_with(
     progress: Option<Arc<ReadProgress>>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RunResult> {
-    run(source, policy, ctx, unit, cfg, mode, None, progress, tick)
+    let specs = [(policy.clone(), ctx.capacity)];
+    run(source, &specs, ctx.seed, None, unit, cfg, mode, None, progress, tick)
+}
+
+/// Runs `source` through the engine with the multi-level cache of `topo`, each tier with its
+/// policy and capacity in `cell`.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_tiered(
+    source: &Source,
+    topo: &Arc<Topology>,
+    cell: &TieredCell,
+    seed: u64,
+    unit: SizeUnit,
+    cfg: &EngineConfig,
+    progress: Option<Arc<ReadProgress>>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
+    let setup = (topo.clone(), cell.warm.clone());
+    run(
+        source,
+        &cell.specs,
+        seed,
+        Some(setup),
+        unit,
+        cfg,
+        Loop::Auto,
+        None,
+        progress,
+        tick,
+    )
+}
+
+/// The seed of copy `c` of tier `t`: the bottom tier's first copy has the run's own (so a
+/// one-tier hierarchy is the single cache), every other copy one of its own.
+fn copy_seed(seed: u64, t: usize, c: usize, bottom: usize) -> u64 {
+    if t == bottom && c == 0 {
+        seed
+    } else {
+        let mut z = seed ^ (((t as u64) << 32) | c as u64 | 1 << 63);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn run(
     source: &Source,
-    policy: &PolicySpec,
-    ctx: &BuildCtx,
+    specs: &[(PolicySpec, u64)],
+    seed: u64,
+    topo: Option<(Arc<Topology>, Option<Arc<WarmSet>>)>,
     unit: SizeUnit,
     cfg: &EngineConfig,
     mode: Loop,
@@ -93,10 +138,45 @@ fn run(
         cfg.stale_window
             .map_or(cache::StaleWindow::Ttl, cache::StaleWindow::For),
     );
-    let cache = Cache::new(policy, ctx, stale)?;
-    let rng = SmallRng::seed_from_u64(ctx.seed ^ 0x5EED_E1E1_C0DE_0005);
-    let instant = mode == Loop::Auto && cfg.is_instant();
-    let mut sim = Sim::new(cfg, cache, rng, instant);
+    let bottom = specs.len() - 1;
+    let exclusive = topo
+        .as_ref()
+        .is_some_and(|(t, _)| t.inclusion == crate::topology::Inclusion::Exclusive);
+    let (caches, levels) = sim::tiers::layout(cfg, topo.as_ref().map(|(t, _)| &**t), |t, c| {
+        let (spec, capacity) = &specs[t];
+        let ctx = BuildCtx {
+            capacity: *capacity,
+            seed: copy_seed(seed, t, c, bottom),
+        };
+        let mut cache = Cache::new(spec, &ctx, stale)?;
+        if exclusive {
+            cache.capture_evictions();
+        }
+        Ok(cache)
+    })?;
+    let setup = match &topo {
+        Some((t, warm)) => Some(sim::tiers::TierSetup {
+            topo: t.clone(),
+            delay: latency::Latency::compile(t.coherence.delay.as_ref(), "coherence.delay").map_err(input_error)?,
+            warm: warm.clone(),
+        }),
+        None => None,
+    };
+    let timed = setup.as_ref().is_some_and(|s| {
+        !s.delay.is_zero()
+            || levels.iter().any(|l| !l.get.is_zero() || !l.set.is_zero())
+            || s.topo.warming.as_ref().is_some_and(|w| w.rate.is_some())
+    });
+    let rng = SmallRng::seed_from_u64(seed ^ 0x5EED_E1E1_C0DE_0005);
+    let instant = mode == Loop::Auto && cfg.is_instant() && !timed;
+    let warm_start = setup
+        .as_ref()
+        .and_then(|s| s.topo.warming.as_ref().filter(|w| w.at_start).and(s.warm.as_ref()))
+        .map(|w| w.start);
+    let mut sim = Sim::new(cfg, caches, levels, setup, rng, instant);
+    if let Some(start) = warm_start {
+        sim.warm_from(start);
+    }
     if let Some(n) = compaction {
         sim.set_compaction_threshold(n);
     }
@@ -130,17 +210,19 @@ fn run(
             sim.c.last_arrival as f64 / 1e9
         )));
     }
-    Ok(result(policy, ctx, unit, cfg, &sim, reader.skipped()))
+    let topo = topo.map(|(t, _)| t);
+    Ok(result(specs, topo.as_deref(), unit, cfg, &sim, reader.skipped()))
 }
 
 fn result(
-    policy: &PolicySpec,
-    ctx: &BuildCtx,
+    specs: &[(PolicySpec, u64)],
+    topo: Option<&Topology>,
     unit: SizeUnit,
     cfg: &EngineConfig,
     sim: &Sim,
     bad_lines: u64,
 ) -> RunResult {
+    let (policy, capacity) = specs.last().expect("a cache");
     let c = &sim.c;
     let stats = ReplayStats {
         requests: c.reads,
@@ -151,22 +233,22 @@ fn result(
         skipped: c.skipped,
         ..Default::default()
     };
-    let removed = sim.cache.counters();
-    let mut r = policy.result(
-        ctx.capacity,
-        unit,
-        &stats,
-        removed.evictions,
-        removed.expirations,
-        bad_lines,
-    );
+    let bottom = sim.levels.last().expect("a tier");
+    let (mut evictions, mut expirations) = (0, 0);
+    for c in &sim.caches[bottom.first..bottom.first + bottom.copies] {
+        let k = c.counters();
+        evictions += k.evictions;
+        expirations += k.expirations;
+    }
+    let mut r = policy.result(*capacity, unit, &stats, evictions, expirations, bad_lines);
     let b = &sim.backend.counters;
     let secs = c.end as f64 / 1e9;
     r.writes = Some(c.writes);
     r.read_latency_ms = Some(c.read_latency.summary());
     r.write_latency_ms = Some(c.write_latency.summary());
+    let tc = &sim.tier_counts;
     r.backend = Some(BackendStats {
-        reads: b.reads,
+        reads: b.reads - tc.warming_reads.min(b.reads),
         writes: b.writes,
         peak_concurrency: Some(b.peak_busy),
         peak_queue: Some(b.peak_queue),
@@ -176,8 +258,8 @@ fn result(
         } else {
             b.time_in_system as f64 / b.departures as f64 / 1e6
         }),
-        warming_reads: None,
-        absent_reads: None,
+        warming_reads: topo.and_then(|t| t.warming.as_ref()).map(|_| tc.warming_reads),
+        absent_reads: topo.filter(|t| t.absent).map(|_| tc.absent_reads),
     });
     r.stampede = Some(c.stampede);
     r.write_behind = (cfg.write == WritePattern::WriteBehind).then_some(c.write_behind);
@@ -186,6 +268,23 @@ fn result(
     r.errors = Some(c.errors);
     r.duration_s = Some(secs);
     r.timeline = c.timeline.clone();
+    if let Some(t) = topo {
+        if t.absent {
+            r.negative_hits = Some(tc.negative_hits);
+        }
+        r.read_latency_tiers_ms = Some(sim.read_tier_time.summary());
+        r.read_latency_backend_ms = Some(sim.read_backend_time.summary());
+        if t.explicit {
+            r.tiers = Some(sim::tiers::tier_stats(t, &sim.levels, &sim.caches));
+            r.memory_bytes_total = Some(
+                specs
+                    .iter()
+                    .zip(&sim.levels)
+                    .map(|((_, cap), l)| cap.saturating_mul(l.copies as u64))
+                    .fold(0u64, u64::saturating_add),
+            );
+        }
+    }
     r
 }
 
@@ -252,8 +351,9 @@ set = "200us"
         let go = |n| {
             run(
                 &source,
-                &spec,
-                &ctx,
+                &[(spec.clone(), ctx.capacity)],
+                ctx.seed,
+                None,
                 SizeUnit::Objects,
                 &cfg,
                 Loop::Auto,

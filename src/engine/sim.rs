@@ -16,6 +16,7 @@
 mod faults;
 mod reads;
 mod stampede;
+pub mod tiers;
 mod versions;
 mod write_behind;
 mod writes;
@@ -64,6 +65,10 @@ enum Ev {
     Crash,
     /// The cache restarts empty.
     Restart,
+    /// An invalidation reaches an instance: index into `msgs`.
+    Invalidate(u32),
+    /// Rate-limited warming loads its next key (of this generation).
+    Warm(u32),
 }
 
 /// What a task is.
@@ -75,6 +80,8 @@ enum Kind {
     Write,
     /// A background refresh (stale-while-revalidate, refresh-ahead).
     Refresh,
+    /// A warming load.
+    Warm,
 }
 
 /// A client request or background load in progress.
@@ -95,6 +102,14 @@ struct Task {
     retries: u32,
     /// The slot is in use (not on the free list).
     active: bool,
+    /// The application instance that sent it.
+    inst: u32,
+    /// The tier its next cache operation goes to.
+    tier: u8,
+    /// Its fills copy a value found in a lower tier (no load of its own).
+    fill_only: bool,
+    /// Time spent in cache round trips, ns (the rest of a read's latency is the backend's).
+    tier_ns: u64,
 }
 
 /// Everything counted by a run.
@@ -154,8 +169,28 @@ pub struct Sim {
     keys: FxHashMap<u64, KeyState>,
     /// The latest version acknowledged to a writer, per key (`versions`).
     acked: FxHashMap<u64, u64>,
-    /// The cache.
-    pub cache: Cache,
+    /// Every copy of every tier (a single cache is one).
+    pub caches: Vec<Cache>,
+    /// The tiers, from the application down to the backend.
+    pub levels: Vec<tiers::Level>,
+    /// The multi-level settings (`None`: a plain single cache).
+    tiers: Option<tiers::TierSetup>,
+    /// Requests routed so far (round-robin).
+    routed: u64,
+    /// Invalidations in flight: (instance, key); free slots in `free_msgs`.
+    msgs: Vec<(u32, u64)>,
+    free_msgs: Vec<u32>,
+    /// Entries an exclusive tier evicted, being demoted (a buffer kept across calls).
+    demoted: Vec<(u64, super::cache::Meta)>,
+    /// Rate-limited warming: its generation and the next key.
+    warm_gen: u32,
+    warm_pos: usize,
+    /// Counts of the multi-level features.
+    pub tier_counts: tiers::TierCounts,
+    /// Read time in cache round trips and outside them (multi-level caches).
+    pub read_tier_time: LatencyHistogram,
+    /// See `read_tier_time`.
+    pub read_backend_time: LatencyHistogram,
     /// The backend.
     pub backend: Backend,
     rng: SmallRng,
@@ -183,7 +218,14 @@ pub struct Sim {
 
 impl Sim {
     /// A simulation at time 0; `instant` selects the path with no event queue.
-    pub fn new(cfg: &EngineConfig, cache: Cache, rng: SmallRng, instant: bool) -> Sim {
+    pub fn new(
+        cfg: &EngineConfig,
+        caches: Vec<Cache>,
+        levels: Vec<tiers::Level>,
+        setup: Option<tiers::TierSetup>,
+        rng: SmallRng,
+        instant: bool,
+    ) -> Sim {
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
@@ -194,7 +236,18 @@ impl Sim {
             free_tasks: Vec::new(),
             keys: FxHashMap::default(),
             acked: FxHashMap::default(),
-            cache,
+            caches,
+            levels,
+            tiers: setup,
+            routed: 0,
+            msgs: Vec::new(),
+            free_msgs: Vec::new(),
+            demoted: Vec::new(),
+            warm_gen: 0,
+            warm_pos: 0,
+            tier_counts: tiers::TierCounts::default(),
+            read_tier_time: LatencyHistogram::default(),
+            read_backend_time: LatencyHistogram::default(),
             backend: Backend::new(cfg),
             rng,
             dirty: 0,
@@ -255,7 +308,7 @@ impl Sim {
             hits: self.c.hits,
             writes: self.c.writes,
             deletes: self.c.deletes,
-            backend_reads: b.reads,
+            backend_reads: b.reads - self.tier_counts.warming_reads.min(b.reads),
             backend_writes: b.writes,
             errors: self.c.errors,
             stale_reads: self.c.stale_reads,
@@ -324,6 +377,10 @@ impl Sim {
             load_start: 0,
             retries: 0,
             active: true,
+            inst: 0,
+            tier: 0,
+            fill_only: false,
+            tier_ns: 0,
         };
         match self.free_tasks.pop() {
             Some(id) => {
@@ -350,10 +407,16 @@ impl Sim {
             self.compact_versions();
         }
         self.c.last_arrival = req.time;
+        let inst = self.route(req);
         if req.op == Op::Delete {
             self.c.deletes += 1;
-            self.cache.delete(req.key);
+            for t in 0..self.levels.len() {
+                let ci = self.cache_of(t, inst);
+                self.caches[ci].delete(req.key);
+                self.sync_used(t, ci);
+            }
             self.process_writebacks();
+            self.broadcast(req.key, inst);
             return;
         }
         if req.size == 0 {
@@ -364,12 +427,21 @@ impl Sim {
             self.c.reads += 1;
             self.c.read_bytes = self.c.read_bytes.saturating_add(req.size);
             let id = self.new_task(*req, Kind::Read);
-            self.after(self.cfg.get_latency, Ev::Get(id));
+            self.tasks[id as usize].inst = inst;
+            let d = self.levels[0].get.sample(&mut self.rng);
+            self.tasks[id as usize].tier_ns = d;
+            self.after(d, Ev::Get(id));
         } else {
             self.c.writes += 1;
             let id = self.new_task(*req, Kind::Write);
+            self.tasks[id as usize].inst = inst;
+            // Write-through sets the tiers bottom first; invalidation deletes top first.
+            if self.cfg.write == WritePattern::WriteThrough {
+                self.tasks[id as usize].tier = (self.levels.len() - 1) as u8;
+            }
             if self.cfg.write == WritePattern::WriteBehind {
-                self.after(self.cfg.set_latency, Ev::WriteCache(id));
+                let d = self.levels[0].set.sample(&mut self.rng);
+                self.after(d, Ev::WriteCache(id));
             } else {
                 self.send(Owner::Task(id), true, req.key, Vec::new());
             }
@@ -381,7 +453,12 @@ impl Sim {
             Ev::Get(id) => self.on_get(id),
             Ev::Fill(id) => self.on_fill(id),
             Ev::WriteCache(id) => self.on_write_cache(id),
-            Ev::Retry(id) => self.after(self.cfg.get_latency, Ev::Get(id)),
+            Ev::Retry(id) => {
+                let t = self.tasks[id as usize].tier as usize;
+                let d = self.levels[t].get.sample(&mut self.rng);
+                self.tasks[id as usize].tier_ns += d;
+                self.after(d, Ev::Get(id))
+            }
             Ev::Done(job) => self.on_done(job),
             Ev::Timeout { job, gen } => self.on_timeout(job, gen),
             Ev::Fail(id) => self.on_fail(id),
@@ -389,6 +466,8 @@ impl Sim {
             Ev::Flush => self.on_flush(),
             Ev::Crash => self.on_crash(),
             Ev::Restart => self.on_restart(),
+            Ev::Invalidate(m) => self.on_invalidate(m),
+            Ev::Warm(g) => self.on_warm(g),
         }
     }
 
@@ -439,8 +518,12 @@ impl Sim {
                 if self.cfg.write == WritePattern::WriteAround {
                     self.ack(id);
                 } else {
-                    self.after(self.cfg.set_latency, Ev::WriteCache(id));
+                    let t = self.tasks[id as usize].tier as usize;
+                    let d = self.levels[t].set.sample(&mut self.rng);
+                    self.after(d, Ev::WriteCache(id));
                 }
+            } else if self.tasks[id as usize].kind == Kind::Warm {
+                self.on_warmed(id, j.version);
             } else {
                 self.on_loaded(id, j.version);
             }

@@ -153,6 +153,13 @@ pub struct RunResult {
     /// Reads of absent keys served by a cached "not found" entry (in `hits`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub negative_hits: Option<u64>,
+    /// Engine, multi-level caches: the part of each read's latency spent in cache round trips, ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub read_latency_tiers_ms: Option<LatencySummary>,
+    /// Engine, multi-level caches: the rest of each read's latency (backend queue and service,
+    /// waits for another read's load), ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub read_latency_backend_ms: Option<LatencySummary>,
     /// Multi-level caches: every tier's size times its copies, summed (objects when sizes are ignored).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub memory_bytes_total: Option<u64>,
@@ -218,6 +225,8 @@ impl RunResult {
             duration_s: None,
             tiers: None,
             negative_hits: None,
+            read_latency_tiers_ms: None,
+            read_latency_backend_ms: None,
             memory_bytes_total: None,
             timeline: Vec::new(),
             read_misses: None,

@@ -420,15 +420,20 @@ fn run_prepared(cfg: &RunConfig, jobs: &[Job]) -> Result<Vec<RunResult>> {
                 let r = match (engine, cfg.sample_rate) {
                     (None, None) if topology.is_some() => {
                         let topo = topology.expect("matched");
-                        let cell = crate::replay::tiers::TieredCell {
+                        let cell = crate::topology::TieredCell {
                             specs: tier_specs(topo, p, *cap, unit, ws.as_ref()),
                             warm: cfg.warm.clone(),
                         };
                         crate::replay::tiers::replay_tiered(source, topo, &cell, seed, unit, Some(read.clone()), &tick)
                     }
-                    (Some(_), _) if topology.is_some() => Err(input_error(
-                        "multi-level caches ([[tier]], [warming], negative caching, absent keys) do not run on the discrete-event engine yet; remove the engine sections ([pattern], [backend], [cache_latency], [faults]) to replay them",
-                    )),
+                    (Some(e), _) if topology.is_some() => {
+                        let topo = cfg.topology.as_ref().expect("matched");
+                        let cell = crate::topology::TieredCell {
+                            specs: tier_specs(topo, p, *cap, unit, ws.as_ref()),
+                            warm: cfg.warm.clone(),
+                        };
+                        crate::engine::simulate_tiered(source, topo, &cell, seed, unit, e, Some(read.clone()), &tick)
+                    }
                     (None, Some(_)) if topology.is_some() => Err(input_error(
                         "--shards-rate/--shards-samples sample a single cache; a multi-level cache is simulated whole",
                     )),

@@ -27,7 +27,7 @@ use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, Policy, PolicySpec};
 use crate::source::Source;
 use crate::topology::warming::WarmSet;
-use crate::topology::{is_absent, Inclusion, Invalidation, Routing, Tier, Topology};
+use crate::topology::{is_absent, Inclusion, Invalidation, Routing, Tier, TieredCell, Topology};
 use crate::trace::{ReadProgress, BATCH};
 use anyhow::Result;
 use rand::rngs::SmallRng;
@@ -104,11 +104,7 @@ pub struct Hierarchy {
     stats: ReplayStats,
 }
 
-/// The instance `routing = "by-key"` sends `key` to, of `instances`.
-#[inline]
-pub fn instance_of_key(key: u64, instances: u32) -> usize {
-    (mix(key) % instances as u64) as usize
-}
+pub use crate::topology::instance_of_key;
 
 /// Spreads a key over instances (SplitMix64's finalizer).
 #[inline]
@@ -214,11 +210,9 @@ impl Hierarchy {
 
     /// Loads the keys of `warm` before the first request: least popular first, so that when they
     /// do not all fit, recency-based policies keep the most popular. Each key is one backend
-    /// read per instance path that loads it (one in all when only shared tiers are warmed).
+    /// read, stored in every copy of each warmed tier (bottom first); in an exclusive hierarchy,
+    /// in the topmost warmed tier only.
     pub fn warm(&mut self, warm: &WarmSet, tiers: &[usize]) {
-        let per_instance = tiers.iter().any(|&t| self.levels[t].copies.len() > 1);
-        let paths = if per_instance { self.instances as usize } else { 1 };
-        // Exclusive: a key lives in one tier, the topmost warmed one.
         let tiers: Vec<usize> = if self.exclusive {
             tiers.iter().copied().min().into_iter().collect()
         } else {
@@ -226,10 +220,9 @@ impl Hierarchy {
         };
         for k in warm.keys.iter().rev() {
             let q = Request { time: warm.start, ..*k };
-            for i in 0..paths {
-                self.totals.warming_reads += 1;
-                for &t in tiers.iter().rev() {
-                    let c = self.copy(t, i);
+            self.totals.warming_reads += 1;
+            for &t in tiers.iter().rev() {
+                for c in 0..self.levels[t].copies.len() {
                     // A policy inserts after its own miss: look the key up first.
                     if self.levels[t].copies[c].get(&q) {
                         continue;
@@ -635,15 +628,6 @@ impl Hierarchy {
         }
         r
     }
-}
-
-/// Everything one cell of a tiered grid needs besides the source.
-#[derive(Clone, Debug)]
-pub struct TieredCell {
-    /// Each tier's policy and capacity (the bottom one from the cell).
-    pub specs: Vec<(PolicySpec, u64)>,
-    /// The warm set, when warming runs at the start.
-    pub warm: Option<Arc<WarmSet>>,
 }
 
 /// Replays `source` through the hierarchy of `topo` with the cell's tiers.

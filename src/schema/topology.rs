@@ -62,6 +62,11 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Whether each instance has a copy.
+    pub fn per_instance(self) -> bool {
+        self == Scope::Instance
+    }
+
     /// The name written in outputs.
     pub fn as_str(self) -> &'static str {
         match self {

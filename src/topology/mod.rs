@@ -324,6 +324,25 @@ impl Topology {
     }
 }
 
+/// Everything one cell of a multi-level grid needs besides the source.
+#[derive(Clone, Debug)]
+pub struct TieredCell {
+    /// Each tier's policy and capacity (the bottom one from the cell).
+    pub specs: Vec<(PolicySpec, u64)>,
+    /// The keys warming loads, when the topology warms.
+    pub warm: Option<std::sync::Arc<warming::WarmSet>>,
+}
+
+/// The instance `routing = "by-key"` sends `key` to, of `instances` (SplitMix64's finalizer of
+/// the key, modulo the instances).
+#[inline]
+pub fn instance_of_key(key: u64, instances: u32) -> usize {
+    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) % instances as u64) as usize
+}
+
 /// Whether `q` reads a key the backend does not have.
 #[inline]
 pub fn is_absent(q: &crate::model::request::Request) -> bool {

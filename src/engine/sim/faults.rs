@@ -23,6 +23,7 @@ impl Sim {
         let t = self.tasks[id as usize];
         self.end_load(id);
         match t.kind {
+            Kind::Warm => self.free(id),
             Kind::Refresh => {
                 if let Some(ks) = self.keys.get_mut(&t.req.key) {
                     ks.refreshing = false;
@@ -45,13 +46,44 @@ impl Sim {
 
     /// The cache process dies: it comes back empty, and its unflushed writes are lost.
     pub(super) fn on_crash(&mut self) {
-        let lost = self.cache.clear().expect("the policy was built once already");
+        let lost = self.clear_shared();
         self.lose_dirty(&lost);
+        self.warm_after_restart();
+    }
+
+    /// Empties every shared tier (a single cache is one): the cache service restarts. Returns the
+    /// unflushed writes they held.
+    fn clear_shared(&mut self) -> Vec<crate::engine::cache::Writeback> {
+        let mut out = Vec::new();
+        for t in 0..self.levels.len() {
+            if !self.levels[t].shared {
+                continue;
+            }
+            let first = self.levels[t].first;
+            for ci in first..first + self.levels[t].copies {
+                out.extend(self.caches[ci].clear().expect("the policy was built once already"));
+                self.sync_used(t, ci);
+            }
+        }
+        out
+    }
+
+    /// Warming after a restart or crash, when `[warming] when` says so.
+    fn warm_after_restart(&mut self) {
+        if self
+            .tiers
+            .as_ref()
+            .and_then(|s| s.topo.warming.as_ref())
+            .is_some_and(|w| w.at_restart)
+        {
+            self.start_warming();
+        }
     }
 
     /// The cache restarts empty: its unflushed writes are sent to the backend first.
     pub(super) fn on_restart(&mut self) {
-        let dirty = self.cache.clear().expect("the policy was built once already");
+        let dirty = self.clear_shared();
         self.flush_on_restart(&dirty);
+        self.warm_after_restart();
     }
 }

@@ -14,17 +14,36 @@ impl Sim {
     pub(super) fn on_get(&mut self, id: u32) {
         let t = self.tasks[id as usize];
         let first = !t.looked_up;
-        self.tasks[id as usize].looked_up = true;
+        let tier = t.tier as usize;
+        let last = tier + 1 == self.levels.len();
         // Hits need the value's metadata for xfetch and refresh-ahead, and for staleness once
         // anything was written.
         let want_meta = self.hit_meta || !self.acked.is_empty();
-        let r = self.cache.lookup(self.now, &t.req, want_meta);
+        let ci = self.cache_of(tier, t.inst);
+        let r = self.caches[ci].lookup(self.now, &t.req, want_meta);
+        if self.levels.len() > 1 {
+            self.sync_used(tier, ci);
+        }
         let key = t.req.key;
+        if first {
+            self.levels[tier].requests += 1;
+        }
         match r {
             Lookup::Hit(m) | Lookup::Stale(m) => {
                 if first {
+                    self.tasks[id as usize].looked_up = true;
+                    self.levels[tier].hits += 1;
+                    self.tier_counts.negative_hits += u64::from(t.req.absent);
                     self.c.hits += 1;
                     self.timeline.lookup(true);
+                }
+                if !self.acked.is_empty() && m.version < self.acked.get(&key).copied().unwrap_or(0) {
+                    self.levels[tier].stale_reads += 1;
+                }
+                if tier > 0 && self.levels.len() > 1 {
+                    self.observe(key, m.version);
+                    self.fill_above(id, tier, &m);
+                    return;
                 }
                 if let Lookup::Stale(_) = r {
                     self.c.stale_served += 1;
@@ -45,7 +64,16 @@ impl Sim {
                 self.complete_read(id);
             }
             Lookup::Miss => {
+                if !last {
+                    let next = tier + 1;
+                    self.tasks[id as usize].tier = next as u8;
+                    let d = self.levels[next].get.sample(&mut self.rng);
+                    self.tasks[id as usize].tier_ns += d;
+                    self.after(d, Ev::Get(id));
+                    return;
+                }
                 if first {
+                    self.tasks[id as usize].looked_up = true;
                     self.timeline.lookup(false);
                     self.c.miss_bytes = self.c.miss_bytes.saturating_add(t.req.size);
                 }
@@ -74,10 +102,28 @@ impl Sim {
         if t.kind == Kind::Read {
             self.observe(t.req.key, version);
         }
+        if t.req.absent {
+            self.tier_counts.absent_reads += 1;
+            if self.tiers.as_ref().is_none_or(|s| s.topo.negative_ttl.is_none()) {
+                // "Not found", and not cached.
+                if t.kind == Kind::Read {
+                    self.release(id, true);
+                    self.complete_read(id);
+                } else {
+                    self.free(id);
+                }
+                return;
+            }
+        }
+        // Fills go bottom first (exclusive: into the top tier only).
+        let first_fill = if self.exclusive() { 0 } else { self.levels.len() - 1 };
+        self.tasks[id as usize].tier = first_fill as u8;
         if self.cfg.read == ReadPattern::ReadThrough && t.kind == Kind::Read && !t.recompute {
             self.on_fill(id);
         } else {
-            self.after(self.cfg.set_latency, Ev::Fill(id));
+            let d = self.levels[first_fill].set.sample(&mut self.rng);
+            self.tasks[id as usize].tier_ns += d;
+            self.after(d, Ev::Fill(id));
         }
     }
 
@@ -86,8 +132,8 @@ impl Sim {
         let t = self.tasks[id as usize];
         let key = t.req.key;
         let replace = t.recompute || t.kind == Kind::Refresh;
-        self.cache
-            .store(self.now, &t.req, t.version, !replace, self.now - t.load_start, 0);
+        let tier = t.tier as usize;
+        self.store_in(tier, t.inst, &t.req, t.version, replace, self.now - t.load_start);
         self.process_writebacks();
         if t.kind == Kind::Refresh {
             if let Some(ks) = self.keys.get_mut(&key) {
@@ -97,13 +143,29 @@ impl Sim {
             self.free(id);
             return;
         }
-        self.release(id, true);
+        if tier > 0 && !self.exclusive() {
+            let next = tier - 1;
+            self.tasks[id as usize].tier = next as u8;
+            let d = self.levels[next].set.sample(&mut self.rng);
+            self.tasks[id as usize].tier_ns += d;
+            self.after(d, Ev::Fill(id));
+            return;
+        }
+        if !t.fill_only {
+            self.release(id, true);
+        }
         self.complete_read(id);
     }
 
     /// Read `id` is answered: records its latency and frees it.
     pub(super) fn complete_read(&mut self, id: u32) {
-        let lat = self.now - self.tasks[id as usize].req.time;
+        let t = &self.tasks[id as usize];
+        let lat = self.now - t.req.time;
+        if self.tiers.is_some() {
+            let tier = t.tier_ns.min(lat);
+            self.read_tier_time.record(tier);
+            self.read_backend_time.record(lat - tier);
+        }
         self.c.read_latency.record(lat);
         self.timeline.read_latency(lat);
         self.free(id);

@@ -27,8 +27,8 @@ impl Sim {
         for batch in self.deferred.iter().flatten() {
             busy.extend(batch.iter().map(|e| e.key));
         }
-        let cache = &self.cache;
-        let keep = |k: u64| busy.contains(&k) || cache.peek(k).is_some();
+        let caches = &self.caches;
+        let keep = |k: u64| busy.contains(&k) || caches.iter().any(|c| c.peek(k).is_some());
         self.acked.retain(|k, _| keep(*k));
         self.backend.retain_versions(keep);
         let left = self.acked.len() + self.backend.versions_len();

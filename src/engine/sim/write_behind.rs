@@ -21,20 +21,20 @@ impl Sim {
             .max(self.backend.version(key))
             + 1;
         self.tasks[id as usize].version = v;
-        let was_dirty = self.cache.peek(key).is_some_and(|m| m.dirty > 0);
+        let was_dirty = self.caches[0].peek(key).is_some_and(|m| m.dirty > 0);
         if was_dirty {
             self.c.write_behind.coalesced_writes += 1;
         } else {
             self.dirty += 1;
             self.dirty_queue.push_back(key);
         }
-        self.cache.store(self.now, &t.req, v, false, 0, 1);
+        self.caches[0].store(self.now, &t.req, v, false, 0, 1);
     }
 
     /// Dirty entries that left the cache are written to the backend first.
     pub(super) fn process_writebacks(&mut self) {
         if self.writebacks.is_empty() {
-            self.cache.take_writebacks(&mut self.writebacks);
+            self.caches[0].take_writebacks(&mut self.writebacks);
             if self.writebacks.is_empty() {
                 return;
             }
@@ -62,7 +62,7 @@ impl Sim {
         let mut batch = Vec::new();
         while (batch.len() as u64) < n {
             let Some(key) = self.dirty_queue.pop_front() else { break };
-            if let Some(m) = self.cache.meta_mut(key) {
+            if let Some(m) = self.caches[0].meta_mut(key) {
                 if m.dirty > 0 {
                     m.dirty = 0;
                     self.dirty -= 1;

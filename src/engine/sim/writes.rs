@@ -10,15 +10,31 @@ impl Sim {
     pub(super) fn on_write_cache(&mut self, id: u32) {
         let t = self.tasks[id as usize];
         let key = t.req.key;
-        match self.cfg.write {
+        let tier = t.tier as usize;
+        let next = match self.cfg.write {
             WritePattern::Invalidate => {
-                self.cache.delete(key);
+                let ci = self.cache_of(tier, t.inst);
+                self.caches[ci].delete(key);
+                self.sync_used(tier, ci);
+                // Top down, every tier of the writer's path.
+                (tier + 1 < self.levels.len()).then_some(tier + 1)
             }
             WritePattern::WriteThrough => {
-                self.cache.store(self.now, &t.req, t.version, false, 0, 0);
+                self.store_in(tier, t.inst, &t.req, t.version, true, 0);
+                // Bottom up.
+                tier.checked_sub(1)
             }
-            WritePattern::WriteBehind => self.store_dirty(id),
+            WritePattern::WriteBehind => {
+                self.store_dirty(id);
+                None
+            }
             WritePattern::WriteAround => unreachable!("write-around never writes the cache"),
+        };
+        if let Some(next) = next {
+            self.tasks[id as usize].tier = next as u8;
+            let d = self.levels[next].set.sample(&mut self.rng);
+            self.after(d, super::Ev::WriteCache(id));
+            return;
         }
         // An entry this store evicted is written back first: it no longer counts as dirty.
         self.process_writebacks();
@@ -39,5 +55,8 @@ impl Sim {
         *v = (*v).max(t.version);
         self.c.write_latency.record(self.now - t.req.time);
         self.free(id);
+        if self.cfg.write != WritePattern::WriteAround {
+            self.broadcast(t.req.key, t.inst);
+        }
     }
 }
