@@ -36,8 +36,6 @@ use crate::trace::{ReadProgress, BATCH};
 use anyhow::Result;
 use cache::Cache;
 use config::EngineConfig;
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
 use sim::Sim;
 use std::path::Path;
 use std::sync::Arc;
@@ -167,13 +165,12 @@ fn run(
             || levels.iter().any(|l| !l.get.is_zero() || !l.set.is_zero())
             || s.topo.warming.as_ref().is_some_and(|w| w.rate.is_some())
     });
-    let rng = SmallRng::seed_from_u64(seed ^ 0x5EED_E1E1_C0DE_0005);
     let instant = mode == Loop::Auto && cfg.is_instant() && !timed;
     let warm_start = setup
         .as_ref()
         .and_then(|s| s.topo.warming.as_ref().filter(|w| w.at_start).and(s.warm.as_ref()))
         .map(|w| w.start);
-    let mut sim = Sim::new(cfg, caches, levels, setup, rng, instant);
+    let mut sim = Sim::new(cfg, caches, levels, setup, seed, instant);
     if let Some(start) = warm_start {
         sim.warm_from(start);
     }
@@ -248,7 +245,7 @@ fn result(
     r.write_latency_ms = Some(c.write_latency.summary());
     let tc = &sim.tier_counts;
     r.backend = Some(BackendStats {
-        reads: b.reads - tc.warming_reads.min(b.reads),
+        reads: b.reads - tc.warming_sent.min(b.reads),
         writes: b.writes,
         peak_concurrency: Some(b.peak_busy),
         peak_queue: Some(b.peak_queue),

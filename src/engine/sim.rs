@@ -177,6 +177,8 @@ pub struct Sim {
     tiers: Option<tiers::TierSetup>,
     /// Requests routed so far (round-robin).
     routed: u64,
+    /// Random routing's own generator.
+    route_rng: SmallRng,
     /// Invalidations in flight: (instance, key); free slots in `free_msgs`.
     msgs: Vec<(u32, u64)>,
     free_msgs: Vec<u32>,
@@ -223,9 +225,10 @@ impl Sim {
         caches: Vec<Cache>,
         levels: Vec<tiers::Level>,
         setup: Option<tiers::TierSetup>,
-        rng: SmallRng,
+        seed: u64,
         instant: bool,
     ) -> Sim {
+        let rng = rand::SeedableRng::seed_from_u64(seed ^ 0x5EED_E1E1_C0DE_0005);
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
@@ -240,6 +243,7 @@ impl Sim {
             levels,
             tiers: setup,
             routed: 0,
+            route_rng: rand::SeedableRng::seed_from_u64(crate::topology::routing_seed(seed)),
             msgs: Vec::new(),
             free_msgs: Vec::new(),
             demoted: Vec::new(),
@@ -308,7 +312,7 @@ impl Sim {
             hits: self.c.hits,
             writes: self.c.writes,
             deletes: self.c.deletes,
-            backend_reads: b.reads - self.tier_counts.warming_reads.min(b.reads),
+            backend_reads: b.reads - self.tier_counts.warming_sent.min(b.reads),
             backend_writes: b.writes,
             errors: self.c.errors,
             stale_reads: self.c.stale_reads,

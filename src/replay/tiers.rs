@@ -96,7 +96,10 @@ pub struct Hierarchy {
     negative_ttl: Option<u64>,
     /// The latest version written, per key written (when `track`).
     latest: FxHashMap<u64, u64>,
+    /// Lost invalidations.
     rng: SmallRng,
+    /// Random routing (its own stream, as on the engine, so both route alike).
+    route_rng: SmallRng,
     /// Requests routed so far (round-robin).
     routed: u64,
     evicted: Vec<u64>,
@@ -164,7 +167,8 @@ impl Hierarchy {
             loss: topo.coherence.loss,
             negative_ttl: topo.negative_ttl,
             latest: FxHashMap::default(),
-            rng: SmallRng::seed_from_u64(seed ^ 0x70D0_1067_5EED_0001),
+            rng: SmallRng::seed_from_u64(seed ^ 0x70D0_1067_5EED_0002),
+            route_rng: SmallRng::seed_from_u64(crate::topology::routing_seed(seed)),
             routed: 0,
             evicted: Vec::new(),
             totals: Totals::default(),
@@ -189,7 +193,7 @@ impl Hierarchy {
         let i = match self.routing {
             _ if n == 1 => 0,
             Routing::RoundRobin => self.routed % n,
-            Routing::Random => self.rng.random_range(0..n),
+            Routing::Random => self.route_rng.random_range(0..n),
             Routing::ByKey => instance_of_key(req.key, self.instances) as u64,
             // Checked when the topology is built: routing by a trace column needs the column.
             Routing::Trace => 0,
@@ -416,7 +420,8 @@ impl Hierarchy {
     /// Every other instance drops `key` from its own tiers (broadcast), unless it misses the
     /// message.
     fn invalidate_others(&mut self, key: u64, writer: usize) {
-        if !self.invalidate || self.instances == 1 {
+        // loss = 1 sends nothing, exactly as invalidation = "none" (no draw either).
+        if !self.invalidate || self.loss >= 1.0 || self.instances == 1 {
             return;
         }
         let own: Vec<usize> = (0..self.levels.len())

@@ -343,6 +343,12 @@ pub fn instance_of_key(key: u64, instances: u32) -> usize {
     ((z ^ (z >> 31)) % instances as u64) as usize
 }
 
+/// The seed of random routing's own generator, from the run's seed: the plain replay and the
+/// engine route alike.
+pub fn routing_seed(seed: u64) -> u64 {
+    seed ^ 0x70D0_1067_5EED_0001
+}
+
 /// Whether `q` reads a key the backend does not have.
 #[inline]
 pub fn is_absent(q: &crate::model::request::Request) -> bool {

@@ -78,6 +78,8 @@ pub struct TierSetup {
 pub struct TierCounts {
     /// Warming loads (backend reads that are not request misses).
     pub warming_reads: u64,
+    /// Of those, the ones sent through the backend's servers (rate-limited warming).
+    pub warming_sent: u64,
     /// Reads of absent keys answered "not found" by the backend.
     pub absent_reads: u64,
     /// Reads served by a cached "not found".
@@ -111,7 +113,7 @@ impl Sim {
         let i = match s.topo.routing {
             _ if n == 1 => 0,
             Routing::RoundRobin => (self.routed % n as u64) as u32,
-            Routing::Random => self.rng.random_range(0..n),
+            Routing::Random => self.route_rng.random_range(0..n),
             Routing::ByKey => crate::topology::instance_of_key(req.key, n) as u32,
             Routing::Trace => 0,
         };
@@ -214,7 +216,9 @@ impl Sim {
     pub(super) fn broadcast(&mut self, key: u64, inst: u32) {
         let Some(s) = &self.tiers else { return };
         let topo = &s.topo;
+        // loss = 1 sends nothing, exactly as invalidation = "none" (no draw either).
         if topo.coherence.invalidation != Invalidation::Broadcast
+            || topo.coherence.loss >= 1.0
             || topo.instances == 1
             || !self.levels.iter().any(|l| !l.shared)
         {
@@ -318,6 +322,7 @@ impl Sim {
         let Some(k) = set.keys.get(self.warm_pos) else { return };
         self.warm_pos += 1;
         self.tier_counts.warming_reads += 1;
+        self.tier_counts.warming_sent += 1;
         let id = self.new_task(Request { time: self.now, ..*k }, Kind::Warm);
         self.tasks[id as usize].loading = false;
         self.send(crate::engine::backend::Owner::Task(id), false, k.key, Vec::new());
