@@ -265,6 +265,7 @@ fn result(
     r.errors = Some(c.errors);
     r.duration_s = Some(secs);
     r.timeline = c.timeline.clone();
+    r.tier_timeline = c.tier_timeline.clone();
     if let Some(t) = topo {
         if t.absent {
             r.negative_hits = Some(tc.negative_hits);

@@ -145,6 +145,8 @@ pub struct EngineCounters {
     pub write_behind: WriteBehindStats,
     /// The time series.
     pub timeline: Vec<TimelinePoint>,
+    /// Multi-level caches: each interval's hit ratio of every tier (aligned with `timeline`).
+    pub tier_timeline: Vec<Vec<f64>>,
     /// Time of the last arrival.
     pub last_arrival: u64,
     /// Time of the last event.
@@ -229,6 +231,7 @@ impl Sim {
         instant: bool,
     ) -> Sim {
         let rng = rand::SeedableRng::seed_from_u64(seed ^ 0x5EED_E1E1_C0DE_0005);
+        let tiers_followed = setup.as_ref().filter(|x| x.topo.explicit).map_or(0, |x| x.topo.tiers.len());
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
@@ -262,7 +265,7 @@ impl Sim {
             compact_at: COMPACT_MIN,
             compact_min: COMPACT_MIN,
             arrivals_done: false,
-            timeline: Timeline::new(cfg.timeline_interval),
+            timeline: Timeline::new(cfg.timeline_interval, tiers_followed),
             c: EngineCounters::default(),
         };
         if !instant {
@@ -331,7 +334,8 @@ impl Sim {
     /// Closes the open timeline interval.
     fn close_interval(&mut self) {
         let now = self.totals();
-        self.timeline.close(now, self.dirty, &mut self.c.timeline);
+        self.timeline
+            .close(now, self.dirty, &mut self.c.timeline, &mut self.c.tier_timeline);
     }
 
     /// `Some(points)` when the timeline would need more than

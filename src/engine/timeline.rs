@@ -10,6 +10,8 @@ struct Interval {
     lookups: u64,
     hits: u64,
     latency: LatencyHistogram,
+    /// Per tier of a multi-level cache: lookups that reached it and its hits.
+    tiers: Vec<(u64, u64)>,
 }
 
 /// The run's totals at some instant. Each interval's counts are the totals' growth since the last
@@ -52,12 +54,16 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// A timeline of `interval`-ns intervals from time 0.
-    pub fn new(interval: u64) -> Timeline {
+    /// A timeline of `interval`-ns intervals from time 0, following `tiers` tiers apart (0: a
+    /// single cache, whose hit ratio is the run's).
+    pub fn new(interval: u64, tiers: usize) -> Timeline {
         Timeline {
             interval,
             next_tick: interval,
-            open: Interval::default(),
+            open: Interval {
+                tiers: vec![(0, 0); tiers],
+                ..Interval::default()
+            },
             closed: Totals::default(),
             full: false,
         }
@@ -78,6 +84,15 @@ impl Timeline {
         self.open.lookups += 1;
     }
 
+    /// Counts a read's lookup in tier `t` in the open interval (multi-level caches).
+    #[inline]
+    pub fn tier_lookup(&mut self, t: usize, hit: bool) {
+        if let Some(c) = self.open.tiers.get_mut(t) {
+            c.0 += 1;
+            c.1 += u64::from(hit);
+        }
+    }
+
     /// Records a read's latency in the open interval.
     #[inline]
     pub fn read_latency(&mut self, ns: u64) {
@@ -93,13 +108,25 @@ impl Timeline {
     /// Closes the open interval at its end, with the run's totals `now` and `dirty` entries,
     /// appending its point to `points` (or, past [`MAX_TIMELINE_POINTS`], marking the timeline
     /// full).
-    pub fn close(&mut self, now: Totals, dirty: u64, points: &mut Vec<TimelinePoint>) {
+    pub fn close(&mut self, now: Totals, dirty: u64, points: &mut Vec<TimelinePoint>, tiers: &mut Vec<Vec<f64>>) {
         if points.len() as u64 >= MAX_TIMELINE_POINTS {
             self.full = true;
             return;
         }
         let secs = self.interval as f64 / 1e9;
-        let i = std::mem::take(&mut self.open);
+        let fresh = Interval {
+            tiers: vec![(0, 0); self.open.tiers.len()],
+            ..Interval::default()
+        };
+        let i = std::mem::replace(&mut self.open, fresh);
+        if !i.tiers.is_empty() {
+            tiers.push(
+                i.tiers
+                    .iter()
+                    .map(|&(l, h)| if l == 0 { 0.0 } else { h as f64 / l as f64 })
+                    .collect(),
+            );
+        }
         let was = std::mem::replace(&mut self.closed, now);
         points.push(TimelinePoint {
             time_s: self.next_tick as f64 / 1e9,

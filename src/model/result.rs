@@ -166,6 +166,10 @@ pub struct RunResult {
     /// Engine: the time series (written to timeline.csv, not to summary.json).
     #[serde(skip)]
     pub timeline: Vec<TimelinePoint>,
+    /// Engine, multi-level caches: each timeline interval's hit ratio of every tier (written to
+    /// timeline.csv, not to summary.json).
+    #[serde(skip)]
+    pub tier_timeline: Vec<Vec<f64>>,
     /// Plain replay: reads that missed, the backend reads `plan` counts (not in summary.json; None
     /// where not counted: one-pass curves, samples, the engine, which reports `backend.reads`).
     #[serde(skip)]
@@ -229,6 +233,7 @@ impl RunResult {
             read_latency_backend_ms: None,
             memory_bytes_total: None,
             timeline: Vec::new(),
+            tier_timeline: Vec::new(),
             read_misses: None,
         }
     }

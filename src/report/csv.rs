@@ -79,10 +79,38 @@ fn topology_summary(s: &Summary, engine: bool) -> Result<Vec<u8>> {
 /// The engine's time series of every result as CSV (timeline.csv), with policy and cache size
 /// columns.
 pub fn timeline(s: &Summary) -> Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let names: Vec<String> = s
+        .results
+        .iter()
+        .find_map(|r| r.tiers.as_ref())
+        .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        for r in &s.results {
+            for p in &r.timeline {
+                w.serialize(csv_row::TimelineRow::new(r, p))?;
+            }
+        }
+        return w.into_inner().map_err(|e| anyhow::anyhow!("{e}"));
+    }
+    // Multi-level caches: each tier's hit ratio per interval, `tier_<name>_hit_ratio`.
+    let mut w = ::csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let mut header = false;
     for r in &s.results {
-        for p in &r.timeline {
-            w.serialize(csv_row::TimelineRow::new(r, p))?;
+        for (i, p) in r.timeline.iter().enumerate() {
+            let row = csv_row::TimelineRow::new(r, p);
+            if !header {
+                let mut h = header_of(&row)?;
+                h.extend(names.iter().map(|n| format!("tier_{n}_hit_ratio")));
+                w.write_record(&h)?;
+                header = true;
+            }
+            let tiers: Vec<String> = match r.tier_timeline.get(i) {
+                Some(v) => v.iter().map(|x| x.to_string()).collect(),
+                None => vec![String::new(); names.len()],
+            };
+            w.serialize((row, tiers))?;
         }
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))

@@ -265,6 +265,46 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
         },
     )?;
     out.push((title, file));
+    // Multi-level caches: each tier's hit ratio (of the lookups that reached it) per result.
+    let names: Vec<String> = s
+        .results
+        .iter()
+        .find_map(|r| r.tiers.as_ref())
+        .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
+        .unwrap_or_default();
+    if !names.is_empty() {
+        let cats = s
+            .results
+            .iter()
+            .map(|r| format!("{} @ {}", r.label(), r.size_spec))
+            .collect();
+        let series = names
+            .iter()
+            .enumerate()
+            .map(|(t, n)| {
+                let v = s
+                    .results
+                    .iter()
+                    .map(|r| r.tiers.as_ref().and_then(|ts| ts.get(t)).map_or(0.0, |x| x.hit_ratio))
+                    .collect();
+                (n.clone(), v)
+            })
+            .collect();
+        let title = "Hit ratio of each tier".to_string();
+        let file = format!("tiers.{}", format.ext());
+        chart::bars(
+            &dir.join(&file),
+            format,
+            &chart::BarChart {
+                title: title.clone(),
+                x_label: "bottom tier's policy @ size".into(),
+                y_label: "hit ratio of the lookups reaching the tier".into(),
+                categories: cats,
+                series,
+            },
+        )?;
+        out.push((title, file));
+    }
     Ok(out)
 }
 
@@ -404,6 +444,44 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
             }
         }
         markers.truncate(40);
+    }
+    // Multi-level caches: each tier's hit ratio over time, for the first result.
+    if let Some(r) = s.results.iter().find(|r| !r.tier_timeline.is_empty()) {
+        let names: Vec<String> = r
+            .tiers
+            .as_ref()
+            .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
+            .unwrap_or_default();
+        let series = names
+            .iter()
+            .enumerate()
+            .map(|(t, n)| chart::Series {
+                name: n.clone(),
+                points: r
+                    .timeline
+                    .iter()
+                    .zip(&r.tier_timeline)
+                    .map(|(p, v)| (p.time_s, v.get(t).copied().unwrap_or(0.0)))
+                    .collect(),
+            })
+            .collect();
+        let title = format!("Hit ratio per tier over time ({})", label(r));
+        let file = format!("timeline_tiers.{}", format.ext());
+        chart::line(
+            &dir.join(&file),
+            format,
+            &chart::LineChart {
+                title: title.clone(),
+                x_label: "simulated time (s)".into(),
+                y_label: "hit ratio of the lookups reaching the tier".into(),
+                log_x: false,
+                series,
+                x_fmt: |x| format!("{x:.0}"),
+                markers: s.events.clone(),
+                highlights: vec![],
+            },
+        )?;
+        out.push((title, file));
     }
     for (title, y, stem, pick) in metrics {
         let series = s

@@ -27,6 +27,8 @@ impl Sim {
         let key = t.req.key;
         if first {
             self.levels[tier].requests += 1;
+            self.timeline
+                .tier_lookup(tier, matches!(r, Lookup::Hit(_) | Lookup::Stale(_)));
         }
         match r {
             Lookup::Hit(m) | Lookup::Stale(m) => {
