@@ -25,6 +25,7 @@ mod properties;
 mod reports;
 mod support;
 mod tiers;
+mod trace_routing;
 mod workload_errors;
 mod workload_features;
 mod workloads;
