@@ -123,6 +123,11 @@ pub struct CsvArgs {
     /// TTL column (0 = none).
     #[arg(long, value_name = "COL")]
     pub ttl_col: Option<Column>,
+    /// Instance column, for a workload file with `[topology] routing = "trace"` (overrides its
+    /// topology.instance_col): whole numbers 0..instances-1, or names numbered in order of first
+    /// appearance.
+    #[arg(long, value_name = "COL")]
+    pub instance_col: Option<Column>,
     /// Field delimiter: one character, or `tab`, `space` (default: guessed).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,

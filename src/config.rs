@@ -7,7 +7,7 @@ use crate::model::result::SizeUnit;
 use crate::model::units::{parse_size_range, parse_size_spec, SizeSpec};
 use crate::policy::PolicySpec;
 use crate::source::Source;
-use crate::trace::{CsvOptions, TraceSpec};
+use crate::trace::{Column, CsvOptions, TraceSpec};
 use anyhow::Result;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,6 +60,10 @@ pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
         size: a.size_col.clone(),
         op: a.op_col.clone(),
         ttl: a.ttl_col.clone(),
+        // Routing by instance needs a workload's [topology]: `RunConfig::from_args` moves the
+        // flag into it, and a bare trace run refuses it.
+        instance: a.instance_col.clone(),
+        instances: None,
         delimiter: a
             .delimiter
             .as_deref()
@@ -76,6 +80,40 @@ pub fn csv_options(a: &CsvArgs) -> Result<CsvOptions> {
         time_unit_given: a.time_unit.is_some(),
         ttl_unit: a.ttl_unit,
     })
+}
+
+/// `--instance-col`: the instance column of a workload routed by `[topology] routing = "trace"`,
+/// in place of its `topology.instance_col`.
+fn set_instance_col(f: &mut crate::schema::file::WorkloadFile, path: &std::path::Path, c: &Column) -> Result<()> {
+    use crate::schema::file::ColumnValue;
+    use crate::schema::topology::Routing;
+    let file = path.display();
+    let Some(top) = f.topology.as_mut() else {
+        return Err(input_error(format!(
+            "{file}: --instance-col applies with [topology] routing = \"trace\", but the workload has no [topology]; remove the flag, or add [topology] with routing = \"trace\" and [[tier]] sections"
+        )));
+    };
+    if top.routing != Routing::Trace {
+        let routing = match top.routing {
+            Routing::RoundRobin => "round-robin",
+            Routing::Random => "random",
+            Routing::ByKey => "by-key",
+            Routing::Trace => "trace",
+        };
+        return Err(input_error(format!(
+            "{file}: --instance-col applies with [topology] routing = \"trace\", but the workload routes \"{routing}\"; remove the flag, or set routing = \"trace\""
+        )));
+    }
+    top.instance_col = Some(match c {
+        Column::Index(i) => ColumnValue::Index(*i),
+        Column::Name(n) => ColumnValue::Name(n.clone()),
+        Column::Off => {
+            return Err(input_error(format!(
+                "{file}: --instance-col none: routing = \"trace\" reads every request's instance from a column; give a 1-based number or a header name"
+            )))
+        }
+    });
+    Ok(())
 }
 
 /// Parses comma-separated sizes (the flag may also repeat); `what` names the flag or field.
@@ -194,10 +232,18 @@ impl RunConfig {
                 if let Some(s) = a.seed {
                     f.seed = s;
                 }
+                if let Some(c) = &a.csv.instance_col {
+                    set_instance_col(&mut f, p, c)?;
+                }
                 Some((f, p.clone()))
             }
             None => None,
         };
+        if let (None, Some(_)) = (&file, &a.csv.instance_col) {
+            return Err(input_error(
+                "--instance-col applies to a workload file with [topology] routing = \"trace\" (and [workload] trace = FILE); a --trace run has no [topology], so every request reaches the one cache",
+            ));
+        }
         let cache = file.as_ref().map(|(f, _)| f.cache.clone()).unwrap_or_default();
         let engine = match &file {
             Some((f, p)) => crate::engine::config::EngineConfig::from_file(f, p)?.map(Arc::new),

@@ -18,6 +18,11 @@ fn is_workload(path: &Path) -> bool {
 /// The source `analyze` reads and whether sizes count objects.
 pub fn source(a: &AnalyzeArgs) -> Result<Source> {
     let mut ignore = a.ignore_obj_size;
+    if a.csv.instance_col.is_some() {
+        return Err(crate::error::input_error(
+            "--instance-col routes requests to application instances in run, sweep, plan and check (with [topology] routing = \"trace\"); analyze looks at the whole stream, so it takes no instance column",
+        ));
+    }
     let mut source = if is_workload(&a.input) {
         let mut f = crate::schema::load(&a.input)?;
         if let Some(s) = a.seed {

@@ -43,6 +43,9 @@ pub struct Request {
     /// A read of a key the backend does not have (`[workload] absent_ratio`): the backend answers
     /// not-found.
     pub absent: bool,
+    /// The application instance that sent it, from a trace's instance column
+    /// (`[topology] routing = "trace"`); 0 otherwise.
+    pub instance: u32,
 }
 
 impl Request {
@@ -56,6 +59,7 @@ impl Request {
             ttl: 0,
             next_access: NEVER,
             absent: false,
+            instance: 0,
         }
     }
 
@@ -82,7 +86,8 @@ mod tests {
 
     #[test]
     fn absent_fits_in_the_padding() {
-        // 5 u64 fields and a one-byte Op: 48 bytes before `absent` was added, and still 48.
+        // 5 u64 fields and a one-byte Op: 48 bytes before `absent` and `instance` were added, and
+        // still 48.
         assert_eq!(std::mem::size_of::<Request>(), 48);
     }
 }

@@ -13,6 +13,7 @@ fn req(key: u64, size: u64, time: u64, ttl: u64) -> Request {
         ttl,
         next_access: crate::model::request::NEVER,
         absent: false,
+        instance: 0,
     }
 }
 

@@ -195,8 +195,8 @@ impl Hierarchy {
             Routing::RoundRobin => self.routed % n,
             Routing::Random => self.route_rng.random_range(0..n),
             Routing::ByKey => instance_of_key(req.key, self.instances) as u64,
-            // Checked when the topology is built: routing by a trace column needs the column.
-            Routing::Trace => 0,
+            // The trace reader refuses instances at or above `instances` (`topology.instances`).
+            Routing::Trace => req.instance as u64,
         };
         self.routed += 1;
         i as usize
@@ -551,6 +551,7 @@ impl Hierarchy {
                 ttl: if m.expiry == 0 { 0 } else { m.expiry - now },
                 next_access: crate::model::request::NEVER,
                 absent: false,
+                instance: 0,
             };
             if self.levels[below].copies[bc].contains(k) {
                 // Demoted from another instance's path meanwhile: keep the newer value.

@@ -8,6 +8,7 @@ pub mod ttl_jitter;
 pub mod write;
 
 use crate::schema::file::{ColumnValue, TtlSpec, WorkloadFile};
+use crate::schema::topology::Routing;
 use crate::trace::{Column, CsvOptions, ReadProgress, TraceFormat, TraceReader, TraceSpec};
 use crate::workload::generator::Generator;
 use crate::workload::Workload;
@@ -220,12 +221,15 @@ fn stream_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
             )));
         }
         let mut spec = TraceSpec::new(&tp, w.format.unwrap_or(TraceFormat::Auto))?;
+        let (instance, instances) = instance_column(f, path, &spec)?;
         spec.csv = CsvOptions {
             key: column(&w.key_col)?,
             time: column(&w.time_col)?,
             size: column(&w.size_col)?,
             op: column(&w.op_col)?,
             ttl: column(&w.ttl_col)?,
+            instance,
+            instances,
             delimiter: w
                 .delimiter
                 .as_deref()
@@ -239,6 +243,39 @@ fn stream_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
         return Ok(Source::trace(spec));
     }
     Ok(Source::workload(Arc::new(Workload::compile(f, path)?)))
+}
+
+/// The instance column of a trace routed by `[topology] routing = "trace"`, and
+/// `topology.instances` to check its values against; (None, None) for any other routing.
+fn instance_column(f: &WorkloadFile, path: &Path, spec: &TraceSpec) -> Result<(Option<Column>, Option<u32>)> {
+    let Some(top) = f
+        .topology
+        .as_ref()
+        .filter(|t| t.routing == Routing::Trace && t.instance_col.is_some())
+    else {
+        return Ok((None, None));
+    };
+    if spec.format != TraceFormat::Csv {
+        return Err(input_error(format!(
+            "{}: topology.instance_col names a CSV column, but the trace {} is {}, which has no columns to choose from; write the trace as CSV with an instance column, or use routing = \"round-robin\", \"random\" or \"by-key\"",
+            path.display(),
+            spec.path.display(),
+            match spec.format {
+                TraceFormat::OracleGeneral => "an oracleGeneral (binary) trace",
+                TraceFormat::Twitter => "a Twitter trace (a fixed layout)",
+                _ => "a plain-text trace (one key per line)",
+            }
+        )));
+    }
+    let col = column(&top.instance_col)?;
+    if col == Some(Column::Off) {
+        return Err(input_error(format!(
+            "{}: topology.instance_col = \"none\": routing = \"trace\" reads every request's instance from a column; name one (a 1-based number or a header name)",
+            path.display()
+        )));
+    }
+    let instances = top.instances.map_or(1, |n| n.0.min(u32::MAX as u64) as u32);
+    Ok((col, Some(instances)))
 }
 
 fn column(c: &Option<ColumnValue>) -> Result<Option<Column>> {

@@ -46,6 +46,7 @@ struct Layout {
     key_size: Option<usize>,
     op: Option<usize>,
     ttl: Option<usize>,
+    instance: Option<usize>,
 }
 
 /// Streams CSV rows as requests.
@@ -63,13 +64,20 @@ pub struct CsvReader<R: std::io::Read> {
     parsed: u64,
     /// Unit of the time column, once detected from the first time value.
     time_unit: Option<super::TimeUnit>,
+    /// Whether the instance column holds numbers (decided by its first value) or names.
+    instance_numbers: Option<bool>,
+    /// Instance names in order of first appearance, with their numbers.
+    instance_names: std::collections::HashMap<Vec<u8>, u32>,
 }
 
 /// A row that could not be read, and the column option that governs the failing field.
 struct RowError {
     msg: String,
-    /// `key`, `time`, `size`, `op` or `ttl`.
+    /// `key`, `time`, `size`, `op`, `ttl` or `instance`.
     col: &'static str,
+    /// Not a bad row but a trace that does not fit the topology (an instance out of range):
+    /// never skipped, never blamed on the column.
+    fatal: bool,
 }
 
 fn col_of(what: &str) -> &'static str {
@@ -78,6 +86,7 @@ fn col_of(what: &str) -> &'static str {
         "size" | "key size" => "size",
         "op" => "op",
         "ttl" => "ttl",
+        "instance" => "instance",
         _ => "key",
     }
 }
@@ -315,6 +324,7 @@ impl<R: BufRead + Send> CsvReader<R> {
             },
             op: resolve(&opts.op, OP_NAMES, "op")?,
             ttl: resolve(&opts.ttl, TTL_NAMES, "ttl")?,
+            instance: resolve(&opts.instance, &[], "instance")?,
         };
         Ok(CsvReader {
             rdr,
@@ -328,6 +338,8 @@ impl<R: BufRead + Send> CsvReader<R> {
             rec,
             parsed: 0,
             time_unit: None,
+            instance_numbers: None,
+            instance_names: Default::default(),
         })
     }
 
@@ -446,17 +458,99 @@ impl<R: BufRead + Send> CsvReader<R> {
             Some(i) => self.time_unit(i),
             None => self.opts.time_unit,
         };
-        self.parse_fields(line, time_unit)
+        let mut r = self.parse_fields(line, time_unit)?;
+        if let Some(i) = self.layout.instance {
+            r.instance = self.instance(i, line)?;
+        }
+        Ok(r)
+    }
+
+    /// The instance in column `i`: a whole number below `topology.instances`, or a name numbered
+    /// in order of first appearance. The column's first value decides which of the two it holds.
+    fn instance(&mut self, i: usize, line: u64) -> Result<u32, RowError> {
+        let bad = |msg: String| RowError {
+            msg,
+            col: "instance",
+            fatal: false,
+        };
+        // The field borrows `rec` alone, so the instance maps below can change meanwhile.
+        let Some(f) = self.rec.get(i) else {
+            return Err(bad(self.field(i, line, "instance").err().unwrap_or_default()));
+        };
+        if f.is_empty() {
+            return Err(bad(format!(
+                "line {line}: the instance in {} is empty",
+                self.col_name(i)
+            )));
+        }
+        let digits = f.iter().all(u8::is_ascii_digit);
+        let numbers = *self.instance_numbers.get_or_insert(digits);
+        let limit = self.opts.instances;
+        let fatal = |msg: String| RowError {
+            msg,
+            col: "instance",
+            fatal: true,
+        };
+        if numbers {
+            if !digits {
+                return Err(bad(format!(
+                    "line {line}: instance `{}` in {} is not a whole number (the column's first value is a number, so every value must be an instance number)",
+                    String::from_utf8_lossy(f),
+                    self.col_name(i)
+                )));
+            }
+            let s = std::str::from_utf8(f).unwrap_or("");
+            let v = s.parse::<u64>().unwrap_or(u64::MAX);
+            let n = limit.map_or(u32::MAX as u64, |n| n as u64);
+            if v >= n {
+                return Err(fatal(format!(
+                    "line {line}: instance_col: instance {s} in {} is not below topology.instances = {n}: instance numbers run from 0 to {}; raise topology.instances or check instance_col",
+                    self.col_name(i),
+                    n.saturating_sub(1)
+                )));
+            }
+            return Ok(v as u32);
+        }
+        if let Some(&k) = self.instance_names.get(f) {
+            return Ok(k);
+        }
+        let k = self.instance_names.len() as u64;
+        let n = limit.map_or(u32::MAX as u64, |n| n as u64);
+        if k >= n {
+            let mut first: Vec<(&Vec<u8>, &u32)> = self.instance_names.iter().collect();
+            first.sort_by_key(|(_, &k)| k);
+            let first: Vec<String> = first
+                .iter()
+                .take(8)
+                .map(|(name, _)| String::from_utf8_lossy(name).into_owned())
+                .collect();
+            return Err(fatal(format!(
+                "line {line}: instance_col: `{}` in {} is the instance name number {}, but topology.instances = {n} (names are numbered in order of first appearance; the first: {}); raise topology.instances or check instance_col",
+                String::from_utf8_lossy(f),
+                self.col_name(i),
+                k + 1,
+                first.join(", ")
+            )));
+        }
+        self.instance_names.insert(f.to_vec(), k as u32);
+        Ok(k as u32)
     }
 
     fn parse_fields(&self, line: u64, time_unit: super::TimeUnit) -> Result<Request, RowError> {
         let l = &self.layout;
-        let err = |what: &'static str| move |msg: String| RowError { msg, col: col_of(what) };
+        let err = |what: &'static str| {
+            move |msg: String| RowError {
+                msg,
+                col: col_of(what),
+                fatal: false,
+            }
+        };
         let key_field = self.field(l.key, line, "key").map_err(err("key"))?;
         if key_field.is_empty() {
             return Err(RowError {
                 msg: format!("line {line}: the key in {} is empty", self.col_name(l.key)),
                 col: "key",
+                fatal: false,
             });
         }
         let key = super::parse_key(key_field);
@@ -476,6 +570,7 @@ impl<R: BufRead + Send> CsvReader<R> {
                     u64::MAX
                 ),
                 col: "size",
+                fatal: false,
             })?;
         }
         let op = match l.op {
@@ -488,6 +583,7 @@ impl<R: BufRead + Send> CsvReader<R> {
                         self.col_name(i)
                     ),
                     col: "op",
+                    fatal: false,
                 })?
             }
             None => Op::Read,
@@ -504,6 +600,7 @@ impl<R: BufRead + Send> CsvReader<R> {
             ttl,
             next_access: NEVER,
             absent: false,
+            instance: 0,
         })
     }
 }
@@ -535,13 +632,17 @@ impl<R: BufRead + Send> TraceReader for CsvReader<R> {
                     self.parsed += 1;
                     out.push(r)
                 }
+                Err(RowError { msg, fatal: true, .. }) => {
+                    return Err(input_error(format!("{}: {msg}", self.path.display())));
+                }
                 Err(_) if self.skip_bad => self.skipped += 1,
-                Err(RowError { msg, col }) if self.parsed == 0 && !self.twitter => {
+                Err(RowError { msg, col, .. }) if self.parsed == 0 && !self.twitter => {
                     // The first data row fails: the column itself is of the wrong kind (a whole
                     // column of ISO dates in --time-unit, names in a size column): skipping lines
                     // would skip them all, so name the column and the option that fixes it.
                     let fix = match col {
                         "key" => "choose the key column with --key-col NAME or NUMBER".to_string(),
+                        "instance" => "choose the instance column with topology.instance_col (or --instance-col) NAME or NUMBER".to_string(),
                         "time" => "timestamps may be numbers (epoch s/ms/us/ns: --time-unit s|ms|us|ns) or ISO-8601 (2024-01-02T03:04:05Z); choose another column with --time-col, or ignore it with --time-col none".to_string(),
                         c => format!("choose another column with --{c}-col, or ignore it with --{c}-col none"),
                     };
@@ -550,7 +651,7 @@ impl<R: BufRead + Send> TraceReader for CsvReader<R> {
                         self.path.display()
                     )));
                 }
-                Err(RowError { msg, col }) => {
+                Err(RowError { msg, col, .. }) => {
                     let fmt = if self.twitter { "Twitter trace" } else { "CSV trace" };
                     if !self.twitter {
                         // Good rows first, then a column that turns bad for good (a second
@@ -825,6 +926,46 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("looks binary"), "{e}");
+    }
+
+    #[test]
+    fn instance_column_numbers_and_names() {
+        let o = CsvOptions {
+            instance: Some(Column::Name("inst".into())),
+            instances: Some(3),
+            ..Default::default()
+        };
+        let s = spec(TraceFormat::Csv, o);
+        let inst =
+            |data: &[u8]| -> Result<Vec<u32>> { Ok(read_all(data, &s, false)?.iter().map(|r| r.instance).collect()) };
+        assert_eq!(inst(b"key,inst\n1,2\n2,0\n3,1\n").unwrap(), [2, 0, 1]);
+        // Names: numbered in order of first appearance; a number among names is a name.
+        assert_eq!(inst(b"key,inst\n1,b\n2,a\n3,b\n4,7\n").unwrap(), [0, 1, 0, 2]);
+        let e = inst(b"key,inst\n1,0\n2,3\n").unwrap_err().to_string();
+        assert!(
+            e.contains("mem.csv: line 3") && e.contains("instance_col") && e.contains("topology.instances = 3"),
+            "{e}"
+        );
+        let e = inst(b"key,inst\n1,a\n2,b\n3,c\n4,a\n5,d\n").unwrap_err().to_string();
+        assert!(
+            e.contains("line 6") && e.contains("`d`") && e.contains("topology.instances = 3"),
+            "{e}"
+        );
+        // Out of range is not a bad line: --skip-bad-lines does not skip it.
+        let mut skipping = s.clone();
+        skipping.skip_bad_lines = true;
+        assert!(read_all(b"key,inst\n1,0\n2,5\n", &skipping, false).is_err());
+        // A name after numbers is a bad row.
+        let e = inst(b"key,inst\n1,0\n2,x\n3,1\n").unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("not a whole number"), "{e}");
+        // Without an instance column every request is instance 0.
+        let r = read_all(
+            b"key,inst\n1,2\n",
+            &spec(TraceFormat::Csv, CsvOptions::default()),
+            false,
+        )
+        .unwrap();
+        assert_eq!(r[0].instance, 0);
     }
 
     #[test]

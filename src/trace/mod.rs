@@ -138,6 +138,12 @@ pub struct CsvOptions {
     pub op: Option<Column>,
     /// TTL column.
     pub ttl: Option<Column>,
+    /// Instance column (`[topology] routing = "trace"`): whole numbers 0..N-1, or names numbered
+    /// in order of first appearance. Never found from the header: only when named or numbered.
+    pub instance: Option<Column>,
+    /// `topology.instances`: an instance number at or above it, or more distinct instance names,
+    /// stops the read with an error (None: unchecked).
+    pub instances: Option<u32>,
     /// Field delimiter (default: guessed from the first line among `,` tab `;` `|` space).
     pub delimiter: Option<u8>,
     /// Whether the first row is a header (default: guessed).
@@ -158,6 +164,8 @@ impl Default for CsvOptions {
             size: None,
             op: None,
             ttl: None,
+            instance: None,
+            instances: None,
             delimiter: None,
             header: None,
             time_unit: TimeUnit::S,

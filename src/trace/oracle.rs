@@ -49,6 +49,7 @@ pub fn decode(rec: &[u8]) -> Request {
         ttl: 0,
         next_access: if next < 0 { NEVER } else { next as u64 },
         absent: false,
+        instance: 0,
     }
 }
 
@@ -135,6 +136,7 @@ mod tests {
                 ttl: 0,
                 next_access: if i % 3 == 0 { NEVER } else { i + 2 },
                 absent: false,
+                instance: 0,
             })
             .collect();
         let mut bytes = Vec::new();

@@ -41,6 +41,7 @@ pub fn requests() -> Vec<Request> {
                 ttl: 0,
                 next_access: NEVER,
                 absent: false,
+                instance: 0,
             }
         })
         .collect();

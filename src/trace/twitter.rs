@@ -13,6 +13,8 @@ pub fn options() -> CsvOptions {
         size: Some(Column::Index(4)),
         op: Some(Column::Index(6)),
         ttl: Some(Column::Index(7)),
+        instance: None,
+        instances: None,
         delimiter: Some(b','),
         header: Some(false),
         time_unit: TimeUnit::S,

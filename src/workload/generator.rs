@@ -147,6 +147,7 @@ impl Generator {
                             ttl: 0,
                             next_access: NEVER,
                             absent: true,
+                            instance: 0,
                         }));
                     }
                 }
@@ -175,6 +176,7 @@ impl Generator {
                 ttl,
                 next_access: NEVER,
                 absent: false,
+                instance: 0,
             }));
         }
     }

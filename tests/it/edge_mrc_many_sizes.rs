@@ -50,6 +50,7 @@ fn req(key: u64, size: u64, time: u64, op: Op, ttl: u64) -> Request {
         ttl,
         next_access: NEVER,
         absent: false,
+        instance: 0,
     }
 }
 

@@ -14,6 +14,7 @@ fn req(t_secs: u64, key: u64, size: u64, op: Op, ttl_secs: u64) -> Request {
         ttl: ttl_secs * NANOS_PER_SEC,
         next_access: cachesim::model::request::NEVER,
         absent: false,
+        instance: 0,
     }
 }
 

@@ -26,6 +26,7 @@ mod reports;
 mod support;
 mod tiers;
 mod tiers_engine;
+mod trace_routing;
 mod workload_errors;
 mod workload_features;
 mod workloads;

@@ -42,6 +42,7 @@ fn trace_strategy() -> impl Strategy<Value = Vec<Request>> {
                         },
                         next_access: NEVER,
                         absent: false,
+                        instance: 0,
                     }
                 })
                 .collect()

@@ -28,6 +28,7 @@ fn trace_strategy(unit: bool) -> impl Strategy<Value = Vec<Request>> {
                 ttl: 0,
                 next_access: NEVER,
                 absent: false,
+                instance: 0,
             })
             .collect();
         with_future(reqs)

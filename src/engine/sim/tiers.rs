@@ -115,7 +115,7 @@ impl Sim {
             Routing::RoundRobin => (self.routed % n as u64) as u32,
             Routing::Random => self.route_rng.random_range(0..n),
             Routing::ByKey => crate::topology::instance_of_key(req.key, n) as u32,
-            Routing::Trace => 0,
+            Routing::Trace => req.instance,
         };
         self.routed += 1;
         i
