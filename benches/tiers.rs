@@ -4,7 +4,8 @@
 //!   through one cache of 10k objects, and through 4 instances' 1k-object L1s in front of it
 //!   (round-robin), for lru and s3fifo;
 //! - `tiers_engine`: benches/engine.toml's cache-aside workload cut to 1M requests, single LRU of
-//!   45k objects, and with 4 instances' 5k-object LRU L1s (2us) in front of it (500us).
+//!   45k objects (no cache latency, and 500us), and with 4 instances' 5k-object LRU L1s (2us) in
+//!   front of it (500us).
 
 use cachesim::model::request::Request;
 use cachesim::policy::{BuildCtx, PolicySpec};
@@ -108,6 +109,11 @@ fn engine(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("single_lru", |b| {
         b.iter(|| cachesim::engine::simulate_file(&single, path, "lru", 45_000, false).unwrap())
+    });
+    let slow_text = format!("{base}[cache_latency]\nget = \"500us\"\nset = \"500us\"\n");
+    let slow = cachesim::schema::parse(&slow_text, path).unwrap();
+    g.bench_function("single_lru_500us", |b| {
+        b.iter(|| cachesim::engine::simulate_file(&slow, path, "lru", 45_000, false).unwrap())
     });
     g.bench_function("two_tier_lru", |b| {
         b.iter(|| {

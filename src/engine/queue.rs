@@ -1,8 +1,13 @@
 //! The event queue: events on an integer-nanosecond clock, popped in (time, sequence number) order,
 //! so that events at equal times run in the order they were scheduled.
+//!
+//! Events scheduled a fixed delay after a clock that never goes back (a constant cache or tier
+//! latency) arrive in time order, so each such delay has its own first-in, first-out lane, O(1)
+//! instead of the heap's O(log n); `pop` takes the earliest of the heap and the lanes' heads by
+//! (time, sequence number), so the order is exactly the heap's alone.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// An event and when it runs.
 #[derive(Clone, Copy, Debug)]
@@ -40,17 +45,26 @@ impl<E> Ord for Scheduled<E> {
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Scheduled<E>>>,
+    /// (delay, its events in time order).
+    lanes: Vec<(u64, VecDeque<Scheduled<E>>)>,
     seq: u64,
+    /// Events pending in the lanes.
+    in_lanes: usize,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            lanes: Vec::new(),
             seq: 0,
+            in_lanes: 0,
         }
     }
 }
+
+/// The most lanes a queue keeps (delays beyond go to the heap).
+const MAX_LANES: usize = 8;
 
 impl<E> EventQueue<E> {
     /// An empty queue.
@@ -68,20 +82,78 @@ impl<E> EventQueue<E> {
         }));
     }
 
+    /// Gives `delay` (ns, not zero) a lane of its own: the caller promises that every event it
+    /// schedules with [`EventQueue::push_after`] at this delay is `delay` after a clock that
+    /// never goes back.
+    pub fn add_lane(&mut self, delay: u64) {
+        if delay > 0 && self.lanes.len() < MAX_LANES && !self.lanes.iter().any(|(d, _)| *d == delay) {
+            self.lanes.push((delay, VecDeque::new()));
+        }
+    }
+
+    /// Schedules `event` `delay` after `now` (through the delay's lane when it has one).
+    #[inline]
+    pub fn push_after(&mut self, now: u64, delay: u64, event: E) {
+        if let Some((_, lane)) = self.lanes.iter_mut().find(|(d, _)| *d == delay) {
+            self.seq += 1;
+            let time = now + delay;
+            debug_assert!(lane.back().is_none_or(|b| b.time <= time), "the clock went back");
+            lane.push_back(Scheduled {
+                time,
+                seq: self.seq,
+                event,
+            });
+            self.in_lanes += 1;
+        } else {
+            self.push(now + delay, event);
+        }
+    }
+
+    /// The lane whose head comes first, if it comes before the heap's top.
+    #[inline]
+    fn first_lane(&self) -> Option<usize> {
+        if self.in_lanes == 0 {
+            return None;
+        }
+        let mut best: Option<(usize, (u64, u64))> = None;
+        for (i, (_, lane)) in self.lanes.iter().enumerate() {
+            if let Some(h) = lane.front() {
+                let k = (h.time, h.seq);
+                if best.is_none_or(|(_, b)| k < b) {
+                    best = Some((i, k));
+                }
+            }
+        }
+        let (i, k) = best?;
+        match self.heap.peek() {
+            Some(Reverse(top)) if (top.time, top.seq) < k => None,
+            _ => Some(i),
+        }
+    }
+
     /// Time of the next event.
     #[inline]
     pub fn next_time(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse(s)| s.time)
+        match self.first_lane() {
+            Some(i) => self.lanes[i].1.front().map(|s| s.time),
+            None => self.heap.peek().map(|Reverse(s)| s.time),
+        }
     }
 
     /// Removes and returns the next event.
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        self.heap.pop().map(|Reverse(s)| s)
+        match self.first_lane() {
+            Some(i) => {
+                self.in_lanes -= 1;
+                self.lanes[i].1.pop_front()
+            }
+            None => self.heap.pop().map(|Reverse(s)| s),
+        }
     }
 
     /// True when nothing is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.in_lanes == 0
     }
 }
 
@@ -121,6 +193,38 @@ mod tests {
         let at1: Vec<u32> = out.iter().filter(|(t, _)| *t == 1).map(|(_, e)| *e).collect();
         assert_eq!(at1, vec![109, 107, 108, 106, 105]);
         assert!(out.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+
+    /// Lanes change nothing but the cost: the same pushes through lanes and through the heap alone
+    /// pop in the same order (random delays, some of them lanes, a clock that moves forward).
+    #[test]
+    fn lanes_pop_in_the_heap_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+        let (mut a, mut b) = (EventQueue::new(), EventQueue::new());
+        for d in [5, 20, 500] {
+            a.add_lane(d);
+        }
+        let mut now = 0u64;
+        let mut n = 0u32;
+        let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
+        for _ in 0..20_000 {
+            if rng.random_bool(0.55) {
+                let delay = [5, 20, 500, 0, 7, 1000][rng.random_range(0..6)];
+                a.push_after(now, delay, n);
+                b.push(now + delay, n);
+                n += 1;
+            } else if let (Some(x), Some(y)) = (a.pop(), b.pop()) {
+                now = now.max(x.time);
+                out_a.push((x.time, x.event));
+                out_b.push((y.time, y.event));
+            }
+            assert_eq!(a.next_time(), b.next_time());
+        }
+        out_a.extend(drain(&mut a));
+        out_b.extend(drain(&mut b));
+        assert_eq!(out_a, out_b);
+        assert!(out_a.len() > 5_000);
     }
 
     /// An event pushed while others at its time are pending runs after them.

@@ -269,6 +269,20 @@ impl Sim {
             c: EngineCounters::default(),
         };
         if !instant {
+            // Constant cache and tier round trips and the lock's sleep: a lane each.
+            let constants = s
+                .levels
+                .iter()
+                .flat_map(|l| [l.get, l.set])
+                .filter_map(|l| match l {
+                    super::latency::Latency::Constant(d) => Some(d),
+                    _ => None,
+                })
+                .chain([cfg.lock_wait])
+                .collect::<Vec<u64>>();
+            for d in constants {
+                s.queue.add_lane(d);
+            }
             if let Some(wb) = cfg.write_behind {
                 s.push(wb.flush_interval, Ev::Flush);
             }
@@ -303,7 +317,7 @@ impl Sim {
         if self.instant || (delay == 0 && self.next_event().is_none_or(|t| t > self.now)) {
             self.handle(ev);
         } else {
-            self.push(self.now + delay, ev);
+            self.queue.push_after(self.now, delay, ev);
         }
     }
 

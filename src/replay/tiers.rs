@@ -288,10 +288,9 @@ impl Hierarchy {
             let c = self.copy(t, i);
             let l = &mut self.levels[t];
             l.requests += 1;
+            // A lookup can only lower occupancy when it misses (an expired entry dropped); the
+            // caller syncs the copies that missed (a fill syncs its copy).
             let hit = l.copies[c].get(req);
-            if l.copies.len() > 1 {
-                l.sync(c);
-            }
             if hit {
                 l.hits += 1;
                 return (t, c);
@@ -321,6 +320,7 @@ impl Hierarchy {
                     self.take(h, c, req.key);
                     let top = self.copy(0, i);
                     self.set(0, top, req, v);
+                    self.sync_path(i, h);
                 }
             } else {
                 for t in (0..h).rev() {
@@ -334,12 +334,25 @@ impl Hierarchy {
         if absent {
             self.totals.absent_reads += 1;
             if self.negative_ttl.is_none() {
+                self.sync_path(i, n);
                 return false;
             }
         }
         let v = self.latest(req.key);
         self.fill(req, i, v);
+        if self.exclusive {
+            self.sync_path(i, n);
+        }
         false
+    }
+
+    /// Notes the occupancy of the copies of the first `upto` tiers on instance `i`'s path (after
+    /// lookups that missed without a fill: a miss may have dropped an expired entry).
+    fn sync_path(&mut self, i: usize, upto: usize) {
+        for t in 0..upto {
+            let c = self.copy(t, i);
+            self.levels[t].sync(c);
+        }
     }
 
     /// After a miss in every tier: inserts into the top tier (exclusive) or into every tier,
@@ -372,6 +385,7 @@ impl Hierarchy {
                 let top = self.copy(0, i);
                 self.set(0, top, req, v);
             }
+            self.sync_path(i, h.min(n));
             // A copy demoted from another path may sit lower on this one: it is the old value.
             for t in (h.min(n - 1) + 1)..n {
                 let c = self.copy(t, i);
