@@ -59,7 +59,16 @@ fn replay(c: &mut Criterion) {
     for name in ["lru", "s3fifo"] {
         let spec = PolicySpec::parse(name).unwrap();
         g.bench_with_input(BenchmarkId::new("single", name), &trace, |b, t| {
-            b.iter(|| replay_slice(&spec, &BuildCtx { capacity: 10_000, seed: 1 }, t))
+            b.iter(|| {
+                replay_slice(
+                    &spec,
+                    &BuildCtx {
+                        capacity: 10_000,
+                        seed: 1,
+                    },
+                    t,
+                )
+            })
         });
         let specs = [(PolicySpec::parse("lru").unwrap(), 1_000), (spec.clone(), 10_000)];
         g.bench_with_input(BenchmarkId::new("two_tier", name), &trace, |b, t| {
@@ -95,12 +104,17 @@ fn engine(c: &mut Criterion) {
     let single = cachesim::schema::parse(&base, path).unwrap();
     let tiered_text = format!("{base}{ENGINE_TIERS}");
     let tiered = cachesim::schema::parse(&tiered_text, path).unwrap();
-    let cfg = cachesim::engine::config::EngineConfig::from_file(&tiered, path).unwrap().unwrap();
+    let cfg = cachesim::engine::config::EngineConfig::from_file(&tiered, path)
+        .unwrap()
+        .unwrap();
     let topo = Arc::new(Topology::from_file(&tiered, path, true).unwrap().unwrap());
     let mut source = cachesim::source::workload_source(&tiered, path).unwrap();
     source.ignore_size = true;
     let cell = TieredCell {
-        specs: vec![(PolicySpec::parse("lru").unwrap(), 5_000), (PolicySpec::parse("lru").unwrap(), 45_000)],
+        specs: vec![
+            (PolicySpec::parse("lru").unwrap(), 5_000),
+            (PolicySpec::parse("lru").unwrap(), 45_000),
+        ],
         warm: None,
     };
     let unit = cachesim::model::result::SizeUnit::Objects;
@@ -116,9 +130,7 @@ fn engine(c: &mut Criterion) {
         b.iter(|| cachesim::engine::simulate_file(&slow, path, "lru", 45_000, false).unwrap())
     });
     g.bench_function("two_tier_lru", |b| {
-        b.iter(|| {
-            cachesim::engine::simulate_tiered(&source, &topo, &cell, 42, unit, &cfg, None, &|| {}).unwrap()
-        })
+        b.iter(|| cachesim::engine::simulate_tiered(&source, &topo, &cell, 42, unit, &cfg, None, &|| {}).unwrap())
     });
     g.finish();
 }

@@ -80,6 +80,8 @@ pub struct Cache {
     writebacks: Vec<Writeback>,
     /// Evictions and expirations of policies dropped by restarts.
     past: Removals,
+    /// The most bytes (objects) held by policies dropped by restarts.
+    past_peak: u64,
     /// The key of the last policy operation when it was a get that missed. Policies expect an
     /// insert right after the get that missed (ARC and LIRS keep ghost state between the two), so an
     /// insert that does not follow its own get is preceded by one.
@@ -104,6 +106,7 @@ impl Cache {
             stale,
             writebacks: Vec::new(),
             past: Removals::default(),
+            past_peak: 0,
             primed: None,
             capture: false,
             evicted_meta: Vec::new(),
@@ -295,6 +298,7 @@ impl Cache {
         let c = self.policy.counters();
         self.past.evictions += c.evictions;
         self.past.expirations += c.expirations;
+        self.past_peak = self.past_peak.max(self.policy.tally().peak());
         self.policy = self.spec.build(&self.ctx).map_err(crate::error::input_error)?;
         self.policy.record_evictions(true);
         self.meta.clear();
@@ -303,7 +307,12 @@ impl Cache {
         Ok(dirty)
     }
 
-    /// Evictions and expirations so far.
+    /// The most bytes (objects, when sizes are ignored) held at once, over restarts.
+    pub fn peak(&self) -> u64 {
+        self.past_peak.max(self.policy.tally().peak())
+    }
+
+    /// Evictions and expirations so far, over restarts.
     pub fn counters(&self) -> Removals {
         let c = self.policy.counters();
         Removals {

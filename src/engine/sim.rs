@@ -231,7 +231,10 @@ impl Sim {
         instant: bool,
     ) -> Sim {
         let rng = rand::SeedableRng::seed_from_u64(seed ^ 0x5EED_E1E1_C0DE_0005);
-        let tiers_followed = setup.as_ref().filter(|x| x.topo.explicit).map_or(0, |x| x.topo.tiers.len());
+        let tiers_followed = setup
+            .as_ref()
+            .filter(|x| x.topo.explicit)
+            .map_or(0, |x| x.topo.tiers.len());
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
@@ -435,7 +438,6 @@ impl Sim {
             for t in 0..self.levels.len() {
                 let ci = self.cache_of(t, inst);
                 self.caches[ci].delete(req.key);
-                self.sync_used(t, ci);
             }
             self.process_writebacks();
             self.broadcast(req.key, inst);

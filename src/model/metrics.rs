@@ -135,7 +135,8 @@ pub struct TierStats {
     pub evictions: u64,
     /// Hits that served a value older than the latest acknowledged write.
     pub stale_reads: u64,
-    /// Most bytes (objects, when sizes are ignored) held at once, summed over the copies.
+    /// Each copy's peak occupancy in bytes (objects, when sizes are ignored), summed over the
+    /// copies: the memory the tier needs when every instance must hold its own peak.
     pub bytes_peak: u64,
 }
 

@@ -52,25 +52,9 @@ struct Level {
     /// Per copy: metadata of its objects (exclusive: every object; else only versions > 0, and
     /// only when values may go stale).
     meta: Vec<FxHashMap<u64, Meta>>,
-    /// Per copy: occupancy last seen.
-    used: Vec<u64>,
-    /// Occupancy over all copies, and its peak.
-    total: u64,
-    peak: u64,
     requests: u64,
     hits: u64,
     stale_reads: u64,
-}
-
-impl Level {
-    /// Notes copy `c`'s occupancy after an operation.
-    #[inline]
-    fn sync(&mut self, c: usize) {
-        let now = self.copies[c].used();
-        self.total = self.total - self.used[c] + now;
-        self.used[c] = now;
-        self.peak = self.peak.max(self.total);
-    }
 }
 
 /// Counts of a hierarchy replay beyond the tiers'.
@@ -149,9 +133,6 @@ impl Hierarchy {
                 tier: tier.clone(),
                 copies,
                 meta: vec![FxHashMap::default(); n],
-                used: vec![0; n],
-                total: 0,
-                peak: 0,
                 requests: 0,
                 hits: 0,
                 stale_reads: 0,
@@ -288,8 +269,6 @@ impl Hierarchy {
             let c = self.copy(t, i);
             let l = &mut self.levels[t];
             l.requests += 1;
-            // A lookup can only lower occupancy when it misses (an expired entry dropped); the
-            // caller syncs the copies that missed (a fill syncs its copy).
             let hit = l.copies[c].get(req);
             if hit {
                 l.hits += 1;
@@ -320,7 +299,6 @@ impl Hierarchy {
                     self.take(h, c, req.key);
                     let top = self.copy(0, i);
                     self.set(0, top, req, v);
-                    self.sync_path(i, h);
                 }
             } else {
                 for t in (0..h).rev() {
@@ -334,25 +312,12 @@ impl Hierarchy {
         if absent {
             self.totals.absent_reads += 1;
             if self.negative_ttl.is_none() {
-                self.sync_path(i, n);
                 return false;
             }
         }
         let v = self.latest(req.key);
         self.fill(req, i, v);
-        if self.exclusive {
-            self.sync_path(i, n);
-        }
         false
-    }
-
-    /// Notes the occupancy of the copies of the first `upto` tiers on instance `i`'s path (after
-    /// lookups that missed without a fill: a miss may have dropped an expired entry).
-    fn sync_path(&mut self, i: usize, upto: usize) {
-        for t in 0..upto {
-            let c = self.copy(t, i);
-            self.levels[t].sync(c);
-        }
     }
 
     /// After a miss in every tier: inserts into the top tier (exclusive) or into every tier,
@@ -385,7 +350,6 @@ impl Hierarchy {
                 let top = self.copy(0, i);
                 self.set(0, top, req, v);
             }
-            self.sync_path(i, h.min(n));
             // A copy demoted from another path may sit lower on this one: it is the old value.
             for t in (h.min(n - 1) + 1)..n {
                 let c = self.copy(t, i);
@@ -460,9 +424,7 @@ impl Hierarchy {
     /// Removes `key` from copy `c` of tier `t` (not an eviction).
     fn take(&mut self, t: usize, c: usize, key: u64) {
         let l = &mut self.levels[t];
-        if l.copies[c].remove(key) {
-            l.sync(c);
-        }
+        l.copies[c].remove(key);
         if self.exclusive || self.track {
             l.meta[c].remove(&key);
         }
@@ -490,7 +452,6 @@ impl Hierarchy {
         let l = &mut self.levels[t];
         let p = &mut l.copies[c];
         p.insert(&q);
-        l.sync(c);
         self.note(t, c, &q, v);
     }
 
@@ -499,7 +460,6 @@ impl Hierarchy {
         let q = self.stored(t, req);
         let l = &mut self.levels[t];
         l.copies[c].rewrite(&q);
-        l.sync(c);
         self.note(t, c, &q, v);
     }
 
@@ -632,7 +592,7 @@ impl Hierarchy {
                         },
                         evictions,
                         stale_reads: l.stale_reads,
-                        bytes_peak: l.peak,
+                        bytes_peak: l.copies.iter().map(|p| p.tally().peak()).sum(),
                     }
                 })
                 .collect();

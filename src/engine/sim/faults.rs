@@ -62,7 +62,6 @@ impl Sim {
             let first = self.levels[t].first;
             for ci in first..first + self.levels[t].copies {
                 out.extend(self.caches[ci].clear().expect("the policy was built once already"));
-                self.sync_used(t, ci);
             }
         }
         out

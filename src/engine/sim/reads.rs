@@ -21,10 +21,6 @@ impl Sim {
         let want_meta = self.hit_meta || !self.acked.is_empty();
         let ci = self.cache_of(tier, t.inst);
         let r = self.caches[ci].lookup(self.now, &t.req, want_meta);
-        if self.levels.len() > 1 && matches!(r, Lookup::Miss) {
-            // Only a miss can lower occupancy (an expired entry dropped).
-            self.sync_used(tier, ci);
-        }
         let key = t.req.key;
         if first {
             self.levels[tier].requests += 1;

@@ -34,12 +34,6 @@ pub struct Level {
     pub hits: u64,
     /// Hits that served a value older than the latest acknowledged write.
     pub stale_reads: u64,
-    /// Occupancy of each copy last seen, their sum and its peak.
-    pub used: Vec<u64>,
-    /// Sum of `used`.
-    pub total: u64,
-    /// Most of `total` at once.
-    pub peak: u64,
 }
 
 impl Level {
@@ -55,9 +49,6 @@ impl Level {
             requests: 0,
             hits: 0,
             stale_reads: 0,
-            used: vec![0; copies],
-            total: 0,
-            peak: 0,
         }
     }
 }
@@ -92,17 +83,6 @@ impl Sim {
     pub(super) fn cache_of(&self, t: usize, inst: u32) -> usize {
         let l = &self.levels[t];
         l.first + if l.copies == 1 { 0 } else { inst as usize }
-    }
-
-    /// Notes the occupancy of cache `ci` (tier `t`) after an operation.
-    #[inline]
-    pub(super) fn sync_used(&mut self, t: usize, ci: usize) {
-        let now = self.caches[ci].used();
-        let l = &mut self.levels[t];
-        let c = ci - l.first;
-        l.total = l.total - l.used[c] + now;
-        l.used[c] = now;
-        l.peak = l.peak.max(l.total);
     }
 
     /// The instance request `req` goes to.
@@ -151,7 +131,6 @@ impl Sim {
         let ci = self.cache_of(t, inst);
         let q = self.stored(t, req);
         self.caches[ci].store(self.now, &q, version, !replace, load_time, 0);
-        self.sync_used(t, ci);
         if self.exclusive() {
             self.demote(t, inst);
         }
@@ -200,7 +179,6 @@ impl Sim {
         let next = if self.exclusive() {
             let ci = self.cache_of(t, task.inst);
             self.caches[ci].delete(task.req.key);
-            self.sync_used(t, ci);
             0
         } else {
             t - 1
@@ -257,7 +235,6 @@ impl Sim {
             if !self.levels[t].shared {
                 let ci = self.cache_of(t, inst);
                 self.caches[ci].delete(key);
-                self.sync_used(t, ci);
             }
         }
     }
@@ -406,7 +383,7 @@ pub fn tier_stats(topo: &Topology, levels: &[Level], caches: &[Cache]) -> Vec<cr
                 .map(|c| c.counters().evictions)
                 .sum(),
             stale_reads: l.stale_reads,
-            bytes_peak: l.peak,
+            bytes_peak: caches[l.first..l.first + l.copies].iter().map(|c| c.peak()).sum(),
         })
         .collect()
 }

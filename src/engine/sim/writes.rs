@@ -15,7 +15,6 @@ impl Sim {
             WritePattern::Invalidate => {
                 let ci = self.cache_of(tier, t.inst);
                 self.caches[ci].delete(key);
-                self.sync_used(tier, ci);
                 // Top down, every tier of the writer's path.
                 (tier + 1 < self.levels.len()).then_some(tier + 1)
             }

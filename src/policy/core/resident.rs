@@ -190,11 +190,12 @@ impl<O: Ordering> Policy for Resident<O> {
         }
         if O::ADMIT_FIRST {
             let slot = self.s.table.insert(req.key, size, req.expiry(), O::Meta::default());
-            self.s.tally.added(size);
+            self.s.tally.added_over(size);
             self.order.admit(&mut self.s, slot, req);
             while self.s.tally.used() > self.s.tally.capacity() {
                 self.order.evict(&mut self.s, req);
             }
+            self.s.tally.settle();
         } else {
             while self.s.tally.over(size) {
                 self.order.evict(&mut self.s, req);

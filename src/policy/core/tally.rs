@@ -20,6 +20,8 @@ pub struct Counters {
 pub struct Tally {
     capacity: u64,
     used: u64,
+    /// The most `used` has been.
+    peak: u64,
     len: usize,
     counters: Counters,
     sink: Option<Vec<u64>>,
@@ -74,7 +76,34 @@ impl Tally {
     #[inline]
     pub fn added(&mut self, size: u64) {
         self.used += size;
+        debug_assert!(
+            self.used <= self.capacity,
+            "occupancy {} past capacity {}",
+            self.used,
+            self.capacity
+        );
+        self.peak = self.peak.max(self.used);
         self.len += 1;
+    }
+
+    /// An object of `size` entered the cache before room was made for it (admit-first orders):
+    /// the caller evicts down to capacity and then calls [`Tally::settle`].
+    #[inline]
+    pub fn added_over(&mut self, size: u64) {
+        self.used += size;
+        self.len += 1;
+    }
+
+    /// Notes the occupancy after an [`Tally::added_over`] and its evictions.
+    #[inline]
+    pub fn settle(&mut self) {
+        self.peak = self.peak.max(self.used);
+    }
+
+    /// The most bytes (objects) held at once so far.
+    #[inline]
+    pub fn peak(&self) -> u64 {
+        self.peak
     }
 
     /// An object of `size` left the cache without being counted (a delete, an invalidation).
