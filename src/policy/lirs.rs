@@ -311,13 +311,21 @@ impl LirsState {
         self.make_lir_room(st, size);
         // Demotions may have evicted this object from Q (and freed its node): it then goes onto S
         // as a non-resident entry (see the module doc).
-        let (slot, resident) = match st.table.find(key) {
-            Some(s) => (s, RESIDENT),
-            None => (st.table.insert(key, size, expire, Meta::default()), 0),
-        };
-        self.s.push_head(&mut st.table.nodes, slot);
-        let f = self.flags(st, slot);
-        self.set_flags(st, slot, f | IN_S | resident);
+        match st.table.find(key) {
+            Some(slot) => {
+                self.s.push_head(&mut st.table.nodes, slot);
+                let f = self.flags(st, slot);
+                self.set_flags(st, slot, f | IN_S | RESIDENT);
+            }
+            None => {
+                // A non-resident entry of S is on the non-resident list too (the stack limit
+                // drops them from there, and a later miss on it unlinks it from there).
+                let slot = st.table.insert(key, size, expire, Meta::default());
+                self.s.push_head(&mut st.table.nodes, slot);
+                self.nh.push_head(&mut st.table.nodes, slot);
+                self.set_flags(st, slot, IN_S | IN_NH);
+            }
+        }
     }
 
     /// Removes a cached or remembered object completely. Returns whether it was resident.
@@ -557,6 +565,26 @@ mod tests {
         assert!(!c.access(&Request::get(2, 10)));
         assert!(c.contains(2));
         assert_eq!(c.used(), 10);
+    }
+
+    #[test]
+    fn an_object_evicted_by_its_own_hit_is_a_listed_non_resident_entry() {
+        // Capacity 2: LIR limit 1, HIR limit 1. 13 is LIR, 39 resident HIR (S and Q); a hit on 13
+        // prunes 39 from S, so 39 is in Q only.
+        let mut c = Lirs::new(2, 0.01);
+        assert_eq!(pattern(&mut c, &[13, 39, 13]), "mmH");
+        assert_eq!(state(&c), (vec![(13, 'L')], vec![39]));
+        // The hit on 39 demotes 13 to Q, which evicts 39 itself: 39 goes onto S non-resident, and
+        // must be on the non-resident list (the list the stack limit and a later miss use).
+        assert_eq!(pattern(&mut c, &[39]), "H");
+        assert_eq!(state(&c), (vec![(39, 'N')], vec![13]));
+        assert_eq!(c.policy().nh.head, c.policy().s.head);
+        assert_eq!(c.policy().nh.bytes, 1);
+        // A miss on it unlinks it from that list and makes it LIR.
+        assert_eq!(pattern(&mut c, &[39]), "m");
+        assert_eq!(state(&c), (vec![(39, 'L')], vec![13]));
+        assert_eq!((c.policy().nh.head, c.policy().nh.bytes), (NIL, 0));
+        assert_eq!((c.used(), c.len()), (2, 2));
     }
 
     #[test]
