@@ -17,6 +17,9 @@
 //!   ever given. An object whose hit leaves it below the new `L` is then skipped by eviction until
 //!   its next hit; libCacheSim behaves the same way, which is why its miss ratio is not monotone in
 //!   the cache size.
+//! - Since hits add `L`, priorities roughly double with each hit once `L` has grown, and on long
+//!   traces they reach 2^64 - 1: they saturate there (a hit and a new object alike), where
+//!   libCacheSim's signed 64-bit counts would overflow.
 //!
 //! Non-empty buckets are found by priority in a hash map (as libCacheSim does); the next `L` comes
 //! from a min-heap of the priorities created above `L`, with stale entries dropped lazily and the
@@ -166,7 +169,7 @@ impl Ordering for LfudaOrder {
 
     #[inline]
     fn admit(&mut self, s: &mut Store<u32>, slot: u32, _: &Request) {
-        self.link(s, slot, self.age + 1);
+        self.link(s, slot, self.age.saturating_add(1));
     }
 
     /// Removes `slot` from its bucket, updating `L` as libCacheSim does.
