@@ -4,6 +4,7 @@
 //! become one [`Topology`], used by the plain replay ([`crate::replay::tiers`]) and the engine.
 //! Without any of them a workload has no topology and runs exactly as a single cache always did.
 
+pub mod cluster;
 pub mod warming;
 
 use crate::error::input_error;
