@@ -114,6 +114,26 @@ pub struct BackendStats {
     pub absent_reads: Option<u64>,
 }
 
+/// One node of a cluster (`[cluster]`): a cache of the tier's policy holding its share of the
+/// tier's size.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeStats {
+    /// The node's number, from 0.
+    pub node: u32,
+    /// Lookups that reached it.
+    pub requests: u64,
+    /// Lookups it served.
+    pub hits: u64,
+    /// hits / requests (0 when it got none).
+    pub hit_ratio: f64,
+    /// Values stored in it: fills after misses, writes, demotions and warming.
+    pub sets: u64,
+    /// The most objects it held at once.
+    pub keys_peak: u64,
+    /// Its peak occupancy in bytes (objects, when sizes are ignored).
+    pub bytes_peak: u64,
+}
+
 /// One tier of a multi-level cache, all its copies together.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TierStats {

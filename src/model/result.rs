@@ -163,6 +163,16 @@ pub struct RunResult {
     /// Multi-level caches: every tier's size times its copies, summed (objects when sizes are ignored).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub memory_bytes_total: Option<u64>,
+    /// A cluster (`[cluster]`): each node of the clustered tier.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub nodes: Option<Vec<crate::model::metrics::NodeStats>>,
+    /// A cluster: the busiest node's operations (lookups and sets) over the mean node's (1 is
+    /// perfectly even).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub imbalance: Option<f64>,
+    /// A cluster: the busiest node's share of all the tier's operations.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hot_node_share: Option<f64>,
     /// Engine: the time series (written to timeline.csv, not to summary.json).
     #[serde(skip)]
     pub timeline: Vec<TimelinePoint>,
@@ -232,6 +242,9 @@ impl RunResult {
             read_latency_tiers_ms: None,
             read_latency_backend_ms: None,
             memory_bytes_total: None,
+            nodes: None,
+            imbalance: None,
+            hot_node_share: None,
             timeline: Vec::new(),
             tier_timeline: Vec::new(),
             read_misses: None,

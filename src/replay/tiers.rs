@@ -21,11 +21,12 @@
 //! [`NEGATIVE_ENTRY_BYTES`](crate::model::request)) that serves later reads as negative hits.
 //! Warming loads its keys before the first request, through the normal insert path.
 
-use crate::model::metrics::{BackendStats, TierStats};
+use crate::model::metrics::{BackendStats, NodeStats, TierStats};
 use crate::model::request::{Op, Request};
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, Policy, PolicySpec};
 use crate::source::Source;
+use crate::topology::cluster::Placement;
 use crate::topology::warming::WarmSet;
 use crate::topology::{is_absent, Inclusion, Invalidation, Routing, Tier, TieredCell, Topology};
 use crate::trace::{ReadProgress, BATCH};
@@ -55,6 +56,18 @@ struct Level {
     requests: u64,
     hits: u64,
     stale_reads: u64,
+    /// One copy per application instance (else shared: one copy, or a cluster's nodes).
+    per_instance: bool,
+    /// A cluster's placement of keys over the copies (its nodes).
+    placement: Option<Placement>,
+    /// Each copy's capacity.
+    cap: u64,
+    /// Per copy: lookups that reached it, hits, and the most objects held at once (tracked for
+    /// a cluster's nodes).
+    copy_requests: Vec<u64>,
+    copy_hits: Vec<u64>,
+    copy_sets: Vec<u64>,
+    keys_peak: Vec<u64>,
 }
 
 /// Counts of a hierarchy replay beyond the tiers'.
@@ -113,6 +126,22 @@ impl Hierarchy {
         let mut levels = Vec::with_capacity(topo.tiers.len());
         for (t, (tier, (spec, cap))) in topo.tiers.iter().zip(specs).enumerate() {
             let n = topo.copies(t) as usize;
+            let cluster = topo.cluster.filter(|c| c.tier == t);
+            let (cap, placement) = match cluster {
+                None => (*cap, None),
+                Some(c) => {
+                    let per = *cap / u64::from(c.nodes);
+                    if per == 0 {
+                        return Err(crate::error::input_error(format!(
+                            "tier \"{}\": its size ({cap}) split over {} cluster nodes leaves each less than one byte (object); give a larger size or fewer nodes",
+                            tier.name, c.nodes
+                        )));
+                    }
+                    let p = Placement::new(c.hashing, c.nodes).map_err(|e| crate::error::input_error(e.to_string()))?;
+                    (per, Some(p))
+                }
+            };
+            let cap = &cap;
             let mut copies = Vec::with_capacity(n);
             for c in 0..n {
                 let s = if t == bottom && c == 0 {
@@ -136,6 +165,13 @@ impl Hierarchy {
                 requests: 0,
                 hits: 0,
                 stale_reads: 0,
+                per_instance: tier.scope.per_instance(),
+                placement,
+                cap: *cap,
+                copy_requests: vec![0; n],
+                copy_hits: vec![0; n],
+                copy_sets: vec![0; n],
+                keys_peak: vec![0; n],
             });
         }
         Ok(Hierarchy {
@@ -159,11 +195,15 @@ impl Hierarchy {
 
     /// The copy of tier `t` on instance `i`'s path.
     #[inline]
-    fn copy(&self, t: usize, i: usize) -> usize {
-        if self.levels[t].copies.len() == 1 {
-            0
-        } else {
+    fn copy(&self, t: usize, i: usize, key: u64) -> usize {
+        let l = &self.levels[t];
+        if l.per_instance {
             i
+        } else if let Some(p) = &l.placement {
+            // Plain replay has no failures: every node is up.
+            p.node_of(key).map_or(0, |n| n as usize)
+        } else {
+            0
         }
     }
 
@@ -207,7 +247,12 @@ impl Hierarchy {
             let q = Request { time: warm.start, ..*k };
             self.totals.warming_reads += 1;
             for &t in tiers.iter().rev() {
-                for c in 0..self.levels[t].copies.len() {
+                let copies: Vec<usize> = if self.levels[t].per_instance {
+                    (0..self.levels[t].copies.len()).collect()
+                } else {
+                    vec![self.copy(t, 0, q.key)]
+                };
+                for c in copies {
                     // A policy inserts after its own miss: look the key up first.
                     if self.levels[t].copies[c].get(&q) {
                         continue;
@@ -266,12 +311,14 @@ impl Hierarchy {
     fn lookup(&mut self, req: &Request, i: usize) -> (usize, usize) {
         let n = self.levels.len();
         for t in 0..n {
-            let c = self.copy(t, i);
+            let c = self.copy(t, i, req.key);
             let l = &mut self.levels[t];
             l.requests += 1;
+            l.copy_requests[c] += 1;
             let hit = l.copies[c].get(req);
             if hit {
                 l.hits += 1;
+                l.copy_hits[c] += 1;
                 return (t, c);
             }
         }
@@ -297,12 +344,12 @@ impl Hierarchy {
             if self.exclusive {
                 if h > 0 {
                     self.take(h, c, req.key);
-                    let top = self.copy(0, i);
+                    let top = self.copy(0, i, req.key);
                     self.set(0, top, req, v);
                 }
             } else {
                 for t in (0..h).rev() {
-                    let c = self.copy(t, i);
+                    let c = self.copy(t, i, req.key);
                     self.set(t, c, req, v);
                 }
             }
@@ -324,11 +371,11 @@ impl Hierarchy {
     /// the bottom one first.
     fn fill(&mut self, req: &Request, i: usize, v: u64) {
         if self.exclusive {
-            let top = self.copy(0, i);
+            let top = self.copy(0, i, req.key);
             self.set(0, top, req, v);
         } else {
             for t in (0..self.levels.len()).rev() {
-                let c = self.copy(t, i);
+                let c = self.copy(t, i, req.key);
                 self.set(t, c, req, v);
             }
         }
@@ -347,12 +394,12 @@ impl Hierarchy {
                 if hit {
                     self.take(h, c, req.key);
                 }
-                let top = self.copy(0, i);
+                let top = self.copy(0, i, req.key);
                 self.set(0, top, req, v);
             }
             // A copy demoted from another path may sit lower on this one: it is the old value.
             for t in (h.min(n - 1) + 1)..n {
-                let c = self.copy(t, i);
+                let c = self.copy(t, i, req.key);
                 if self.levels[t].copies[c].contains(req.key) {
                     self.take(t, c, req.key);
                 }
@@ -360,11 +407,11 @@ impl Hierarchy {
         } else if hit {
             self.rewrite(h, c, req, v);
             for t in (0..h).rev() {
-                let c = self.copy(t, i);
+                let c = self.copy(t, i, req.key);
                 self.set(t, c, req, v);
             }
             for t in h + 1..n {
-                let c = self.copy(t, i);
+                let c = self.copy(t, i, req.key);
                 if self.levels[t].copies[c].contains(req.key) {
                     self.rewrite(t, c, req, v);
                 }
@@ -379,7 +426,7 @@ impl Hierarchy {
     fn delete(&mut self, req: &Request, i: usize) {
         self.bump(req.key);
         for t in 0..self.levels.len() {
-            let c = self.copy(t, i);
+            let c = self.copy(t, i, req.key);
             self.take(t, c, req.key);
         }
         self.invalidate_others(req.key, i);
@@ -403,7 +450,7 @@ impl Hierarchy {
             return;
         }
         let own: Vec<usize> = (0..self.levels.len())
-            .filter(|&t| self.levels[t].copies.len() > 1)
+            .filter(|&t| self.levels[t].per_instance)
             .collect();
         if own.is_empty() {
             return;
@@ -452,6 +499,10 @@ impl Hierarchy {
         let l = &mut self.levels[t];
         let p = &mut l.copies[c];
         p.insert(&q);
+        l.copy_sets[c] += 1;
+        if l.placement.is_some() {
+            l.keys_peak[c] = l.keys_peak[c].max(p.len() as u64);
+        }
         self.note(t, c, &q, v);
     }
 
@@ -460,6 +511,7 @@ impl Hierarchy {
         let q = self.stored(t, req);
         let l = &mut self.levels[t];
         l.copies[c].rewrite(&q);
+        l.copy_sets[c] += 1;
         self.note(t, c, &q, v);
     }
 
@@ -515,8 +567,9 @@ impl Hierarchy {
         if below >= self.levels.len() {
             return;
         }
-        let bc = if self.levels[below].copies.len() == 1 { 0 } else { c };
         for (k, m) in moved {
+            // Instance tiers come first: below an instance tier, copy c is instance c's.
+            let bc = self.copy(below, c, k);
             let q = Request {
                 time: now,
                 key: k,
@@ -548,7 +601,6 @@ impl Hierarchy {
         topo: &Topology,
         policy: &PolicySpec,
         capacity: u64,
-        capacities: &[u64],
         unit: SizeUnit,
         bad_lines: u64,
     ) -> RunResult {
@@ -600,11 +652,35 @@ impl Hierarchy {
             r.memory_bytes_total = Some(
                 self.levels
                     .iter()
-                    .zip(capacities)
-                    .map(|(l, c)| c.saturating_mul(l.copies.len() as u64))
+                    .map(|l| l.cap.saturating_mul(l.copies.len() as u64))
                     .fold(0u64, u64::saturating_add),
             );
             r.tiers = Some(tiers);
+        }
+        if let Some(l) = self.levels.iter().find(|l| l.placement.is_some()) {
+            let nodes: Vec<NodeStats> = (0..l.copies.len())
+                .map(|c| NodeStats {
+                    node: c as u32,
+                    requests: l.copy_requests[c],
+                    hits: l.copy_hits[c],
+                    hit_ratio: if l.copy_requests[c] == 0 {
+                        0.0
+                    } else {
+                        l.copy_hits[c] as f64 / l.copy_requests[c] as f64
+                    },
+                    sets: l.copy_sets[c],
+                    keys_peak: l.keys_peak[c],
+                    bytes_peak: l.copies[c].tally().peak(),
+                })
+                .collect();
+            let ops: Vec<u64> = nodes.iter().map(|n| n.requests + n.sets).collect();
+            let total: u64 = ops.iter().sum();
+            let max = ops.iter().copied().max().unwrap_or(0);
+            if total > 0 {
+                r.imbalance = Some(max as f64 / (total as f64 / ops.len() as f64));
+                r.hot_node_share = Some(max as f64 / total as f64);
+            }
+            r.nodes = Some(nodes);
         }
         r
     }
@@ -633,6 +709,5 @@ pub fn replay_tiered(
         tick();
     }
     let (policy, capacity) = cell.specs.last().expect("a hierarchy has tiers");
-    let caps: Vec<u64> = cell.specs.iter().map(|(_, c)| *c).collect();
-    Ok(h.result(topo, policy, *capacity, &caps, unit, reader.skipped()))
+    Ok(h.result(topo, policy, *capacity, unit, reader.skipped()))
 }

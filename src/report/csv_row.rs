@@ -202,6 +202,10 @@ pub struct TopologyCols {
     /// Plain replay (the engine's columns carry it otherwise).
     stale_reads: Option<u64>,
     memory_bytes_total: Option<u64>,
+    /// A cluster: its nodes, the busiest node's operations over the mean's, and its share.
+    nodes: Option<u64>,
+    imbalance: Option<f64>,
+    hot_node_share: Option<f64>,
 }
 
 impl TopologyCols {
@@ -217,12 +221,16 @@ impl TopologyCols {
             negative_hits: r.negative_hits,
             stale_reads: plain(r.stale_reads),
             memory_bytes_total: r.memory_bytes_total,
+            nodes: r.nodes.as_ref().map(|n| n.len() as u64),
+            imbalance: r.imbalance,
+            hot_node_share: r.hot_node_share,
         }
     }
 
     /// Whether `r` has anything for these columns.
     pub fn applies(r: &RunResult) -> bool {
         r.tiers.is_some()
+            || r.nodes.is_some()
             || r.negative_hits.is_some()
             || r.backend
                 .is_some_and(|b| b.warming_reads.is_some() || b.absent_reads.is_some())

@@ -78,6 +78,10 @@ pub fn render(s: &Summary) -> String {
     if warming {
         header.push("warming reads".into());
     }
+    let cluster = s.results.iter().any(|r| r.nodes.is_some());
+    if cluster {
+        header.extend(["nodes", "imbalance", "hot node share"].map(String::from));
+    }
     let mut rows: Vec<Vec<String>> = vec![header];
     for r in &s.results {
         let mut size = match r.size_unit {
@@ -138,6 +142,11 @@ pub fn render(s: &Summary) -> String {
                     .and_then(|b| b.warming_reads)
                     .map_or("-".into(), |n| n.to_string()),
             );
+        }
+        if cluster {
+            row.push(r.nodes.as_ref().map_or("-".into(), |n| n.len().to_string()));
+            row.push(r.imbalance.map_or("-".into(), |x| format!("{x:.3}")));
+            row.push(r.hot_node_share.map_or("-".into(), |x| format!("{x:.4}")));
         }
         rows.push(row);
     }

@@ -96,6 +96,8 @@ pub struct WorkloadFile {
     pub coherence: Option<crate::schema::topology::CoherenceSection>,
     /// Keys loaded before traffic starts and after restarts.
     pub warming: Option<crate::schema::topology::WarmingSection>,
+    /// The shared tier (or the single cache) as a cluster of nodes.
+    pub cluster: Option<crate::schema::topology::ClusterSection>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).

@@ -193,3 +193,34 @@ pub struct WarmingSection {
     /// Keys per second loaded from the backend (the engine); omitted: all before traffic starts.
     pub rate: Option<Positive>,
 }
+
+/// How a cluster spreads keys over its nodes (see [`crate::topology::cluster`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HashingName {
+    /// Consistent hashing with `vnodes` points per node.
+    #[default]
+    Ketama,
+    /// The key's hash modulo the nodes that are up.
+    Modulo,
+    /// Highest random weight.
+    Rendezvous,
+    /// Redis Cluster: CRC16 mod 16384 slots in contiguous ranges.
+    RedisSlots,
+}
+
+/// `[cluster]`: the shared tier (or the single cache) as nodes, each a cache of the tier's policy
+/// holding an even share of its size.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSection {
+    /// The tier it splits (default: the only shared tier, or the single cache).
+    pub tier: Option<String>,
+    /// Nodes (at least 1).
+    pub nodes: Count,
+    /// How keys map to nodes (default ketama).
+    #[serde(default)]
+    pub hashing: HashingName,
+    /// Ring points per node, with ketama (default 160).
+    pub vnodes: Option<Count>,
+}

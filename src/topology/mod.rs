@@ -71,6 +71,17 @@ pub struct Warming {
     pub rate: Option<f64>,
 }
 
+/// A tier split over the nodes of a cluster, checked.
+#[derive(Clone, Copy, Debug)]
+pub struct ClusterSpec {
+    /// The index of the tier.
+    pub tier: usize,
+    /// Its nodes; each holds the tier's size divided by this.
+    pub nodes: u32,
+    /// How keys map to nodes.
+    pub hashing: cluster::Hashing,
+}
+
 /// A checked multi-level cache.
 #[derive(Clone, Debug)]
 pub struct Topology {
@@ -93,6 +104,8 @@ pub struct Topology {
     pub negative_ttl: Option<u64>,
     /// The workload reads absent keys (`[workload] absent_ratio` > 0).
     pub absent: bool,
+    /// A tier split over a cluster's nodes (`[cluster]`).
+    pub cluster: Option<ClusterSpec>,
 }
 
 impl Topology {
@@ -101,8 +114,11 @@ impl Topology {
         self.tiers.len() - 1
     }
 
-    /// Copies of tier `t`.
+    /// Copies of tier `t` (a cluster's tier: one per node).
     pub fn copies(&self, t: usize) -> u32 {
+        if let Some(c) = self.cluster.filter(|c| c.tier == t) {
+            return c.nodes;
+        }
         match self.tiers[t].scope {
             Scope::Instance => self.instances,
             Scope::Shared => 1,
@@ -130,6 +146,7 @@ impl Topology {
             && f.warming.is_none()
             && negative_ttl.is_none()
             && !absent
+            && f.cluster.is_none()
         {
             return Ok(None);
         }
@@ -300,7 +317,12 @@ impl Topology {
                 })
             }
         };
+        let cluster = match &f.cluster {
+            None => None,
+            Some(c) => Some(check_cluster(c, &tiers, engine, &bad)?),
+        };
         Ok(Some(Topology {
+            cluster,
             instances,
             routing: top.routing,
             inclusion: top.inclusion,
@@ -323,6 +345,100 @@ impl Topology {
         }
         w
     }
+}
+
+/// Checks `[cluster]` against the tiers.
+fn check_cluster(
+    c: &crate::schema::topology::ClusterSection,
+    tiers: &[Tier],
+    engine: bool,
+    bad: &dyn Fn(String) -> anyhow::Error,
+) -> Result<ClusterSpec> {
+    use crate::schema::topology::HashingName;
+    if engine {
+        return Err(bad(
+            "[cluster] runs in plain replay for now (placement, per-node hit ratios); node queueing, failures and outages on the discrete-event engine are not built yet; remove the engine sections ([backend], [cache_latency], [faults], [pattern]) or [cluster]".into(),
+        ));
+    }
+    let tier = match &c.tier {
+        Some(name) => match tiers.iter().position(|t| &t.name == name) {
+            Some(i) => i,
+            None => {
+                let valid: Vec<String> = tiers.iter().map(|t| format!("\"{}\"", t.name)).collect();
+                return Err(bad(format!(
+                    "cluster.tier: no tier is named \"{name}\"; the tiers are {}",
+                    valid.join(", ")
+                )));
+            }
+        },
+        None => {
+            let shared: Vec<usize> = (0..tiers.len()).filter(|&i| tiers[i].scope == Scope::Shared).collect();
+            match shared[..] {
+                [i] => i,
+                [] => {
+                    return Err(bad(
+                        "cluster.tier is not given and there is no shared tier to split; a cluster is a shared tier's nodes: add a [[tier]] with scope = \"shared\"".into(),
+                    ))
+                }
+                _ => {
+                    let names: Vec<String> = shared.iter().map(|&i| format!("\"{}\"", tiers[i].name)).collect();
+                    return Err(bad(format!(
+                        "cluster.tier is not given and there are several shared tiers ({}); name the one to split",
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    if tiers[tier].scope != Scope::Shared {
+        return Err(bad(format!(
+            "cluster.tier = \"{}\" is an instance tier (one copy per application instance); a cluster splits a shared tier",
+            tiers[tier].name
+        )));
+    }
+    let nodes = c.nodes.0;
+    if nodes == 0 {
+        return Err(bad("cluster.nodes = 0: a cluster needs at least 1 node".into()));
+    }
+    let max = if c.hashing == HashingName::RedisSlots {
+        cluster::redis_slots::SLOTS as u64
+    } else {
+        1_000_000
+    };
+    if nodes > max {
+        return Err(bad(format!(
+            "cluster.nodes = {nodes} is more than {max}{}; give at most {max}",
+            if max == 1_000_000 {
+                ""
+            } else {
+                " (redis-slots: one slot per node at least)"
+            }
+        )));
+    }
+    if c.vnodes.is_some() && c.hashing != HashingName::Ketama {
+        return Err(bad(
+            "cluster.vnodes applies to hashing = \"ketama\" only; remove it".into()
+        ));
+    }
+    let hashing = match c.hashing {
+        HashingName::Ketama => {
+            let v = c.vnodes.map_or(160, |v| v.0);
+            if v == 0 || v > 100_000 {
+                return Err(bad(format!(
+                    "cluster.vnodes = {v}: give a number of ring points per node from 1 to 100000 (memcached clients use 160)"
+                )));
+            }
+            cluster::Hashing::Ketama { vnodes: v as u32 }
+        }
+        HashingName::Modulo => cluster::Hashing::Modulo,
+        HashingName::Rendezvous => cluster::Hashing::Rendezvous,
+        HashingName::RedisSlots => cluster::Hashing::RedisSlots,
+    };
+    Ok(ClusterSpec {
+        tier,
+        nodes: nodes as u32,
+        hashing,
+    })
 }
 
 /// Everything one cell of a multi-level grid needs besides the source.

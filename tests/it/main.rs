@@ -4,6 +4,7 @@
 mod analyze;
 mod check;
 mod cli;
+mod cluster;
 mod conformance;
 mod docs;
 mod edge_engine;

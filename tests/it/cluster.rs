@@ -1,0 +1,221 @@
+//! `[cluster]` in plain replay: the clustered tier is one cache per node, each holding the tier's
+//! size divided by the nodes, and a key is looked up and stored only in the node its hashing
+//! picks. Checked against independent single-cache replays of each node's share of the trace,
+//! against the Zipf popularity of the keys, and for the errors it names.
+
+use assert_cmd::Command;
+use cachesim::model::request::Request;
+use cachesim::policy::{BuildCtx, PolicySpec};
+use cachesim::replay::replay_slice;
+use cachesim::topology::cluster::{Hashing, Placement};
+use cachesim::workload::popularity::scatter;
+use serde_json::Value;
+use std::path::Path;
+
+fn cachesim() -> Command {
+    Command::cargo_bin("cachesim").unwrap()
+}
+
+fn run_json(text: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["results"].clone()
+}
+
+fn run_err(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = cachesim().args(["run", "-q"]).arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "accepted:\n{text}");
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn requests(text: &str) -> Vec<Request> {
+    let path = Path::new("cluster.toml");
+    let f = cachesim::schema::parse(text, path).unwrap();
+    let src = cachesim::source::workload_source(&f, path).unwrap();
+    let mut r = src.open(None).unwrap();
+    let (mut all, mut batch) = (Vec::new(), Vec::new());
+    while r.read_batch(&mut batch).unwrap() {
+        all.extend_from_slice(&batch);
+    }
+    all
+}
+
+const WORKLOAD: &str = r#"seed = 11
+[workload]
+requests = 100_000
+keys = 20_000
+popularity = { dist = "zipf", alpha = 0.9 }
+size = { dist = "uniform", min = "1KiB", max = "8KiB" }
+"#;
+
+fn with_cluster(cluster: &str, policy: &str, size: &str) -> String {
+    format!("{WORKLOAD}[cluster]\n{cluster}\n[cache]\npolicies = [\"{policy}\"]\nsizes = [\"{size}\"]\n")
+}
+
+#[test]
+fn each_node_is_an_independent_cache_of_its_keys() {
+    let reqs = requests(WORKLOAD);
+    let cap = 8 * 1024 * 1024u64;
+    for (name, hashing) in [
+        ("ketama", Hashing::Ketama { vnodes: 160 }),
+        ("modulo", Hashing::Modulo),
+        ("rendezvous", Hashing::Rendezvous),
+        ("redis-slots", Hashing::RedisSlots),
+    ] {
+        for policy in ["lru", "s3fifo", "arc"] {
+            let text = with_cluster(&format!("nodes = 5\nhashing = \"{name}\""), policy, "8MiB");
+            let r = &run_json(&text)[0];
+            let nodes = r["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 5);
+            // The model: split the trace by node, replay each share through its own cache.
+            let p = Placement::new(hashing, 5).unwrap();
+            let spec = PolicySpec::parse(policy).unwrap();
+            let mut total_hits = 0;
+            for (n, node) in nodes.iter().enumerate() {
+                let share: Vec<Request> = reqs
+                    .iter()
+                    .filter(|q| p.node_of(q.key) == Some(n as u32))
+                    .copied()
+                    .collect();
+                let s = replay_slice(
+                    &spec,
+                    &BuildCtx {
+                        capacity: cap / 5,
+                        seed: 11,
+                    },
+                    &share,
+                );
+                let what = format!("{name} {policy} node {n}");
+                assert_eq!(node["requests"], share.len() as u64, "{what}");
+                assert_eq!(node["hits"], s.requests - s.misses, "{what}");
+                total_hits += s.requests - s.misses;
+            }
+            assert_eq!(r["hits"], total_hits, "{name} {policy}");
+            assert_eq!(r["requests"], reqs.len() as u64);
+        }
+    }
+}
+
+#[test]
+fn one_node_is_the_single_cache() {
+    let single = run_json(&format!(
+        "{WORKLOAD}[cache]\npolicies = [\"lru\", \"s3fifo\"]\nsizes = [\"4MiB\"]\n"
+    ));
+    for hashing in ["ketama", "modulo", "rendezvous", "redis-slots"] {
+        let text = format!(
+            "{WORKLOAD}[cluster]\nnodes = 1\nhashing = \"{hashing}\"\n[cache]\npolicies = [\"lru\", \"s3fifo\"]\nsizes = [\"4MiB\"]\n"
+        );
+        let one = run_json(&text);
+        for i in 0..2 {
+            for k in ["hits", "misses", "evictions", "bytes_missed"] {
+                assert_eq!(one[i][k], single[i][k], "{hashing} {k}");
+            }
+            assert_eq!(one[i]["imbalance"], 1.0);
+            assert_eq!(one[i]["nodes"][0]["hits"], single[i]["hits"]);
+        }
+    }
+}
+
+#[test]
+fn imbalance_follows_the_popularity_of_the_keys_each_node_holds() {
+    // Zipf 1.2 over 1M keys on 8 nodes: the node holding the most popular key gets most of the
+    // load. Expected lookups per node: the Zipf probabilities of its keys, (r+1)^-1.2 / H.
+    let keys = 1_000_000u64;
+    let text = format!(
+        "seed = 3\n[workload]\nrequests = 400_000\nkeys = {keys}\npopularity = {{ dist = \"zipf\", alpha = 1.2 }}\n[cluster]\nnodes = 8\n[cache]\npolicies = [\"lru\"]\nsizes = [\"1%\"]\n"
+    );
+    let r = &run_json(&text)[0];
+    let p = Placement::new(Hashing::Ketama { vnodes: 160 }, 8).unwrap();
+    let mut expected = [0f64; 8];
+    for rank in 0..keys {
+        expected[p.node_of(scatter(rank)).unwrap() as usize] += ((rank + 1) as f64).powf(-1.2);
+    }
+    let h: f64 = expected.iter().sum();
+    let nodes = r["nodes"].as_array().unwrap();
+    let total: u64 = nodes.iter().map(|n| n["requests"].as_u64().unwrap()).sum();
+    assert_eq!(total, 400_000);
+    for (n, node) in nodes.iter().enumerate() {
+        let share = node["requests"].as_u64().unwrap() as f64 / total as f64;
+        let want = expected[n] / h;
+        // Binomial sampling: sd sqrt(p(1-p)/400k) < 0.0008.
+        assert!(
+            (share - want).abs() < 0.004,
+            "node {n}: share {share}, Zipf implies {want}"
+        );
+    }
+    let max_req = expected.iter().cloned().fold(0.0, f64::max) / h * 8.0;
+    let busiest = nodes.iter().map(|n| n["requests"].as_u64().unwrap()).max().unwrap() as f64 / total as f64 * 8.0;
+    assert!(
+        (busiest - max_req).abs() < 0.04,
+        "requests imbalance {busiest} vs {max_req}"
+    );
+    // The reported imbalance also counts sets (fills); it stays above 1 and below N.
+    let imb = r["imbalance"].as_f64().unwrap();
+    assert!(imb > 1.2 && imb < 8.0, "{imb}");
+    let share = r["hot_node_share"].as_f64().unwrap();
+    assert!((share * 8.0 - imb).abs() < 1e-9, "hot_node_share = imbalance / nodes");
+}
+
+#[test]
+fn a_workload_without_cluster_has_no_node_fields() {
+    let r = &run_json(&format!(
+        "{WORKLOAD}[cache]\npolicies = [\"lru\"]\nsizes = [\"4MiB\"]\n"
+    ))[0];
+    for k in ["nodes", "imbalance", "hot_node_share"] {
+        assert!(r.get(k).is_none(), "{k}");
+    }
+}
+
+#[test]
+fn bad_clusters_exit_2_naming_the_key() {
+    let tiers = "[topology]\ninstances = 2\n[[tier]]\nname = \"l1\"\nscope = \"instance\"\npolicy = \"lru\"\nsize = \"1MiB\"\n[[tier]]\nname = \"l2\"\n";
+    for (text, needle) in [
+        (
+            with_cluster("nodes = 0", "lru", "4MiB"),
+            "nodes = 0\n  |         ^\n0 is out of range: expected a whole number greater than 0",
+        ),
+        (
+            with_cluster("nodes = 3\nhashing = \"modulo\"\nvnodes = 10", "lru", "4MiB"),
+            "cluster.vnodes",
+        ),
+        (
+            with_cluster("nodes = 3\nvnodes = 0", "lru", "4MiB"),
+            "vnodes = 0\n  |          ^\n0 is out of range",
+        ),
+        (with_cluster("nodes = 3\nhashing = \"crc\"", "lru", "4MiB"), "hashing"),
+        (
+            with_cluster("nodes = 20000\nhashing = \"redis-slots\"", "lru", "4MiB"),
+            "cluster.nodes = 20000",
+        ),
+        (
+            with_cluster("nodes = 3\ntier = \"l9\"", "lru", "4MiB"),
+            "no tier is named \"l9\"",
+        ),
+        (with_cluster("nodes = 100", "lru", "50"), "less than one byte"),
+        (
+            format!("{WORKLOAD}{tiers}[cluster]\nnodes = 3\ntier = \"l1\"\n"),
+            "instance tier",
+        ),
+        (
+            format!("{WORKLOAD}[cache_latency]\nget = \"200us\"\n[cluster]\nnodes = 3\n"),
+            "[cluster] runs in plain replay",
+        ),
+    ] {
+        let err = run_err(&text);
+        assert!(err.contains(needle), "wanted {needle:?} in: {err}");
+    }
+    // The shared tier of a hierarchy is the default.
+    let r = &run_json(&format!(
+        "{WORKLOAD}{tiers}[cluster]\nnodes = 3\n[cache]\npolicies = [\"lru\"]\nsizes = [\"4MiB\"]\n"
+    ))[0];
+    assert_eq!(r["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(r["tiers"][1]["copies"], 3);
+    assert_eq!(r["memory_bytes_total"], 2 * 1024 * 1024 + 4 * 1024 * 1024 / 3 * 3);
+}
