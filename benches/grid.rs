@@ -27,6 +27,7 @@ fn config(jobs: usize) -> RunConfig {
         engine: None,
         topology: None,
         warm: None,
+        hot: None,
         sample_rate: None,
     }
 }

@@ -116,6 +116,7 @@ fn engine(c: &mut Criterion) {
             (PolicySpec::parse("lru").unwrap(), 45_000),
         ],
         warm: None,
+        hot: None,
     };
     let unit = cachesim::model::result::SizeUnit::Objects;
     let mut g = c.benchmark_group("tiers_engine_cache_aside_1M_req");

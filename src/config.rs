@@ -47,6 +47,8 @@ pub struct RunConfig {
     pub topology: Option<Arc<crate::topology::Topology>>,
     /// The keys warming loads, once found (see [`crate::replay::grid`]).
     pub warm: Option<Arc<crate::topology::warming::WarmSet>>,
+    /// The hot keys a cluster splits, found once before the runs.
+    pub hot: Option<Arc<rustc_hash::FxHashSet<u64>>>,
     /// Replays simulate a spatial sample of this fraction of the keys with the capacity scaled
     /// alike (a miniature simulation; `sweep --shards-rate`); None: the whole stream.
     pub sample_rate: Option<f64>,
@@ -347,6 +349,7 @@ impl RunConfig {
             engine,
             topology: topology.map(Arc::new),
             warm: None,
+            hot: None,
             sample_rate: None,
         })
     }

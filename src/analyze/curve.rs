@@ -113,6 +113,7 @@ pub fn second_pass(
                 engine: None,
                 topology: None,
                 warm: None,
+                hot: None,
                 sample_rate: None,
             };
             let s = crate::replay::grid::run_grid(&mut cfg)?;

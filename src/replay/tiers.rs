@@ -26,7 +26,7 @@ use crate::model::request::{Op, Request};
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, Policy, PolicySpec};
 use crate::source::Source;
-use crate::topology::cluster::Placement;
+use crate::topology::cluster::{mix, split_key, Placement};
 use crate::topology::warming::WarmSet;
 use crate::topology::{is_absent, Inclusion, Invalidation, Routing, Tier, TieredCell, Topology};
 use crate::trace::{ReadProgress, BATCH};
@@ -102,18 +102,26 @@ pub struct Hierarchy {
     evicted: Vec<u64>,
     totals: Totals,
     stats: ReplayStats,
+    /// A cluster's split hot keys (`[hot_keys] mitigation = "split"`).
+    split: Option<Split>,
+}
+
+/// Hot keys stored as several keys of a cluster tier, on different nodes: reads take the copies
+/// in turn, writes update every copy, deletes remove every copy.
+struct Split {
+    /// The cluster's tier.
+    tier: usize,
+    /// Each hot key's copies: the keys they are stored under.
+    keys: FxHashMap<u64, Vec<u64>>,
+    copies: u32,
+    /// Hot requests so far (the next one takes copy `turn % copies`).
+    turn: u64,
+    /// The current request's key is hot, and the copy it uses.
+    hot: bool,
+    pick: u32,
 }
 
 pub use crate::topology::instance_of_key;
-
-/// Spreads a key over instances (SplitMix64's finalizer).
-#[inline]
-fn mix(k: u64) -> u64 {
-    let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 impl Hierarchy {
     /// Builds every copy of every tier: `specs[t]` is tier t's policy and capacity. The bottom
@@ -190,6 +198,7 @@ impl Hierarchy {
             evicted: Vec::new(),
             totals: Totals::default(),
             stats: ReplayStats::default(),
+            split: None,
         })
     }
 
@@ -201,7 +210,7 @@ impl Hierarchy {
             i
         } else if let Some(p) = &l.placement {
             // Plain replay has no failures: every node is up.
-            p.node_of(key).map_or(0, |n| n as usize)
+            p.node_of(self.tkey(t, key)).map_or(0, |n| n as usize)
         } else {
             0
         }
@@ -263,6 +272,88 @@ impl Hierarchy {
         }
     }
 
+    /// Splits the hot `keys` of the topology's cluster (`[hot_keys] mitigation = "split"`): each
+    /// is stored under `copies` keys on as many different nodes (copy 0 under the key itself, the
+    /// others under the first of [`split_key`]'s keys whose node holds no copy yet; with more
+    /// copies than nodes, every node holds one before any holds two).
+    pub fn split_hot_keys(&mut self, topo: &Topology, keys: Arc<rustc_hash::FxHashSet<u64>>) {
+        if let Some((c, s)) = topo.cluster.and_then(|c| c.split.map(|s| (c, s))) {
+            let place = self.levels[c.tier]
+                .placement
+                .as_ref()
+                .expect("a cluster tier has a placement");
+            let node = |k: u64| place.node_of(k).unwrap_or(0);
+            let nodes = c.nodes as usize;
+            let mut map = FxHashMap::default();
+            for &key in keys.iter() {
+                let mut used = vec![0u32; nodes];
+                let mut copies = Vec::with_capacity(s.copies as usize);
+                let mut cand = 0u32;
+                while copies.len() < s.copies as usize {
+                    let round = (copies.len() / nodes) as u32;
+                    let k = split_key(key, cand);
+                    cand += 1;
+                    let n = node(k);
+                    if used[n as usize] == round {
+                        used[n as usize] += 1;
+                        copies.push(k);
+                    }
+                }
+                map.insert(key, copies);
+            }
+            self.split = Some(Split {
+                tier: c.tier,
+                keys: map,
+                copies: s.copies,
+                turn: 0,
+                hot: false,
+                pick: 0,
+            });
+        }
+    }
+
+    /// The key tier `t` stores `key` under: the current copy of a split hot key, else the key.
+    #[inline]
+    fn tkey(&self, t: usize, key: u64) -> u64 {
+        match &self.split {
+            Some(s) if s.hot && s.tier == t => s.keys[&key][s.pick as usize],
+            _ => key,
+        }
+    }
+
+    /// Notes whether `key` (the next request's) is a split hot key, and the copy it takes.
+    #[inline]
+    fn pick_copy(&mut self, key: u64) {
+        if let Some(s) = &mut self.split {
+            s.hot = s.keys.contains_key(&key);
+            if s.hot {
+                s.pick = (s.turn % u64::from(s.copies)) as u32;
+                s.turn += 1;
+            }
+        }
+    }
+
+    /// A write or a delete of a split hot key: every copy but the current one is updated
+    /// (`Some(version)`: rewritten where held) or removed (`None`).
+    fn other_copies(&mut self, req: &Request, i: usize, v: Option<u64>) {
+        let Some(s) = &self.split else { return };
+        if !s.hot {
+            return;
+        }
+        let (t, pick, copies) = (s.tier, s.pick, s.copies);
+        for j in (0..copies).filter(|&j| j != pick) {
+            self.split.as_mut().expect("checked").pick = j;
+            let c = self.copy(t, i, req.key);
+            let k = self.tkey(t, req.key);
+            match v {
+                Some(v) if self.levels[t].copies[c].contains(k) => self.rewrite(t, c, req, v),
+                Some(_) => {}
+                None => self.take(t, c, req.key),
+            }
+        }
+        self.split.as_mut().expect("checked").pick = pick;
+    }
+
     /// Hits of each tier so far (tests follow a replay request by request with it).
     pub fn tier_hits(&self) -> Vec<u64> {
         self.levels.iter().map(|l| l.hits).collect()
@@ -277,6 +368,7 @@ impl Hierarchy {
     pub fn replay(&mut self, reqs: &[Request]) {
         for req in reqs {
             let i = self.route(req);
+            self.pick_copy(req.key);
             if req.op == Op::Delete {
                 self.stats.deletes += 1;
                 self.delete(req, i);
@@ -312,10 +404,14 @@ impl Hierarchy {
         let n = self.levels.len();
         for t in 0..n {
             let c = self.copy(t, i, req.key);
+            let q = Request {
+                key: self.tkey(t, req.key),
+                ..*req
+            };
             let l = &mut self.levels[t];
             l.requests += 1;
             l.copy_requests[c] += 1;
-            let hit = l.copies[c].get(req);
+            let hit = l.copies[c].get(&q);
             if hit {
                 l.hits += 1;
                 l.copy_hits[c] += 1;
@@ -328,7 +424,7 @@ impl Hierarchy {
     /// The version of `key` held by copy `c` of tier `t`.
     #[inline]
     fn held(&self, t: usize, c: usize, key: u64) -> u64 {
-        self.levels[t].meta[c].get(&key).map_or(0, |m| m.version)
+        self.levels[t].meta[c].get(&self.tkey(t, key)).map_or(0, |m| m.version)
     }
 
     fn read(&mut self, req: &Request, i: usize) -> bool {
@@ -400,7 +496,7 @@ impl Hierarchy {
             // A copy demoted from another path may sit lower on this one: it is the old value.
             for t in (h.min(n - 1) + 1)..n {
                 let c = self.copy(t, i, req.key);
-                if self.levels[t].copies[c].contains(req.key) {
+                if self.levels[t].copies[c].contains(self.tkey(t, req.key)) {
                     self.take(t, c, req.key);
                 }
             }
@@ -412,13 +508,14 @@ impl Hierarchy {
             }
             for t in h + 1..n {
                 let c = self.copy(t, i, req.key);
-                if self.levels[t].copies[c].contains(req.key) {
+                if self.levels[t].copies[c].contains(self.tkey(t, req.key)) {
                     self.rewrite(t, c, req, v);
                 }
             }
         } else {
             self.fill(req, i, v);
         }
+        self.other_copies(req, i, Some(v));
         self.invalidate_others(req.key, i);
         hit
     }
@@ -429,6 +526,7 @@ impl Hierarchy {
             let c = self.copy(t, i, req.key);
             self.take(t, c, req.key);
         }
+        self.other_copies(req, i, None);
         self.invalidate_others(req.key, i);
     }
 
@@ -470,6 +568,7 @@ impl Hierarchy {
 
     /// Removes `key` from copy `c` of tier `t` (not an eviction).
     fn take(&mut self, t: usize, c: usize, key: u64) {
+        let key = self.tkey(t, key);
         let l = &mut self.levels[t];
         l.copies[c].remove(key);
         if self.exclusive || self.track {
@@ -487,6 +586,7 @@ impl Hierarchy {
             req.ttl
         };
         Request {
+            key: self.tkey(t, req.key),
             ttl: self.levels[t].tier.cap_ttl(ttl),
             ..*req
         }
@@ -697,6 +797,9 @@ pub fn replay_tiered(
     tick: &(dyn Fn() + Sync),
 ) -> Result<RunResult> {
     let mut h = Hierarchy::new(topo, &cell.specs, seed)?;
+    if let Some(hot) = &cell.hot {
+        h.split_hot_keys(topo, hot.clone());
+    }
     if let (Some(w), Some(warm)) = (&topo.warming, &cell.warm) {
         if w.at_start {
             h.warm(warm, &w.tiers);

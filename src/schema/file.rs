@@ -98,6 +98,8 @@ pub struct WorkloadFile {
     pub warming: Option<crate::schema::topology::WarmingSection>,
     /// The shared tier (or the single cache) as a cluster of nodes.
     pub cluster: Option<crate::schema::topology::ClusterSection>,
+    /// Hot keys of a cluster and their mitigation.
+    pub hot_keys: Option<crate::schema::topology::HotKeysSection>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).

@@ -224,3 +224,33 @@ pub struct ClusterSection {
     /// Ring points per node, with ketama (default 160).
     pub vnodes: Option<Count>,
 }
+
+/// What is done about hot keys on a cluster.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mitigation {
+    /// Nothing: a hot key's node serves all its traffic.
+    #[default]
+    None,
+    /// A small per-instance cache for hot keys only (not built yet).
+    Local,
+    /// Each hot key is stored as `copies` keys; reads pick one, writes update all.
+    Split,
+    /// Reads of hot keys spread over the node's replicas (not built yet).
+    Replicate,
+}
+
+/// `[hot_keys]`: which keys are hot and what is done about them.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotKeysSection {
+    /// The mitigation (default none).
+    #[serde(default)]
+    pub mitigation: Mitigation,
+    /// Hot keys: the `top` most read keys of the workload.
+    pub top: Option<Count>,
+    /// How they are found: "oracle" (a pass over the workload before the run).
+    pub detect: Option<String>,
+    /// Copies of each hot key, with split (default 8).
+    pub copies: Option<Count>,
+}

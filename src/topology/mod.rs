@@ -80,6 +80,18 @@ pub struct ClusterSpec {
     pub nodes: u32,
     /// How keys map to nodes.
     pub hashing: cluster::Hashing,
+    /// Hot keys split over this many keys each (`[hot_keys] mitigation = "split"`): the `top`
+    /// most read keys, found by a pass over the workload.
+    pub split: Option<HotSplit>,
+}
+
+/// `[hot_keys] mitigation = "split"`, checked.
+#[derive(Clone, Copy, Debug)]
+pub struct HotSplit {
+    /// How many keys are hot: the most read ones.
+    pub top: u64,
+    /// Copies of each (at least 2).
+    pub copies: u32,
 }
 
 /// A checked multi-level cache.
@@ -147,6 +159,7 @@ impl Topology {
             && negative_ttl.is_none()
             && !absent
             && f.cluster.is_none()
+            && f.hot_keys.is_none()
         {
             return Ok(None);
         }
@@ -317,10 +330,23 @@ impl Topology {
                 })
             }
         };
-        let cluster = match &f.cluster {
+        let mut cluster = match &f.cluster {
             None => None,
             Some(c) => Some(check_cluster(c, &tiers, engine, &bad)?),
         };
+        if let Some(h) = &f.hot_keys {
+            let Some(c) = cluster.as_mut() else {
+                return Err(bad(
+                    "[hot_keys] spreads hot keys over a cluster's nodes; add a [cluster] section (nodes, hashing) or remove [hot_keys]".into(),
+                ));
+            };
+            c.split = check_hot_keys(h, &bad)?;
+            if c.split.is_some() && top.inclusion == Inclusion::Exclusive {
+                return Err(bad(
+                    "hot_keys.mitigation = \"split\" works with inclusive tiers only (an exclusive hierarchy would demote the copies as keys of their own); use inclusion = \"inclusive\" or mitigation = \"none\"".into(),
+                ));
+            }
+        }
         Ok(Some(Topology {
             cluster,
             instances,
@@ -438,7 +464,53 @@ fn check_cluster(
         tier,
         nodes: nodes as u32,
         hashing,
+        split: None,
     })
+}
+
+/// Checks `[hot_keys]`: what is built so far is `split` (and `none`), with oracle detection.
+fn check_hot_keys(
+    h: &crate::schema::topology::HotKeysSection,
+    bad: &dyn Fn(String) -> anyhow::Error,
+) -> Result<Option<HotSplit>> {
+    use crate::schema::topology::Mitigation;
+    match h.detect.as_deref() {
+        None | Some("oracle") => {}
+        Some(other) => {
+            return Err(bad(format!(
+                "hot_keys.detect = \"{other}\": give \"oracle\" (the `top` most read keys, found by a pass over the workload); online detection is not built yet"
+            )))
+        }
+    }
+    match h.mitigation {
+        Mitigation::None => {
+            if h.copies.is_some() {
+                return Err(bad("hot_keys.copies applies to mitigation = \"split\"; remove it".into()));
+            }
+            Ok(None)
+        }
+        Mitigation::Local | Mitigation::Replicate => Err(bad(format!(
+            "hot_keys.mitigation = \"{}\" is not built yet (it needs the engine's cluster: instances' local caches, replicas); use \"split\" or \"none\"",
+            if h.mitigation == Mitigation::Local { "local" } else { "replicate" }
+        ))),
+        Mitigation::Split => {
+            let Some(top) = h.top else {
+                return Err(bad(
+                    "hot_keys.top is required with mitigation = \"split\": how many of the most read keys are hot, e.g. top = 100".into(),
+                ));
+            };
+            let copies = h.copies.map_or(8, |c| c.0);
+            if !(2..=65_536).contains(&copies) {
+                return Err(bad(format!(
+                    "hot_keys.copies = {copies}: split needs 2 to 65536 copies (1 copy is no split)"
+                )));
+            }
+            Ok(Some(HotSplit {
+                top: top.0,
+                copies: copies as u32,
+            }))
+        }
+    }
 }
 
 /// Everything one cell of a multi-level grid needs besides the source.
@@ -448,16 +520,15 @@ pub struct TieredCell {
     pub specs: Vec<(PolicySpec, u64)>,
     /// The keys warming loads, when the topology warms.
     pub warm: Option<std::sync::Arc<warming::WarmSet>>,
+    /// The hot keys a cluster splits, when it splits them.
+    pub hot: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
 }
 
 /// The instance `routing = "by-key"` sends `key` to, of `instances` (SplitMix64's finalizer of
 /// the key, modulo the instances).
 #[inline]
 pub fn instance_of_key(key: u64, instances: u32) -> usize {
-    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    ((z ^ (z >> 31)) % instances as u64) as usize
+    (cluster::mix(key) % instances as u64) as usize
 }
 
 /// The seed of random routing's own generator, from the run's seed: the plain replay and the

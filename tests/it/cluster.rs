@@ -219,3 +219,132 @@ fn bad_clusters_exit_2_naming_the_key() {
     assert_eq!(r["tiers"][1]["copies"], 3);
     assert_eq!(r["memory_bytes_total"], 2 * 1024 * 1024 + 4 * 1024 * 1024 / 3 * 3);
 }
+
+const HOT: &str = "seed = 3\n[workload]\nrequests = 200_000\nkeys = 1_000_000\npopularity = { dist = \"zipf\", alpha = 1.2 }\n[cluster]\nnodes = 8\n";
+
+#[test]
+fn splitting_the_hot_keys_evens_the_load() {
+    let cache = "[cache]\npolicies = [\"lru\"]\nsizes = [\"5%\"]\n";
+    let none = &run_json(&format!("{HOT}{cache}"))[0];
+    let split = &run_json(&format!(
+        "{HOT}[hot_keys]\nmitigation = \"split\"\ntop = 100\ncopies = 8\n{cache}"
+    ))[0];
+    let (a, b) = (
+        none["imbalance"].as_f64().unwrap(),
+        split["imbalance"].as_f64().unwrap(),
+    );
+    // The most popular key alone is about 19% of Zipf(1.2) over 1M keys: its node carries about
+    // twice the mean. Split over 8 nodes, the top 100 keys spread evenly.
+    assert!(a > 1.8, "without mitigation: {a}");
+    assert!(b < 1.2, "split: {b}");
+    // Explicit mitigation = "none" is the same run as no [hot_keys].
+    let explicit = &run_json(&format!("{HOT}[hot_keys]\nmitigation = \"none\"\n{cache}"))[0];
+    assert_eq!(explicit["nodes"], none["nodes"]);
+}
+
+#[test]
+fn split_copies_are_independent_keys_on_different_nodes() {
+    // The model: the 50 most read keys are hot; copy 0 is the key itself and copy j the first
+    // split_key(key, c) (c = 1, 2, ...) whose node holds no copy yet; reads take the copies in
+    // turn (one counter over all hot reads). Each node then replays its share independently.
+    let text = format!("{WORKLOAD}[cluster]\nnodes = 4\nhashing = \"rendezvous\"\n");
+    let reqs = requests(&text);
+    let mut count: std::collections::HashMap<u64, (u64, usize)> = Default::default();
+    for (i, q) in reqs.iter().enumerate() {
+        count.entry(q.key).or_insert((0, i)).0 += 1;
+    }
+    let mut ranked: Vec<(u64, (u64, usize))> = count.into_iter().collect();
+    ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    let p = Placement::new(Hashing::Rendezvous, 4).unwrap();
+    let mut copies: std::collections::HashMap<u64, Vec<u64>> = Default::default();
+    for &(key, _) in ranked.iter().take(50) {
+        let mut keys = Vec::new();
+        let mut used = Vec::new();
+        for c in 0.. {
+            let k = cachesim::topology::cluster::split_key(key, c);
+            let n = p.node_of(k).unwrap();
+            if !used.contains(&n) {
+                used.push(n);
+                keys.push(k);
+            }
+            if keys.len() == 3 {
+                break;
+            }
+        }
+        copies.insert(key, keys);
+    }
+    let mut turn = 0usize;
+    let moved: Vec<Request> = reqs
+        .iter()
+        .map(|q| match copies.get(&q.key) {
+            Some(ks) => {
+                turn += 1;
+                Request {
+                    key: ks[(turn - 1) % 3],
+                    ..*q
+                }
+            }
+            None => *q,
+        })
+        .collect();
+    let r = &run_json(&format!(
+        "{text}[hot_keys]\nmitigation = \"split\"\ntop = 50\ncopies = 3\n[cache]\npolicies = [\"lru\"]\nsizes = [\"2MiB\"]\n"
+    ))[0];
+    let spec = PolicySpec::parse("lru").unwrap();
+    for (n, node) in r["nodes"].as_array().unwrap().iter().enumerate() {
+        let share: Vec<Request> = moved
+            .iter()
+            .filter(|q| p.node_of(q.key) == Some(n as u32))
+            .copied()
+            .collect();
+        let s = replay_slice(
+            &spec,
+            &BuildCtx {
+                capacity: 2 * 1024 * 1024 / 4,
+                seed: 11,
+            },
+            &share,
+        );
+        assert_eq!(node["requests"], share.len() as u64, "node {n}");
+        assert_eq!(node["hits"], s.requests - s.misses, "node {n}");
+    }
+}
+
+#[test]
+fn bad_hot_keys_exit_2_naming_the_key() {
+    let cache = "[cache]\npolicies = [\"lru\"]\nsizes = [\"4MiB\"]\n";
+    for (section, needle) in [
+        (
+            "[hot_keys]\nmitigation = \"split\"\ntop = 10\ncopies = 1\n",
+            "hot_keys.copies = 1",
+        ),
+        ("[hot_keys]\nmitigation = \"split\"\n", "hot_keys.top is required"),
+        (
+            "[hot_keys]\nmitigation = \"local\"\ntop = 10\n",
+            "\"local\" is not built yet",
+        ),
+        (
+            "[hot_keys]\nmitigation = \"replicate\"\ntop = 10\n",
+            "\"replicate\" is not built yet",
+        ),
+        (
+            "[hot_keys]\nmitigation = \"split\"\ntop = 10\ndetect = \"window\"\n",
+            "hot_keys.detect",
+        ),
+        (
+            "[hot_keys]\ncopies = 4\n",
+            "hot_keys.copies applies to mitigation = \"split\"",
+        ),
+        (
+            "[hot_keys]\nmitigation = \"split\"\ntop = 30000\n",
+            "hot_keys.top = 30000",
+        ),
+    ] {
+        let err = run_err(&format!("{WORKLOAD}[cluster]\nnodes = 4\n{section}{cache}"));
+        assert!(err.contains(needle), "wanted {needle:?} in: {err}");
+    }
+    let err = run_err(&format!(
+        "{WORKLOAD}[hot_keys]\nmitigation = \"split\"\ntop = 10\n{cache}"
+    ));
+    assert!(err.contains("add a [cluster] section"), "{err}");
+}

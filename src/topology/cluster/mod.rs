@@ -64,6 +64,18 @@ pub fn mix(k: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The key under which copy `j` of a split hot key is stored: copy 0 is the key itself, the others
+/// a 64-bit mix of (key, j), so they land on nodes of their own by the hashing (like a client's
+/// `key:j` suffixes, two copies may share a node).
+#[inline]
+pub fn split_key(key: u64, j: u32) -> u64 {
+    if j == 0 {
+        key
+    } else {
+        mix(key ^ 0x5350_4C49_5400_0000u64.wrapping_mul(u64::from(j)))
+    }
+}
+
 /// One scheme, chosen at run time.
 enum Built {
     Ketama(ketama::Ketama),
