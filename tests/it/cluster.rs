@@ -348,3 +348,54 @@ fn bad_hot_keys_exit_2_naming_the_key() {
     ));
     assert!(err.contains("add a [cluster] section"), "{err}");
 }
+
+#[test]
+fn a_split_key_by_hand_writes_update_and_deletes_remove_every_copy() {
+    // One hot key, 3 copies on 3 nodes; the copies are taken in turn by every request of the key
+    // (reads, writes, deletes). Worked by hand:
+    //  1-3 read: copies 0, 1, 2 miss and fill    4 write: copy 0 hits; copies 1 and 2 rewritten
+    //  5-7 read: copies 1, 2, 0 hit              8 delete (copy 1): every copy removed
+    //  9-11 read: copies 2, 0, 1 miss and fill
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.csv");
+    let ops = [
+        "get", "get", "get", "set", "get", "get", "get", "delete", "get", "get", "get",
+    ];
+    let mut text = String::from("time,key,size,op\n");
+    for (i, op) in ops.iter().enumerate() {
+        text.push_str(&format!("{i},42,100,{op}\n"));
+    }
+    std::fs::write(&trace, text).unwrap();
+    let w = format!(
+        "[workload]\ntrace = \"{}\"\nformat = \"csv\"\ntime_unit = \"s\"\n[cluster]\nnodes = 3\nhashing = \"modulo\"\n[hot_keys]\nmitigation = \"split\"\ntop = 1\ncopies = 3\n[cache]\npolicies = [\"lru\"]\nsizes = [\"1KiB\"]\n",
+        trace.display()
+    );
+    let r = &run_json(&w)[0];
+    assert_eq!((r["hits"].as_u64(), r["misses"].as_u64()), (Some(4), Some(6)));
+    let p = Placement::new(Hashing::Modulo, 3).unwrap();
+    // Copy j sits on its own node; per copy: lookups, sets.
+    let mut want = std::collections::HashMap::new();
+    let (mut keys, mut used) = (Vec::new(), Vec::new());
+    for c in 0.. {
+        let k = cachesim::topology::cluster::split_key(42, c);
+        let n = p.node_of(k).unwrap();
+        if !used.contains(&n) {
+            used.push(n);
+            keys.push(k);
+        }
+        if keys.len() == 3 {
+            break;
+        }
+    }
+    // copy 0: requests 1, 4, 7, 10; copy 1: 2, 5, 11; copy 2: 3, 6, 9. Sets: two fills and the
+    // write's set each.
+    want.insert(used[0], (4u64, 3u64));
+    want.insert(used[1], (3, 3));
+    want.insert(used[2], (3, 3));
+    for node in r["nodes"].as_array().unwrap() {
+        let n = node["node"].as_u64().unwrap() as u32;
+        let (req, sets) = want[&n];
+        assert_eq!(node["requests"], req, "node {n}");
+        assert_eq!(node["sets"], sets, "node {n}");
+    }
+}
