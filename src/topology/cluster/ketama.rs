@@ -14,7 +14,7 @@ use super::{mix, Scheme};
 const KEY_SALT: u64 = 0x6B65_7461_6D61_0001;
 
 /// The ring: points in increasing order, each with its node, and where each of the ring's
-/// 2^[`BUCKET_BITS`] equal arcs starts among the points (so a lookup searches a few points, not
+/// 2^16 equal arcs starts among the points (so a lookup searches a few points, not
 /// all of them: 160 vnodes x 1,000 nodes is 160,000 points).
 pub struct Ketama {
     points: Vec<u64>,
