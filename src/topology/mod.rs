@@ -454,6 +454,11 @@ fn check_cluster(
                     "cluster.vnodes = {v}: give a number of ring points per node from 1 to 100000 (memcached clients use 160)"
                 )));
             }
+            if nodes.saturating_mul(v) > 10_000_000 {
+                return Err(bad(format!(
+                    "cluster.nodes x cluster.vnodes = {nodes} x {v} is more than 10,000,000 ring points; give fewer vnodes (memcached clients use 160)"
+                )));
+            }
             cluster::Hashing::Ketama { vnodes: v as u32 }
         }
         HashingName::Modulo => cluster::Hashing::Modulo,

@@ -47,6 +47,57 @@ fn requests(text: &str) -> Vec<Request> {
     all
 }
 
+/// The model of split copies: copy 0 is the key, each further copy the first split_key(key, c)
+/// (c = 1, 2, ...) whose node holds no copy yet. Returns the copies' keys and nodes.
+fn split_copies(p: &Placement, key: u64, copies: usize) -> (Vec<u64>, Vec<u32>) {
+    let (mut keys, mut used) = (Vec::new(), Vec::new());
+    for c in 0.. {
+        let k = cachesim::topology::cluster::split_key(key, c);
+        let n = p.node_of(k).unwrap();
+        if !used.contains(&n) {
+            used.push(n);
+            keys.push(k);
+        }
+        if keys.len() == copies {
+            break;
+        }
+    }
+    (keys, used)
+}
+
+/// Checks every node of `r` against an independent replay of its share of `reqs` through a
+/// cache of `policy` at `cap`; returns the hits of all nodes.
+fn assert_nodes_are_their_shares(
+    r: &Value,
+    p: &Placement,
+    reqs: &[Request],
+    policy: &str,
+    cap: u64,
+    what: &str,
+) -> u64 {
+    let spec = PolicySpec::parse(policy).unwrap();
+    let mut total = 0;
+    for (n, node) in r["nodes"].as_array().unwrap().iter().enumerate() {
+        let share: Vec<Request> = reqs
+            .iter()
+            .filter(|q| p.node_of(q.key) == Some(n as u32))
+            .copied()
+            .collect();
+        let s = replay_slice(
+            &spec,
+            &BuildCtx {
+                capacity: cap,
+                seed: 11,
+            },
+            &share,
+        );
+        assert_eq!(node["requests"], share.len() as u64, "{what} node {n}");
+        assert_eq!(node["hits"], s.requests - s.misses, "{what} node {n}");
+        total += s.requests - s.misses;
+    }
+    total
+}
+
 const WORKLOAD: &str = r#"seed = 11
 [workload]
 requests = 100_000
@@ -76,27 +127,7 @@ fn each_node_is_an_independent_cache_of_its_keys() {
             assert_eq!(nodes.len(), 5);
             // The model: split the trace by node, replay each share through its own cache.
             let p = Placement::new(hashing, 5).unwrap();
-            let spec = PolicySpec::parse(policy).unwrap();
-            let mut total_hits = 0;
-            for (n, node) in nodes.iter().enumerate() {
-                let share: Vec<Request> = reqs
-                    .iter()
-                    .filter(|q| p.node_of(q.key) == Some(n as u32))
-                    .copied()
-                    .collect();
-                let s = replay_slice(
-                    &spec,
-                    &BuildCtx {
-                        capacity: cap / 5,
-                        seed: 11,
-                    },
-                    &share,
-                );
-                let what = format!("{name} {policy} node {n}");
-                assert_eq!(node["requests"], share.len() as u64, "{what}");
-                assert_eq!(node["hits"], s.requests - s.misses, "{what}");
-                total_hits += s.requests - s.misses;
-            }
+            let total_hits = assert_nodes_are_their_shares(r, &p, &reqs, policy, cap / 5, &format!("{name} {policy}"));
             assert_eq!(r["hits"], total_hits, "{name} {policy}");
             assert_eq!(r["requests"], reqs.len() as u64);
         }
@@ -189,6 +220,10 @@ fn bad_clusters_exit_2_naming_the_key() {
             with_cluster("nodes = 3\nvnodes = 0", "lru", "4MiB"),
             "vnodes = 0\n  |          ^\n0 is out of range",
         ),
+        (
+            with_cluster("nodes = 100000\nvnodes = 160", "lru", "4MiB"),
+            "more than 10,000,000 ring points",
+        ),
         (with_cluster("nodes = 3\nhashing = \"crc\"", "lru", "4MiB"), "hashing"),
         (
             with_cluster("nodes = 20000\nhashing = \"redis-slots\"", "lru", "4MiB"),
@@ -256,23 +291,11 @@ fn split_copies_are_independent_keys_on_different_nodes() {
     let mut ranked: Vec<(u64, (u64, usize))> = count.into_iter().collect();
     ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
     let p = Placement::new(Hashing::Rendezvous, 4).unwrap();
-    let mut copies: std::collections::HashMap<u64, Vec<u64>> = Default::default();
-    for &(key, _) in ranked.iter().take(50) {
-        let mut keys = Vec::new();
-        let mut used = Vec::new();
-        for c in 0.. {
-            let k = cachesim::topology::cluster::split_key(key, c);
-            let n = p.node_of(k).unwrap();
-            if !used.contains(&n) {
-                used.push(n);
-                keys.push(k);
-            }
-            if keys.len() == 3 {
-                break;
-            }
-        }
-        copies.insert(key, keys);
-    }
+    let copies: std::collections::HashMap<u64, Vec<u64>> = ranked
+        .iter()
+        .take(50)
+        .map(|&(key, _)| (key, split_copies(&p, key, 3).0))
+        .collect();
     let mut turn = 0usize;
     let moved: Vec<Request> = reqs
         .iter()
@@ -290,24 +313,7 @@ fn split_copies_are_independent_keys_on_different_nodes() {
     let r = &run_json(&format!(
         "{text}[hot_keys]\nmitigation = \"split\"\ntop = 50\ncopies = 3\n[cache]\npolicies = [\"lru\"]\nsizes = [\"2MiB\"]\n"
     ))[0];
-    let spec = PolicySpec::parse("lru").unwrap();
-    for (n, node) in r["nodes"].as_array().unwrap().iter().enumerate() {
-        let share: Vec<Request> = moved
-            .iter()
-            .filter(|q| p.node_of(q.key) == Some(n as u32))
-            .copied()
-            .collect();
-        let s = replay_slice(
-            &spec,
-            &BuildCtx {
-                capacity: 2 * 1024 * 1024 / 4,
-                seed: 11,
-            },
-            &share,
-        );
-        assert_eq!(node["requests"], share.len() as u64, "node {n}");
-        assert_eq!(node["hits"], s.requests - s.misses, "node {n}");
-    }
+    assert_nodes_are_their_shares(r, &p, &moved, "lru", 2 * 1024 * 1024 / 4, "split");
 }
 
 #[test]
@@ -375,18 +381,7 @@ fn a_split_key_by_hand_writes_update_and_deletes_remove_every_copy() {
     let p = Placement::new(Hashing::Modulo, 3).unwrap();
     // Copy j sits on its own node; per copy: lookups, sets.
     let mut want = std::collections::HashMap::new();
-    let (mut keys, mut used) = (Vec::new(), Vec::new());
-    for c in 0.. {
-        let k = cachesim::topology::cluster::split_key(42, c);
-        let n = p.node_of(k).unwrap();
-        if !used.contains(&n) {
-            used.push(n);
-            keys.push(k);
-        }
-        if keys.len() == 3 {
-            break;
-        }
-    }
+    let (_, used) = split_copies(&p, 42, 3);
     // copy 0: requests 1, 4, 7, 10; copy 1: 2, 5, 11; copy 2: 3, 6, 9. Sets: two fills and the
     // write's set each.
     want.insert(used[0], (4u64, 3u64));

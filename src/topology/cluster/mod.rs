@@ -55,13 +55,11 @@ pub trait Scheme {
     fn node_of(&self, key: u64) -> u32;
 }
 
-/// SplitMix64's finalizer: spreads ids (often sequential) over 64 bits.
+/// SplitMix64's finalizer: spreads ids (often sequential) over 64 bits (the generators' own
+/// rank-to-key map).
 #[inline]
 pub fn mix(k: u64) -> u64 {
-    let mut z = k.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    crate::workload::popularity::scatter(k)
 }
 
 /// The key under which copy `j` of a split hot key is stored: copy 0 is the key itself, the others
