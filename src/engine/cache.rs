@@ -90,6 +90,8 @@ pub struct Cache {
     capture: bool,
     /// Entries evicted since the last [`Cache::take_evicted`] (when `capture`).
     evicted_meta: Vec<(u64, Meta)>,
+    /// The most keys held at once, over restarts.
+    keys_peak: u64,
 }
 
 impl Cache {
@@ -110,6 +112,7 @@ impl Cache {
             primed: None,
             capture: false,
             evicted_meta: Vec::new(),
+            keys_peak: 0,
         })
     }
 
@@ -214,6 +217,7 @@ impl Cache {
                     dirty,
                 },
             );
+            self.keys_peak = self.keys_peak.max(self.meta.len() as u64);
         } else if dirty > 0 {
             self.writebacks.push(Writeback {
                 key,
@@ -310,6 +314,16 @@ impl Cache {
     /// The most bytes (objects, when sizes are ignored) held at once, over restarts.
     pub fn peak(&self) -> u64 {
         self.past_peak.max(self.policy.tally().peak())
+    }
+
+    /// The most keys held at once, over restarts.
+    pub fn keys_peak(&self) -> u64 {
+        self.keys_peak
+    }
+
+    /// The keys held now, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.meta.keys().copied()
     }
 
     /// Evictions and expirations so far, over restarts.

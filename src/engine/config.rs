@@ -28,6 +28,56 @@ pub struct Outage {
     pub end: u64,
 }
 
+/// A cluster node's failure, checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NodeFailure {
+    /// When it fails, ns.
+    pub start: u64,
+    /// The node.
+    pub node: u32,
+    /// When it is back (empty), ns; `None`: never.
+    pub end: Option<u64>,
+}
+
+/// A circuit breaker, checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Breaker {
+    /// Opens when the share of failed operations in the window reaches this (0 < ratio <= 1).
+    pub ratio: f64,
+    /// The window, ns.
+    pub window: u64,
+    /// How long it stays open, ns.
+    pub open_for: u64,
+    /// Operations the window needs before it may open.
+    pub min_ops: u64,
+}
+
+/// The remote cache tier as the client sees it (the cluster's tier, or the single cache): node
+/// queueing, replicas, node failures, outages, timeout, errors and breaker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Remote {
+    /// Time a node spends on one operation.
+    pub service: Latency,
+    /// Operations a node serves at once.
+    pub concurrency: u32,
+    /// Read replicas per node.
+    pub replicas: u32,
+    /// How much later a replica applies a change, ns.
+    pub replica_lag: u64,
+    /// Which copies serve reads.
+    pub read_from: crate::schema::topology::ReadFrom,
+    /// Node failures, by start.
+    pub failures: Vec<NodeFailure>,
+    /// Windows in which the tier is unreachable, by start.
+    pub outages: Vec<Outage>,
+    /// A cache operation not answered this long after it was sent fails, ns.
+    pub timeout: Option<u64>,
+    /// A failed cache operation fails its request (else: a miss, read from the backend).
+    pub fail: bool,
+    /// The circuit breaker.
+    pub breaker: Option<Breaker>,
+}
+
 /// The checked engine configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineConfig {
@@ -71,6 +121,8 @@ pub struct EngineConfig {
     pub timeline_interval: u64,
     /// The workload file, for errors found while running.
     pub file: String,
+    /// The cluster, client and cache faults (`None`: none of them).
+    pub remote: Option<Remote>,
 }
 
 impl Default for EngineConfig {
@@ -96,6 +148,7 @@ impl Default for EngineConfig {
             outages: Vec::new(),
             timeline_interval: 1_000_000_000,
             file: String::new(),
+            remote: None,
         }
     }
 }
@@ -140,7 +193,21 @@ impl EngineConfig {
             && f.backend.is_none()
             && f.cache_latency.is_none()
             && f.faults.is_none()
+            && f.client.is_none()
         {
+            if let Some(c) = &f.cluster {
+                if c.node_service.is_some()
+                    || c.node_concurrency.is_some()
+                    || c.replicas.is_some()
+                    || c.replica_lag.is_some()
+                    || c.read_from.is_some()
+                {
+                    return Err(input_error(format!(
+                        "{}: cluster.node_service, node_concurrency, replicas, replica_lag and read_from apply on the discrete-event engine (plain replay has no time); add a [backend] section (e.g. read_latency = \"5ms\"), or remove them",
+                        path.display()
+                    )));
+                }
+            }
             if f.timeline_interval.is_some() {
                 return Err(input_error(format!(
                     "{}: timeline_interval applies to the discrete-event engine; add a [pattern], [backend], [cache_latency] or [faults] section, or remove it",
@@ -247,6 +314,7 @@ impl EngineConfig {
                 )));
             }
         }
+        cfg.remote = remote(f, &faults, &bad)?;
         cfg.timeline_interval = f.timeline_interval.map_or(cfg.timeline_interval, |d| d.0);
         cfg.file = file.to_string();
         // A workload of known duration has ceil(duration / interval) intervals; others are
@@ -274,7 +342,139 @@ impl EngineConfig {
             && self.restarts.is_empty()
             && self.crash_at.is_none()
             && self.outages.is_empty()
+            && self.remote.is_none()
     }
+}
+
+/// Checks `[cluster]`'s engine settings, `[client]`, `faults.node_failures` and
+/// `faults.cache_outages`: `None` when the file uses none of them.
+fn remote(
+    f: &WorkloadFile,
+    faults: &crate::schema::engine::FaultsSection,
+    bad: &dyn Fn(String) -> anyhow::Error,
+) -> Result<Option<Remote>> {
+    use crate::schema::topology::ReadFrom;
+    if f.cluster.is_none() && f.client.is_none() && faults.cache_outages.is_empty() && faults.node_failures.is_empty() {
+        return Ok(None);
+    }
+    let client = f.client.clone().unwrap_or_default();
+    let mut r = Remote {
+        service: Latency::Zero,
+        concurrency: 1,
+        replicas: 0,
+        replica_lag: 0,
+        read_from: ReadFrom::Primary,
+        failures: Vec::new(),
+        outages: Vec::new(),
+        timeout: None,
+        fail: client.on_cache_error == crate::schema::engine::OnCacheError::Fail,
+        breaker: None,
+    };
+    let nodes = f.cluster.as_ref().map_or(0, |c| c.nodes.0);
+    if let Some(c) = &f.cluster {
+        r.service = Latency::compile(c.node_service.as_ref().map(|v| &v.0), "cluster.node_service").map_err(bad)?;
+        if let Some(n) = c.node_concurrency {
+            if n.0 > 65_536 {
+                return Err(bad(format!(
+                    "cluster.node_concurrency = {}: give 1 to 65536 operations served at once per node (Redis: 1)",
+                    n.0
+                )));
+            }
+            r.concurrency = n.0 as u32;
+        }
+        let replicas = c.replicas.unwrap_or(0);
+        if replicas > 64 {
+            return Err(bad(format!(
+                "cluster.replicas = {replicas}: give 0 to 64 read replicas per node"
+            )));
+        }
+        r.replicas = replicas as u32;
+        r.read_from = c.read_from.unwrap_or_default();
+        if r.read_from == ReadFrom::Replicas && replicas == 0 {
+            return Err(bad(
+                "cluster.read_from = \"replicas\" with replicas = 0: there is no replica to read from; give replicas = 1 or more, or read_from = \"primary\"".into(),
+            ));
+        }
+        if c.replica_lag.is_some() && replicas == 0 {
+            return Err(bad(
+                "cluster.replica_lag applies with replicas = 1 or more; remove it".into()
+            ));
+        }
+        r.replica_lag = c.replica_lag.map_or(0, |d| d.0);
+    }
+    if !faults.node_failures.is_empty() && f.cluster.is_none() {
+        return Err(bad(
+            "faults.node_failures: a node failure needs a [cluster] (nodes, hashing); for the single cache use faults.cache_outages or faults.crash_at".into(),
+        ));
+    }
+    for (i, nf) in faults.node_failures.iter().enumerate() {
+        if nf.node >= nodes {
+            return Err(bad(format!(
+                "faults.node_failures[{i}].node = {}: the cluster has {nodes} node{} (0 to {}); give a node that exists",
+                nf.node,
+                if nodes == 1 { "" } else { "s" },
+                nodes - 1
+            )));
+        }
+        if nf.length.is_some_and(|d| d.0 == 0) {
+            return Err(bad(format!(
+                "faults.node_failures[{i}].for is zero; give how long the node stays down, or omit it for good"
+            )));
+        }
+        r.failures.push(NodeFailure {
+            start: nf.at.0,
+            node: nf.node as u32,
+            end: nf.length.map(|d| nf.at.0.saturating_add(d.0)),
+        });
+    }
+    let mut by_node = r.failures.clone();
+    by_node.sort_unstable_by_key(|x| (x.node, x.start));
+    for w in by_node.windows(2) {
+        if w[0].node == w[1].node && w[0].end.is_none_or(|e| e > w[1].start) {
+            return Err(bad(format!(
+                "faults.node_failures: node {} fails at {} while still down from its failure at {}; give failures of one node that do not overlap",
+                w[0].node,
+                secs(w[1].start),
+                secs(w[0].start)
+            )));
+        }
+    }
+    r.failures.sort_unstable();
+    r.outages = faults
+        .cache_outages
+        .iter()
+        .map(|o| Outage {
+            start: o.at.0,
+            end: o.at.0.saturating_add(o.length.0),
+        })
+        .collect();
+    r.outages.sort_unstable();
+    if client.timeout.is_some_and(|d| d.0 == 0) {
+        return Err(bad(
+            "client.timeout is zero, which would fail every cache operation; give a duration greater than zero, or omit it for none".into(),
+        ));
+    }
+    r.timeout = client.timeout.map(|d| d.0);
+    if let Some(b) = &client.circuit_breaker {
+        if !(b.error_ratio > 0.0 && b.error_ratio <= 1.0) {
+            return Err(bad(format!(
+                "client.circuit_breaker.error_ratio = {}: give the share of failed operations that opens the breaker, greater than 0 and at most 1",
+                b.error_ratio
+            )));
+        }
+        if b.window.0 == 0 || b.open_for.0 == 0 {
+            return Err(bad(
+                "client.circuit_breaker: window and open_for must be greater than zero".into(),
+            ));
+        }
+        r.breaker = Some(Breaker {
+            ratio: b.error_ratio,
+            window: b.window.0,
+            open_for: b.open_for.0,
+            min_ops: b.min_ops.map_or(10, |n| n.0),
+        });
+    }
+    Ok(Some(r))
 }
 
 /// Rules between the engine's sections and a multi-level cache: the tiers' latencies and the
@@ -295,6 +495,11 @@ pub fn check_topology(
     if topo.explicit && f.cache_latency.is_some() {
         return Err(bad(
             "[cache_latency] is the latency of a single cache; with [[tier]] give each tier its latency (latency = \"500us\") and remove [cache_latency]".into(),
+        ));
+    }
+    if topo.cluster.is_some() && cfg.write == WritePattern::WriteBehind {
+        return Err(bad(
+            "pattern.write = \"write-behind\" with a [cluster] is not built yet (its dirty entries live in one cache); use write-through or invalidate, or remove [cluster]".into(),
         ));
     }
     if topo.tiers.len() > 1 {

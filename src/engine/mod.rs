@@ -140,10 +140,24 @@ fn run(
     let exclusive = topo
         .as_ref()
         .is_some_and(|(t, _)| t.inclusion == crate::topology::Inclusion::Exclusive);
+    let cluster = topo.as_ref().and_then(|(t, _)| t.cluster);
     let (caches, levels) = sim::tiers::layout(cfg, topo.as_ref().map(|(t, _)| &**t), |t, c| {
         let (spec, capacity) = &specs[t];
+        let capacity = match cluster.filter(|x| x.tier == t) {
+            Some(x) => {
+                let per = *capacity / u64::from(x.nodes);
+                if per == 0 {
+                    return Err(input_error(format!(
+                        "{}: the cache size ({capacity}) split over {} cluster nodes leaves each less than one byte (object); give a larger size or fewer nodes",
+                        cfg.file, x.nodes
+                    )));
+                }
+                per
+            }
+            None => *capacity,
+        };
         let ctx = BuildCtx {
-            capacity: *capacity,
+            capacity,
             seed: copy_seed(seed, t, c, bottom),
         };
         let mut cache = Cache::new(spec, &ctx, stale)?;
@@ -165,6 +179,7 @@ fn run(
             || levels.iter().any(|l| !l.get.is_zero() || !l.set.is_zero())
             || s.topo.warming.as_ref().is_some_and(|w| w.rate.is_some())
     });
+    // Node failures are scheduled: the event path.
     let instant = mode == Loop::Auto && cfg.is_instant() && !timed;
     let warm_start = setup
         .as_ref()
@@ -208,7 +223,11 @@ fn run(
         )));
     }
     let topo = topo.map(|(t, _)| t);
-    Ok(result(specs, topo.as_deref(), unit, cfg, &sim, reader.skipped()))
+    let mut r = result(specs, topo.as_deref(), unit, cfg, &sim, reader.skipped());
+    if let Some(rs) = &sim.remote {
+        remote_result(&mut r, rs, &sim);
+    }
+    Ok(r)
 }
 
 fn result(
@@ -284,6 +303,81 @@ fn result(
         }
     }
     r
+}
+
+/// The remote tier's figures: cache latency, errors, fallbacks, the breaker; with a cluster, each
+/// node, the imbalance and the failures.
+fn remote_result(r: &mut RunResult, rs: &sim::remote::RemoteState, sim: &Sim) {
+    use crate::model::metrics::{FailureStats, NodeLatency, NodeStats};
+    let end = sim.c.end;
+    r.cache_latency_ms = Some(rs.latency.summary());
+    r.cache_errors = Some(rs.errors);
+    r.fallback_reads = Some(rs.fallback_reads);
+    if rs.cfg.breaker.is_some() {
+        r.breaker_open_s = Some(rs.breaker_open_ns(end) as f64 / 1e9);
+    }
+    if rs.placement.is_none() {
+        return;
+    }
+    let first = sim.levels[rs.tier].first;
+    let secs = end as f64 / 1e9;
+    let nodes: Vec<NodeStats> = rs
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let cache = &sim.caches[first + i];
+            let q = |x: f64| {
+                if n.latency.is_empty() {
+                    0.0
+                } else {
+                    n.latency.value_at_quantile(x) as f64 / 1e6
+                }
+            };
+            NodeStats {
+                node: i as u32,
+                requests: n.requests,
+                hits: n.hits,
+                hit_ratio: if n.requests == 0 {
+                    0.0
+                } else {
+                    n.hits as f64 / n.requests as f64
+                },
+                sets: n.ops - n.gets,
+                keys_peak: cache.keys_peak(),
+                bytes_peak: cache.peak(),
+                ops: Some(n.ops),
+                ops_per_s: Some(if secs > 0.0 { n.ops as f64 / secs } else { 0.0 }),
+                latency_ms: Some(NodeLatency {
+                    mean: if n.ops == 0 {
+                        0.0
+                    } else {
+                        n.latency_sum as f64 / n.ops as f64 / 1e6
+                    },
+                    p95: q(0.95),
+                    p99: q(0.99),
+                }),
+                queue_peak: Some(rs.queue_peak(i)),
+            }
+        })
+        .collect();
+    let total: u64 = rs.nodes.iter().map(|n| n.ops).sum();
+    let max = rs.nodes.iter().map(|n| n.ops).max().unwrap_or(0);
+    if total > 0 {
+        r.imbalance = Some(max as f64 / (total as f64 / nodes.len() as f64));
+        r.hot_node_share = Some(max as f64 / total as f64);
+    }
+    r.nodes = Some(nodes);
+    r.failures = Some(
+        rs.failures
+            .iter()
+            .map(|f| FailureStats {
+                node: f.node,
+                at: f.at as f64 / 1e9,
+                remapped_share: f.remapped_share,
+            })
+            .collect(),
+    );
 }
 
 /// Runs a parsed workload file through the engine with one policy and capacity (tests, benches).

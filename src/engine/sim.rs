@@ -15,6 +15,7 @@
 
 mod faults;
 mod reads;
+pub mod remote;
 mod stampede;
 pub mod tiers;
 mod versions;
@@ -69,6 +70,10 @@ enum Ev {
     Invalidate(u32),
     /// Rate-limited warming loads its next key (of this generation).
     Warm(u32),
+    /// A cluster node fails: index into the configuration's failures.
+    NodeDown(u32),
+    /// A failed node is back.
+    NodeUp(u32),
 }
 
 /// What a task is.
@@ -110,6 +115,15 @@ struct Task {
     fill_only: bool,
     /// Time spent in cache round trips, ns (the rest of a read's latency is the backend's).
     tier_ns: u64,
+    /// Its pending cache operation goes to the remote tier (the cluster, or a cache with a
+    /// `[client]`).
+    on_remote: bool,
+    /// That operation's outcome: 0, [`remote::FAILED`] or [`remote::SKIPPED`].
+    cerr: u8,
+    /// The copy of the node a read went to (0: the primary, else a replica).
+    copy: u8,
+    /// The cache failed this read: it is answered from the backend without filling the cache.
+    no_fill: bool,
 }
 
 /// Everything counted by a run.
@@ -177,6 +191,10 @@ pub struct Sim {
     pub levels: Vec<tiers::Level>,
     /// The multi-level settings (`None`: a plain single cache).
     tiers: Option<tiers::TierSetup>,
+    /// The remote tier's nodes, client and faults (`None`: none configured).
+    pub remote: Option<remote::RemoteState>,
+    /// Its index (`usize::MAX` when none).
+    remote_tier: usize,
     /// Requests routed so far (round-robin).
     routed: u64,
     /// Random routing's own generator.
@@ -235,6 +253,18 @@ impl Sim {
             .as_ref()
             .filter(|x| x.topo.explicit)
             .map_or(0, |x| x.topo.tiers.len());
+        let remote = cfg
+            .remote
+            .clone()
+            .map(|rc| match setup.as_ref().and_then(|x| x.topo.cluster) {
+                Some(c) => {
+                    let p = crate::topology::cluster::Placement::new(c.hashing, c.nodes)
+                        .expect("the cluster was checked: at least one node and one vnode");
+                    remote::RemoteState::new(rc, c.tier, Some(p))
+                }
+                None => remote::RemoteState::new(rc, levels.len() - 1, None),
+            });
+        let remote_tier = remote.as_ref().map_or(usize::MAX, |r| r.tier);
         let mut s = Sim {
             cfg: cfg.clone(),
             instant,
@@ -248,6 +278,8 @@ impl Sim {
             caches,
             levels,
             tiers: setup,
+            remote,
+            remote_tier,
             routed: 0,
             route_rng: rand::SeedableRng::seed_from_u64(crate::topology::routing_seed(seed)),
             msgs: Vec::new(),
@@ -294,6 +326,11 @@ impl Sim {
             }
             for &t in &cfg.restarts {
                 s.push(t, Ev::Restart);
+            }
+            if let Some(r) = &cfg.remote {
+                for (i, f) in r.failures.iter().enumerate() {
+                    s.push(f.start, Ev::NodeDown(i as u32));
+                }
             }
         }
         s
@@ -406,6 +443,10 @@ impl Sim {
             tier: 0,
             fill_only: false,
             tier_ns: 0,
+            on_remote: false,
+            cerr: 0,
+            copy: 0,
+            no_fill: false,
         };
         match self.free_tasks.pop() {
             Some(id) => {
@@ -436,7 +477,8 @@ impl Sim {
         if req.op == Op::Delete {
             self.c.deletes += 1;
             for t in 0..self.levels.len() {
-                let ci = self.cache_of(t, inst);
+                let ci = self.cache_of(t, inst, req.key);
+                self.before_change(t, ci, req.key);
                 self.caches[ci].delete(req.key);
             }
             self.process_writebacks();
@@ -452,9 +494,7 @@ impl Sim {
             self.c.read_bytes = self.c.read_bytes.saturating_add(req.size);
             let id = self.new_task(*req, Kind::Read);
             self.tasks[id as usize].inst = inst;
-            let d = self.levels[0].get.sample(&mut self.rng);
-            self.tasks[id as usize].tier_ns = d;
-            self.after(d, Ev::Get(id));
+            self.send_op(id, 0, true, Ev::Get(id));
         } else {
             self.c.writes += 1;
             let id = self.new_task(*req, Kind::Write);
@@ -464,8 +504,7 @@ impl Sim {
                 self.tasks[id as usize].tier = (self.levels.len() - 1) as u8;
             }
             if self.cfg.write == WritePattern::WriteBehind {
-                let d = self.levels[0].set.sample(&mut self.rng);
-                self.after(d, Ev::WriteCache(id));
+                self.send_op(id, 0, false, Ev::WriteCache(id));
             } else {
                 self.send(Owner::Task(id), true, req.key, Vec::new());
             }
@@ -479,9 +518,7 @@ impl Sim {
             Ev::WriteCache(id) => self.on_write_cache(id),
             Ev::Retry(id) => {
                 let t = self.tasks[id as usize].tier as usize;
-                let d = self.levels[t].get.sample(&mut self.rng);
-                self.tasks[id as usize].tier_ns += d;
-                self.after(d, Ev::Get(id))
+                self.send_op(id, t, true, Ev::Get(id))
             }
             Ev::Done(job) => self.on_done(job),
             Ev::Timeout { job, gen } => self.on_timeout(job, gen),
@@ -492,6 +529,8 @@ impl Sim {
             Ev::Restart => self.on_restart(),
             Ev::Invalidate(m) => self.on_invalidate(m),
             Ev::Warm(g) => self.on_warm(g),
+            Ev::NodeDown(i) => self.on_node_down(i),
+            Ev::NodeUp(i) => self.on_node_up(i),
         }
     }
 
@@ -543,8 +582,7 @@ impl Sim {
                     self.ack(id);
                 } else {
                     let t = self.tasks[id as usize].tier as usize;
-                    let d = self.levels[t].set.sample(&mut self.rng);
-                    self.after(d, Ev::WriteCache(id));
+                    self.send_op(id, t, false, Ev::WriteCache(id));
                 }
             } else if self.tasks[id as usize].kind == Kind::Warm {
                 self.on_warmed(id, j.version);

@@ -132,6 +132,40 @@ pub struct NodeStats {
     pub keys_peak: u64,
     /// Its peak occupancy in bytes (objects, when sizes are ignored).
     pub bytes_peak: u64,
+    /// Engine: operations it served (gets, sets, deletes; primary and replicas).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ops: Option<u64>,
+    /// Engine: those per second of the run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ops_per_s: Option<f64>,
+    /// Engine: its operations' latency (round trip, queueing, service), ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub latency_ms: Option<NodeLatency>,
+    /// Engine: the most operations waiting at once (primary or one replica).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub queue_peak: Option<u64>,
+}
+
+/// A node's operation latency, ms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeLatency {
+    /// Mean (exact).
+    pub mean: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// A cluster node's failure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FailureStats {
+    /// The node.
+    pub node: u32,
+    /// When it failed, seconds.
+    pub at: f64,
+    /// Share of the tier's resident keys whose node changed.
+    pub remapped_share: f64,
 }
 
 /// One tier of a multi-level cache, all its copies together.

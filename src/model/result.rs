@@ -173,6 +173,23 @@ pub struct RunResult {
     /// A cluster: the busiest node's share of all the tier's operations.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub hot_node_share: Option<f64>,
+    /// Engine, a cluster or `[client]`: the latency of the remote tier's operations as the client
+    /// sees them (round trip, node queueing and service; a failed one up to its timeout), ms.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cache_latency_ms: Option<LatencySummary>,
+    /// Engine: the cluster's node failures.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub failures: Option<Vec<crate::model::metrics::FailureStats>>,
+    /// Engine, a cluster or `[client]`: cache operations that failed (timeout, outage).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cache_errors: Option<u64>,
+    /// Engine, a cluster or `[client]`: reads answered from the backend because the cache failed
+    /// or the breaker skipped it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fallback_reads: Option<u64>,
+    /// Engine, with a circuit breaker: seconds it was open.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub breaker_open_s: Option<f64>,
     /// Engine: the time series (written to timeline.csv, not to summary.json).
     #[serde(skip)]
     pub timeline: Vec<TimelinePoint>,
@@ -245,6 +262,11 @@ impl RunResult {
             nodes: None,
             imbalance: None,
             hot_node_share: None,
+            cache_latency_ms: None,
+            failures: None,
+            cache_errors: None,
+            fallback_reads: None,
+            breaker_open_s: None,
             timeline: Vec::new(),
             tier_timeline: Vec::new(),
             read_misses: None,

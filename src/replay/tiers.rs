@@ -771,6 +771,7 @@ impl Hierarchy {
                     sets: l.copy_sets[c],
                     keys_peak: l.keys_peak[c],
                     bytes_peak: l.copies[c].tally().peak(),
+                    ..NodeStats::default()
                 })
                 .collect();
             let ops: Vec<u64> = nodes.iter().map(|n| n.requests + n.sets).collect();

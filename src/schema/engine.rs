@@ -163,4 +163,61 @@ pub struct FaultsSection {
     /// Backend outages.
     #[serde(default)]
     pub backend_outages: Vec<OutageSpec>,
+    /// Cluster nodes that fail (and come back empty).
+    #[serde(default)]
+    pub node_failures: Vec<NodeFailureSpec>,
+    /// Windows in which the whole cache tier is unreachable.
+    #[serde(default)]
+    pub cache_outages: Vec<OutageSpec>,
+}
+
+/// One node failure.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeFailureSpec {
+    /// The node, from 0.
+    pub node: u64,
+    /// When it fails.
+    pub at: Delay,
+    /// How long it stays down (omitted: for good).
+    #[serde(rename = "for")]
+    pub length: Option<Dur>,
+}
+
+/// What a client does when a cache operation fails.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnCacheError {
+    /// Treat it as a miss and read the backend.
+    #[default]
+    Fallback,
+    /// The request fails.
+    Fail,
+}
+
+/// A circuit breaker in front of the cache.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSpec {
+    /// Opens when the share of failed cache operations in the window reaches this.
+    pub error_ratio: f64,
+    /// The window the ratio is measured over.
+    pub window: Dur,
+    /// How long it stays open before letting one operation through.
+    pub open_for: Dur,
+    /// Operations the window needs before the ratio counts (default 10).
+    pub min_ops: Option<Count>,
+}
+
+/// `[client]`: how the application talks to the cache.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSection {
+    /// A cache operation not answered this long after it was sent fails.
+    pub timeout: Option<Delay>,
+    /// What a failed cache operation does to its request.
+    #[serde(default)]
+    pub on_cache_error: OnCacheError,
+    /// Skip the cache while it keeps failing.
+    pub circuit_breaker: Option<BreakerSpec>,
 }

@@ -100,6 +100,8 @@ pub struct WorkloadFile {
     pub cluster: Option<crate::schema::topology::ClusterSection>,
     /// Hot keys of a cluster and their mitigation.
     pub hot_keys: Option<crate::schema::topology::HotKeysSection>,
+    /// How the application talks to the cache: timeout, errors, circuit breaker (the engine).
+    pub client: Option<crate::schema::engine::ClientSection>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).

@@ -223,6 +223,29 @@ pub struct ClusterSection {
     pub hashing: HashingName,
     /// Ring points per node, with ketama (default 160).
     pub vnodes: Option<Count>,
+    /// Time a node spends on one operation (the engine; default none).
+    pub node_service: Option<LatencyValue>,
+    /// Operations a node serves at once; the rest wait FIFO (default 1, like Redis).
+    pub node_concurrency: Option<Count>,
+    /// Read replicas per node (default 0).
+    pub replicas: Option<u64>,
+    /// How much later a replica applies each write (default 0).
+    pub replica_lag: Option<Delay>,
+    /// Which copies serve reads (default primary).
+    pub read_from: Option<ReadFrom>,
+}
+
+/// Which copies of a node serve reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadFrom {
+    /// The primary only.
+    #[default]
+    Primary,
+    /// The replicas only, in turn.
+    Replicas,
+    /// The primary and the replicas, in turn.
+    Any,
 }
 
 /// What is done about hot keys on a cluster.

@@ -5,6 +5,7 @@ mod analyze;
 mod check;
 mod cli;
 mod cluster;
+mod cluster_engine;
 mod conformance;
 mod docs;
 mod edge_engine;

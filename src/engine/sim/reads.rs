@@ -19,13 +19,45 @@ impl Sim {
         // Hits need the value's metadata for xfetch and refresh-ahead, and for staleness once
         // anything was written.
         let want_meta = self.hit_meta || !self.acked.is_empty();
-        let ci = self.cache_of(tier, t.inst);
-        let r = self.caches[ci].lookup(self.now, &t.req, want_meta);
         let key = t.req.key;
+        let ci = self.cache_of(tier, t.inst, key);
+        let outcome = self.op_answered(id);
+        let r = if outcome != 0 {
+            // Failed or skipped: no answer, a miss as far as this read goes.
+            if outcome == super::remote::FAILED && self.remote.as_ref().is_some_and(|r| r.cfg.fail) {
+                if first {
+                    self.levels[tier].requests += 1;
+                    self.timeline.tier_lookup(tier, false);
+                    self.tasks[id as usize].looked_up = true;
+                    self.timeline.lookup(false);
+                }
+                self.c.errors += 1;
+                self.complete_read(id);
+                return;
+            }
+            if !self.tasks[id as usize].no_fill {
+                self.tasks[id as usize].no_fill = true;
+                if let Some(r) = self.remote.as_mut() {
+                    r.fallback_reads += 1;
+                }
+            }
+            Lookup::Miss
+        } else if t.copy > 0 {
+            self.replica_lookup(ci, key, t.req.size)
+        } else {
+            self.caches[ci].lookup(self.now, &t.req, want_meta)
+        };
         if first {
             self.levels[tier].requests += 1;
             self.timeline
                 .tier_lookup(tier, matches!(r, Lookup::Hit(_) | Lookup::Stale(_)));
+            if tier == self.remote_tier && outcome == 0 {
+                let first_node = self.levels[tier].first;
+                if let Some(n) = self.remote.as_mut().and_then(|r| r.nodes.get_mut(ci - first_node)) {
+                    n.requests += 1;
+                    n.hits += u64::from(matches!(r, Lookup::Hit(_) | Lookup::Stale(_)));
+                }
+            }
         }
         match r {
             Lookup::Hit(m) | Lookup::Stale(m) => {
@@ -66,9 +98,7 @@ impl Sim {
                 if !last {
                     let next = tier + 1;
                     self.tasks[id as usize].tier = next as u8;
-                    let d = self.levels[next].get.sample(&mut self.rng);
-                    self.tasks[id as usize].tier_ns += d;
-                    self.after(d, Ev::Get(id));
+                    self.send_op(id, next, true, Ev::Get(id));
                     return;
                 }
                 if first {
@@ -101,6 +131,12 @@ impl Sim {
         if t.kind == Kind::Read {
             self.observe(t.req.key, version);
         }
+        if t.no_fill {
+            // The cache failed this read: answered from the backend, the cache left alone.
+            self.release(id, true);
+            self.complete_read(id);
+            return;
+        }
         if t.req.absent {
             self.tier_counts.absent_reads += 1;
             if self.tiers.as_ref().is_none_or(|s| s.topo.negative_ttl.is_none()) {
@@ -120,9 +156,7 @@ impl Sim {
         if self.cfg.read == ReadPattern::ReadThrough && t.kind == Kind::Read && !t.recompute {
             self.on_fill(id);
         } else {
-            let d = self.levels[first_fill].set.sample(&mut self.rng);
-            self.tasks[id as usize].tier_ns += d;
-            self.after(d, Ev::Fill(id));
+            self.send_op(id, first_fill, false, Ev::Fill(id));
         }
     }
 
@@ -132,7 +166,9 @@ impl Sim {
         let key = t.req.key;
         let replace = t.recompute || t.kind == Kind::Refresh;
         let tier = t.tier as usize;
-        self.store_in(tier, t.inst, &t.req, t.version, replace, self.now - t.load_start);
+        if self.op_answered(id) == 0 {
+            self.store_in(tier, t.inst, &t.req, t.version, replace, self.now - t.load_start);
+        }
         self.process_writebacks();
         if t.kind == Kind::Refresh {
             if let Some(ks) = self.keys.get_mut(&key) {
@@ -145,9 +181,7 @@ impl Sim {
         if tier > 0 && !self.exclusive() {
             let next = tier - 1;
             self.tasks[id as usize].tier = next as u8;
-            let d = self.levels[next].set.sample(&mut self.rng);
-            self.tasks[id as usize].tier_ns += d;
-            self.after(d, Ev::Fill(id));
+            self.send_op(id, next, false, Ev::Fill(id));
             return;
         }
         if !t.fill_only {

@@ -78,11 +78,21 @@ pub struct TierCounts {
 }
 
 impl Sim {
-    /// The cache of tier `t` on instance `inst`'s path.
+    /// The cache of tier `t` holding `key` on instance `inst`'s path: the instance's copy, or
+    /// the cluster node the key maps to.
     #[inline]
-    pub(super) fn cache_of(&self, t: usize, inst: u32) -> usize {
+    pub(super) fn cache_of(&self, t: usize, inst: u32, key: u64) -> usize {
         let l = &self.levels[t];
-        l.first + if l.copies == 1 { 0 } else { inst as usize }
+        if l.copies == 1 {
+            return l.first;
+        }
+        if t == self.remote_tier {
+            if let Some(p) = self.remote.as_ref().and_then(|r| r.placement.as_ref()) {
+                // No node up: node 0, which is emptied again when it comes back.
+                return l.first + p.node_of(key).unwrap_or(0) as usize;
+            }
+        }
+        l.first + inst as usize
     }
 
     /// The instance request `req` goes to.
@@ -128,18 +138,18 @@ impl Sim {
     /// Stores `req`'s value in tier `t` of instance `inst`'s path (an add, or a set when
     /// `replace`); an exclusive hierarchy demotes what the store evicted.
     pub(super) fn store_in(&mut self, t: usize, inst: u32, req: &Request, version: u64, replace: bool, load_time: u64) {
-        let ci = self.cache_of(t, inst);
+        let ci = self.cache_of(t, inst, req.key);
+        self.before_change(t, ci, req.key);
         let q = self.stored(t, req);
         self.caches[ci].store(self.now, &q, version, !replace, load_time, 0);
         if self.exclusive() {
-            self.demote(t, inst);
+            self.demote(t, inst, ci);
         }
     }
 
     /// Exclusive: what tier `t` of instance `inst`'s path evicted goes to the tier below (the
     /// bottom tier's evictions leave), unless it expired.
-    fn demote(&mut self, t: usize, inst: u32) {
-        let ci = self.cache_of(t, inst);
+    fn demote(&mut self, t: usize, inst: u32, ci: usize) {
         let mut out = std::mem::take(&mut self.demoted);
         out.clear();
         self.caches[ci].take_evicted(&mut out);
@@ -148,7 +158,7 @@ impl Sim {
                 if m.hard_expiry != 0 && m.hard_expiry <= self.now {
                     continue;
                 }
-                let below = self.cache_of(t + 1, inst);
+                let below = self.cache_of(t + 1, inst, key);
                 if self.caches[below].peek(key).is_some_and(|b| b.version >= m.version) {
                     continue;
                 }
@@ -177,16 +187,15 @@ impl Sim {
         self.tasks[id as usize].version = m.version;
         self.tasks[id as usize].fill_only = true;
         let next = if self.exclusive() {
-            let ci = self.cache_of(t, task.inst);
+            let ci = self.cache_of(t, task.inst, task.req.key);
+            self.before_change(t, ci, task.req.key);
             self.caches[ci].delete(task.req.key);
             0
         } else {
             t - 1
         };
         self.tasks[id as usize].tier = next as u8;
-        let d = self.levels[next].set.sample(&mut self.rng);
-        self.tasks[id as usize].tier_ns += d;
-        self.after(d, Ev::Fill(id));
+        self.send_op(id, next, false, Ev::Fill(id));
     }
 
     /// After a write acknowledged at `inst`, every other instance's own tiers drop `key` when the
@@ -233,7 +242,7 @@ impl Sim {
         self.free_msgs.push(m);
         for t in 0..self.levels.len() {
             if !self.levels[t].shared {
-                let ci = self.cache_of(t, inst);
+                let ci = self.cache_of(t, inst, key);
                 self.caches[ci].delete(key);
             }
         }
@@ -280,7 +289,13 @@ impl Sim {
             tiers.iter().rev().copied().collect()
         };
         for t in order {
-            for c in 0..self.levels[t].copies {
+            // A shared tier (a cluster's nodes too) holds one copy of each key.
+            let copies = if self.levels[t].shared {
+                1
+            } else {
+                self.levels[t].copies
+            };
+            for c in 0..copies {
                 self.store_in(t, c as u32, q, v, false, 0);
             }
         }
@@ -344,7 +359,7 @@ pub fn layout(
                     lat,
                     lat,
                     tier.ttl,
-                    n == 1 && !tier.scope.per_instance(),
+                    !tier.scope.per_instance(),
                 ));
                 for c in 0..n {
                     caches.push(build(i, c)?);
@@ -354,8 +369,12 @@ pub fn layout(
         _ => {
             let ttl = topo.and_then(|t| t.tiers[0].ttl);
             let lat = |ns: u64| if ns == 0 { Latency::Zero } else { Latency::Constant(ns) };
-            levels.push(Level::new(0, 1, lat(cfg.get_latency), lat(cfg.set_latency), ttl, true));
-            caches.push(build(0, 0)?);
+            // A cluster splits the single cache over its nodes.
+            let n = topo.map_or(1, |t| t.copies(0)) as usize;
+            levels.push(Level::new(0, n, lat(cfg.get_latency), lat(cfg.set_latency), ttl, true));
+            for c in 0..n {
+                caches.push(build(0, c)?);
+            }
         }
     }
     Ok((caches, levels))

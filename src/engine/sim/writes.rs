@@ -11,9 +11,21 @@ impl Sim {
         let t = self.tasks[id as usize];
         let key = t.req.key;
         let tier = t.tier as usize;
+        let outcome = self.op_answered(id);
+        if outcome == super::remote::FAILED && self.remote.as_ref().is_some_and(|r| r.cfg.fail) {
+            self.c.errors += 1;
+        }
         let next = match self.cfg.write {
+            _ if outcome != 0 => {
+                // Failed or skipped: the cache is left as it was.
+                match self.cfg.write {
+                    WritePattern::WriteThrough => tier.checked_sub(1),
+                    _ => (tier + 1 < self.levels.len()).then_some(tier + 1),
+                }
+            }
             WritePattern::Invalidate => {
-                let ci = self.cache_of(tier, t.inst);
+                let ci = self.cache_of(tier, t.inst, key);
+                self.before_change(tier, ci, key);
                 self.caches[ci].delete(key);
                 // Top down, every tier of the writer's path.
                 (tier + 1 < self.levels.len()).then_some(tier + 1)
@@ -31,8 +43,7 @@ impl Sim {
         };
         if let Some(next) = next {
             self.tasks[id as usize].tier = next as u8;
-            let d = self.levels[next].set.sample(&mut self.rng);
-            self.after(d, super::Ev::WriteCache(id));
+            self.send_op(id, next, false, super::Ev::WriteCache(id));
             return;
         }
         // An entry this store evicted is written back first: it no longer counts as dirty.

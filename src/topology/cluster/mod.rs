@@ -87,6 +87,8 @@ pub struct Placement {
     hashing: Hashing,
     up: Vec<bool>,
     built: Built,
+    /// Some node is up.
+    any_up: bool,
 }
 
 /// Why a placement cannot be built or changed.
@@ -113,7 +115,12 @@ impl Placement {
         }
         let up = vec![true; nodes as usize];
         let built = Self::build(hashing, &up);
-        Ok(Placement { hashing, up, built })
+        Ok(Placement {
+            hashing,
+            up,
+            built,
+            any_up: true,
+        })
     }
 
     fn build(hashing: Hashing, up: &[bool]) -> Built {
@@ -138,7 +145,7 @@ impl Placement {
     /// The node holding `key`; when every node is down, `None`.
     #[inline]
     pub fn node_of(&self, key: u64) -> Option<u32> {
-        if !self.up.iter().any(|&u| u) {
+        if !self.any_up {
             return None;
         }
         Some(match &self.built {
@@ -158,7 +165,8 @@ impl Placement {
         }
         if self.up[node as usize] != up {
             self.up[node as usize] = up;
-            if self.up.iter().any(|&u| u) {
+            self.any_up = self.up.iter().any(|&u| u);
+            if self.any_up {
                 self.built = Self::build(self.hashing, &self.up);
             }
         }

@@ -1,0 +1,499 @@
+//! The remote cache tier as the client sees it: the shared tier split over a cluster's nodes, or
+//! the single cache. Each node is its own cache of the tier's policy, reached by the placement;
+//! its primary and each replica are `node_concurrency` servers with a FIFO queue. A cache
+//! operation's latency is the tier's round trip plus the node's queueing and service. Node
+//! failures move keys by the hashing (the node comes back empty); outages make the whole tier
+//! unreachable; the client times out, falls back to the backend or fails the request, and a
+//! circuit breaker skips the cache while it keeps failing.
+//!
+//! Queues are computed, not simulated: an operation joins its node when it is sent, and with
+//! FIFO service the earliest free server takes it, so its start time is known at once. No event is
+//! scheduled per node; the operation's own completion event is the only one.
+
+use super::{Ev, Sim};
+use crate::engine::cache::{Lookup, Meta};
+use crate::engine::config::Remote;
+use crate::model::metrics::LatencyHistogram;
+use crate::schema::topology::ReadFrom;
+use crate::topology::cluster::Placement;
+use hdrhistogram::Histogram;
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
+
+/// A cache operation ended in a failure (timeout, outage, no node up).
+pub const FAILED: u8 = 1;
+/// A cache operation the open circuit breaker skipped.
+pub const SKIPPED: u8 = 2;
+
+/// One primary or replica of a node: `c` servers and a FIFO queue.
+#[derive(Clone, Debug)]
+struct Servers {
+    /// When each server is next free, ns.
+    free: Vec<u64>,
+    /// Start times of the operations waiting (not yet in service), in order.
+    waiting: VecDeque<u64>,
+    /// The most operations waiting at once.
+    queue_peak: u64,
+}
+
+impl Servers {
+    fn new(c: u32) -> Servers {
+        Servers {
+            free: vec![0; c as usize],
+            waiting: VecDeque::new(),
+            queue_peak: 0,
+        }
+    }
+
+    /// An operation arriving at `now` that takes `service` ns: when it completes. FIFO: starts
+    /// are in arrival order, each on the server that frees first.
+    #[inline]
+    fn serve(&mut self, now: u64, service: u64) -> u64 {
+        let i = if self.free.len() == 1 {
+            0
+        } else {
+            let mut best = 0;
+            for (j, &f) in self.free.iter().enumerate() {
+                if f < self.free[best] {
+                    best = j;
+                }
+            }
+            best
+        };
+        let start = self.free[i].max(now);
+        self.free[i] = start + service;
+        while self.waiting.front().is_some_and(|&s| s <= now) {
+            self.waiting.pop_front();
+        }
+        if start > now {
+            self.waiting.push_back(start);
+            self.queue_peak = self.queue_peak.max(self.waiting.len() as u64);
+        }
+        start + service
+    }
+}
+
+/// What one node counted.
+#[derive(Clone, Debug)]
+pub struct NodeCounts {
+    /// Operations it served (primary and replicas).
+    pub ops: u64,
+    /// Of those, gets.
+    pub gets: u64,
+    /// First lookups of reads that reached it.
+    pub requests: u64,
+    /// Those it served.
+    pub hits: u64,
+    /// Its operations' latency (round trip, queueing, service), ns: 2 significant digits.
+    pub latency: Histogram<u64>,
+    /// The sum of those latencies (the exact mean), ns.
+    pub latency_sum: u128,
+}
+
+impl NodeCounts {
+    fn new() -> NodeCounts {
+        let mut latency = Histogram::new(2).expect("2 significant digits are valid");
+        latency.auto(true);
+        NodeCounts {
+            ops: 0,
+            gets: 0,
+            requests: 0,
+            hits: 0,
+            latency,
+            latency_sum: 0,
+        }
+    }
+}
+
+/// One node failure as it happened.
+#[derive(Clone, Copy, Debug)]
+pub struct FailureRecord {
+    /// The node.
+    pub node: u32,
+    /// When, ns.
+    pub at: u64,
+    /// Share of the tier's resident keys whose node changed.
+    pub remapped_share: f64,
+}
+
+/// The circuit breaker's state.
+#[derive(Clone, Debug, Default)]
+struct BreakerState {
+    /// Open until then, ns (`Some`: open, or half-open once passed).
+    open_until: Option<u64>,
+    /// When it last opened.
+    opened_at: u64,
+    /// Time spent open so far, ns (closed periods only).
+    open_ns: u64,
+    /// Half-open: the one operation let through is in flight.
+    probing: bool,
+    /// (bucket index, operations, failures) over the window, oldest first.
+    buckets: VecDeque<(u64, u64, u64)>,
+}
+
+/// The remote tier's run state.
+pub struct RemoteState {
+    /// The settings.
+    pub cfg: Remote,
+    /// The tier's index.
+    pub tier: usize,
+    /// The cluster's placement (`None`: the single cache).
+    pub placement: Option<Placement>,
+    /// Each node's primary then replicas: node * (1 + replicas) + copy.
+    servers: Vec<Servers>,
+    /// Per node.
+    pub nodes: Vec<NodeCounts>,
+    /// Replica reads taken in turn.
+    turn: u64,
+    /// Every operation's latency as the client saw it (failed ones up to the timeout).
+    pub latency: LatencyHistogram,
+    /// Operations that failed.
+    pub errors: u64,
+    /// Reads sent to the backend because the cache failed or was skipped.
+    pub fallback_reads: u64,
+    breaker: BreakerState,
+    /// Node failures so far.
+    pub failures: Vec<FailureRecord>,
+    /// Replicas: per key, the changes of the last `replica_lag` (time, version before).
+    recent: FxHashMap<u64, VecDeque<(u64, Option<u64>)>>,
+    /// Changes since `recent` was last pruned.
+    since_prune: usize,
+}
+
+impl RemoteState {
+    /// The state of tier `tier`, with `nodes` nodes placed by `placement`.
+    pub fn new(cfg: Remote, tier: usize, placement: Option<Placement>) -> RemoteState {
+        let nodes = placement.as_ref().map_or(0, |p| p.nodes() as usize);
+        let per = 1 + cfg.replicas as usize;
+        RemoteState {
+            servers: (0..nodes * per).map(|_| Servers::new(cfg.concurrency)).collect(),
+            nodes: (0..nodes).map(|_| NodeCounts::new()).collect(),
+            cfg,
+            tier,
+            placement,
+            turn: 0,
+            latency: LatencyHistogram::default(),
+            errors: 0,
+            fallback_reads: 0,
+            breaker: BreakerState::default(),
+            failures: Vec::new(),
+            recent: FxHashMap::default(),
+            since_prune: 0,
+        }
+    }
+
+    /// The most operations waiting at `node` (primary or a replica).
+    pub fn queue_peak(&self, node: usize) -> u64 {
+        let per = 1 + self.cfg.replicas as usize;
+        self.servers[node * per..(node + 1) * per]
+            .iter()
+            .map(|s| s.queue_peak)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Time the breaker was open up to `end`, ns.
+    pub fn breaker_open_ns(&self, end: u64) -> u64 {
+        let b = &self.breaker;
+        b.open_ns + b.open_until.map_or(0, |u| u.min(end).saturating_sub(b.opened_at))
+    }
+
+    /// Whether the tier is unreachable at `now`.
+    fn in_outage(&self, now: u64) -> bool {
+        self.cfg.outages.iter().any(|o| o.start <= now && now < o.end)
+    }
+
+    /// Whether the breaker skips an operation sent at `now`: while open, and while half-open
+    /// once its one probe is out (the first operation after `open_for` is the probe).
+    fn breaker_skips(&mut self, now: u64) -> bool {
+        let b = &mut self.breaker;
+        match b.open_until {
+            None => false,
+            Some(u) if now < u || b.probing => true,
+            Some(_) => {
+                b.probing = true;
+                false
+            }
+        }
+    }
+
+    /// Counts an operation's outcome, learned at `now`, in the breaker.
+    pub fn breaker_record(&mut self, now: u64, failed: bool) {
+        let Some(cfg) = self.cfg.breaker else { return };
+        let b = &mut self.breaker;
+        if let Some(u) = b.open_until {
+            if !b.probing {
+                // Sent before it opened: the breaker has decided already.
+                return;
+            }
+            // Half-open: the probe decides.
+            b.probing = false;
+            if failed {
+                b.open_ns += now - b.opened_at;
+                b.opened_at = now;
+                b.open_until = Some(now + cfg.open_for);
+            } else {
+                b.open_ns += u - b.opened_at;
+                b.open_until = None;
+                b.buckets.clear();
+            }
+            return;
+        }
+        let width = (cfg.window / 10).max(1);
+        let idx = now / width;
+        match b.buckets.back_mut() {
+            Some(last) if last.0 == idx => {
+                last.1 += 1;
+                last.2 += u64::from(failed);
+            }
+            _ => b.buckets.push_back((idx, 1, u64::from(failed))),
+        }
+        let oldest = idx.saturating_sub(9);
+        while b.buckets.front().is_some_and(|x| x.0 < oldest) {
+            b.buckets.pop_front();
+        }
+        if failed {
+            let (ops, errs) = b.buckets.iter().fold((0, 0), |(o, e), x| (o + x.1, e + x.2));
+            if ops >= cfg.min_ops && errs as f64 >= cfg.ratio * ops as f64 {
+                b.opened_at = now;
+                b.open_until = Some(now + cfg.open_for);
+                b.buckets.clear();
+            }
+        }
+    }
+
+    /// Replicas: notes that `key`'s value on its primary changes at `now` from `before`.
+    pub fn note_change(&mut self, now: u64, key: u64, before: Option<u64>) {
+        let lag = self.cfg.replica_lag;
+        let log = self.recent.entry(key).or_default();
+        log.push_back((now, before));
+        while log.front().is_some_and(|&(t, _)| t + lag < now) {
+            log.pop_front();
+        }
+        self.since_prune += 1;
+        if self.since_prune > 4 * self.recent.len().max(1024) {
+            self.since_prune = 0;
+            self.recent
+                .retain(|_, l| l.back().is_some_and(|&(t, _)| t + lag >= now));
+        }
+    }
+
+    /// Replicas: the version a replica holds for `key` at `now` when the primary's changes of the
+    /// last `replica_lag` have not reached it: `Some(before)` of the first of them (`before` is
+    /// `None` when the key was not cached), or `None` when none is that recent.
+    pub fn replica_view(&self, now: u64, key: u64) -> Option<Option<u64>> {
+        let lag = self.cfg.replica_lag;
+        self.recent
+            .get(&key)?
+            .iter()
+            .find(|&&(t, _)| t + lag > now)
+            .map(|&(_, before)| before)
+    }
+}
+
+impl Sim {
+    /// Tier `t`'s cache operation on `key` for task `id`, sent now with a round trip of `base`
+    /// ns: its latency, and whether it fails or is skipped. A read picks the copy (primary or a
+    /// replica) it goes to.
+    pub(super) fn remote_op(&mut self, id: u32, key: u64, base: u64, get: bool) -> u64 {
+        let now = self.now;
+        let Some(r) = self.remote.as_mut() else { return base };
+        let task = &mut self.tasks[id as usize];
+        task.on_remote = true;
+        task.copy = 0;
+        if r.breaker_skips(now) {
+            task.cerr = SKIPPED;
+            return 0;
+        }
+        let timeout = r.cfg.timeout;
+        let fail = |task: &mut super::Task, r: &mut RemoteState| {
+            task.cerr = FAILED;
+            let d = timeout.unwrap_or(base);
+            r.latency.record(d);
+            d
+        };
+        if r.in_outage(now) {
+            return fail(task, r);
+        }
+        let Some(p) = &r.placement else {
+            // The single cache: no node queueing.
+            return match timeout {
+                Some(to) if base > to => fail(task, r),
+                _ => {
+                    r.latency.record(base);
+                    base
+                }
+            };
+        };
+        let Some(node) = p.node_of(key) else {
+            return fail(task, r);
+        };
+        let per = 1 + r.cfg.replicas;
+        let copy = if !get || per == 1 {
+            0
+        } else {
+            match r.cfg.read_from {
+                ReadFrom::Primary => 0,
+                ReadFrom::Replicas => {
+                    r.turn += 1;
+                    1 + (r.turn % u64::from(per - 1)) as u32
+                }
+                ReadFrom::Any => {
+                    r.turn += 1;
+                    (r.turn % u64::from(per)) as u32
+                }
+            }
+        };
+        task.copy = copy as u8;
+        let service = r.cfg.service.sample(&mut self.rng);
+        let done = r.servers[(node * per + copy) as usize].serve(now, service);
+        let d = base + (done - now);
+        let n = &mut r.nodes[node as usize];
+        n.ops += 1;
+        n.gets += u64::from(get);
+        let _ = n.latency.record(d);
+        n.latency_sum += u128::from(d);
+        match timeout {
+            Some(to) if d > to => fail(task, r),
+            _ => {
+                r.latency.record(d);
+                d
+            }
+        }
+    }
+
+    /// Sends task `id`'s get (`get`) or set to tier `t`, running `ev` when it is answered.
+    #[inline]
+    pub(super) fn send_op(&mut self, id: u32, t: usize, get: bool, ev: Ev) {
+        let l = if get { self.levels[t].get } else { self.levels[t].set };
+        let mut d = l.sample(&mut self.rng);
+        if t == self.remote_tier {
+            let key = self.tasks[id as usize].req.key;
+            d = self.remote_op(id, key, d, get);
+        }
+        self.tasks[id as usize].tier_ns += d;
+        self.after(d, ev);
+    }
+
+    /// Task `id`'s operation on the remote tier is answered (or failed): the breaker learns of
+    /// it. Returns its outcome (0, [`FAILED`] or [`SKIPPED`]) and clears it.
+    #[inline]
+    pub(super) fn op_answered(&mut self, id: u32) -> u8 {
+        let task = &mut self.tasks[id as usize];
+        if !task.on_remote {
+            return 0;
+        }
+        task.on_remote = false;
+        let e = std::mem::take(&mut task.cerr);
+        if let Some(r) = self.remote.as_mut() {
+            if e == FAILED {
+                r.errors += 1;
+            }
+            if e != SKIPPED {
+                r.breaker_record(self.now, e == FAILED);
+            }
+        }
+        e
+    }
+
+    /// A read from a replica: the primary's entry as of `replica_lag` ago.
+    pub(super) fn replica_lookup(&mut self, ci: usize, key: u64, size: u64) -> Lookup {
+        let now = self.now;
+        let r = self.remote.as_ref().expect("replica reads need the remote tier");
+        let version = match r.replica_view(now, key) {
+            Some(before) => before,
+            None => self.caches[ci]
+                .peek(key)
+                .filter(|m| m.hard_expiry == 0 || m.hard_expiry > now)
+                .map(|m| m.version),
+        };
+        match version {
+            Some(v) => {
+                let m = self.caches[ci].peek(key).copied().unwrap_or(Meta {
+                    size,
+                    ..Meta::default()
+                });
+                Lookup::Hit(Meta { version: v, ..m })
+            }
+            None => Lookup::Miss,
+        }
+    }
+
+    /// Before cache `ci` of tier `t` changes `key`: replicas note the version it had.
+    #[inline]
+    pub(super) fn before_change(&mut self, t: usize, ci: usize, key: u64) {
+        if t != self.remote_tier {
+            return;
+        }
+        let now = self.now;
+        let before = self.caches[ci].peek(key).map(|m| m.version);
+        if let Some(r) = self.remote.as_mut() {
+            if r.cfg.replicas > 0 && r.cfg.replica_lag > 0 {
+                r.note_change(now, key, before);
+            }
+        }
+    }
+
+    /// Failure `i` of the configuration starts: the node's keys move by the hashing, and what it
+    /// held is gone.
+    pub(super) fn on_node_down(&mut self, i: u32) {
+        let Some(r) = self.remote.as_mut() else { return };
+        let f = r.cfg.failures[i as usize];
+        let first = self.levels[r.tier].first;
+        let Some(p) = r.placement.as_mut() else { return };
+        let mut keys: Vec<(u64, u32)> = Vec::new();
+        for n in 0..p.nodes() {
+            keys.extend(self.caches[first + n as usize].keys().map(|k| (k, n)));
+        }
+        p.set_up(f.node, false).expect("failures name nodes that exist");
+        let moved = keys.iter().filter(|&&(k, n)| p.node_of(k) != Some(n)).count();
+        r.failures.push(FailureRecord {
+            node: f.node,
+            at: self.now,
+            remapped_share: if keys.is_empty() {
+                0.0
+            } else {
+                moved as f64 / keys.len() as f64
+            },
+        });
+        let _ = self.caches[first + f.node as usize].clear();
+        if let Some(end) = f.end {
+            self.push(end, Ev::NodeUp(i));
+        }
+    }
+
+    /// Failure `i` ends: the node is back, empty, and its keys move back to it.
+    pub(super) fn on_node_up(&mut self, i: u32) {
+        let Some(r) = self.remote.as_mut() else { return };
+        let f = r.cfg.failures[i as usize];
+        let first = self.levels[r.tier].first;
+        let Some(p) = r.placement.as_mut() else { return };
+        p.set_up(f.node, true).expect("failures name nodes that exist");
+        let _ = self.caches[first + f.node as usize].clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Exp1};
+
+    #[test]
+    fn servers_are_an_mmc_queue() {
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+        let (lam, s, c) = (37_500.0f64, 80e-6f64, 4u32);
+        let mut q = Servers::new(c);
+        let (mut t, mut tot) = (0f64, 0f64);
+        let n = 1_000_000;
+        for _ in 0..n {
+            let g: f64 = Exp1.sample(&mut rng);
+            t += g / lam;
+            let now = (t * 1e9) as u64;
+            let e: f64 = Exp1.sample(&mut rng);
+            let done = q.serve(now, (e * s * 1e9) as u64);
+            tot += (done - now) as f64;
+        }
+        eprintln!("{}", tot / n as f64 / 1e3);
+    }
+}
