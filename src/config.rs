@@ -52,6 +52,78 @@ pub struct RunConfig {
     /// Replays simulate a spatial sample of this fraction of the keys with the capacity scaled
     /// alike (a miniature simulation; `sweep --shards-rate`); None: the whole stream.
     pub sample_rate: Option<f64>,
+    /// The workload's variant (`[[variant]]`) this configuration runs.
+    pub variant: Option<String>,
+}
+
+/// Sets `patch` on top of `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (base, patch) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(k) {
+                    Some(old) => merge(old, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+/// The workload of each `[[variant]]` of the file at `path`: the file with the variant's `set`
+/// on top, checked like the file itself (errors name the variant).
+fn variant_files(
+    path: &std::path::Path,
+    f: &crate::schema::file::WorkloadFile,
+) -> Result<Vec<(String, crate::schema::file::WorkloadFile)>> {
+    let file = path.display();
+    let Some(variants) = &f.variant else {
+        return Ok(Vec::new());
+    };
+    if variants.is_empty() {
+        return Err(input_error(format!(
+            "{file}: variant is empty: give [[variant]] sections (name, set), or remove it"
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| input_error(format!("cannot read workload {file}: {e}")))?;
+    let is_json =
+        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) || text.trim_start().starts_with('{');
+    let mut base: serde_json::Value = if is_json {
+        serde_json::from_str(&text).map_err(|e| input_error(format!("{file}: {e}")))?
+    } else {
+        toml::from_str(&text).map_err(|e| input_error(format!("{file}: {e}")))?
+    };
+    if let Some(m) = base.as_object_mut() {
+        m.remove("variant");
+    }
+    let mut out: Vec<(String, crate::schema::file::WorkloadFile)> = Vec::new();
+    for (i, v) in variants.iter().enumerate() {
+        let name = v.name.trim();
+        if name.is_empty() {
+            return Err(input_error(format!(
+                "{file}: variant[{i}].name is empty; give each variant a name"
+            )));
+        }
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(input_error(format!(
+                "{file}: two variants are named \"{name}\"; give each its own name"
+            )));
+        }
+        if v.set.contains_key("variant") {
+            return Err(input_error(format!(
+                "{file}: variant \"{name}\": set cannot hold variants of its own"
+            )));
+        }
+        let mut w = base.clone();
+        merge(&mut w, &serde_json::Value::Object(v.set.clone()));
+        let vf: crate::schema::file::WorkloadFile =
+            serde_json::from_value(w).map_err(|e| input_error(format!("{file}: variant \"{name}\": {e}")))?;
+        out.push((name.to_string(), vf));
+    }
+    Ok(out)
 }
 
 /// CSV options from flags.
@@ -225,19 +297,60 @@ pub fn dedup_sizes(list: Vec<(String, SizeSpec)>) -> (Vec<(String, SizeSpec)>, V
 }
 
 impl RunConfig {
-    /// Checks `run` arguments: the source opens, policies and sizes parse.
+    /// `cachesim run`'s configurations: one per `[[variant]]` of the workload file, or the one
+    /// of [`RunConfig::from_args`].
+    pub fn variants_from_args(a: &RunArgs) -> Result<Vec<Self>> {
+        let Some(p) = &a.workload else {
+            return Ok(vec![Self::from_args(a)?]);
+        };
+        crate::schema::refuse_trace(p)?;
+        let f = crate::schema::load(p)?;
+        let variants = variant_files(p, &f)?;
+        if variants.is_empty() {
+            return Ok(vec![Self::from_file_args(a, Some((f, p.clone())))?]);
+        }
+        variants
+            .into_iter()
+            .map(|(name, vf)| {
+                let mut c = Self::from_file_args(a, Some((vf, p.clone())))
+                    .map_err(|e| input_error(format!("variant \"{name}\": {e:#}")))?;
+                c.variant = Some(name);
+                Ok(c)
+            })
+            .collect()
+    }
+
+    /// Checks `run` arguments: the source opens, policies and sizes parse. A workload with
+    /// `[[variant]]` runs with `cachesim run` only.
     pub fn from_args(a: &RunArgs) -> Result<Self> {
         let file = match &a.workload {
             Some(p) => {
                 crate::schema::refuse_trace(p)?;
-                let mut f = crate::schema::load(p)?;
+                let f = crate::schema::load(p)?;
+                if f.variant.is_some() {
+                    return Err(input_error(format!(
+                        "{}: [[variant]] runs with `cachesim run` (each variant beside the others); for this command, keep one variant's settings in the file and remove [[variant]]",
+                        p.display()
+                    )));
+                }
+                Some((f, p.clone()))
+            }
+            None => None,
+        };
+        Self::from_file_args(a, file)
+    }
+
+    /// [`RunConfig::from_args`] with the workload file already read.
+    fn from_file_args(a: &RunArgs, file: Option<(crate::schema::file::WorkloadFile, PathBuf)>) -> Result<Self> {
+        let file = match file {
+            Some((mut f, p)) => {
                 if let Some(s) = a.seed {
                     f.seed = s;
                 }
                 if let Some(c) = &a.csv.instance_col {
-                    set_instance_col(&mut f, p, c)?;
+                    set_instance_col(&mut f, &p, c)?;
                 }
-                Some((f, p.clone()))
+                Some((f, p))
             }
             None => None,
         };
@@ -351,6 +464,7 @@ impl RunConfig {
             warm: None,
             hot: None,
             sample_rate: None,
+            variant: None,
         })
     }
 }

@@ -29,7 +29,7 @@ use cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run(a) => cmd::run::run(config::RunConfig::from_args(&a)?),
+        Command::Run(a) => cmd::run::run(config::RunConfig::variants_from_args(&a)?),
         Command::Sweep(a) => cmd::sweep::run(&a),
         Command::Plan(a) => cmd::plan::run(&a),
         Command::Generate(a) => cmd::generate::run(&a),

@@ -115,6 +115,7 @@ pub fn second_pass(
                 warm: None,
                 hot: None,
                 sample_rate: None,
+                variant: None,
             };
             let s = crate::replay::grid::run_grid(&mut cfg)?;
             let points = s

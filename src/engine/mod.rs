@@ -91,7 +91,7 @@ pub fn simulate_tiered(
     progress: Option<Arc<ReadProgress>>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<RunResult> {
-    let setup = (topo.clone(), cell.warm.clone());
+    let setup = (topo.clone(), cell.warm.clone(), cell.hot.clone());
     run(
         source,
         &cell.specs,
@@ -105,6 +105,13 @@ pub fn simulate_tiered(
         tick,
     )
 }
+
+/// A topology, the keys warming loads and the hot keys the oracle found.
+type Setup = (
+    Arc<Topology>,
+    Option<Arc<WarmSet>>,
+    Option<Arc<rustc_hash::FxHashSet<u64>>>,
+);
 
 /// The seed of copy `c` of tier `t`: the bottom tier's first copy has the run's own (so a
 /// one-tier hierarchy is the single cache), every other copy one of its own.
@@ -124,7 +131,7 @@ fn run(
     source: &Source,
     specs: &[(PolicySpec, u64)],
     seed: u64,
-    topo: Option<(Arc<Topology>, Option<Arc<WarmSet>>)>,
+    topo: Option<Setup>,
     unit: SizeUnit,
     cfg: &EngineConfig,
     mode: Loop,
@@ -139,9 +146,9 @@ fn run(
     let bottom = specs.len() - 1;
     let exclusive = topo
         .as_ref()
-        .is_some_and(|(t, _)| t.inclusion == crate::topology::Inclusion::Exclusive);
-    let cluster = topo.as_ref().and_then(|(t, _)| t.cluster);
-    let (caches, levels) = sim::tiers::layout(cfg, topo.as_ref().map(|(t, _)| &**t), |t, c| {
+        .is_some_and(|(t, _, _)| t.inclusion == crate::topology::Inclusion::Exclusive);
+    let cluster = topo.as_ref().and_then(|(t, _, _)| t.cluster);
+    let (caches, levels) = sim::tiers::layout(cfg, topo.as_ref().map(|(t, _, _)| &**t), |t, c| {
         let (spec, capacity) = &specs[t];
         let capacity = match cluster.filter(|x| x.tier == t) {
             Some(x) => {
@@ -167,10 +174,11 @@ fn run(
         Ok(cache)
     })?;
     let setup = match &topo {
-        Some((t, warm)) => Some(sim::tiers::TierSetup {
+        Some((t, warm, hot)) => Some(sim::tiers::TierSetup {
             topo: t.clone(),
             delay: latency::Latency::compile(t.coherence.delay.as_ref(), "coherence.delay").map_err(input_error)?,
             warm: warm.clone(),
+            hot: hot.clone(),
         }),
         None => None,
     };
@@ -222,7 +230,7 @@ fn run(
             sim.c.last_arrival as f64 / 1e9
         )));
     }
-    let topo = topo.map(|(t, _)| t);
+    let topo = topo.map(|(t, _, _)| t);
     let mut r = result(specs, topo.as_deref(), unit, cfg, &sim, reader.skipped());
     if let Some(rs) = &sim.remote {
         remote_result(&mut r, rs, &sim);
@@ -315,6 +323,14 @@ fn remote_result(r: &mut RunResult, rs: &sim::remote::RemoteState, sim: &Sim) {
     r.fallback_reads = Some(rs.fallback_reads);
     if rs.cfg.breaker.is_some() {
         r.breaker_open_s = Some(rs.breaker_open_ns(end) as f64 / 1e9);
+    }
+    if let Some(h) = &rs.hot {
+        r.hot_keys = Some(crate::model::metrics::HotKeyStats {
+            mitigation: if h.cfg.local { "local" } else { "replicate" }.into(),
+            reads: h.reads,
+            local_hits: h.local_hits,
+            node_ops: h.node_ops,
+        });
     }
     if rs.placement.is_none() {
         return;

@@ -124,6 +124,8 @@ struct Task {
     copy: u8,
     /// The cache failed this read: it is answered from the backend without filling the cache.
     no_fill: bool,
+    /// A read of a hot key (`[hot_keys]` local or replicate).
+    hot: bool,
 }
 
 /// Everything counted by a run.
@@ -260,7 +262,11 @@ impl Sim {
                 Some(c) => {
                     let p = crate::topology::cluster::Placement::new(c.hashing, c.nodes)
                         .expect("the cluster was checked: at least one node and one vnode");
-                    remote::RemoteState::new(rc, c.tier, Some(p))
+                    let mut r = remote::RemoteState::new(rc, c.tier, Some(p));
+                    if let (Some(h), Some(x)) = (c.hot, setup.as_ref()) {
+                        r.hot = Some(remote::HotState::new(h, x.hot.clone(), x.topo.instances));
+                    }
+                    r
                 }
                 None => remote::RemoteState::new(rc, levels.len() - 1, None),
             });
@@ -447,6 +453,7 @@ impl Sim {
             cerr: 0,
             copy: 0,
             no_fill: false,
+            hot: false,
         };
         match self.free_tasks.pop() {
             Some(id) => {
@@ -481,6 +488,9 @@ impl Sim {
                 self.before_change(t, ci, req.key);
                 self.caches[ci].delete(req.key);
             }
+            if let Some(h) = self.remote.as_mut().and_then(|r| r.hot.as_mut()) {
+                h.local_drop(inst, req.key);
+            }
             self.process_writebacks();
             self.broadcast(req.key, inst);
             return;
@@ -494,6 +504,9 @@ impl Sim {
             self.c.read_bytes = self.c.read_bytes.saturating_add(req.size);
             let id = self.new_task(*req, Kind::Read);
             self.tasks[id as usize].inst = inst;
+            if self.hot_read(id) {
+                return;
+            }
             self.send_op(id, 0, true, Ev::Get(id));
         } else {
             self.c.writes += 1;

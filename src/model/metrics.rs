@@ -157,6 +157,19 @@ pub struct NodeLatency {
     pub p99: f64,
 }
 
+/// Hot keys on the engine's cluster (`[hot_keys]` local or replicate).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HotKeyStats {
+    /// `local` or `replicate`.
+    pub mitigation: String,
+    /// Reads of hot keys.
+    pub reads: u64,
+    /// Of those, served by the instance's local cache (`local`).
+    pub local_hits: u64,
+    /// Cache operations on hot keys that reached the nodes.
+    pub node_ops: u64,
+}
+
 /// A cluster node's failure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FailureStats {

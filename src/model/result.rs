@@ -187,6 +187,12 @@ pub struct RunResult {
     /// or the breaker skipped it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fallback_reads: Option<u64>,
+    /// Engine: hot keys served locally or from replicas (`[hot_keys]`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hot_keys: Option<crate::model::metrics::HotKeyStats>,
+    /// The workload's variant (`[[variant]]`) this result ran.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub variant: Option<String>,
     /// Engine, with a circuit breaker: seconds it was open.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub breaker_open_s: Option<f64>,
@@ -267,18 +273,24 @@ impl RunResult {
             cache_errors: None,
             fallback_reads: None,
             breaker_open_s: None,
+            variant: None,
+            hot_keys: None,
             timeline: Vec::new(),
             tier_timeline: Vec::new(),
             read_misses: None,
         }
     }
 
-    /// `policy` or `policy:params`.
+    /// `policy` or `policy:params`, then ` (variant)` for a variant of the workload.
     pub fn label(&self) -> String {
-        if self.params.is_empty() {
+        let p = if self.params.is_empty() {
             self.policy.clone()
         } else {
             format!("{}:{}", self.policy, self.params)
+        };
+        match &self.variant {
+            Some(v) => format!("{p} ({v})"),
+            None => p,
         }
     }
 }

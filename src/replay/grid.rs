@@ -352,22 +352,27 @@ fn prepare(cfg: &mut RunConfig, jobs: &[Job]) -> Result<()> {
             cfg.warm = Some(Arc::new(set));
         }
     }
-    if let Some(split) = cfg.topology.as_ref().and_then(|t| t.cluster).and_then(|c| c.split) {
+    if let Some(top) = cfg
+        .topology
+        .as_ref()
+        .and_then(|t| t.cluster)
+        .and_then(|c| c.oracle_top())
+    {
         if cfg.hot.is_none() && !jobs.is_empty() {
             let (quiet, total) = (cfg.quiet, cfg.source.progress_total());
             let source = &cfg.source;
             let set = progress::counted(quiet, total, "finding the hot keys", |c| {
                 crate::topology::warming::popular_keys(source, crate::topology::WarmKeys::All, Some(c))
             })?;
-            if split.top > set.keys.len() as u64 {
+            if top > set.keys.len() as u64 {
                 return Err(input_error(format!(
                     "hot_keys.top = {}, but the workload reads only {} distinct keys; give at most {}",
-                    split.top,
+                    top,
                     set.keys.len(),
                     set.keys.len()
                 )));
             }
-            let hot = set.keys.iter().take(split.top as usize).map(|q| q.key).collect();
+            let hot = set.keys.iter().take(top as usize).map(|q| q.key).collect();
             cfg.hot = Some(Arc::new(hot));
         }
     }

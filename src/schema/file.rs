@@ -102,11 +102,25 @@ pub struct WorkloadFile {
     pub hot_keys: Option<crate::schema::topology::HotKeysSection>,
     /// How the application talks to the cache: timeout, errors, circuit breaker (the engine).
     pub client: Option<crate::schema::engine::ClientSection>,
+    /// Variants of the file run side by side by `cachesim run` (`[[variant]]`).
+    pub variant: Option<Vec<VariantSection>>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).
     #[serde(default)]
     pub check: CheckSection,
+}
+
+/// `[[variant]]`: the file with some keys set otherwise, run beside the other variants.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantSection {
+    /// Its name, shown after each result's policy: `lru (local)`.
+    pub name: String,
+    /// Keys set on top of the file, as tables of the file's own sections
+    /// (`set = { hot_keys = { mitigation = "local" } }`); empty: the file as it is.
+    #[serde(default)]
+    pub set: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `[check]`: what `cachesim check` verifies for this workload.

@@ -255,11 +255,11 @@ pub enum Mitigation {
     /// Nothing: a hot key's node serves all its traffic.
     #[default]
     None,
-    /// A small per-instance cache for hot keys only (not built yet).
+    /// A small per-instance cache for hot keys only (the engine).
     Local,
     /// Each hot key is stored as `copies` keys; reads pick one, writes update all.
     Split,
-    /// Reads of hot keys spread over the node's replicas (not built yet).
+    /// Reads of hot keys spread over the node's primary and replicas (the engine).
     Replicate,
 }
 
@@ -272,8 +272,25 @@ pub struct HotKeysSection {
     pub mitigation: Mitigation,
     /// Hot keys: the `top` most read keys of the workload.
     pub top: Option<Count>,
-    /// How they are found: "oracle" (a pass over the workload before the run).
-    pub detect: Option<String>,
+    /// How they are found: "oracle" (a pass over the workload before the run), or online.
+    pub detect: Option<HotDetectValue>,
     /// Copies of each hot key, with split (default 8).
     pub copies: Option<Count>,
+    /// How long an instance keeps a hot key, with local (default 1s).
+    pub local_ttl: Option<Dur>,
+}
+
+/// `detect` as written: `"oracle"`, or `{ window = "1s", threshold = 1000 }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum HotDetectValue {
+    /// A name (only "oracle").
+    Name(String),
+    /// Online detection from request counts.
+    Online {
+        /// The counting window.
+        window: Dur,
+        /// Reads of a key in one window that make it hot.
+        threshold: Count,
+    },
 }

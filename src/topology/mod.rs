@@ -83,6 +83,54 @@ pub struct ClusterSpec {
     /// Hot keys split over this many keys each (`[hot_keys] mitigation = "split"`): the `top`
     /// most read keys, found by a pass over the workload.
     pub split: Option<HotSplit>,
+    /// Hot keys served by instances' local caches or spread over replicas (the engine).
+    pub hot: Option<HotEngine>,
+}
+
+/// `[hot_keys] mitigation = "local"` or `"replicate"`, checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HotEngine {
+    /// Local caches (else: reads spread over the replicas).
+    pub local: bool,
+    /// How hot keys are found.
+    pub detect: HotDetect,
+    /// How long an instance keeps a hot key, ns (local).
+    pub local_ttl: u64,
+}
+
+/// How hot keys are found.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HotDetect {
+    /// The `top` most read keys, found by a pass over the workload.
+    Oracle {
+        /// How many.
+        top: u64,
+    },
+    /// A key read `threshold` times within one `window` (ns) is hot for the rest of it and the
+    /// next one.
+    Online {
+        /// ns.
+        window: u64,
+        /// Reads.
+        threshold: u64,
+    },
+}
+
+impl ClusterSpec {
+    /// How many of the most read keys are hot, when a pass over the workload finds them.
+    pub fn oracle_top(&self) -> Option<u64> {
+        match (self.split, self.hot) {
+            (Some(s), _) => Some(s.top),
+            (
+                None,
+                Some(HotEngine {
+                    detect: HotDetect::Oracle { top },
+                    ..
+                }),
+            ) => Some(top),
+            _ => None,
+        }
+    }
 }
 
 /// `[hot_keys] mitigation = "split"`, checked.
@@ -340,7 +388,7 @@ impl Topology {
                     "[hot_keys] spreads hot keys over a cluster's nodes; add a [cluster] section (nodes, hashing) or remove [hot_keys]".into(),
                 ));
             };
-            c.split = check_hot_keys(h, &bad)?;
+            (c.split, c.hot) = check_hot_keys(h, f, engine, &bad)?;
             if c.split.is_some() && engine {
                 return Err(bad(
                     "hot_keys.mitigation = \"split\" runs in plain replay only so far (on the discrete-event engine it is not built yet); remove the engine sections, or use mitigation = \"none\"".into(),
@@ -469,35 +517,86 @@ fn check_cluster(
         nodes: nodes as u32,
         hashing,
         split: None,
+        hot: None,
     })
 }
 
-/// Checks `[hot_keys]`: what is built so far is `split` (and `none`), with oracle detection.
+/// Checks `[hot_keys]`: `split` (plain replay, oracle detection), or `local` and `replicate`
+/// (the engine, oracle or online detection).
 fn check_hot_keys(
     h: &crate::schema::topology::HotKeysSection,
+    f: &WorkloadFile,
+    engine: bool,
     bad: &dyn Fn(String) -> anyhow::Error,
-) -> Result<Option<HotSplit>> {
-    use crate::schema::topology::Mitigation;
-    match h.detect.as_deref() {
-        None | Some("oracle") => {}
-        Some(other) => {
+) -> Result<(Option<HotSplit>, Option<HotEngine>)> {
+    use crate::schema::topology::{HotDetectValue, Mitigation};
+    let online = match &h.detect {
+        None => None,
+        Some(HotDetectValue::Name(n)) if n == "oracle" => None,
+        Some(HotDetectValue::Name(other)) => {
             return Err(bad(format!(
-                "hot_keys.detect = \"{other}\": give \"oracle\" (the `top` most read keys, found by a pass over the workload); online detection is not built yet"
+                "hot_keys.detect = \"{other}\": give \"oracle\" (the `top` most read keys, found by a pass over the workload) or {{ window = \"1s\", threshold = 1000 }} (online, from request counts)"
             )))
         }
+        Some(HotDetectValue::Online { window, threshold }) => Some((window.0, threshold.0)),
+    };
+    if h.local_ttl.is_some() && h.mitigation != Mitigation::Local {
+        return Err(bad(
+            "hot_keys.local_ttl applies to mitigation = \"local\"; remove it".into()
+        ));
+    }
+    if h.copies.is_some() && h.mitigation != Mitigation::Split {
+        return Err(bad(
+            "hot_keys.copies applies to mitigation = \"split\"; remove it".into()
+        ));
     }
     match h.mitigation {
-        Mitigation::None => {
-            if h.copies.is_some() {
-                return Err(bad("hot_keys.copies applies to mitigation = \"split\"; remove it".into()));
+        Mitigation::None => Ok((None, None)),
+        Mitigation::Local | Mitigation::Replicate => {
+            let name = if h.mitigation == Mitigation::Local {
+                "local"
+            } else {
+                "replicate"
+            };
+            if !engine {
+                return Err(bad(format!(
+                    "hot_keys.mitigation = \"{name}\" runs on the discrete-event engine (instances' local caches, replicas); add a [backend] section (e.g. read_latency = {{ dist = \"constant\", value = \"5ms\" }}), or use \"split\""
+                )));
             }
-            Ok(None)
+            if h.mitigation == Mitigation::Replicate && f.cluster.as_ref().and_then(|c| c.replicas).unwrap_or(0) == 0 {
+                return Err(bad(
+                    "hot_keys.mitigation = \"replicate\" spreads hot reads over each node's replicas, but cluster.replicas is 0; give cluster.replicas = 1 or more".into(),
+                ));
+            }
+            let detect = match (online, h.top) {
+                (Some(_), Some(_)) => {
+                    return Err(bad(
+                        "hot_keys.top applies to detect = \"oracle\"; online detection finds hot keys by their reads (window, threshold): remove one".into(),
+                    ))
+                }
+                (Some((window, threshold)), None) => HotDetect::Online { window, threshold },
+                (None, Some(top)) => HotDetect::Oracle { top: top.0 },
+                (None, None) => {
+                    return Err(bad(format!(
+                        "hot_keys.top is required with mitigation = \"{name}\" and detect = \"oracle\": how many of the most read keys are hot, e.g. top = 100"
+                    )))
+                }
+            };
+            Ok((
+                None,
+                Some(HotEngine {
+                    local: h.mitigation == Mitigation::Local,
+                    detect,
+                    local_ttl: h.local_ttl.map_or(1_000_000_000, |d| d.0),
+                }),
+            ))
         }
-        Mitigation::Local | Mitigation::Replicate => Err(bad(format!(
-            "hot_keys.mitigation = \"{}\" is not built yet (it needs the engine's cluster: instances' local caches, replicas); use \"split\" or \"none\"",
-            if h.mitigation == Mitigation::Local { "local" } else { "replicate" }
-        ))),
         Mitigation::Split => {
+            if online.is_some() {
+                return Err(bad(
+                    "hot_keys.detect: split needs the hot keys before the run (detect = \"oracle\"); online detection works with local and replicate".into(),
+                ));
+            }
             let Some(top) = h.top else {
                 return Err(bad(
                     "hot_keys.top is required with mitigation = \"split\": how many of the most read keys are hot, e.g. top = 100".into(),
@@ -509,10 +608,13 @@ fn check_hot_keys(
                     "hot_keys.copies = {copies}: split needs 2 to 65536 copies (1 copy is no split)"
                 )));
             }
-            Ok(Some(HotSplit {
-                top: top.0,
-                copies: copies as u32,
-            }))
+            Ok((
+                Some(HotSplit {
+                    top: top.0,
+                    copies: copies as u32,
+                }),
+                None,
+            ))
         }
     }
 }

@@ -327,11 +327,11 @@ fn bad_hot_keys_exit_2_naming_the_key() {
         ("[hot_keys]\nmitigation = \"split\"\n", "hot_keys.top is required"),
         (
             "[hot_keys]\nmitigation = \"local\"\ntop = 10\n",
-            "\"local\" is not built yet",
+            "\"local\" runs on the discrete-event engine",
         ),
         (
             "[hot_keys]\nmitigation = \"replicate\"\ntop = 10\n",
-            "\"replicate\" is not built yet",
+            "\"replicate\" runs on the discrete-event engine",
         ),
         (
             "[hot_keys]\nmitigation = \"split\"\ntop = 10\ndetect = \"window\"\n",

@@ -436,3 +436,118 @@ fn bad_cluster_and_client_input_names_the_key() {
     let plain = "[workload]\nrequests = 100\nkeys = 10\n[cluster]\nnodes = 2\nnode_service = \"10us\"\n";
     assert!(run_err(plain).contains("node_service"));
 }
+
+/// Zipf 1.2 reads over 1M keys at 100,000/s on 8 nodes (each 50 us per operation), with `hot`.
+fn zipf_hot(hot: &str) -> String {
+    format!(
+        r#"seed = 5
+[workload]
+requests = 500_000
+keys = 1_000_000
+read_ratio = 1.0
+popularity = {{ dist = "zipf", alpha = 1.2 }}
+arrival = {{ process = "poisson", rate = 100_000 }}
+size = {{ dist = "fixed", value = 1 }}
+[cache]
+policies = ["lru"]
+sizes = [200_000]
+ignore_obj_size = true
+[backend]
+read_latency = {{ dist = "constant", value = "2ms" }}
+[cache_latency]
+get = "300us"
+set = "300us"
+[cluster]
+nodes = 8
+replicas = 3
+node_service = {{ dist = "constant", value = "50us" }}
+{hot}"#
+    )
+}
+
+#[test]
+fn local_caches_take_most_hot_key_traffic_off_the_nodes() {
+    let none = run_json(&zipf_hot(""));
+    let local = run_json(&zipf_hot(
+        "[hot_keys]\nmitigation = \"local\"\ntop = 100\nlocal_ttl = \"1s\"\n",
+    ));
+    let h = &local["hot_keys"];
+    let reads = h["reads"].as_f64().unwrap();
+    // The top 100 of Zipf(1.2) over 1M keys take about half the reads.
+    assert!(reads > 0.4 * 500_000.0, "{h}");
+    // Each hot key reaches its node about once per second (5 s), plus the reads that arrive
+    // while that one is out (0.6 ms).
+    assert!(h["local_hits"].as_f64().unwrap() > 0.97 * reads, "{h}");
+    assert!(h["node_ops"].as_f64().unwrap() < 0.03 * reads, "{h}");
+    let (a, b) = (
+        none["imbalance"].as_f64().unwrap(),
+        local["imbalance"].as_f64().unwrap(),
+    );
+    assert!(b < a - 0.5, "imbalance {a} without mitigation, {b} with local caches");
+    // Online detection finds the same keys after their first window.
+    let online = run_json(&zipf_hot(
+        "[hot_keys]\nmitigation = \"local\"\ndetect = { window = \"500ms\", threshold = 40 }\n",
+    ));
+    let o = &online["hot_keys"];
+    assert!(
+        o["local_hits"].as_f64().unwrap() > 0.85 * h["local_hits"].as_f64().unwrap(),
+        "online {o}, oracle {h}"
+    );
+}
+
+#[test]
+fn replicate_spreads_hot_reads_over_the_replicas() {
+    // The hottest key alone is about 19% of 100,000 reads/s: 950 ms of service per second at
+    // 50 us, and its node's other keys add about 500: an overload. Over the primary and 3
+    // replicas, the primary is busy about 740 ms per second.
+    let none = run_json(&zipf_hot(""));
+    let rep = run_json(&zipf_hot("[hot_keys]\nmitigation = \"replicate\"\ntop = 10\n"));
+    let (a, b) = (
+        none["cache_latency_ms"]["mean"].as_f64().unwrap(),
+        rep["cache_latency_ms"]["mean"].as_f64().unwrap(),
+    );
+    assert!(b * 10.0 < a, "mean cache latency {a} ms without, {b} ms with replicate");
+    let h = &rep["hot_keys"];
+    assert_eq!(h["local_hits"], 0);
+    assert!(h["node_ops"].as_u64().unwrap() >= h["reads"].as_u64().unwrap());
+    assert_eq!(rep["stale_reads"], 0, "no writes, no lag");
+}
+
+#[test]
+fn variants_run_side_by_side_and_name_themselves() {
+    let base = warm_uniform(20_000, 2_000, 10_000, "[cluster]\nnodes = 4\n");
+    let text = format!(
+        "{base}[[variant]]\nname = \"ketama\"\n[[variant]]\nname = \"modulo\"\nset = {{ cluster = {{ hashing = \"modulo\" }} }}\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, &text).unwrap();
+    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rs = v["results"].as_array().unwrap();
+    assert_eq!(rs.len(), 2);
+    assert_eq!(rs[0]["variant"], "ketama");
+    assert_eq!(rs[1]["variant"], "modulo");
+    // Each is the file run with its settings.
+    let ketama = run_json(&base);
+    let modulo = run_json(&base.replace("nodes = 4\n", "nodes = 4\nhashing = \"modulo\"\n"));
+    assert_eq!(rs[0]["nodes"], ketama["nodes"]);
+    assert_eq!(rs[1]["nodes"], modulo["nodes"]);
+    let table = cachesim().args(["run", "-q"]).arg(&p).output().unwrap();
+    let t = String::from_utf8_lossy(&table.stdout);
+    assert!(t.contains("lru (ketama)") && t.contains("lru (modulo)"), "{t}");
+    // A bad variant is named; other commands refuse variants.
+    let bad = format!("{base}[[variant]]\nname = \"x\"\nset = {{ cluster = {{ hashing = \"nope\" }} }}\n");
+    assert!(run_err(&bad).contains("variant \"x\""));
+    let twice = format!("{base}[[variant]]\nname = \"x\"\n[[variant]]\nname = \"x\"\n");
+    assert!(run_err(&twice).contains("two variants are named \"x\""));
+    std::fs::write(&p, &text).unwrap();
+    let out = cachesim()
+        .args(["plan", "-q", "--target-hit-ratio", "0.5"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[[variant]] runs with `cachesim run`"));
+}

@@ -18,7 +18,7 @@ impl Sim {
         let last = tier + 1 == self.levels.len();
         // Hits need the value's metadata for xfetch and refresh-ahead, and for staleness once
         // anything was written.
-        let want_meta = self.hit_meta || !self.acked.is_empty();
+        let want_meta = self.hit_meta || !self.acked.is_empty() || t.hot;
         let key = t.req.key;
         let ci = self.cache_of(tier, t.inst, key);
         let outcome = self.op_answered(id);
@@ -61,6 +61,9 @@ impl Sim {
         }
         match r {
             Lookup::Hit(m) | Lookup::Stale(m) => {
+                if t.hot && t.kind == Kind::Read {
+                    self.hot_keep(id, m.version);
+                }
                 if first {
                     self.tasks[id as usize].looked_up = true;
                     self.levels[tier].hits += 1;
@@ -130,6 +133,9 @@ impl Sim {
         let t = *t;
         if t.kind == Kind::Read {
             self.observe(t.req.key, version);
+            if t.hot {
+                self.hot_keep(id, version);
+            }
         }
         if t.no_fill {
             // The cache failed this read: answered from the backend, the cache left alone.

@@ -131,6 +131,115 @@ struct BreakerState {
     buckets: VecDeque<(u64, u64, u64)>,
 }
 
+/// Hot keys on the engine: found by the oracle or online, served from instances' local caches
+/// (`local`) or spread over the replicas (`replicate`).
+pub struct HotState {
+    /// The settings.
+    pub cfg: crate::topology::HotEngine,
+    /// The oracle's hot keys.
+    set: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
+    /// Online: the current window's start, its read counts, its hot keys and the last window's.
+    window_start: u64,
+    counts: FxHashMap<u64, u64>,
+    hot_now: rustc_hash::FxHashSet<u64>,
+    hot_before: rustc_hash::FxHashSet<u64>,
+    /// Local: each instance's hot keys, key -> (version, expiry).
+    local: Vec<FxHashMap<u64, (u64, u64)>>,
+    /// Reads of hot keys.
+    pub reads: u64,
+    /// Of those, served by the instance's local cache.
+    pub local_hits: u64,
+    /// Cache operations on hot keys that reached the nodes.
+    pub node_ops: u64,
+}
+
+impl HotState {
+    /// The state for `instances` instances; `set`: the oracle's hot keys.
+    pub fn new(
+        cfg: crate::topology::HotEngine,
+        set: Option<std::sync::Arc<rustc_hash::FxHashSet<u64>>>,
+        instances: u32,
+    ) -> HotState {
+        HotState {
+            cfg,
+            set,
+            window_start: 0,
+            counts: FxHashMap::default(),
+            hot_now: Default::default(),
+            hot_before: Default::default(),
+            local: if cfg.local {
+                (0..instances).map(|_| FxHashMap::default()).collect()
+            } else {
+                Vec::new()
+            },
+            reads: 0,
+            local_hits: 0,
+            node_ops: 0,
+        }
+    }
+
+    /// Whether `key` is hot now.
+    #[inline]
+    pub fn is_hot(&self, key: u64) -> bool {
+        match &self.set {
+            Some(s) => s.contains(&key),
+            None => self.hot_now.contains(&key) || self.hot_before.contains(&key),
+        }
+    }
+
+    /// A read of `key` at `now`: counted by online detection; whether the key is hot.
+    pub fn read(&mut self, now: u64, key: u64) -> bool {
+        if let crate::topology::HotDetect::Online { window, threshold } = self.cfg.detect {
+            if now >= self.window_start + window {
+                let passed = (now - self.window_start) / window;
+                self.hot_before = if passed == 1 {
+                    std::mem::take(&mut self.hot_now)
+                } else {
+                    Default::default()
+                };
+                self.hot_now.clear();
+                self.counts.clear();
+                self.window_start += passed * window;
+            }
+            let c = self.counts.entry(key).or_insert(0);
+            *c += 1;
+            if *c >= threshold {
+                self.hot_now.insert(key);
+            }
+        }
+        let hot = self.is_hot(key);
+        self.reads += u64::from(hot);
+        hot
+    }
+
+    /// Local: the version instance `inst` holds for `key` at `now`, if fresh.
+    pub fn local_get(&self, inst: u32, now: u64, key: u64) -> Option<u64> {
+        self.local
+            .get(inst as usize)?
+            .get(&key)
+            .filter(|&&(_, exp)| exp > now)
+            .map(|&(v, _)| v)
+    }
+
+    /// Local: instance `inst` keeps `key` at `version` from `now` for `local_ttl`.
+    pub fn local_put(&mut self, inst: u32, now: u64, key: u64, version: u64) {
+        let ttl = self.cfg.local_ttl;
+        if let Some(m) = self.local.get_mut(inst as usize) {
+            m.insert(key, (version, now + ttl));
+            if m.len() > 4096 && m.len().is_power_of_two() {
+                m.retain(|_, &mut (_, exp)| exp > now);
+            }
+        }
+    }
+
+    /// Local: instance `inst` drops `key` (it wrote or deleted it).
+    pub fn local_drop(&mut self, inst: u32, key: u64) {
+        if let Some(m) = self.local.get_mut(inst as usize) {
+            m.remove(&key);
+        }
+    }
+}
+
 /// The remote tier's run state.
 pub struct RemoteState {
     /// The settings.
@@ -158,6 +267,8 @@ pub struct RemoteState {
     recent: FxHashMap<u64, VecDeque<(u64, Option<u64>)>>,
     /// Changes since `recent` was last pruned.
     since_prune: usize,
+    /// Hot keys, when `[hot_keys]` serves them locally or from replicas.
+    pub hot: Option<HotState>,
 }
 
 impl RemoteState {
@@ -179,6 +290,18 @@ impl RemoteState {
             failures: Vec::new(),
             recent: FxHashMap::default(),
             since_prune: 0,
+            hot: None,
+        }
+    }
+
+    /// Keys whose versions must be kept (replica logs, local copies): see
+    /// `Sim::compact_versions`.
+    pub fn busy_keys(&self, out: &mut rustc_hash::FxHashSet<u64>) {
+        out.extend(self.recent.keys().copied());
+        if let Some(h) = &self.hot {
+            for m in &h.local {
+                out.extend(m.keys().copied());
+            }
         }
     }
 
@@ -329,8 +452,19 @@ impl Sim {
             return fail(task, r);
         };
         let per = 1 + r.cfg.replicas;
+        let hot = r.hot.as_ref().is_some_and(|h| h.is_hot(key));
+        if hot {
+            if let Some(h) = r.hot.as_mut() {
+                h.node_ops += 1;
+            }
+        }
+        let spread = hot && r.hot.as_ref().is_some_and(|h| !h.cfg.local);
         let copy = if !get || per == 1 {
             0
+        } else if spread {
+            // replicate: hot reads take the primary and the replicas in turn.
+            r.turn += 1;
+            (r.turn % u64::from(per)) as u32
         } else {
             match r.cfg.read_from {
                 ReadFrom::Primary => 0,
@@ -394,6 +528,39 @@ impl Sim {
             }
         }
         e
+    }
+
+    /// Read `id` arrives: a hot key's read is counted, and served by its instance's local cache
+    /// when that holds it (returns true: the read is complete).
+    pub(super) fn hot_read(&mut self, id: u32) -> bool {
+        let now = self.now;
+        let Some(h) = self.remote.as_mut().and_then(|r| r.hot.as_mut()) else {
+            return false;
+        };
+        let t = self.tasks[id as usize];
+        if !h.read(now, t.req.key) {
+            return false;
+        }
+        self.tasks[id as usize].hot = true;
+        let Some(v) = h.local_get(t.inst, now, t.req.key) else {
+            return false;
+        };
+        h.local_hits += 1;
+        self.tasks[id as usize].looked_up = true;
+        self.c.hits += 1;
+        self.timeline.lookup(true);
+        self.observe(t.req.key, v);
+        self.complete_read(id);
+        true
+    }
+
+    /// Hot read `id` got `version`: its instance keeps it locally (`local`).
+    pub(super) fn hot_keep(&mut self, id: u32, version: u64) {
+        let now = self.now;
+        let t = self.tasks[id as usize];
+        if let Some(h) = self.remote.as_mut().and_then(|r| r.hot.as_mut()) {
+            h.local_put(t.inst, now, t.req.key, version);
+        }
     }
 
     /// A read from a replica: the primary's entry as of `replica_lag` ago.

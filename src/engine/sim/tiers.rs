@@ -62,6 +62,8 @@ pub struct TierSetup {
     pub delay: Latency,
     /// The keys warming loads.
     pub warm: Option<Arc<WarmSet>>,
+    /// The hot keys the oracle found, when `[hot_keys]` needs them.
+    pub hot: Option<Arc<rustc_hash::FxHashSet<u64>>>,
 }
 
 /// Counts of the multi-level features.

@@ -24,6 +24,9 @@ impl Sim {
             busy.insert(t.req.key);
         }
         self.backend.keys_in_flight(&mut busy);
+        if let Some(r) = &self.remote {
+            r.busy_keys(&mut busy);
+        }
         for batch in self.deferred.iter().flatten() {
             busy.extend(batch.iter().map(|e| e.key));
         }

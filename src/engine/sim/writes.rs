@@ -61,6 +61,9 @@ impl Sim {
     /// Acknowledges write `id` to its client: its version becomes the latest a read may see.
     pub(super) fn ack(&mut self, id: u32) {
         let t = self.tasks[id as usize];
+        if let Some(h) = self.remote.as_mut().and_then(|r| r.hot.as_mut()) {
+            h.local_drop(t.inst, t.req.key);
+        }
         let v = self.acked.entry(t.req.key).or_insert(0);
         *v = (*v).max(t.version);
         self.c.write_latency.record(self.now - t.req.time);
