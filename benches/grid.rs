@@ -29,6 +29,7 @@ fn config(jobs: usize) -> RunConfig {
         warm: None,
         hot: None,
         sample_rate: None,
+        variant: None,
     }
 }
 

@@ -126,6 +126,8 @@ struct Task {
     no_fill: bool,
     /// A read of a hot key (`[hot_keys]` local or replicate).
     hot: bool,
+    /// The cluster node its last operation on the remote tier went to.
+    node: u32,
 }
 
 /// Everything counted by a run.
@@ -197,6 +199,9 @@ pub struct Sim {
     pub remote: Option<remote::RemoteState>,
     /// Its index (`usize::MAX` when none).
     remote_tier: usize,
+    /// The node of the cluster operation being answered, as (key, node): the placement is
+    /// computed once per operation.
+    node_memo: Option<(u64, u32)>,
     /// Requests routed so far (round-robin).
     routed: u64,
     /// Random routing's own generator.
@@ -286,6 +291,7 @@ impl Sim {
             tiers: setup,
             remote,
             remote_tier,
+            node_memo: None,
             routed: 0,
             route_rng: rand::SeedableRng::seed_from_u64(crate::topology::routing_seed(seed)),
             msgs: Vec::new(),
@@ -454,6 +460,7 @@ impl Sim {
             copy: 0,
             no_fill: false,
             hot: false,
+            node: 0,
         };
         match self.free_tasks.pop() {
             Some(id) => {

@@ -503,5 +503,17 @@ fn fault_events(e: &crate::engine::config::EngineConfig) -> Vec<(f64, String)> {
         v.push((c as f64 / 1e9, "crash".into()));
     }
     v.extend(e.outages.iter().map(|o| (o.start as f64 / 1e9, "outage".to_string())));
+    if let Some(r) = &e.remote {
+        for f in &r.failures {
+            v.push((f.start as f64 / 1e9, format!("node {} down", f.node)));
+            if let Some(end) = f.end {
+                v.push((end as f64 / 1e9, format!("node {} back", f.node)));
+            }
+        }
+        for o in &r.outages {
+            v.push((o.start as f64 / 1e9, "cache outage".into()));
+            v.push((o.end as f64 / 1e9, "cache back".into()));
+        }
+    }
     v
 }

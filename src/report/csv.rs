@@ -51,12 +51,22 @@ fn topology_summary(s: &Summary, engine: bool) -> Result<Vec<u8>> {
         .find_map(|r| r.tiers.as_ref())
         .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
         .unwrap_or_default();
+    let remote = csv_row::RemoteCols::applies(&s.results);
     let mut w = ::csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for (i, r) in s.results.iter().enumerate() {
         let plain = csv_row::PlainRow::new(r);
         let topo = csv_row::TopologyCols::new(r, engine);
         let tiers = csv_row::TopologyCols::tier_values(r, names.len());
-        if engine {
+        if engine && remote {
+            let e = csv_row::EngineCols::new(r);
+            let rc = csv_row::RemoteCols::new(r);
+            if i == 0 {
+                let mut h = header_of(&(&plain, &e, &topo, &rc))?;
+                h.extend(csv_row::TopologyCols::tier_header(&names));
+                w.write_record(&h)?;
+            }
+            w.serialize((plain, e, topo, rc, tiers))?;
+        } else if engine {
             let e = csv_row::EngineCols::new(r);
             if i == 0 {
                 let mut h = header_of(&(&plain, &e, &topo))?;
@@ -71,6 +81,17 @@ fn topology_summary(s: &Summary, engine: bool) -> Result<Vec<u8>> {
                 w.write_record(&h)?;
             }
             w.serialize((plain, topo, tiers))?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Every node of every result's cluster (nodes.csv).
+pub fn nodes(s: &Summary) -> Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    for r in &s.results {
+        for n in r.nodes.iter().flatten() {
+            w.serialize(csv_row::NodeRow::new(r, n))?;
         }
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))

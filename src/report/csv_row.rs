@@ -189,6 +189,105 @@ impl<'a> TimelineRow<'a> {
     }
 }
 
+/// The remote tier's columns (a cluster on the engine, or `[client]`), after the multi-level ones.
+#[derive(Serialize)]
+pub struct RemoteCols {
+    cache_latency_ms_mean: Option<f64>,
+    cache_latency_ms_p50: Option<f64>,
+    cache_latency_ms_p90: Option<f64>,
+    cache_latency_ms_p95: Option<f64>,
+    cache_latency_ms_p99: Option<f64>,
+    cache_latency_ms_p999: Option<f64>,
+    cache_latency_ms_max: Option<f64>,
+    cache_errors: Option<u64>,
+    fallback_reads: Option<u64>,
+    breaker_open_s: Option<f64>,
+    /// Node failures, and the largest share of keys one of them remapped.
+    node_failures: Option<u64>,
+    remapped_share_max: Option<f64>,
+    hot_reads: Option<u64>,
+    hot_local_hits: Option<u64>,
+    hot_node_ops: Option<u64>,
+}
+
+impl RemoteCols {
+    /// The remote tier's columns of `r` (empty cells when it has none).
+    pub fn new(r: &RunResult) -> Self {
+        let l = r.cache_latency_ms.as_ref();
+        let h = r.hot_keys.as_ref();
+        RemoteCols {
+            cache_latency_ms_mean: l.map(|l| l.mean),
+            cache_latency_ms_p50: l.map(|l| l.p50),
+            cache_latency_ms_p90: l.map(|l| l.p90),
+            cache_latency_ms_p95: l.map(|l| l.p95),
+            cache_latency_ms_p99: l.map(|l| l.p99),
+            cache_latency_ms_p999: l.map(|l| l.p999),
+            cache_latency_ms_max: l.map(|l| l.max),
+            cache_errors: r.cache_errors,
+            fallback_reads: r.fallback_reads,
+            breaker_open_s: r.breaker_open_s,
+            node_failures: r.failures.as_ref().map(|f| f.len() as u64),
+            remapped_share_max: r
+                .failures
+                .as_ref()
+                .and_then(|f| f.iter().map(|x| x.remapped_share).reduce(f64::max)),
+            hot_reads: h.map(|h| h.reads),
+            hot_local_hits: h.map(|h| h.local_hits),
+            hot_node_ops: h.map(|h| h.node_ops),
+        }
+    }
+
+    /// Whether any result has these columns.
+    pub fn applies(results: &[RunResult]) -> bool {
+        results.iter().any(|r| r.cache_latency_ms.is_some())
+    }
+}
+
+/// One node of a cluster for nodes.csv.
+#[derive(Serialize)]
+pub struct NodeRow<'a> {
+    policy: String,
+    cache_size: u64,
+    size_spec: &'a str,
+    node: u32,
+    requests: u64,
+    hits: u64,
+    hit_ratio: f64,
+    sets: u64,
+    keys_peak: u64,
+    bytes_peak: u64,
+    ops: Option<u64>,
+    ops_per_s: Option<f64>,
+    latency_ms_mean: Option<f64>,
+    latency_ms_p95: Option<f64>,
+    latency_ms_p99: Option<f64>,
+    queue_peak: Option<u64>,
+}
+
+impl<'a> NodeRow<'a> {
+    /// Node `n` of result `r`.
+    pub fn new(r: &'a RunResult, n: &crate::model::metrics::NodeStats) -> Self {
+        NodeRow {
+            policy: r.label(),
+            cache_size: r.cache_size,
+            size_spec: &r.size_spec,
+            node: n.node,
+            requests: n.requests,
+            hits: n.hits,
+            hit_ratio: n.hit_ratio,
+            sets: n.sets,
+            keys_peak: n.keys_peak,
+            bytes_peak: n.bytes_peak,
+            ops: n.ops,
+            ops_per_s: n.ops_per_s,
+            latency_ms_mean: n.latency_ms.map(|l| l.mean),
+            latency_ms_p95: n.latency_ms.map(|l| l.p95),
+            latency_ms_p99: n.latency_ms.map(|l| l.p99),
+            queue_peak: n.queue_peak,
+        }
+    }
+}
+
 /// The columns of a multi-level cache (tiers, warming, negative caching), written after the plain
 /// (and engine) ones; then seven columns per tier, `tier_<name>_<field>`.
 #[derive(Serialize)]
@@ -231,6 +330,7 @@ impl TopologyCols {
     pub fn applies(r: &RunResult) -> bool {
         r.tiers.is_some()
             || r.nodes.is_some()
+            || r.cache_latency_ms.is_some()
             || r.negative_hits.is_some()
             || r.backend
                 .is_some_and(|b| b.warming_reads.is_some() || b.absent_reads.is_some())

@@ -63,6 +63,14 @@ pub fn warnings(s: &Summary) -> Vec<String> {
                 l.p95
             ));
         }
+        if let Some(l) = r.cache_latency_ms.as_ref().filter(|l| l.p95 > HIGH_P95_MS) {
+            w.push(format!(
+                "{} at {}: cache p95 {:.1} ms is above {HIGH_P95_MS} ms",
+                r.label(),
+                size_label(r),
+                l.p95
+            ));
+        }
         if let Some(wb) = r.write_behind.as_ref().filter(|wb| wb.lost_writes > 0) {
             w.push(format!(
                 "{} at {}: {} acknowledged writes were lost in a crash",
@@ -84,6 +92,121 @@ pub fn warnings(s: &Summary) -> Vec<String> {
         }
     }
     w
+}
+
+/// Nodes shown in a report's per-node table and charts: all up to this many, else the busiest.
+pub const NODES_SHOWN: usize = 32;
+
+/// The nodes of `r` to show: every node when there are few, else the [`NODES_SHOWN`] busiest, in
+/// node order.
+pub fn shown_nodes(r: &RunResult) -> Vec<&crate::model::metrics::NodeStats> {
+    let Some(nodes) = &r.nodes else { return Vec::new() };
+    let load = |n: &crate::model::metrics::NodeStats| n.ops.unwrap_or(n.requests + n.sets);
+    let mut v: Vec<&crate::model::metrics::NodeStats> = nodes.iter().collect();
+    if v.len() > NODES_SHOWN {
+        v.sort_by_key(|n| std::cmp::Reverse(load(n)));
+        v.truncate(NODES_SHOWN);
+        v.sort_by_key(|n| n.node);
+    }
+    v
+}
+
+/// The cluster and client figures: per result, then the first result's nodes.
+fn cluster_section(o: &mut String, s: &Summary) {
+    let remote = s.results.iter().any(|r| r.cache_latency_ms.is_some());
+    let cluster = s.results.iter().any(|r| r.nodes.is_some());
+    if !remote && !cluster {
+        return;
+    }
+    let dash = || "—".to_string();
+    let _ = writeln!(o, "\n## Cache tier: nodes, latency, errors\n");
+    let _ = writeln!(
+        o,
+        "| policy | cache size | nodes | imbalance | busiest node's share | cache p50 ms | cache p99 ms | cache errors | fallback reads | breaker open s | hot reads served locally |"
+    );
+    let _ = writeln!(
+        o,
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for r in &s.results {
+        let l = r.cache_latency_ms.as_ref();
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.label(),
+            size_label(r),
+            r.nodes.as_ref().map_or_else(dash, |n| n.len().to_string()),
+            r.imbalance.map_or_else(dash, |x| format!("{x:.3}")),
+            r.hot_node_share.map_or_else(dash, |x| format!("{:.1}%", x * 100.0)),
+            l.map_or_else(dash, |l| format!("{:.3}", l.p50)),
+            l.map_or_else(dash, |l| format!("{:.3}", l.p99)),
+            r.cache_errors.map_or_else(dash, |n| n.to_string()),
+            r.fallback_reads.map_or_else(dash, |n| n.to_string()),
+            r.breaker_open_s.map_or_else(dash, |x| format!("{x:.2}")),
+            r.hot_keys
+                .as_ref()
+                .filter(|h| h.mitigation == "local")
+                .map_or_else(dash, |h| format!("{} of {}", h.local_hits, h.reads)),
+        );
+    }
+    let failures: Vec<String> = s
+        .results
+        .iter()
+        .flat_map(|r| {
+            r.failures.iter().flatten().map(move |f| {
+                format!(
+                    "- {}: node {} failed at {:.1} s; {:.1}% of the tier's resident keys changed node",
+                    r.label(),
+                    f.node,
+                    f.at,
+                    f.remapped_share * 100.0
+                )
+            })
+        })
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(o, "\nNode failures:\n");
+        for f in failures {
+            let _ = writeln!(o, "{f}");
+        }
+    }
+    if let Some(r) = s.results.iter().find(|r| r.nodes.is_some()) {
+        let nodes = shown_nodes(r);
+        let all = r.nodes.as_ref().map_or(0, |n| n.len());
+        let which = if nodes.len() < all {
+            format!("the {} busiest of {all} nodes", nodes.len())
+        } else {
+            "every node".to_string()
+        };
+        let _ = writeln!(
+            o,
+            "\nNodes of {} at {} ({which}; all in nodes.csv):\n",
+            r.label(),
+            size_label(r)
+        );
+        let _ = writeln!(
+            o,
+            "| node | operations/s | hit ratio | keys peak | latency mean ms | p95 ms | p99 ms | queue peak |"
+        );
+        let _ = writeln!(o, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for n in nodes {
+            let lat = |f: fn(&crate::model::metrics::NodeLatency) -> f64| {
+                n.latency_ms.as_ref().map_or_else(dash, |l| format!("{:.3}", f(l)))
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {:.2}% | {} | {} | {} | {} | {} |",
+                n.node,
+                n.ops_per_s.map_or_else(dash, |x| format!("{x:.0}")),
+                n.hit_ratio * 100.0,
+                n.keys_peak,
+                lat(|l| l.mean),
+                lat(|l| l.p95),
+                lat(|l| l.p99),
+                n.queue_peak.map_or_else(dash, |q| q.to_string()),
+            );
+        }
+    }
 }
 
 /// Renders the report; `charts` are (title, relative file name).
@@ -158,6 +281,7 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
         }
         let _ = writeln!(o, "{row}");
     }
+    cluster_section(&mut o, s);
     let _ = writeln!(o, "\n## Best policy per size\n");
     let _ = writeln!(
         o,

@@ -151,6 +151,9 @@ pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
     if s.results.iter().any(|r| r.read_latency_ms.is_some()) {
         write_atomic(&dir.join("timeline.csv"), &csv::timeline(s)?)?;
     }
+    if s.results.iter().any(|r| r.nodes.is_some()) {
+        write_atomic(&dir.join("nodes.csv"), &csv::nodes(s)?)?;
+    }
     let charts = write_charts(dir, s, format)?;
     write_atomic(&dir.join("report.md"), markdown::render(s, &charts).as_bytes())?;
     Ok(())
@@ -265,6 +268,7 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
         },
     )?;
     out.push((title, file));
+    out.extend(node_charts(dir, s, format)?);
     // Multi-level caches: each tier's hit ratio (of the lookups that reached it) per result.
     let names: Vec<String> = s
         .results
@@ -301,6 +305,87 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
                 y_label: "hit ratio of the lookups reaching the tier".into(),
                 categories: cats,
                 series,
+            },
+        )?;
+        out.push((title, file));
+    }
+    Ok(out)
+}
+
+/// A cluster's charts: each node's load for every result (up to 8), and the first result's
+/// per-node latency percentiles (the engine).
+fn node_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let Some(first) = s.results.iter().find(|r| r.nodes.is_some()) else {
+        return Ok(out);
+    };
+    let shown: Vec<u32> = markdown::shown_nodes(first).iter().map(|n| n.node).collect();
+    let cats: Vec<String> = shown.iter().map(|n| n.to_string()).collect();
+    let engine = first.nodes.iter().flatten().any(|n| n.ops.is_some());
+    let load = |n: &crate::model::metrics::NodeStats| match n.ops_per_s {
+        Some(x) => x,
+        None => (n.requests + n.sets) as f64,
+    };
+    let series = s
+        .results
+        .iter()
+        .filter(|r| r.nodes.is_some())
+        .take(8)
+        .map(|r| {
+            let nodes = r.nodes.as_deref().unwrap_or_default();
+            let v = shown.iter().map(|&i| nodes.get(i as usize).map_or(0.0, load)).collect();
+            (format!("{} @ {}", r.label(), r.size_spec), v)
+        })
+        .collect();
+    let title = "Load per node".to_string();
+    let file = format!("nodes.{}", format.ext());
+    chart::bars(
+        &dir.join(&file),
+        format,
+        &chart::BarChart {
+            title: title.clone(),
+            x_label: if shown.len() < first.nodes.as_ref().map_or(0, |n| n.len()) {
+                "node (the busiest of the first result)".into()
+            } else {
+                "node".into()
+            },
+            y_label: if engine {
+                "operations per second".into()
+            } else {
+                "operations (lookups and sets)".into()
+            },
+            categories: cats.clone(),
+            series,
+        },
+    )?;
+    out.push((title, file));
+    if engine {
+        let nodes = first.nodes.as_deref().unwrap_or_default();
+        let pick = |f: fn(&crate::model::metrics::NodeLatency) -> f64| -> Vec<f64> {
+            shown
+                .iter()
+                .map(|&i| nodes.get(i as usize).and_then(|n| n.latency_ms).map_or(0.0, |l| f(&l)))
+                .collect()
+        };
+        let title = format!(
+            "Cache operation latency per node ({} @ {})",
+            first.label(),
+            first.size_spec
+        );
+        let file = format!("node_latency.{}", format.ext());
+        chart::bars(
+            &dir.join(&file),
+            format,
+            &chart::BarChart {
+                title: title.clone(),
+                x_label: "node".into(),
+                y_label: "latency (ms)".into(),
+                categories: cats,
+                series: vec![
+                    ("mean".into(), pick(|l| l.mean)),
+                    ("p95".into(), pick(|l| l.p95)),
+                    ("p99".into(), pick(|l| l.p99)),
+                ],
             },
         )?;
         out.push((title, file));

@@ -82,6 +82,10 @@ pub fn render(s: &Summary) -> String {
     if cluster {
         header.extend(["nodes", "imbalance", "hot node share"].map(String::from));
     }
+    let remote = s.results.iter().any(|r| r.cache_latency_ms.is_some());
+    if remote {
+        header.extend(["cache p99 ms", "cache errors"].map(String::from));
+    }
     let mut rows: Vec<Vec<String>> = vec![header];
     for r in &s.results {
         let mut size = match r.size_unit {
@@ -147,6 +151,14 @@ pub fn render(s: &Summary) -> String {
             row.push(r.nodes.as_ref().map_or("-".into(), |n| n.len().to_string()));
             row.push(r.imbalance.map_or("-".into(), |x| format!("{x:.3}")));
             row.push(r.hot_node_share.map_or("-".into(), |x| format!("{x:.4}")));
+        }
+        if remote {
+            row.push(
+                r.cache_latency_ms
+                    .as_ref()
+                    .map_or("-".into(), |l| format!("{:.3}", l.p99)),
+            );
+            row.push(r.cache_errors.map_or("-".into(), |n| n.to_string()));
         }
         rows.push(row);
     }

@@ -98,6 +98,46 @@ fn every_workload_has_a_report() {
 }
 
 #[test]
+fn two_tier_report_is_current() {
+    check("two-tier");
+}
+
+#[test]
+fn coherence_report_is_current() {
+    check("coherence");
+}
+
+#[test]
+fn warming_report_is_current() {
+    check("warming");
+}
+
+#[test]
+fn negative_caching_report_is_current() {
+    check("negative-caching");
+}
+
+#[test]
+fn cluster_sizing_report_is_current() {
+    check("cluster-sizing");
+}
+
+#[test]
+fn hot_key_report_is_current() {
+    check("hot-key");
+}
+
+#[test]
+fn node_failure_report_is_current() {
+    check("node-failure");
+}
+
+#[test]
+fn cache_outage_report_is_current() {
+    check("cache-outage");
+}
+
+#[test]
 fn bursty_report_is_current() {
     check("bursty");
 }

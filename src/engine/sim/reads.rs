@@ -20,8 +20,8 @@ impl Sim {
         // anything was written.
         let want_meta = self.hit_meta || !self.acked.is_empty() || t.hot;
         let key = t.req.key;
-        let ci = self.cache_of(tier, t.inst, key);
         let outcome = self.op_answered(id);
+        let ci = self.cache_of(tier, t.inst, key);
         let r = if outcome != 0 {
             // Failed or skipped: no answer, a miss as far as this read goes.
             if outcome == super::remote::FAILED && self.remote.as_ref().is_some_and(|r| r.cfg.fail) {
@@ -30,6 +30,7 @@ impl Sim {
                     self.timeline.tier_lookup(tier, false);
                     self.tasks[id as usize].looked_up = true;
                     self.timeline.lookup(false);
+                    self.c.miss_bytes = self.c.miss_bytes.saturating_add(t.req.size);
                 }
                 self.c.errors += 1;
                 self.complete_read(id);

@@ -89,6 +89,10 @@ impl Sim {
             return l.first;
         }
         if t == self.remote_tier {
+            if let Some((k, n)) = self.node_memo.filter(|&(k, _)| k == key) {
+                debug_assert_eq!(k, key);
+                return l.first + n as usize;
+            }
             if let Some(p) = self.remote.as_ref().and_then(|r| r.placement.as_ref()) {
                 // No node up: node 0, which is emptied again when it comes back.
                 return l.first + p.node_of(key).unwrap_or(0) as usize;
