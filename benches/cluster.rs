@@ -2,7 +2,8 @@
 //! absolute rates, carry from machine to machine). `cargo bench --bench cluster`:
 //! benches/engine.toml's cache-aside workload cut to 1M requests (100,000 requests/s), the cache
 //! 500 us away: one LRU of 45k objects; the same split over 8 nodes (ketama, 20 us of exponential
-//! service each, one server); and over 1,000 nodes (45 objects each).
+//! service each, one server); then, to compare per-node structures at an equal hit ratio, 8 and
+//! 1,000 nodes holding 150k objects in all (every key fits, so both miss only on first reads).
 
 use cachesim::model::result::SizeUnit;
 use cachesim::policy::PolicySpec;
@@ -23,7 +24,7 @@ fn cluster(c: &mut Criterion) {
     g.bench_function("single_lru_500us", |b| {
         b.iter(|| cachesim::engine::simulate_file(&single, path, "lru", 45_000, false).unwrap())
     });
-    for nodes in [8, 1000] {
+    for (nodes, size) in [(8, 45_000), (8, 150_000), (1000, 150_000)] {
         let text = format!(
             "{base}{LATENCY}[cluster]\nnodes = {nodes}\nnode_service = {{ dist = \"exponential\", mean = \"20us\" }}\n"
         );
@@ -35,11 +36,11 @@ fn cluster(c: &mut Criterion) {
         let mut source = cachesim::source::workload_source(&f, path).unwrap();
         source.ignore_size = true;
         let cell = TieredCell {
-            specs: vec![(PolicySpec::parse("lru").unwrap(), 45_000)],
+            specs: vec![(PolicySpec::parse("lru").unwrap(), size)],
             warm: None,
             hot: None,
         };
-        g.bench_function(format!("cluster_{nodes}_nodes_lru_500us"), |b| {
+        g.bench_function(format!("cluster_{nodes}_nodes_{size}_lru_500us"), |b| {
             b.iter(|| {
                 cachesim::engine::simulate_tiered(&source, &topo, &cell, 42, SizeUnit::Objects, &cfg, None, &|| {})
                     .unwrap()

@@ -128,6 +128,8 @@ struct Task {
     hot: bool,
     /// The cluster node its last operation on the remote tier went to.
     node: u32,
+    /// The key it uses on the remote tier: its own, or the copy of a split hot key it took.
+    ckey: u64,
 }
 
 /// Everything counted by a run.
@@ -270,6 +272,9 @@ impl Sim {
                     let mut r = remote::RemoteState::new(rc, c.tier, Some(p));
                     if let (Some(h), Some(x)) = (c.hot, setup.as_ref()) {
                         r.hot = Some(remote::HotState::new(h, x.hot.clone(), x.topo.instances));
+                    }
+                    if let (Some(s), Some(hot)) = (c.split, setup.as_ref().and_then(|x| x.hot.as_ref())) {
+                        r.split_hot_keys(hot, s.copies);
                     }
                     r
                 }
@@ -461,6 +466,7 @@ impl Sim {
             no_fill: false,
             hot: false,
             node: 0,
+            ckey: req.key,
         };
         match self.free_tasks.pop() {
             Some(id) => {
@@ -491,9 +497,11 @@ impl Sim {
         if req.op == Op::Delete {
             self.c.deletes += 1;
             for t in 0..self.levels.len() {
-                let ci = self.cache_of(t, inst, req.key);
-                self.before_change(t, ci, req.key);
-                self.caches[ci].delete(req.key);
+                for k in self.keys_on(t, req.key) {
+                    let ci = self.cache_of(t, inst, k);
+                    self.before_change(t, ci, k);
+                    self.caches[ci].delete(k);
+                }
             }
             if let Some(h) = self.remote.as_mut().and_then(|r| r.hot.as_mut()) {
                 h.local_drop(inst, req.key);
@@ -511,6 +519,7 @@ impl Sim {
             self.c.read_bytes = self.c.read_bytes.saturating_add(req.size);
             let id = self.new_task(*req, Kind::Read);
             self.tasks[id as usize].inst = inst;
+            self.pick_copy(id);
             if self.hot_read(id) {
                 return;
             }
@@ -519,6 +528,7 @@ impl Sim {
             self.c.writes += 1;
             let id = self.new_task(*req, Kind::Write);
             self.tasks[id as usize].inst = inst;
+            self.pick_copy(id);
             // Write-through sets the tiers bottom first; invalidation deletes top first.
             if self.cfg.write == WritePattern::WriteThrough {
                 self.tasks[id as usize].tier = (self.levels.len() - 1) as u8;

@@ -26,7 +26,7 @@ use crate::model::request::{Op, Request};
 use crate::model::result::{ReplayStats, RunResult, SizeUnit};
 use crate::policy::{BuildCtx, Policy, PolicySpec};
 use crate::source::Source;
-use crate::topology::cluster::{mix, split_key, Placement};
+use crate::topology::cluster::{mix, Placement};
 use crate::topology::warming::WarmSet;
 use crate::topology::{is_absent, Inclusion, Invalidation, Routing, Tier, TieredCell, Topology};
 use crate::trace::{ReadProgress, BATCH};
@@ -274,7 +274,7 @@ impl Hierarchy {
 
     /// Splits the hot `keys` of the topology's cluster (`[hot_keys] mitigation = "split"`): each
     /// is stored under `copies` keys on as many different nodes (copy 0 under the key itself, the
-    /// others under the first of [`split_key`]'s keys whose node holds no copy yet; with more
+    /// others under the first of [`crate::topology::cluster::split_key`]'s keys whose node holds no copy yet; with more
     /// copies than nodes, every node holds one before any holds two).
     pub fn split_hot_keys(&mut self, topo: &Topology, keys: Arc<rustc_hash::FxHashSet<u64>>) {
         if let Some((c, s)) = topo.cluster.and_then(|c| c.split.map(|s| (c, s))) {
@@ -282,24 +282,9 @@ impl Hierarchy {
                 .placement
                 .as_ref()
                 .expect("a cluster tier has a placement");
-            let node = |k: u64| place.node_of(k).unwrap_or(0);
-            let nodes = c.nodes as usize;
             let mut map = FxHashMap::default();
             for &key in keys.iter() {
-                let mut used = vec![0u32; nodes];
-                let mut copies = Vec::with_capacity(s.copies as usize);
-                let mut cand = 0u32;
-                while copies.len() < s.copies as usize {
-                    let round = (copies.len() / nodes) as u32;
-                    let k = split_key(key, cand);
-                    cand += 1;
-                    let n = node(k);
-                    if used[n as usize] == round {
-                        used[n as usize] += 1;
-                        copies.push(k);
-                    }
-                }
-                map.insert(key, copies);
+                map.insert(key, crate::topology::cluster::split_copies(place, key, s.copies));
             }
             self.split = Some(Split {
                 tier: c.tier,

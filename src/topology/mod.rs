@@ -389,11 +389,7 @@ impl Topology {
                 ));
             };
             (c.split, c.hot) = check_hot_keys(h, f, engine, &bad)?;
-            if c.split.is_some() && engine {
-                return Err(bad(
-                    "hot_keys.mitigation = \"split\" runs in plain replay only so far (on the discrete-event engine it is not built yet); remove the engine sections, or use mitigation = \"none\"".into(),
-                ));
-            }
+
             if c.split.is_some() && top.inclusion == Inclusion::Exclusive {
                 return Err(bad(
                     "hot_keys.mitigation = \"split\" works with inclusive tiers only (an exclusive hierarchy would demote the copies as keys of their own); use inclusion = \"inclusive\" or mitigation = \"none\"".into(),
@@ -521,7 +517,7 @@ fn check_cluster(
     })
 }
 
-/// Checks `[hot_keys]`: `split` (plain replay, oracle detection), or `local` and `replicate`
+/// Checks `[hot_keys]`: `split` (oracle detection), or `local` and `replicate`
 /// (the engine, oracle or online detection).
 fn check_hot_keys(
     h: &crate::schema::topology::HotKeysSection,

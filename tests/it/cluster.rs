@@ -239,8 +239,8 @@ fn bad_clusters_exit_2_naming_the_key() {
             "instance tier",
         ),
         (
-            format!("{WORKLOAD}[cache_latency]\nget = \"200us\"\n[cluster]\nnodes = 3\n[hot_keys]\nmitigation = \"split\"\ntop = 5\n"),
-            "\"split\" runs in plain replay only",
+            format!("{WORKLOAD}[pattern]\nwrite = \"write-behind\"\n[cluster]\nnodes = 3\n"),
+            "with a [cluster] is not built yet",
         ),
     ] {
         let err = run_err(&text);

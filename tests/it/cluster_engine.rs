@@ -551,3 +551,103 @@ fn variants_run_side_by_side_and_name_themselves() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("[[variant]] runs with `cachesim run`"));
 }
+
+#[test]
+fn split_on_the_engine_matches_plain_replay_node_by_node() {
+    // Read-only, nothing takes time: the engine's cache-aside is the plain replay, copy for copy.
+    let plain = r#"seed = 9
+[workload]
+requests = 200_000
+keys = 100_000
+read_ratio = 1.0
+popularity = { dist = "zipf", alpha = 1.2 }
+size = { dist = "fixed", value = 1 }
+[cache]
+policies = ["lru"]
+sizes = [2_000]
+ignore_obj_size = true
+[cluster]
+nodes = 8
+[hot_keys]
+mitigation = "split"
+top = 20
+copies = 8
+"#;
+    let engine = format!("{plain}[backend]\nread_latency = {{ dist = \"constant\", value = \"0ms\" }}\n");
+    let (a, b) = (run_json(plain), run_json(&engine));
+    assert!(b["read_latency_ms"].is_object(), "the second ran on the engine");
+    for (x, y) in a["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(b["nodes"].as_array().unwrap())
+    {
+        assert_eq!(
+            (x["requests"].clone(), x["hits"].clone()),
+            (y["requests"].clone(), y["hits"].clone()),
+            "node {}",
+            x["node"]
+        );
+    }
+    assert_eq!(a["hits"], b["hits"]);
+    let none = run_json(&engine.replace(
+        "mitigation = \"split\"\ntop = 20\ncopies = 8\n",
+        "mitigation = \"none\"\n",
+    ));
+    let (i0, i1) = (none["imbalance"].as_f64().unwrap(), b["imbalance"].as_f64().unwrap());
+    assert!(i0 > 1.8 && i1 < 1.3, "imbalance {i0} without split, {i1} with");
+}
+
+#[test]
+fn a_write_to_a_split_key_reaches_every_copy() {
+    // One key, written once between reads: with invalidation every copy is deleted, so the 8
+    // reads after the write all miss (each on its own copy), and none is stale.
+    let text = r#"seed = 1
+[workload]
+trace = "t.csv"
+[cache]
+policies = ["lru"]
+sizes = [100]
+ignore_obj_size = true
+[backend]
+read_latency = { dist = "constant", value = "0ms" }
+[cluster]
+nodes = 8
+[hot_keys]
+mitigation = "split"
+top = 1
+copies = 8
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("time,key,size,op\n");
+    let mut t = 0;
+    for _ in 0..16 {
+        t += 1;
+        csv.push_str(&format!("{t},7,1,get\n"));
+    }
+    t += 1;
+    csv.push_str(&format!("{t},7,1,set\n"));
+    for _ in 0..8 {
+        t += 1;
+        csv.push_str(&format!("{t},7,1,get\n"));
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["results"][0];
+    // 16 reads: 8 misses (one per copy) then 8 hits; the write deletes all; 8 misses again.
+    assert_eq!(r["requests"], 24);
+    assert_eq!(r["hits"], 8);
+    assert_eq!(r["stale_reads"], 0);
+    let ops: u64 = r["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["sets"].as_u64().unwrap())
+        .sum();
+    // Sets and deletes on the nodes: 16 fills, and the write's 8 deletes.
+    assert_eq!(ops, 24);
+}

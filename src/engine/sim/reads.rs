@@ -21,7 +21,8 @@ impl Sim {
         let want_meta = self.hit_meta || !self.acked.is_empty() || t.hot;
         let key = t.req.key;
         let outcome = self.op_answered(id);
-        let ci = self.cache_of(tier, t.inst, key);
+        let q = self.tier_req(tier, &t);
+        let ci = self.cache_of(tier, t.inst, q.key);
         let r = if outcome != 0 {
             // Failed or skipped: no answer, a miss as far as this read goes.
             if outcome == super::remote::FAILED && self.remote.as_ref().is_some_and(|r| r.cfg.fail) {
@@ -44,9 +45,9 @@ impl Sim {
             }
             Lookup::Miss
         } else if t.copy > 0 {
-            self.replica_lookup(ci, key, t.req.size)
+            self.replica_lookup(ci, q.key, t.req.size)
         } else {
-            self.caches[ci].lookup(self.now, &t.req, want_meta)
+            self.caches[ci].lookup(self.now, &q, want_meta)
         };
         if first {
             self.levels[tier].requests += 1;
@@ -174,7 +175,8 @@ impl Sim {
         let replace = t.recompute || t.kind == Kind::Refresh;
         let tier = t.tier as usize;
         if self.op_answered(id) == 0 {
-            self.store_in(tier, t.inst, &t.req, t.version, replace, self.now - t.load_start);
+            let q = self.tier_req(tier, &t);
+            self.store_in(tier, t.inst, &q, t.version, replace, self.now - t.load_start);
         }
         self.process_writebacks();
         if t.kind == Kind::Refresh {

@@ -242,6 +242,14 @@ impl HotState {
     }
 }
 
+/// Split hot keys on the engine: each stored under several keys on different nodes.
+pub struct SplitState {
+    /// Each hot key's copies (see [`crate::topology::cluster::split_copies`]).
+    keys: FxHashMap<u64, Vec<u64>>,
+    /// Hot requests so far: the next takes copy `turn % copies`.
+    turn: u64,
+}
+
 /// The remote tier's run state.
 pub struct RemoteState {
     /// The settings.
@@ -271,6 +279,8 @@ pub struct RemoteState {
     since_prune: usize,
     /// Hot keys, when `[hot_keys]` serves them locally or from replicas.
     pub hot: Option<HotState>,
+    /// Hot keys split over several nodes (`[hot_keys] mitigation = "split"`).
+    pub split: Option<SplitState>,
 }
 
 impl RemoteState {
@@ -293,7 +303,24 @@ impl RemoteState {
             recent: FxHashMap::default(),
             since_prune: 0,
             hot: None,
+            split: None,
         }
+    }
+
+    /// Splits each of `hot` over `copies` keys on different nodes.
+    pub fn split_hot_keys(&mut self, hot: &rustc_hash::FxHashSet<u64>, copies: u32) {
+        let Some(p) = &self.placement else { return };
+        let keys = hot
+            .iter()
+            .map(|&k| (k, crate::topology::cluster::split_copies(p, k, copies)))
+            .collect();
+        self.split = Some(SplitState { keys, turn: 0 });
+    }
+
+    /// The copies of `key` when it is a split hot key.
+    #[inline]
+    pub fn copies_of(&self, key: u64) -> Option<&[u64]> {
+        self.split.as_ref()?.keys.get(&key).map(Vec::as_slice)
     }
 
     /// Keys whose versions must be kept (replica logs, local copies): see
@@ -499,14 +526,70 @@ impl Sim {
         }
     }
 
+    /// Split hot keys: the request of task `id` takes the next copy of its key.
+    pub(super) fn pick_copy(&mut self, id: u32) {
+        let Some(s) = self.remote.as_mut().and_then(|r| r.split.as_mut()) else {
+            return;
+        };
+        let key = self.tasks[id as usize].req.key;
+        if let Some(c) = s.keys.get(&key) {
+            self.tasks[id as usize].ckey = c[(s.turn % c.len() as u64) as usize];
+            s.turn += 1;
+        }
+    }
+
+    /// The keys `key` is stored under in tier `t`: every copy of a split hot key in the cluster's
+    /// tier, else the key.
+    pub(super) fn keys_on(&self, t: usize, key: u64) -> Vec<u64> {
+        match self
+            .remote
+            .as_ref()
+            .filter(|r| r.tier == t)
+            .and_then(|r| r.copies_of(key))
+        {
+            Some(c) => c.to_vec(),
+            None => vec![key],
+        }
+    }
+
+    /// The request as tier `t` sees task `t`'s: under its copy's key in the cluster's tier.
+    #[inline]
+    pub(super) fn tier_req(&self, t: usize, task: &super::Task) -> crate::model::request::Request {
+        if t == self.remote_tier {
+            crate::model::request::Request {
+                key: task.ckey,
+                ..task.req
+            }
+        } else {
+            task.req
+        }
+    }
+
     /// Sends task `id`'s get (`get`) or set to tier `t`, running `ev` when it is answered.
     #[inline]
     pub(super) fn send_op(&mut self, id: u32, t: usize, get: bool, ev: Ev) {
         let l = if get { self.levels[t].get } else { self.levels[t].set };
         let mut d = l.sample(&mut self.rng);
         if t == self.remote_tier {
-            let key = self.tasks[id as usize].req.key;
-            d = self.remote_op(id, key, d, get);
+            let task = self.tasks[id as usize];
+            let key = task.ckey;
+            d = match self.remote.as_ref().and_then(|r| r.copies_of(task.req.key)) {
+                // A write to a split hot key goes to every copy's node; it is done when the
+                // slowest is.
+                Some(c) if task.kind == super::Kind::Write => {
+                    let c = c.to_vec();
+                    let mut worst = 0;
+                    let mut failed = 0;
+                    for k in c {
+                        worst = worst.max(self.remote_op(id, k, d, get));
+                        failed = failed.max(self.tasks[id as usize].cerr);
+                    }
+                    self.tasks[id as usize].cerr = failed;
+                    self.tasks[id as usize].ckey = key;
+                    worst
+                }
+                _ => self.remote_op(id, key, d, get),
+            };
         }
         self.tasks[id as usize].tier_ns += d;
         self.after(d, ev);
@@ -525,8 +608,8 @@ impl Sim {
         self.node_memo = self
             .remote
             .as_ref()
-            .is_some_and(|r| r.placement.is_some())
-            .then_some((task.req.key, task.node));
+            .is_some_and(|r| r.placement.is_some() && r.split.is_none())
+            .then_some((task.ckey, task.node));
         let e = std::mem::take(&mut task.cerr);
         if let Some(r) = self.remote.as_mut() {
             if e == FAILED {

@@ -24,14 +24,20 @@ impl Sim {
                 }
             }
             WritePattern::Invalidate => {
-                let ci = self.cache_of(tier, t.inst, key);
-                self.before_change(tier, ci, key);
-                self.caches[ci].delete(key);
+                // A split hot key: every copy.
+                for k in self.keys_on(tier, key) {
+                    let ci = self.cache_of(tier, t.inst, k);
+                    self.before_change(tier, ci, k);
+                    self.caches[ci].delete(k);
+                }
                 // Top down, every tier of the writer's path.
                 (tier + 1 < self.levels.len()).then_some(tier + 1)
             }
             WritePattern::WriteThrough => {
-                self.store_in(tier, t.inst, &t.req, t.version, true, 0);
+                for k in self.keys_on(tier, key) {
+                    let q = crate::model::request::Request { key: k, ..t.req };
+                    self.store_in(tier, t.inst, &q, t.version, true, 0);
+                }
                 // Bottom up.
                 tier.checked_sub(1)
             }

@@ -74,6 +74,27 @@ pub fn split_key(key: u64, j: u32) -> u64 {
     }
 }
 
+/// The keys the `copies` copies of split hot `key` are stored under: copy 0 under the key itself,
+/// the others under the first of [`split_key`]'s keys whose node holds no copy yet (with more
+/// copies than nodes, every node holds one before any holds two).
+pub fn split_copies(place: &Placement, key: u64, copies: u32) -> Vec<u64> {
+    let nodes = place.nodes() as usize;
+    let mut used = vec![0u32; nodes];
+    let mut out = Vec::with_capacity(copies as usize);
+    let mut cand = 0u32;
+    while out.len() < copies as usize {
+        let round = (out.len() / nodes) as u32;
+        let k = split_key(key, cand);
+        cand += 1;
+        let n = place.node_of(k).unwrap_or(0) as usize;
+        if used[n] == round {
+            used[n] += 1;
+            out.push(k);
+        }
+    }
+    out
+}
+
 /// One scheme, chosen at run time.
 enum Built {
     Ketama(ketama::Ketama),
