@@ -142,11 +142,13 @@ impl Cache {
                     Lookup::Hit(m)
                 }
             }
-            _ => {
-                // Absent, or expired and just removed by the policy.
+            Some(_) => {
+                // Expired and just removed by the policy.
                 self.forget(req.key);
                 Lookup::Miss
             }
+            // Absent: nothing to forget (no second probe of the map).
+            None => Lookup::Miss,
         }
     }
 

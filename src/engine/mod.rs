@@ -230,6 +230,28 @@ fn run(
             sim.c.last_arrival as f64 / 1e9
         )));
     }
+    if let Some(rc) = &cfg.remote {
+        let last = sim.c.last_arrival;
+        let late = rc
+            .failures
+            .iter()
+            .find(|f| f.start > last)
+            .map(|f| (format!("faults.node_failures: node {}'s failure", f.node), f.start))
+            .or_else(|| {
+                rc.outages
+                    .iter()
+                    .find(|o| o.start > last)
+                    .map(|o| ("faults.cache_outages: an outage".to_string(), o.start))
+            });
+        if let Some((what, at)) = late {
+            return Err(input_error(format!(
+                "{}: {what} at {}s is after the last request ({}s), so nothing would see it; give a time within the workload",
+                cfg.file,
+                at as f64 / 1e9,
+                last as f64 / 1e9
+            )));
+        }
+    }
     let topo = topo.map(|(t, _, _)| t);
     let mut r = result(specs, topo.as_deref(), unit, cfg, &sim, reader.skipped());
     if let Some(rs) = &sim.remote {

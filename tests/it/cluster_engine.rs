@@ -651,3 +651,21 @@ copies = 8
     // Sets and deletes on the nodes: 16 fills, and the write's 8 deletes.
     assert_eq!(ops, 24);
 }
+
+#[test]
+fn faults_after_the_last_request_are_refused() {
+    // 1,000 requests at 1,000/s: the run ends near 1 s.
+    for (extra, needle) in [
+        (
+            "[cluster]\nnodes = 4\n[faults]\nnode_failures = [{ node = 1, at = \"30s\" }]\n",
+            "node 1's failure at 30s is after the last request",
+        ),
+        (
+            "[faults]\ncache_outages = [{ at = \"30s\", for = \"1s\" }]\n",
+            "an outage at 30s is after the last request",
+        ),
+    ] {
+        let e = run_err(&warm_uniform(1_000, 100, 1_000, extra));
+        assert!(e.contains(needle), "{extra}: {e}");
+    }
+}
