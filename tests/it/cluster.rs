@@ -3,6 +3,7 @@
 //! picks. Checked against independent single-cache replays of each node's share of the trace,
 //! against the Zipf popularity of the keys, and for the errors it names.
 
+use crate::support::{requests, run_err};
 use assert_cmd::Command;
 use cachesim::model::request::Request;
 use cachesim::policy::{BuildCtx, PolicySpec};
@@ -10,7 +11,6 @@ use cachesim::replay::replay_slice;
 use cachesim::topology::cluster::{Hashing, Placement};
 use cachesim::workload::popularity::scatter;
 use serde_json::Value;
-use std::path::Path;
 
 fn cachesim() -> Command {
     Command::cargo_bin("cachesim").unwrap()
@@ -24,27 +24,6 @@ fn run_json(text: &str) -> Value {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["results"].clone()
-}
-
-fn run_err(text: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("w.toml");
-    std::fs::write(&p, text).unwrap();
-    let out = cachesim().args(["run", "-q"]).arg(&p).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "accepted:\n{text}");
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn requests(text: &str) -> Vec<Request> {
-    let path = Path::new("cluster.toml");
-    let f = cachesim::schema::parse(text, path).unwrap();
-    let src = cachesim::source::workload_source(&f, path).unwrap();
-    let mut r = src.open(None).unwrap();
-    let (mut all, mut batch) = (Vec::new(), Vec::new());
-    while r.read_batch(&mut batch).unwrap() {
-        all.extend_from_slice(&batch);
-    }
-    all
 }
 
 /// The model of split copies: copy 0 is the key, each further copy the first split_key(key, c)

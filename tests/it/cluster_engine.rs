@@ -2,11 +2,11 @@
 //! queueing theory (M/M/1, M/M/c), against the placement's own remapping computed here, against
 //! exact request counts for outages, and against the expected count of replica stale reads.
 
+use crate::support::{requests, run_err};
 use assert_cmd::Command;
-use cachesim::model::request::{Op, Request};
+use cachesim::model::request::Op;
 use cachesim::topology::cluster::{Hashing, Placement};
 use serde_json::Value;
-use std::path::Path;
 
 fn cachesim() -> Command {
     Command::cargo_bin("cachesim").unwrap()
@@ -20,27 +20,6 @@ fn run_json(text: &str) -> Value {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["results"][0].clone()
-}
-
-fn run_err(text: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("w.toml");
-    std::fs::write(&p, text).unwrap();
-    let out = cachesim().args(["run", "-q"]).arg(&p).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "accepted:\n{text}");
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn requests(text: &str) -> Vec<Request> {
-    let path = Path::new("cluster.toml");
-    let f = cachesim::schema::parse(text, path).unwrap();
-    let src = cachesim::source::workload_source(&f, path).unwrap();
-    let mut r = src.open(None).unwrap();
-    let (mut all, mut batch) = (Vec::new(), Vec::new());
-    while r.read_batch(&mut batch).unwrap() {
-        all.extend_from_slice(&batch);
-    }
-    all
 }
 
 /// Uniform reads of `keys` keys at `rate`/s, all cached before traffic (warming loads every key:
