@@ -349,10 +349,11 @@ impl RemoteState {
             .unwrap_or(0)
     }
 
-    /// Time the breaker was open up to `end`, ns.
+    /// Time the breaker was open up to `end`, ns (a probe in flight counts as open).
     pub fn breaker_open_ns(&self, end: u64) -> u64 {
         let b = &self.breaker;
-        b.open_ns + b.open_until.map_or(0, |u| u.min(end).saturating_sub(b.opened_at))
+        let until = |u: u64| if b.probing { end } else { u.min(end) };
+        b.open_ns + b.open_until.map_or(0, |u| until(u).saturating_sub(b.opened_at))
     }
 
     /// Whether the tier is unreachable at `now`.
@@ -378,19 +379,19 @@ impl RemoteState {
     pub fn breaker_record(&mut self, now: u64, failed: bool) {
         let Some(cfg) = self.cfg.breaker else { return };
         let b = &mut self.breaker;
-        if let Some(u) = b.open_until {
+        if b.open_until.is_some() {
             if !b.probing {
                 // Sent before it opened: the breaker has decided already.
                 return;
             }
-            // Half-open: the probe decides.
+            // Half-open: the probe decides. Its round trip counts as open time (the client skips
+            // every other operation meanwhile).
             b.probing = false;
+            b.open_ns += now - b.opened_at;
             if failed {
-                b.open_ns += now - b.opened_at;
                 b.opened_at = now;
                 b.open_until = Some(now + cfg.open_for);
             } else {
-                b.open_ns += u - b.opened_at;
                 b.open_until = None;
                 b.buckets.clear();
             }
