@@ -3,8 +3,7 @@
 //! picks. Checked against independent single-cache replays of each node's share of the trace,
 //! against the Zipf popularity of the keys, and for the errors it names.
 
-use crate::support::{requests, run_err};
-use assert_cmd::Command;
+use crate::support::{requests, run_err, run_results};
 use cachesim::model::request::Request;
 use cachesim::policy::{BuildCtx, PolicySpec};
 use cachesim::replay::replay_slice;
@@ -12,18 +11,8 @@ use cachesim::topology::cluster::{Hashing, Placement};
 use cachesim::workload::popularity::scatter;
 use serde_json::Value;
 
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
-
 fn run_json(text: &str) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("w.toml");
-    std::fs::write(&p, text).unwrap();
-    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["results"].clone()
+    run_results(text)
 }
 
 /// The model of split copies: copy 0 is the key, each further copy the first split_key(key, c)

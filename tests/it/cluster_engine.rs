@@ -2,24 +2,13 @@
 //! queueing theory (M/M/1, M/M/c), against the placement's own remapping computed here, against
 //! exact request counts for outages, and against the expected count of replica stale reads.
 
-use crate::support::{requests, run_err};
-use assert_cmd::Command;
+use crate::support::{cachesim, requests, run_err, run_results};
 use cachesim::model::request::Op;
 use cachesim::topology::cluster::{Hashing, Placement};
 use serde_json::Value;
 
-fn cachesim() -> Command {
-    Command::cargo_bin("cachesim").unwrap()
-}
-
 fn run_json(text: &str) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("w.toml");
-    std::fs::write(&p, text).unwrap();
-    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["results"][0].clone()
+    run_results(text)[0].clone()
 }
 
 /// Uniform reads of `keys` keys at `rate`/s, all cached before traffic (warming loads every key:

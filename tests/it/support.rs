@@ -30,3 +30,15 @@ pub fn requests(text: &str) -> Vec<cachesim::model::request::Request> {
     }
     all
 }
+
+/// Runs `cachesim run -q -f json` on the workload `text` (written to a temporary file), which
+/// must succeed; returns its `results`.
+pub fn run_results(text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    let out = cachesim().args(["run", "-q", "-f", "json"]).arg(&p).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["results"].clone()
+}

@@ -255,6 +255,26 @@ pub struct SplitState {
     turn: u64,
 }
 
+/// The keys a key is stored under in one tier: itself (no allocation), or a split key's copies.
+pub enum KeysOn {
+    /// The key itself (until taken).
+    One(Option<u64>),
+    /// A split hot key's copies.
+    Copies(std::vec::IntoIter<u64>),
+}
+
+impl Iterator for KeysOn {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        match self {
+            KeysOn::One(k) => k.take(),
+            KeysOn::Copies(c) => c.next(),
+        }
+    }
+}
+
 /// The remote tier's run state.
 pub struct RemoteState {
     /// The settings.
@@ -546,15 +566,17 @@ impl Sim {
 
     /// The keys `key` is stored under in tier `t`: every copy of a split hot key in the cluster's
     /// tier, else the key.
-    pub(super) fn keys_on(&self, t: usize, key: u64) -> Vec<u64> {
+    pub(super) fn keys_on(&self, t: usize, key: u64) -> KeysOn {
         match self
             .remote
             .as_ref()
             .filter(|r| r.tier == t)
             .and_then(|r| r.copies_of(key))
         {
-            Some(c) => c.to_vec(),
-            None => vec![key],
+            // Owned: callers change the caches while they walk the copies.
+            #[allow(clippy::unnecessary_to_owned)]
+            Some(c) => KeysOn::Copies(c.to_vec().into_iter()),
+            None => KeysOn::One(Some(key)),
         }
     }
 
