@@ -2,7 +2,8 @@
 //! rates, carry from machine to machine). `cargo bench --bench tiers`:
 //! - `tiers_replay`: plain replay of an in-memory Zipf(1.0) trace (1M requests, 100k objects)
 //!   through one cache of 10k objects, and through 4 instances' 1k-object L1s in front of it
-//!   (round-robin), for lru and s3fifo;
+//!   (round-robin), for lru and s3fifo; and the tiers' own work apart (`l1s_alone`: each L1 on
+//!   its quarter of the trace; `l2_alone_on_l1_misses`), whose sum bounds what two tiers can cost;
 //! - `tiers_engine`: benches/engine.toml's cache-aside workload cut to 1M requests, single LRU of
 //!   45k objects (no cache latency, and 500us), and with 4 instances' 5k-object LRU L1s (2us) in
 //!   front of it (500us).
@@ -71,6 +72,58 @@ fn replay(c: &mut Criterion) {
             })
         });
         let specs = [(PolicySpec::parse("lru").unwrap(), 1_000), (spec.clone(), 10_000)];
+        // The two tiers' own work, apart: the four L1s each replaying its share of the trace,
+        // and the L2 alone on their misses. Their sum is what two tiers cost without any
+        // hierarchy overhead.
+        let mut l1s: Vec<_> = (0..4)
+            .map(|_| {
+                specs[0]
+                    .0
+                    .build(&BuildCtx {
+                        capacity: 1_000,
+                        seed: 1,
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let mut shares: Vec<Vec<Request>> = vec![Vec::new(); 4];
+        let mut l1_misses = Vec::new();
+        for (i, r) in trace.iter().enumerate() {
+            shares[i % 4].push(*r);
+            if !l1s[i % 4].access(r) {
+                l1_misses.push(*r);
+            }
+        }
+        g.bench_with_input(BenchmarkId::new("l1s_alone", name), &shares, |b, shares| {
+            b.iter(|| {
+                shares
+                    .iter()
+                    .map(|t| {
+                        replay_slice(
+                            &specs[0].0,
+                            &BuildCtx {
+                                capacity: 1_000,
+                                seed: 1,
+                            },
+                            t,
+                        )
+                        .misses
+                    })
+                    .sum::<u64>()
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("l2_alone_on_l1_misses", name), &l1_misses, |b, t| {
+            b.iter(|| {
+                replay_slice(
+                    &spec,
+                    &BuildCtx {
+                        capacity: 10_000,
+                        seed: 1,
+                    },
+                    t,
+                )
+            })
+        });
         g.bench_with_input(BenchmarkId::new("two_tier", name), &trace, |b, t| {
             b.iter(|| {
                 let mut h = Hierarchy::new(&topo, &specs, 1).unwrap();

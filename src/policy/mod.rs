@@ -158,6 +158,26 @@ pub trait Policy: Send {
         }
     }
 
+    /// [`Policy::access`] for the requests `reqs[p]`, `p` in `picks` in order (reads: no
+    /// deletes, no zero sizes), with the prefetching of [`Policy::replay`]; sets `hits[p]` for
+    /// each that hit and returns how many did. A multi-level replay runs each tier's copies this
+    /// way (one dynamic call per batch).
+    fn access_picked(&mut self, reqs: &[Request], picks: &[u32], hits: &mut [bool]) -> u64 {
+        let mut n = 0;
+        for (i, &p) in picks.iter().enumerate() {
+            if let Some(&next) = picks.get(i + PREFETCH_AHEAD) {
+                self.prefetch(reqs[next as usize].key, Stage::Bucket);
+            }
+            if let Some(&next) = picks.get(i + PREFETCH_AHEAD / 2) {
+                self.prefetch(reqs[next as usize].key, Stage::Node);
+            }
+            let hit = self.access(&reqs[p as usize]);
+            hits[p as usize] = hit;
+            n += u64::from(hit);
+        }
+        n
+    }
+
     /// Replays a batch of requests, counting into `stats`. Deletes remove the key and count apart;
     /// zero-size requests are skipped as libCacheSim skips them.
     ///

@@ -104,6 +104,26 @@ pub struct Hierarchy {
     stats: ReplayStats,
     /// A cluster's split hot keys (`[hot_keys] mitigation = "split"`).
     split: Option<Split>,
+    /// The instance of each request of the batch being replayed (routed ahead, in order, so that
+    /// later requests' lookups can be prefetched).
+    routes: Vec<u32>,
+    /// Scratch of [`Hierarchy::read_run`].
+    run: RunScratch,
+}
+
+/// Buffers [`Hierarchy::read_run`] reuses from batch to batch.
+#[derive(Default)]
+struct RunScratch {
+    /// Per copy of the tier being run: the positions in the run of its requests.
+    picks: Vec<Vec<u32>>,
+    /// Per request of the run: whether the tier being run hit.
+    hits: Vec<bool>,
+    /// Per request of the run: whether some tier hit.
+    done: Vec<bool>,
+    /// Positions of the run's requests that every tier so far missed, in order.
+    pending: Vec<u32>,
+    /// The run's requests with a tier's TTL cap applied.
+    capped: Vec<Request>,
 }
 
 /// Hot keys stored as several keys of a cluster tier, on different nodes: reads take the copies
@@ -199,6 +219,8 @@ impl Hierarchy {
             totals: Totals::default(),
             stats: ReplayStats::default(),
             split: None,
+            routes: Vec::new(),
+            run: RunScratch::default(),
         })
     }
 
@@ -351,35 +373,140 @@ impl Hierarchy {
 
     /// Replays one batch.
     pub fn replay(&mut self, reqs: &[Request]) {
-        for req in reqs {
-            let i = self.route(req);
-            self.pick_copy(req.key);
-            if req.op == Op::Delete {
-                self.stats.deletes += 1;
-                self.delete(req, i);
-                continue;
+        let mut routes = std::mem::take(&mut self.routes);
+        routes.clear();
+        routes.extend(reqs.iter().map(|r| self.route(r) as u32));
+        // An inclusive hierarchy whose values never go stale, without clusters or split keys,
+        // replays each run of reads of present keys tier by tier (`read_run`).
+        let runs =
+            !self.exclusive && !self.track && self.split.is_none() && self.levels.iter().all(|l| l.placement.is_none());
+        let plain = |r: &Request| r.op == Op::Read && r.size > 0 && !is_absent(r);
+        let mut k = 0;
+        while k < reqs.len() {
+            if runs {
+                let end = reqs[k..].iter().position(|r| !plain(r)).map_or(reqs.len(), |e| k + e);
+                if end > k {
+                    self.read_run(&reqs[k..end], &routes[k..end]);
+                    k = end;
+                    continue;
+                }
             }
-            if req.size == 0 {
-                self.stats.skipped += 1;
-                continue;
-            }
-            let hit = if req.op == Op::Write {
-                self.write(req, i)
-            } else {
-                self.read(req, i)
-            };
-            let s = &mut self.stats;
-            s.requests += 1;
-            s.bytes = s.bytes.saturating_add(req.size);
-            if !hit {
-                s.misses += 1;
-                s.miss_bytes = s.miss_bytes.saturating_add(req.size);
-            }
-            if req.op == Op::Read {
-                s.reads += 1;
-                s.read_misses += u64::from(!hit);
-            }
+            self.one(&reqs[k], routes[k] as usize);
+            k += 1;
         }
+        self.routes = routes;
+    }
+
+    /// One request, through every tier before the next.
+    fn one(&mut self, req: &Request, i: usize) {
+        self.pick_copy(req.key);
+        if req.op == Op::Delete {
+            self.stats.deletes += 1;
+            self.delete(req, i);
+            return;
+        }
+        if req.size == 0 {
+            self.stats.skipped += 1;
+            return;
+        }
+        let hit = if req.op == Op::Write {
+            self.write(req, i)
+        } else {
+            self.read(req, i)
+        };
+        self.count(req, hit);
+    }
+
+    /// Counts a replayed request.
+    #[inline]
+    fn count(&mut self, req: &Request, hit: bool) {
+        let s = &mut self.stats;
+        s.requests += 1;
+        s.bytes = s.bytes.saturating_add(req.size);
+        if !hit {
+            s.misses += 1;
+            s.miss_bytes = s.miss_bytes.saturating_add(req.size);
+        }
+        if req.op == Op::Read {
+            s.reads += 1;
+            s.read_misses += u64::from(!hit);
+        }
+    }
+
+    /// Reads of present keys (`routes[j]`: the instance of `reqs[j]`) in an inclusive hierarchy
+    /// without versions, clusters or split keys, replayed tier by tier: each copy of the top tier
+    /// gets its requests as one batch ([`Policy::access_batch`]: a lookup, and an insert on a
+    /// miss), then each tier below gets the requests that every tier above missed, in order.
+    ///
+    /// Every copy sees the same operations, in the same order, as when each request goes through
+    /// every tier before the next ([`Hierarchy::read`], which fills the bottom tier first): a
+    /// read's operations on one tier do not depend on what the tiers below answer, and copies are
+    /// independent, so only each copy's own order matters. A tier's TTL cap applies to the
+    /// request as the tier sees it (lookups do not read the TTL).
+    fn read_run(&mut self, reqs: &[Request], routes: &[u32]) {
+        let mut sc = std::mem::take(&mut self.run);
+        sc.hits.clear();
+        sc.hits.resize(reqs.len(), false);
+        sc.done.clear();
+        sc.done.resize(reqs.len(), false);
+        sc.pending.clear();
+        sc.pending.extend(0..reqs.len() as u32);
+        for l in self.levels.iter_mut() {
+            if sc.pending.is_empty() {
+                break;
+            }
+            let n = l.copies.len();
+            if sc.picks.len() < n {
+                sc.picks.resize_with(n, Vec::new);
+            }
+            if l.per_instance && n > 1 {
+                for c in 0..n {
+                    sc.picks[c].clear();
+                }
+                for &p in &sc.pending {
+                    sc.picks[routes[p as usize] as usize].push(p);
+                }
+            } else {
+                std::mem::swap(&mut sc.picks[0], &mut sc.pending);
+            }
+            let reqs = match l.tier.ttl {
+                None => reqs,
+                Some(_) => {
+                    sc.capped.clear();
+                    sc.capped.extend(reqs.iter().map(|r| Request {
+                        ttl: l.tier.cap_ttl(r.ttl),
+                        ..*r
+                    }));
+                    &sc.capped
+                }
+            };
+            for c in 0..n {
+                let picks = &sc.picks[c];
+                if picks.is_empty() {
+                    continue;
+                }
+                let hits = l.copies[c].access_picked(reqs, picks, &mut sc.hits);
+                let looked = picks.len() as u64;
+                l.requests += looked;
+                l.hits += hits;
+                l.copy_requests[c] += looked;
+                l.copy_hits[c] += hits;
+                l.copy_sets[c] += looked - hits;
+            }
+            if !(l.per_instance && n > 1) {
+                std::mem::swap(&mut sc.picks[0], &mut sc.pending);
+            }
+            let (hits, done) = (&sc.hits, &mut sc.done);
+            sc.pending.retain(|&p| {
+                done[p as usize] = hits[p as usize];
+                !hits[p as usize]
+            });
+        }
+        self.totals.backend_reads += sc.pending.len() as u64;
+        for (r, &hit) in reqs.iter().zip(&sc.done) {
+            self.count(r, hit);
+        }
+        self.run = sc;
     }
 
     /// Looks `req` up along instance `i`'s path: the tier that hit (or the number of tiers) and
@@ -799,4 +926,101 @@ pub fn replay_tiered(
     }
     let (policy, capacity) = cell.specs.last().expect("a hierarchy has tiers");
     Ok(h.result(topo, policy, *capacity, unit, reader.skipped()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Replays `reqs` one request at a time through every tier (the path writes take), as the
+    /// reference for the tier-by-tier runs of reads.
+    fn replay_each(h: &mut Hierarchy, reqs: &[Request]) {
+        for r in reqs {
+            let i = h.route(r);
+            h.one(r, i);
+        }
+    }
+
+    /// Tier-by-tier runs of reads give every copy the same operations as one request at a time:
+    /// the same hits per tier and per copy, the same evictions, the same contents.
+    #[test]
+    fn runs_of_reads_match_one_request_at_a_time() {
+        let text = r#"[workload]
+requests = 1
+keys = 1
+[topology]
+instances = 3
+routing = "random"
+[[tier]]
+name = "l1"
+scope = "instance"
+policy = "s3fifo"
+size = 40
+ttl = "5ms"
+[[tier]]
+name = "l2"
+scope = "shared"
+policy = "lru"
+size = 150
+[[tier]]
+name = "l3"
+scope = "shared"
+policy = "clock"
+size = 400
+"#;
+        let path = Path::new("t.toml");
+        let f = crate::schema::parse(text, path).unwrap();
+        let topo = Topology::from_file(&f, path, false).unwrap().unwrap();
+        let specs: Vec<(PolicySpec, u64)> = ["s3fifo", "lru", "clock"]
+            .iter()
+            .zip([40, 150, 400])
+            .map(|(p, c)| (PolicySpec::parse(p).unwrap(), c))
+            .collect();
+        let mut rng = SmallRng::seed_from_u64(7);
+        let reqs: Vec<Request> = (0..20_000u64)
+            .map(|i| {
+                // Skewed keys, some TTLs, and a write, a delete or a zero size now and then
+                // (which end a run).
+                let k: u64 = rng.random_range(0..30) * rng.random_range(1..30);
+                let mut r = Request::get(k, 1);
+                r.time = i * 100_000;
+                if k.is_multiple_of(7) {
+                    r.ttl = 3_000_000;
+                }
+                match rng.random_range(0..100) {
+                    0 => r.op = Op::Write,
+                    1 => r.op = Op::Delete,
+                    2 => r.size = 0,
+                    _ => {}
+                }
+                r
+            })
+            .collect();
+        let mut runs = Hierarchy::new(&topo, &specs, 3).unwrap();
+        let mut each = Hierarchy::new(&topo, &specs, 3).unwrap();
+        for chunk in reqs.chunks(1000) {
+            runs.replay(chunk);
+            replay_each(&mut each, chunk);
+        }
+        let (a, b) = (&runs.stats, &each.stats);
+        assert_eq!(
+            (a.requests, a.misses, a.reads, a.read_misses, a.deletes, a.skipped),
+            (b.requests, b.misses, b.reads, b.read_misses, b.deletes, b.skipped)
+        );
+        assert!(a.misses > 0 && a.misses < a.requests);
+        assert_eq!(runs.totals.backend_reads, each.totals.backend_reads);
+        for (x, y) in runs.levels.iter().zip(&each.levels) {
+            assert_eq!((x.requests, x.hits), (y.requests, y.hits), "tier {}", x.tier.name);
+            assert_eq!(x.copy_requests, y.copy_requests);
+            assert_eq!(x.copy_hits, y.copy_hits);
+            assert_eq!(x.copy_sets, y.copy_sets);
+            for (p, q) in x.copies.iter().zip(&y.copies) {
+                assert_eq!(p.counters().evictions, q.counters().evictions);
+                assert_eq!(p.counters().expirations, q.counters().expirations);
+                assert!((0..900).all(|k| p.contains(k) == q.contains(k)));
+            }
+        }
+        assert!(runs.levels.iter().all(|l| l.hits > 0));
+    }
 }
