@@ -30,6 +30,7 @@ fn config(jobs: usize) -> RunConfig {
         hot: None,
         sample_rate: None,
         variant: None,
+        alerts: cachesim::alerts::Alerts::default(),
     }
 }
 

@@ -25,4 +25,25 @@ for w in workloads/*.toml; do
     echo "reports/$name"
   fi
 done
+# Reports of a command beyond the plain run: name|arguments.
+extras=(
+  "stampede-protections|workloads/stampede.toml --vary pattern.stampede=none,lock,coalesce,xfetch,stale-while-revalidate"
+)
+for e in "${extras[@]}"; do
+  name=${e%%|*}
+  read -r -a args <<< "${e#*|}"
+  if [ $check = 1 ]; then
+    tmp=$(mktemp -d)
+    "$bin" run "${args[@]}" --quiet --out "$tmp/$name" > /dev/null
+    if ! diff -r "$tmp/$name" "reports/$name" > /dev/null; then
+      echo "reports/$name is stale: run scripts/regenerate-reports.sh" >&2
+      status=1
+    fi
+    rm -rf "$tmp"
+  else
+    rm -rf "reports/$name"
+    "$bin" run "${args[@]}" --quiet --out "reports/$name" > /dev/null
+    echo "reports/$name"
+  fi
+done
 exit $status

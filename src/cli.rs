@@ -100,6 +100,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub skip_bad_lines: bool,
 
+    /// Run the workload once per value of a key of its file, named by its dotted path:
+    /// `--vary pattern.stampede=none,lock,coalesce`, `--vary tier.l1.size=1MiB,8MiB`. Repeat for
+    /// a cross product; replaces the file's `[vary]` entry for the same key.
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    pub vary: Vec<String>,
+
     /// CSV options.
     #[command(flatten, next_help_heading = "CSV traces")]
     pub csv: CsvArgs,

@@ -52,8 +52,10 @@ pub struct RunConfig {
     /// Replays simulate a spatial sample of this fraction of the keys with the capacity scaled
     /// alike (a miniature simulation; `sweep --shards-rate`); None: the whole stream.
     pub sample_rate: Option<f64>,
-    /// The workload's variant (`[[variant]]`) this configuration runs.
-    pub variant: Option<String>,
+    /// The workload's variant (`[[variant]]`, `--vary`, `[vary]`) this configuration runs.
+    pub variant: Option<crate::model::variant::Variant>,
+    /// The alerts' thresholds (`[alerts]`, else the defaults).
+    pub alerts: crate::alerts::Alerts,
 }
 
 /// Sets `patch` on top of `base`: tables merge key by key, anything else replaces.
@@ -73,21 +75,9 @@ fn merge(base: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
-/// The workload of each `[[variant]]` of the file at `path`: the file with the variant's `set`
-/// on top, checked like the file itself (errors name the variant).
-fn variant_files(
-    path: &std::path::Path,
-    f: &crate::schema::file::WorkloadFile,
-) -> Result<Vec<(String, crate::schema::file::WorkloadFile)>> {
+/// The file at `path` as a JSON document, without its `[[variant]]` and `[vary]`.
+fn base_doc(path: &std::path::Path) -> Result<serde_json::Value> {
     let file = path.display();
-    let Some(variants) = &f.variant else {
-        return Ok(Vec::new());
-    };
-    if variants.is_empty() {
-        return Err(input_error(format!(
-            "{file}: variant is empty: give [[variant]] sections (name, set), or remove it"
-        )));
-    }
     let text = std::fs::read_to_string(path).map_err(|e| input_error(format!("cannot read workload {file}: {e}")))?;
     let is_json =
         path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) || text.trim_start().starts_with('{');
@@ -98,8 +88,28 @@ fn variant_files(
     };
     if let Some(m) = base.as_object_mut() {
         m.remove("variant");
+        m.remove("vary");
     }
-    let mut out: Vec<(String, crate::schema::file::WorkloadFile)> = Vec::new();
+    Ok(base)
+}
+
+/// The document of each `[[variant]]` of the file at `path`: `base` with the variant's `set` on
+/// top.
+fn variant_docs(
+    path: &std::path::Path,
+    f: &crate::schema::file::WorkloadFile,
+    base: &serde_json::Value,
+) -> Result<Vec<(String, serde_json::Value)>> {
+    let file = path.display();
+    let Some(variants) = &f.variant else {
+        return Ok(Vec::new());
+    };
+    if variants.is_empty() {
+        return Err(input_error(format!(
+            "{file}: variant is empty: give [[variant]] sections (name, set), or remove it"
+        )));
+    }
+    let mut out: Vec<(String, serde_json::Value)> = Vec::new();
     for (i, v) in variants.iter().enumerate() {
         let name = v.name.trim();
         if name.is_empty() {
@@ -112,18 +122,39 @@ fn variant_files(
                 "{file}: two variants are named \"{name}\"; give each its own name"
             )));
         }
-        if v.set.contains_key("variant") {
+        if v.set.contains_key("variant") || v.set.contains_key("vary") {
             return Err(input_error(format!(
-                "{file}: variant \"{name}\": set cannot hold variants of its own"
+                "{file}: variant \"{name}\": set cannot hold variants or [vary] of its own"
             )));
         }
         let mut w = base.clone();
         merge(&mut w, &serde_json::Value::Object(v.set.clone()));
-        let vf: crate::schema::file::WorkloadFile =
-            serde_json::from_value(w).map_err(|e| input_error(format!("{file}: variant \"{name}\": {e}")))?;
-        out.push((name.to_string(), vf));
+        out.push((name.to_string(), w));
     }
     Ok(out)
+}
+
+/// A workload document read as a workload file; errors name `what` (the variant).
+fn file_of(doc: serde_json::Value, path: &std::path::Path, what: &str) -> Result<crate::schema::file::WorkloadFile> {
+    serde_json::from_value(doc).map_err(|e| input_error(format!("{}: {what}: {e}", path.display())))
+}
+
+/// How an error of a combination names it: `variant "x"`, `--vary KEY=VALUE, ...`.
+fn describe(v: &crate::model::variant::Variant) -> String {
+    use crate::model::variant::{display, NAME_KEY};
+    let mut parts = Vec::new();
+    let mut keys = Vec::new();
+    for (k, val) in &v.0 {
+        if k == NAME_KEY {
+            parts.push(format!("variant \"{}\"", display(val)));
+        } else {
+            keys.push(format!("{k}={}", display(val)));
+        }
+    }
+    if !keys.is_empty() {
+        parts.push(format!("--vary {}", keys.join(", ")));
+    }
+    parts.join(" with ")
 }
 
 /// CSV options from flags.
@@ -297,39 +328,83 @@ pub fn dedup_sizes(list: Vec<(String, SizeSpec)>) -> (Vec<(String, SizeSpec)>, V
 }
 
 impl RunConfig {
-    /// `cachesim run`'s configurations: one per `[[variant]]` of the workload file, or the one
-    /// of [`RunConfig::from_args`].
-    pub fn variants_from_args(a: &RunArgs) -> Result<Vec<Self>> {
+    /// The configurations of a command: one per combination of the workload file's
+    /// `[[variant]]`s and the values of the keys varied by `--vary` and `[vary]` (each flag
+    /// replacing the file's entry for its key), or the one of [`RunConfig::from_args`]. Every
+    /// combination is checked before anything runs; errors name the variant, the key and the value.
+    pub fn all_from_args(a: &RunArgs) -> Result<Vec<Self>> {
+        let mut flags: Vec<crate::vary::Axis> = Vec::new();
+        for v in &a.vary {
+            let axis = crate::vary::parse_flag(v)?;
+            if flags.iter().any(|f| f.key == axis.key) {
+                return Err(input_error(format!(
+                    "--vary {}: the key is varied twice; give all its values in one --vary",
+                    axis.key
+                )));
+            }
+            flags.push(axis);
+        }
         let Some(p) = &a.workload else {
+            if !flags.is_empty() {
+                return Err(input_error(
+                    "--vary sets keys of a workload file, and a --trace run has none: write a workload file with [workload] trace = \"FILE\" and vary its keys",
+                ));
+            }
             return Ok(vec![Self::from_args(a)?]);
         };
         crate::schema::refuse_trace(p)?;
         let f = crate::schema::load(p)?;
-        let variants = variant_files(p, &f)?;
-        if variants.is_empty() {
+        let file = p.display().to_string();
+        let mut axes = match &f.vary {
+            Some(t) => crate::vary::file_axes(t, &file)?,
+            None => Vec::new(),
+        };
+        axes.retain(|x| !flags.iter().any(|f| f.key == x.key));
+        axes.extend(flags);
+        if f.variant.is_none() && axes.is_empty() {
             return Ok(vec![Self::from_file_args(a, Some((f, p.clone())))?]);
         }
-        variants
+        let base = base_doc(p)?;
+        let named = variant_docs(p, &f, &base)?;
+        // Each value alone first, so that a bad one is named by its own key.
+        for axis in &axes {
+            for v in &axis.values {
+                let what = format!("--vary {}={}", axis.key, crate::model::variant::display(v));
+                let mut doc = base.clone();
+                crate::vary::set_path(&mut doc, &axis.key, v.clone())
+                    .map_err(|e| input_error(format!("{what}: {e}")))?;
+                file_of(doc, p, &what)?;
+            }
+        }
+        crate::vary::combinations(&base, &named, &axes)?
             .into_iter()
-            .map(|(name, vf)| {
-                let mut c = Self::from_file_args(a, Some((vf, p.clone())))
-                    .map_err(|e| input_error(format!("variant \"{name}\": {e:#}")))?;
-                c.variant = Some(name);
-                Ok(c)
+            .map(|c| {
+                let what = describe(&c.variant);
+                let vf = file_of(c.doc, p, &what)?;
+                let mut cfg = Self::from_file_args(a, Some((vf, p.clone())))
+                    .map_err(|e| input_error(format!("{what}: {e:#}")))?;
+                cfg.variant = Some(c.variant);
+                Ok(cfg)
             })
             .collect()
     }
 
-    /// Checks `run` arguments: the source opens, policies and sizes parse. A workload with
-    /// `[[variant]]` runs with `cachesim run` only.
+    /// Checks `run` arguments for one configuration: the source opens, policies and sizes parse.
+    /// A workload with variants (`[[variant]]`, `[vary]`, `--vary`) goes through
+    /// [`RunConfig::all_from_args`].
     pub fn from_args(a: &RunArgs) -> Result<Self> {
+        if !a.vary.is_empty() {
+            return Err(input_error(
+                "--vary runs several configurations: this command takes one",
+            ));
+        }
         let file = match &a.workload {
             Some(p) => {
                 crate::schema::refuse_trace(p)?;
                 let f = crate::schema::load(p)?;
-                if f.variant.is_some() {
+                if f.variant.is_some() || f.vary.is_some() {
                     return Err(input_error(format!(
-                        "{}: [[variant]] runs with `cachesim run` (each variant beside the others); for this command, keep one variant's settings in the file and remove [[variant]]",
+                        "{}: [[variant]] and [vary] run several configurations: this command takes one",
                         p.display()
                     )));
                 }
@@ -465,6 +540,7 @@ impl RunConfig {
             hot: None,
             sample_rate: None,
             variant: None,
+            alerts: crate::alerts::Alerts::from_section(file.as_ref().and_then(|(f, _)| f.alerts.as_ref())),
         })
     }
 }

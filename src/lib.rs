@@ -3,6 +3,7 @@
 //! The library holds everything; the binary in `main.rs` only parses arguments and maps errors to
 //! exit codes, so tests and benches use the same code as users.
 
+pub mod alerts;
 pub mod analyze;
 pub mod check;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod source;
 pub mod topology;
 pub mod trace;
+pub mod vary;
 pub mod workload;
 
 use anyhow::Result;
@@ -29,7 +31,7 @@ use cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run(a) => cmd::run::run(config::RunConfig::variants_from_args(&a)?),
+        Command::Run(a) => cmd::run::run(config::RunConfig::all_from_args(&a)?),
         Command::Sweep(a) => cmd::sweep::run(&a),
         Command::Plan(a) => cmd::plan::run(&a),
         Command::Generate(a) => cmd::generate::run(&a),

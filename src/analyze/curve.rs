@@ -116,6 +116,7 @@ pub fn second_pass(
                 hot: None,
                 sample_rate: None,
                 variant: None,
+                alerts: crate::alerts::Alerts::default(),
             };
             let s = crate::replay::grid::run_grid(&mut cfg)?;
             let points = s

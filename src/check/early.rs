@@ -25,6 +25,9 @@ pub fn template(
     unit: SizeUnit,
 ) -> RunResult {
     let mut r = policy.result(cap, unit, &ReplayStats::default(), 0, 0, 0);
+    // Every result is checked against the alerts' thresholds.
+    r.alerts = Some(0);
+    r.memory_peak_ratio = Some(0.0);
     if let Some(t) = topology {
         r.backend = Some(BackendStats {
             warming_reads: t.warming.as_ref().map(|_| 0),
@@ -95,6 +98,7 @@ pub fn template_entries(cfg: &RunConfig) -> Vec<Entry> {
                     SizeUnit::Objects => "objects".into(),
                 },
                 size_spec: label.clone(),
+                variant: cfg.variant.as_ref().map(|v| v.label()).unwrap_or_default(),
             };
             out.push(Entry { key, value });
         }

@@ -19,6 +19,8 @@ pub struct Key {
     pub size_unit: String,
     /// The size as written (`64MiB`, `5%`); shown, not compared.
     pub size_spec: String,
+    /// The workload's variant (`[[variant]]`, `--vary`) as its label; empty for none.
+    pub variant: String,
 }
 
 impl PartialEq for Key {
@@ -27,6 +29,7 @@ impl PartialEq for Key {
             && same_params(&self.params, &o.params)
             && self.cache_size == o.cache_size
             && self.size_unit == o.size_unit
+            && self.variant == o.variant
     }
 }
 
@@ -70,7 +73,11 @@ impl Key {
 
     /// `lru @ 64MiB`.
     pub fn label(&self) -> String {
-        format!("{} @ {}", self.policy_label(), self.size_label())
+        if self.variant.is_empty() {
+            format!("{} @ {}", self.policy_label(), self.size_label())
+        } else {
+            format!("{} ({}) @ {}", self.policy_label(), self.variant, self.size_label())
+        }
     }
 }
 
@@ -112,6 +119,12 @@ pub fn entries(summary: &Value) -> Result<Vec<Entry>, String> {
                     .unwrap_or("bytes")
                     .to_string(),
                 size_spec: r.get("size_spec").and_then(Value::as_str).unwrap_or("").to_string(),
+                variant: match r.get("variant") {
+                    None | Some(Value::Null) => String::new(),
+                    Some(v) => serde_json::from_value::<crate::model::variant::Variant>(v.clone())
+                        .map_err(|e| format!("results[{i}].variant: {e}"))?
+                        .label(),
+                },
             };
             Ok(Entry { key, value: r.clone() })
         })
@@ -189,6 +202,7 @@ pub fn metric_paths(v: &Value) -> Vec<String> {
     }
     let mut out = Vec::new();
     walk(v, "", &mut out);
+    out.sort();
     out
 }
 

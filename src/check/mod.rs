@@ -30,8 +30,8 @@ use tolerance::Tolerance;
 /// A checked `check` configuration.
 #[derive(Debug)]
 pub struct CheckConfig {
-    /// What to run, as for `run`.
-    pub run: RunConfig,
+    /// What to run, as for `run`: one configuration per variant of the workload (at least one).
+    pub runs: Vec<RunConfig>,
     /// The workload file's assertions, then the flags'.
     pub assertions: Vec<Assertion>,
     /// The baseline summary.
@@ -60,7 +60,7 @@ impl CheckConfig {
     /// Checks the assertions (`--assert`), tolerances (`--tolerance`), baseline and the workload's
     /// `[check]` section against what `run` will produce, before any work.
     pub fn new(
-        run: RunConfig,
+        runs: Vec<RunConfig>,
         workload: Option<&Path>,
         asserts: &[String],
         tolerance: &[String],
@@ -102,14 +102,19 @@ impl CheckConfig {
             ));
         }
         // Metric, policy and size names are checked now, against what this run will produce.
-        early::precheck(&run, &assertions).map_err(input_error)?;
+        if runs.is_empty() {
+            return Err(input_error("no variant to run"));
+        }
+        for run in &runs {
+            early::precheck(run, &assertions).map_err(input_error)?;
+        }
         if assertions.is_empty() && baseline.is_none() {
             return Err(input_error(
                 "nothing to check: give --assert EXPR or --baseline FILE, or a [check] section in the workload",
             ));
         }
         Ok(CheckConfig {
-            run,
+            runs,
             assertions,
             baseline,
             tolerances,
@@ -246,8 +251,10 @@ fn refuse_foreign_baseline(p: &Path) -> Result<()> {
 /// Runs a checked `check` configuration: the grid, the assertions, the baseline comparison; prints
 /// the report and fails (exit 1) when a check fails.
 pub fn execute(mut cfg: CheckConfig) -> Result<()> {
-    let out_dir = cfg.run.out.as_deref().map(out::OutDir::create).transpose()?;
-    let planned = grid::empty_summary(&cfg.run, None);
+    let first = &cfg.runs[0];
+    let (chart_format, format) = (first.chart_format, first.format);
+    let out_dir = first.out.as_deref().map(out::OutDir::create).transpose()?;
+    let planned = grid::empty_summary(first, None);
     // Read the baseline before the work, so a wrong file fails fast.
     let base = match (&cfg.baseline, cfg.update_baseline) {
         (Some(p), false) => {
@@ -261,9 +268,9 @@ pub fn execute(mut cfg: CheckConfig) -> Result<()> {
         }
         _ => None,
     };
-    let summary = grid::run_grid(&mut cfg.run)?;
+    let summary = grid::run_all(std::mem::take(&mut cfg.runs))?;
     if let Some(o) = out_dir {
-        out::write_dir(o.path(), &summary, cfg.run.chart_format)?;
+        out::write_dir(o.path(), &summary, chart_format)?;
         o.commit()?;
     }
     let value = serde_json::to_value(&summary)?;
@@ -291,7 +298,7 @@ pub fn execute(mut cfg: CheckConfig) -> Result<()> {
         append(p, &rep.to_markdown())?;
     }
     rep.skipped_bad_lines = crate::report::skipped_lines(&summary.results).0;
-    let text = match cfg.run.format {
+    let text = match format {
         OutputFormat::Json => serde_json::to_string_pretty(&rep)? + "\n",
         _ => rep.to_text() + &crate::report::skipped_note(rep.skipped_bad_lines),
     };

@@ -12,9 +12,9 @@ pub fn run(a: &CheckArgs) -> Result<()> {
     if a.run.format == OutputFormat::Csv {
         return Err(input_error("check prints a table or JSON; --format csv does not apply"));
     }
-    let run = RunConfig::from_args(&a.run)?;
+    let runs = RunConfig::all_from_args(&a.run)?;
     let cfg = CheckConfig::new(
-        run,
+        runs,
         a.run.workload.as_deref(),
         &a.asserts,
         &a.tolerance,

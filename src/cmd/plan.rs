@@ -44,27 +44,46 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     if targets.max_backend_read_rps.is_some_and(|m| m.is_nan() || m <= 0.0) {
         return Err(input_error("--max-backend-rps must be greater than 0"));
     }
-    let mut cfg = RunConfig::from_args(&a.run)?;
-    if p99_ms.is_some() && cfg.engine.is_none() {
+    let cfgs = RunConfig::all_from_args(&a.run)?;
+    if p99_ms.is_some() && cfgs.iter().any(|c| c.engine.is_none()) {
         return Err(input_error(
             "--target-p99 needs latencies: give the workload a [backend] section (and [cache_latency]) so it runs on the discrete-event engine",
         ));
     }
-    let ws: WorkingSet = grid::working_set(&cfg.source, cfg.quiet)?;
-    if ws.objects == 0 {
-        return Err(input_error("the source has no requests"));
+    let first = &cfgs[0];
+    let (out, format, chart_format) = (first.out.clone(), first.format, first.chart_format);
+    // Each variant's plan, one after the other; its policies carry the variant.
+    let mut plan: Option<plan::Plan> = None;
+    for mut cfg in cfgs {
+        let ws: WorkingSet = grid::working_set(&cfg.source, cfg.quiet)?;
+        if ws.objects == 0 {
+            return Err(input_error("the source has no requests"));
+        }
+        if targets.max_backend_read_rps.is_some() && ws.span_secs() <= 0.0 {
+            return Err(input_error(
+                "--max-backend-rps needs request times, and this stream has none",
+            ));
+        }
+        let mut p = plan::plan(&mut cfg, &ws, targets, cost_model)?;
+        if let Some(v) = cfg.variant.as_ref().filter(|v| !v.0.is_empty()) {
+            for pp in &mut p.policies {
+                pp.policy = format!("{} ({})", pp.policy, v.label());
+                pp.at.variant = Some(v.clone());
+                for r in &mut pp.curve {
+                    r.variant = Some(v.clone());
+                }
+            }
+        }
+        match plan.as_mut() {
+            None => plan = Some(p),
+            Some(all) => all.policies.append(&mut p.policies),
+        }
     }
-    let span = ws.span_secs();
-    if targets.max_backend_read_rps.is_some() && span <= 0.0 {
-        return Err(input_error(
-            "--max-backend-rps needs request times, and this stream has none",
-        ));
-    }
-    let plan = plan::plan(&mut cfg, &ws, targets, cost_model)?;
-    if let Some(dir) = &cfg.out {
+    let plan = plan.ok_or_else(|| input_error("no variant to run"))?;
+    if let Some(dir) = &out {
         let out = report::OutDir::create(dir)?;
-        write_report(out.path(), &plan, &report::table::render_plan(&plan), cfg.chart_format)?;
+        write_report(out.path(), &plan, &report::table::render_plan(&plan), chart_format)?;
         out.commit()?;
     }
-    report::print_bytes(&cfg.format.exporter().plan(&plan)?)
+    report::print_bytes(&format.exporter().plan(&plan)?)
 }

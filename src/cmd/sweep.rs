@@ -25,15 +25,42 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     if a.shards_samples == Some(0) {
         return Err(input_error("--shards-samples must be at least 1"));
     }
-    let mut cfg = RunConfig::from_args(&a.run)?;
+    let cfgs = RunConfig::all_from_args(&a.run)?;
     let sampled = a.shards_rate.is_some() || a.shards_samples.is_some();
-    if sampled && cfg.engine.is_some() {
+    if sampled && cfgs.iter().any(|c| c.engine.is_some()) {
         return Err(input_error(
             "--shards-rate/--shards-samples sample the keys of a replay; this workload runs on the discrete-event engine \
              (it has [pattern], [backend], [cache_latency] or [faults]), whose time and load a key sample would distort",
         ));
     }
-    let out = cfg.out.as_deref().map(report::OutDir::create).transpose()?;
+    let first = &cfgs[0];
+    let (format, chart_format) = (first.format, first.chart_format);
+    let out = first.out.as_deref().map(report::OutDir::create).transpose()?;
+    // Each variant's curves, one after the other, into one summary.
+    let mut summary: Option<report::Summary> = None;
+    for cfg in cfgs {
+        let (variant, alerts) = (cfg.variant.clone(), cfg.alerts);
+        let mut s = sweep_one(a, cfg)?;
+        for r in &mut s.results {
+            r.variant = variant.clone();
+        }
+        alerts.apply(&mut s.results);
+        s.alert_thresholds = Some(alerts.describe());
+        match summary.as_mut() {
+            None => summary = Some(s),
+            Some(all) => all.results.append(&mut s.results),
+        }
+    }
+    let summary = summary.ok_or_else(|| input_error("no variant to run"))?;
+    if let Some(out) = out {
+        report::write_dir(out.path(), &summary, chart_format)?;
+        out.commit()?;
+    }
+    report::print(&summary, format)
+}
+
+/// The curves of one configuration.
+fn sweep_one(a: &SweepArgs, mut cfg: RunConfig) -> Result<report::Summary> {
     // The one-pass curve is a plain replay: on the engine (patterns, backend, latency, faults)
     // plain LRU is simulated per size like every other policy, so sweep equals `run`.
     let engine = cfg.engine.is_some();
@@ -90,9 +117,5 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     // The working set is reported when simulations needed it (as `run` reports it).
     let mut summary = grid::empty_summary(&cfg, ws.filter(|_| !others.is_empty()));
     summary.results = ev.results;
-    if let Some(out) = out {
-        report::write_dir(out.path(), &summary, cfg.chart_format)?;
-        out.commit()?;
-    }
-    report::print(&summary, cfg.format)
+    Ok(summary)
 }

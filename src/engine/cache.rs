@@ -313,6 +313,11 @@ impl Cache {
         Ok(dirty)
     }
 
+    /// Capacity in bytes (objects, when sizes are ignored).
+    pub fn capacity(&self) -> u64 {
+        self.ctx.capacity
+    }
+
     /// The most bytes (objects, when sizes are ignored) held at once, over restarts.
     pub fn peak(&self) -> u64 {
         self.past_peak.max(self.policy.tally().peak())

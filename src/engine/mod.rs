@@ -287,6 +287,10 @@ fn result(
         expirations += k.expirations;
     }
     let mut r = policy.result(*capacity, unit, &stats, evictions, expirations, bad_lines);
+    r.memory_peak_ratio = sim.caches[bottom.first..bottom.first + bottom.copies]
+        .iter()
+        .map(|c| crate::model::result::peak_ratio(c.peak(), c.capacity()))
+        .reduce(f64::max);
     let b = &sim.backend.counters;
     let secs = c.end as f64 / 1e9;
     r.writes = Some(c.writes);

@@ -267,3 +267,18 @@ pub struct TimelinePoint {
     /// Reads that obtained a version older than the latest acknowledged write.
     pub stale_reads: u64,
 }
+
+/// An alert a result raised ([`crate::alerts`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertHit {
+    /// Which: `hit_ratio_below`, `p95_above`, `evictions_above`, `memory_above`,
+    /// `error_ratio_above`, `stale_ratio_above`.
+    pub alert: String,
+    /// The result's value (a ratio, or milliseconds for p95).
+    pub value: f64,
+    /// The threshold it crossed.
+    pub threshold: f64,
+    /// For `p95_above`: whose p95, `cache` (the cache operation's) or `read` (end to end).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub of: Option<String>,
+}

@@ -6,3 +6,4 @@ pub mod plan;
 pub mod request;
 pub mod result;
 pub mod units;
+pub mod variant;

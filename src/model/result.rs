@@ -190,9 +190,20 @@ pub struct RunResult {
     /// Engine: hot keys served locally or from replicas (`[hot_keys]`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub hot_keys: Option<crate::model::metrics::HotKeyStats>,
-    /// The workload's variant (`[[variant]]`) this result ran.
+    /// What the workload ran with beyond the file: its `[[variant]]`'s name and the values of the
+    /// keys varied by `--vary` / `[vary]`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub variant: Option<String>,
+    pub variant: Option<crate::model::variant::Variant>,
+    /// The most memory any copy of the cache (of the tier the grid varies) held, as a share of
+    /// its capacity; absent where only estimated (one-pass curves, sampling).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub memory_peak_ratio: Option<f64>,
+    /// How many alerts this result raised ([`crate::alerts`]).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub alerts: Option<u32>,
+    /// The alerts it raised, with values and thresholds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub alerts_raised: Option<Vec<crate::model::metrics::AlertHit>>,
     /// Engine, with a circuit breaker: seconds it was open.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub breaker_open_s: Option<f64>,
@@ -274,6 +285,9 @@ impl RunResult {
             fallback_reads: None,
             breaker_open_s: None,
             variant: None,
+            memory_peak_ratio: None,
+            alerts: None,
+            alerts_raised: None,
             hot_keys: None,
             timeline: Vec::new(),
             tier_timeline: Vec::new(),
@@ -281,16 +295,30 @@ impl RunResult {
         }
     }
 
-    /// `policy` or `policy:params`, then ` (variant)` for a variant of the workload.
-    pub fn label(&self) -> String {
-        let p = if self.params.is_empty() {
+    /// `policy` or `policy:params`.
+    pub fn policy_label(&self) -> String {
+        if self.params.is_empty() {
             self.policy.clone()
         } else {
             format!("{}:{}", self.policy, self.params)
-        };
-        match &self.variant {
-            Some(v) => format!("{p} ({v})"),
-            None => p,
         }
+    }
+
+    /// `policy` or `policy:params`, then ` (variant)` for a variant of the workload.
+    pub fn label(&self) -> String {
+        let p = self.policy_label();
+        match &self.variant {
+            Some(v) if !v.0.is_empty() => format!("{p} ({})", v.label()),
+            _ => p,
+        }
+    }
+}
+
+/// The most a cache held as a share of its capacity (0 for a capacity of 0).
+pub fn peak_ratio(peak: u64, capacity: u64) -> f64 {
+    if capacity == 0 {
+        0.0
+    } else {
+        peak as f64 / capacity as f64
     }
 }

@@ -141,7 +141,13 @@ pub fn plan(cfg: &mut RunConfig, ws: &WorkingSet, targets: Targets, cost_model: 
         SizeUnit::Bytes => ws.bytes,
         SizeUnit::Objects => ws.objects,
     };
-    let lo = (total / 1000).max(1);
+    // A cluster splits the size over its nodes: each needs at least one byte (object).
+    let least = cfg
+        .topology
+        .as_ref()
+        .and_then(|t| t.cluster.filter(|c| c.tier == t.bottom()))
+        .map_or(1, |c| u64::from(c.nodes));
+    let lo = (total / 1000).max(least);
     let mut grid: Vec<u64> = (0..32)
         .map(|i| ((lo as f64) * ((total as f64 / lo as f64).powf(i as f64 / 31.0))).round() as u64)
         .collect();

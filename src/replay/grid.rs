@@ -167,6 +167,32 @@ pub fn cells(cfg: &RunConfig, ws: Option<&WorkingSet>, eval: impl Fn(&PolicySpec
     cells
 }
 
+/// Runs the grid of each configuration (each variant of a workload), one after the other, into
+/// one summary: the results in order, each carrying its variant; events once each.
+pub fn run_all(cfgs: Vec<RunConfig>) -> Result<Summary> {
+    let mut summary: Option<Summary> = None;
+    for mut cfg in cfgs {
+        let mut s = run_grid(&mut cfg)?;
+        for r in &mut s.results {
+            r.variant = cfg.variant.clone();
+        }
+        cfg.alerts.apply(&mut s.results);
+        s.alert_thresholds = Some(cfg.alerts.describe());
+        match summary.as_mut() {
+            None => summary = Some(s),
+            Some(all) => {
+                all.results.append(&mut s.results);
+                for e in s.events {
+                    if !all.events.contains(&e) {
+                        all.events.push(e);
+                    }
+                }
+            }
+        }
+    }
+    summary.ok_or_else(|| crate::error::input_error("no variant to run"))
+}
+
 /// Runs the grid (every policy simulated at every size) and returns the summary (results in policy
 /// order, then size order).
 pub fn run_grid(cfg: &mut RunConfig) -> Result<Summary> {
@@ -489,6 +515,7 @@ pub fn empty_summary(cfg: &RunConfig, ws: Option<WorkingSet>) -> Summary {
         seed: cfg.seed,
         results: Vec::new(),
         events: cfg.engine.as_deref().map(fault_events).unwrap_or_default(),
+        alert_thresholds: None,
     }
 }
 

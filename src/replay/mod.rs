@@ -33,6 +33,7 @@ pub fn replay_trace(
     let c = cache.counters();
     let mut r = policy.result(ctx.capacity, unit, &stats, c.evictions, c.expirations, reader.skipped());
     r.read_misses = Some(stats.read_misses);
+    r.memory_peak_ratio = Some(crate::model::result::peak_ratio(cache.tally().peak(), ctx.capacity));
     Ok(r)
 }
 

@@ -825,6 +825,11 @@ impl Hierarchy {
         }
         let mut r = policy.result(capacity, unit, &self.stats, ev, ex, bad_lines);
         r.read_misses = Some(self.stats.read_misses);
+        r.memory_peak_ratio = bottom
+            .copies
+            .iter()
+            .map(|p| crate::model::result::peak_ratio(p.tally().peak(), bottom.cap))
+            .reduce(f64::max);
         let t = &self.totals;
         r.backend = Some(BackendStats {
             reads: t.backend_reads,

@@ -13,24 +13,61 @@ impl Exporter for Csv {
     /// The columns of [`crate::model::result::RunResult`], and for engine runs its nested metrics
     /// flattened (`read_latency_ms_p99`, `backend_reads`, ...).
     fn summary(&self, s: &Summary) -> Result<Vec<u8>> {
-        let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
-        if s.results.iter().any(csv_row::TopologyCols::applies) {
-            return topology_summary(s, engine);
-        }
-        let mut w = ::csv::Writer::from_writer(Vec::new());
-        for r in &s.results {
-            if engine {
-                w.serialize((csv_row::PlainRow::new(r), csv_row::EngineCols::new(r)))?;
-            } else {
-                w.serialize(csv_row::PlainRow::new(r))?;
-            }
-        }
-        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+        // A column per varied key, after `policy` and `params`.
+        let rows = s.results.iter().map(|r| r.variant.as_ref());
+        with_variants(summary_csv(s)?, &s.variant_keys(), 2, rows)
     }
 
+    /// One row per policy (and variant: a column per varied key after `policy`).
     fn plan(&self, p: &Plan) -> Result<Vec<u8>> {
-        plan_csv(p)
+        let keys = super::variant_keys(p.policies.iter().map(|pp| &pp.at));
+        let rows = p.policies.iter().map(|pp| pp.at.variant.as_ref());
+        with_variants(plan_csv(p)?, &keys, 1, rows)
     }
+}
+
+/// Inserts a column per variant key (`keys`) at position `at` of each row of `csv`; `rows` gives
+/// each data row's variant. Without keys, `csv` is returned as it is.
+fn with_variants<'a>(
+    csv: Vec<u8>,
+    keys: &[String],
+    at: usize,
+    mut rows: impl Iterator<Item = Option<&'a crate::model::variant::Variant>>,
+) -> Result<Vec<u8>> {
+    if keys.is_empty() {
+        return Ok(csv);
+    }
+    let mut r = ::csv::Reader::from_reader(&csv[..]);
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut h: Vec<String> = r.headers()?.iter().map(String::from).collect();
+    let at = at.min(h.len());
+    h.splice(at..at, keys.iter().cloned());
+    w.write_record(&h)?;
+    for rec in r.records() {
+        let mut row: Vec<String> = rec?.iter().map(String::from).collect();
+        let v = rows.next().flatten();
+        let vals = keys.iter().map(|k| v.map(|v| v.text(k)).unwrap_or_default());
+        row.splice(at..at, vals);
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// summary.csv without the variant columns.
+fn summary_csv(s: &Summary) -> Result<Vec<u8>> {
+    let engine = s.results.iter().any(|r| r.read_latency_ms.is_some());
+    if s.results.iter().any(csv_row::TopologyCols::applies) {
+        return topology_summary(s, engine);
+    }
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    for r in &s.results {
+        if engine {
+            w.serialize((csv_row::PlainRow::new(r), csv_row::EngineCols::new(r)))?;
+        } else {
+            w.serialize(csv_row::PlainRow::new(r))?;
+        }
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The header a serializable row writes (its field names).
@@ -86,8 +123,16 @@ fn topology_summary(s: &Summary, engine: bool) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Every node of every result's cluster (nodes.csv).
+/// Every node of every result's cluster (nodes.csv), a column per varied key after `policy`.
 pub fn nodes(s: &Summary) -> Result<Vec<u8>> {
+    let rows = s
+        .results
+        .iter()
+        .flat_map(|r| r.nodes.iter().flatten().map(move |_| r.variant.as_ref()));
+    with_variants(nodes_csv(s)?, &s.variant_keys(), 1, rows)
+}
+
+fn nodes_csv(s: &Summary) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     for r in &s.results {
         for n in r.nodes.iter().flatten() {
@@ -97,9 +142,17 @@ pub fn nodes(s: &Summary) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// The engine's time series of every result as CSV (timeline.csv), with policy and cache size
-/// columns.
+/// The engine's time series of every result as CSV (timeline.csv), with policy, variant and
+/// cache size columns.
 pub fn timeline(s: &Summary) -> Result<Vec<u8>> {
+    let rows = s
+        .results
+        .iter()
+        .flat_map(|r| r.timeline.iter().map(move |_| r.variant.as_ref()));
+    with_variants(timeline_csv(s)?, &s.variant_keys(), 1, rows)
+}
+
+fn timeline_csv(s: &Summary) -> Result<Vec<u8>> {
     let names: Vec<String> = s
         .results
         .iter()
@@ -154,7 +207,7 @@ fn plan_csv(p: &Plan) -> Result<Vec<u8>> {
     let opt = |x: Option<String>| x.unwrap_or_default();
     for pp in &p.policies {
         w.write_record([
-            pp.policy.clone(),
+            pp.at.policy_label(),
             opt(pp.size.map(|s| s.to_string())),
             match p.size_unit {
                 SizeUnit::Bytes => "bytes".into(),

@@ -30,6 +30,9 @@ pub struct PlainRow<'a> {
     deletes: u64,
     skipped_zero_size: u64,
     skipped_bad_lines: u64,
+    alerts: Option<u32>,
+    /// The alerts raised, `;`-separated (`hit_ratio_below;evictions_above`).
+    alerts_raised: String,
 }
 
 impl<'a> PlainRow<'a> {
@@ -56,6 +59,14 @@ impl<'a> PlainRow<'a> {
             deletes: r.deletes,
             skipped_zero_size: r.skipped_zero_size,
             skipped_bad_lines: r.skipped_bad_lines,
+            alerts: r.alerts,
+            alerts_raised: r
+                .alerts_raised
+                .iter()
+                .flatten()
+                .map(|a| a.alert.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
         }
     }
 }
@@ -168,7 +179,7 @@ impl<'a> TimelineRow<'a> {
     /// The point `p` of result `r`.
     pub fn new(r: &'a RunResult, p: &TimelinePoint) -> Self {
         TimelineRow {
-            policy: r.label(),
+            policy: r.policy_label(),
             cache_size: r.cache_size,
             size_spec: &r.size_spec,
             time_s: p.time_s,
@@ -268,7 +279,7 @@ impl<'a> NodeRow<'a> {
     /// Node `n` of result `r`.
     pub fn new(r: &'a RunResult, n: &crate::model::metrics::NodeStats) -> Self {
         NodeRow {
-            policy: r.label(),
+            policy: r.policy_label(),
             cache_size: r.cache_size,
             size_spec: &r.size_spec,
             node: n.node,

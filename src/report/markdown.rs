@@ -6,13 +6,6 @@ use crate::model::result::{RunResult, SizeUnit};
 use crate::model::units::Bytes;
 use std::fmt::Write;
 
-/// Thresholds for warnings.
-pub const LOW_HIT_RATIO: f64 = 0.70;
-/// Evictions above this share of requests are flagged.
-pub const HIGH_EVICTIONS: f64 = 0.10;
-/// A read p95 above this many milliseconds is flagged.
-pub const HIGH_P95_MS: f64 = 10.0;
-
 fn size_label(r: &RunResult) -> String {
     let s = match r.size_unit {
         SizeUnit::Bytes => Bytes(r.cache_size).to_string(),
@@ -42,35 +35,10 @@ fn offline(r: &RunResult) -> bool {
     crate::policy::info(&r.policy).is_some_and(|i| i.caps.needs_future)
 }
 
-/// Warnings about the results, one line each.
+/// Warnings about the results beyond the alerts, one line each.
 pub fn warnings(s: &Summary) -> Vec<String> {
     let mut w = Vec::new();
     for r in s.results.iter().filter(|r| !offline(r)) {
-        if r.requests > 0 && r.hit_ratio < LOW_HIT_RATIO {
-            w.push(format!(
-                "{} at {}: hit ratio {:.1}% is below {:.0}%",
-                r.label(),
-                size_label(r),
-                r.hit_ratio * 100.0,
-                LOW_HIT_RATIO * 100.0
-            ));
-        }
-        if let Some(l) = r.read_latency_ms.as_ref().filter(|l| l.p95 > HIGH_P95_MS) {
-            w.push(format!(
-                "{} at {}: read p95 {:.1} ms is above {HIGH_P95_MS} ms",
-                r.label(),
-                size_label(r),
-                l.p95
-            ));
-        }
-        if let Some(l) = r.cache_latency_ms.as_ref().filter(|l| l.p95 > HIGH_P95_MS) {
-            w.push(format!(
-                "{} at {}: cache p95 {:.1} ms is above {HIGH_P95_MS} ms",
-                r.label(),
-                size_label(r),
-                l.p95
-            ));
-        }
         if let Some(wb) = r.write_behind.as_ref().filter(|wb| wb.lost_writes > 0) {
             w.push(format!(
                 "{} at {}: {} acknowledged writes were lost in a crash",
@@ -79,19 +47,28 @@ pub fn warnings(s: &Summary) -> Vec<String> {
                 wb.lost_writes
             ));
         }
-        let ev = r.evictions.unwrap_or(0);
-        if r.requests > 0 && ev as f64 > HIGH_EVICTIONS * r.requests as f64 {
-            w.push(format!(
-                "{} at {}: {} evictions are {:.1}% of requests (above {:.0}%): the cache churns",
-                r.label(),
-                size_label(r),
-                ev,
-                ev as f64 / r.requests as f64 * 100.0,
-                HIGH_EVICTIONS * 100.0
-            ));
-        }
     }
     w
+}
+
+/// The alerts of each result that raised any, one line per (policy, size, variant).
+pub fn alert_lines(s: &Summary) -> Vec<String> {
+    s.results
+        .iter()
+        .filter_map(|r| {
+            let raised = r.alerts_raised.as_deref().filter(|a| !a.is_empty())?;
+            Some(format!(
+                "{} at {}: {}",
+                r.label(),
+                size_label(r),
+                raised
+                    .iter()
+                    .map(crate::alerts::sentence)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })
+        .collect()
 }
 
 /// Nodes shown in a report's per-node table and charts: all up to this many, else the busiest.
@@ -321,11 +298,23 @@ pub fn render(s: &Summary, charts: &[(String, String)]) -> String {
             );
         }
     }
+    if s.results.iter().any(|r| r.alerts.is_some()) {
+        let a = alert_lines(s);
+        let _ = writeln!(o, "\n## Alerts\n");
+        if let Some(t) = &s.alert_thresholds {
+            let _ = writeln!(o, "Thresholds (`[alerts]`): {t}.\n");
+        }
+        if a.is_empty() {
+            let _ = writeln!(o, "None raised.");
+        } else {
+            for line in a {
+                let _ = writeln!(o, "- {line}");
+            }
+        }
+    }
     let w = warnings(s);
-    let _ = writeln!(o, "\n## Warnings\n");
-    if w.is_empty() {
-        let _ = writeln!(o, "None.");
-    } else {
+    if !w.is_empty() {
+        let _ = writeln!(o, "\n## Warnings\n");
         for line in w {
             let _ = writeln!(o, "- {line}");
         }

@@ -119,6 +119,31 @@ pub struct Summary {
     /// Fault times (seconds, label) to mark on timeline charts; not serialized.
     #[serde(skip)]
     pub events: Vec<(f64, String)>,
+    /// The alerts' thresholds, described for report.md; not serialized (each result carries its
+    /// alerts).
+    #[serde(skip)]
+    pub alert_thresholds: Option<String>,
+}
+
+impl Summary {
+    /// The keys the results' variants set (`variant` for a `[[variant]]`'s name, dotted paths for
+    /// varied keys), in the order they first appear.
+    pub fn variant_keys(&self) -> Vec<String> {
+        variant_keys(&self.results)
+    }
+}
+
+/// The keys the variants of `results` set, in the order they first appear.
+pub fn variant_keys<'a>(results: impl IntoIterator<Item = &'a RunResult>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in results {
+        for (k, _) in r.variant.iter().flat_map(|v| v.0.iter()) {
+            if !out.contains(k) {
+                out.push(k.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Writes `bytes` to `path` atomically.

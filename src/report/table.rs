@@ -86,6 +86,13 @@ pub fn render(s: &Summary) -> String {
     if remote {
         header.extend(["cache p99 ms", "cache errors"].map(String::from));
     }
+    // The alerts each result raised, last; a column per varied key, after the policy.
+    let alerts = s.results.iter().any(|r| r.alerts.is_some());
+    if alerts {
+        header.push("alerts".into());
+    }
+    let keys = s.variant_keys();
+    header.splice(1..1, keys.iter().cloned());
     let mut rows: Vec<Vec<String>> = vec![header];
     for r in &s.results {
         let mut size = match r.size_unit {
@@ -95,15 +102,19 @@ pub fn render(s: &Summary) -> String {
         if r.size_spec.ends_with('%') {
             size = format!("{size} ({})", r.size_spec);
         }
-        let mut row = vec![
-            r.label(),
+        let mut row = vec![r.policy_label()];
+        row.extend(
+            keys.iter()
+                .map(|k| r.variant.as_ref().map(|v| v.text(k)).unwrap_or_default()),
+        );
+        row.extend([
             size,
             r.requests.to_string(),
             r.hits.to_string(),
             r.misses.to_string(),
             format!("{:.4}", r.miss_ratio),
             format!("{:.4}", r.byte_miss_ratio),
-        ];
+        ]);
         if engine {
             let dash = || "-".to_string();
             row.push(
@@ -160,6 +171,14 @@ pub fn render(s: &Summary) -> String {
             );
             row.push(r.cache_errors.map_or("-".into(), |n| n.to_string()));
         }
+        if alerts {
+            let raised = r.alerts_raised.as_deref().unwrap_or_default();
+            row.push(if raised.is_empty() {
+                "-".into()
+            } else {
+                raised.iter().map(crate::alerts::compact).collect::<Vec<_>>().join(", ")
+            });
+        }
         rows.push(row);
     }
     let mut width = vec![0usize; rows[0].len()];
@@ -185,7 +204,8 @@ pub fn render(s: &Summary) -> String {
     for (i, row) in rows.iter().enumerate() {
         let mut line = String::new();
         for (j, c) in row.iter().enumerate() {
-            if j < 2 {
+            // Names (the policy, varied keys' values, the size) and the alerts read from the left.
+            if j < 2 + keys.len() || (alerts && j + 1 == row.len()) {
                 line.push_str(&format!("{:<w$}  ", c, w = width[j]));
             } else {
                 line.push_str(&format!("{:>w$}  ", c, w = width[j]));
@@ -304,7 +324,8 @@ pub fn render_plan(p: &Plan) -> String {
             _ => {}
         }
     }
-    let _ = write!(o, "\n{:<12}", "policy");
+    let w = p.policies.iter().map(|pp| pp.policy.len()).max().unwrap_or(0).max(12);
+    let _ = write!(o, "\n{:<w$}", "policy");
     if has_targets {
         let _ = write!(o, " {:>14}", "smallest size");
     }
@@ -319,7 +340,7 @@ pub fn render_plan(p: &Plan) -> String {
     o.push('\n');
     let rate = |x: Option<f64>| x.map(fmt_rate).unwrap_or_else(|| "-".into());
     for pp in &p.policies {
-        let _ = write!(o, "{:<12}", pp.policy);
+        let _ = write!(o, "{:<w$}", pp.policy);
         if has_targets {
             let size = pp
                 .size

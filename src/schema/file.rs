@@ -102,13 +102,37 @@ pub struct WorkloadFile {
     pub hot_keys: Option<crate::schema::topology::HotKeysSection>,
     /// How the application talks to the cache: timeout, errors, circuit breaker (the engine).
     pub client: Option<crate::schema::engine::ClientSection>,
-    /// Variants of the file run side by side by `cachesim run` (`[[variant]]`).
+    /// Variants of the file run side by side (`[[variant]]`).
     pub variant: Option<Vec<VariantSection>>,
+    /// Keys to run with each of several values, as a cross product (`[vary]`, dotted paths:
+    /// `"pattern.stampede" = ["none", "lock"]`).
+    pub vary: Option<serde_json::Map<String, serde_json::Value>>,
     /// Width of one point of the engine's time series (default 1s).
     pub timeline_interval: Option<Dur>,
     /// Assertions, baseline and tolerances for `cachesim check` (`run` ignores them).
     #[serde(default)]
     pub check: CheckSection,
+    /// Thresholds of the alerts each result is checked against (`[alerts]`).
+    pub alerts: Option<AlertsSection>,
+}
+
+/// `[alerts]`: a result raises an alert when a metric crosses its threshold; 0 turns one off.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsSection {
+    /// Hit ratio below this (default 0.70).
+    pub hit_ratio_below: Option<Ratio>,
+    /// p95 latency above this: the cache operation's where the engine models it, else the read's
+    /// end to end (default 10ms).
+    pub p95_above: Option<super::values::Delay>,
+    /// Evictions above this share of requests (default 0.10).
+    pub evictions_above: Option<Ratio>,
+    /// The most memory a cache held above this share of its capacity (default 0.80).
+    pub memory_above: Option<Ratio>,
+    /// Failed requests above this share of requests (default 0.01).
+    pub error_ratio_above: Option<Ratio>,
+    /// Stale reads above this share of reads (default: off).
+    pub stale_ratio_above: Option<Ratio>,
 }
 
 /// `[[variant]]`: the file with some keys set otherwise, run beside the other variants.

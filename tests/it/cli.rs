@@ -426,7 +426,7 @@ fn out_dir_has_report_and_charts() {
         "## Results",
         "## Best policy per size",
         "Belady bound",
-        "## Warnings",
+        "## Alerts",
         "(mrc.png)",
         "(hit_ratio.png)",
     ] {

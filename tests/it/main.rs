@@ -1,6 +1,7 @@
 //! All integration tests in one binary (one link instead of one per file): each module is one
 //! former test file. Run one with `cargo test --release --test it -- MODULE::`.
 
+mod alerts;
 mod analyze;
 mod check;
 mod cli;
@@ -29,6 +30,7 @@ mod support;
 mod tiers;
 mod tiers_engine;
 mod trace_routing;
+mod vary;
 mod workload_errors;
 mod workload_features;
 mod workloads;

@@ -29,13 +29,31 @@ fn inspect_png(path: &Path) -> (u32, u32, f64) {
 }
 
 fn check(name: &str) {
+    check_run(name, &[&format!("workloads/{name}.toml")]);
+}
+
+/// Reports shipped beside the workloads' own: (directory, `cachesim run` arguments), as in
+/// `scripts/regenerate-reports.sh`.
+const EXTRAS: [(&str, &[&str]); 1] = [(
+    "stampede-protections",
+    &[
+        "workloads/stampede.toml",
+        "--vary",
+        "pattern.stampede=none,lock,coalesce,xfetch,stale-while-revalidate",
+    ],
+)];
+
+/// Runs `cachesim run ARGS --out` and compares the output with reports/<name>/.
+fn check_run(name: &str, args: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(name);
     Command::cargo_bin("cachesim")
         .unwrap()
         .current_dir(root)
-        .args(["run", &format!("workloads/{name}.toml"), "--quiet", "--out"])
+        .arg("run")
+        .args(args)
+        .args(["--quiet", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -94,7 +112,17 @@ fn every_workload_has_a_report() {
         v.sort();
         v
     };
-    assert_eq!(names("workloads", Some("toml")), names("reports", None));
+    let mut want = names("workloads", Some("toml"));
+    want.extend(EXTRAS.iter().map(|(n, _)| n.to_string()));
+    want.sort();
+    assert_eq!(want, names("reports", None));
+}
+
+#[test]
+fn extra_reports_are_current() {
+    for (name, args) in EXTRAS {
+        check_run(name, args);
+    }
 }
 
 #[test]
