@@ -17,6 +17,7 @@
 pub mod chart;
 pub mod csv;
 mod csv_row;
+pub mod html;
 pub mod json;
 pub mod markdown;
 mod outdir;
@@ -169,7 +170,8 @@ pub fn make_readable(path: &Path) -> Result<()> {
         .with_context(|| format!("setting permissions of {}", path.display()))
 }
 
-/// Writes summary.json, summary.csv, timeline.csv (engine runs), the charts and report.md into `dir`.
+/// Writes summary.json, summary.csv, timeline.csv (engine runs), the charts, report.md and
+/// report.html (the same, self-contained) into `dir`.
 pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<()> {
     write_atomic(&dir.join("summary.json"), &json::Json.summary(s)?)?;
     write_atomic(&dir.join("summary.csv"), &csv::Csv.summary(s)?)?;
@@ -180,7 +182,21 @@ pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
         write_atomic(&dir.join("nodes.csv"), &csv::nodes(s)?)?;
     }
     let charts = write_charts(dir, s, format)?;
-    write_atomic(&dir.join("report.md"), markdown::render(s, &charts).as_bytes())?;
+    let md = markdown::render(s, &charts);
+    write_atomic(&dir.join("report.md"), md.as_bytes())?;
+    // The page carries its charts inline as SVG (sharp at any zoom, printable, a tenth of the
+    // PNGs' size), drawn again apart when the charts on disk are PNG.
+    let tmp;
+    let svg_dir = if format == chart::ChartFormat::Svg {
+        dir
+    } else {
+        tmp = tempfile::tempdir().context("a temporary directory for the report's charts")?;
+        write_charts(tmp.path(), s, chart::ChartFormat::Svg)?;
+        tmp.path()
+    };
+    let args: Vec<String> = std::env::args().collect();
+    let page = html::render(s, &md, &charts, svg_dir, &html::command_line(&args));
+    write_atomic(&dir.join("report.html"), page.as_bytes())?;
     Ok(())
 }
 

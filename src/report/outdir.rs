@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Files that mark a directory as an earlier `--out` of cachesim (run/sweep/check, plan, analyze).
 const MARKERS: [&str; 3] = ["summary.json", "plan.json", "analysis.json"];
 /// Extensions of everything cachesim writes into `--out`.
-const OUTPUT_EXTS: [&str; 5] = ["json", "csv", "md", "png", "svg"];
+const OUTPUT_EXTS: [&str; 6] = ["json", "csv", "md", "html", "png", "svg"];
 
 /// An output directory under construction; dropped without [`OutDir::commit`], it is removed.
 #[derive(Debug)]

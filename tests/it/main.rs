@@ -22,6 +22,7 @@ mod engine_cases;
 mod fuzz_parsers;
 mod fuzz_traces;
 mod generators;
+mod html;
 mod layers;
 mod mrc;
 mod properties;

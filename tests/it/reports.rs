@@ -28,6 +28,28 @@ fn inspect_png(path: &Path) -> (u32, u32, f64) {
     )
 }
 
+/// The page with each inline `<svg>...</svg>` chart cut out, and how many there were; each must
+/// draw something (lines, paths or rectangles beyond the frame).
+fn without_svg(page: &str) -> (String, usize) {
+    let (mut out, mut rest, mut n) = (String::new(), page, 0);
+    while let Some(i) = rest.find("<svg") {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find("</svg>").expect("an <svg> is closed") + i + "</svg>".len();
+        let svg = &rest[i..end];
+        let marks = svg.matches("<polyline").count() + svg.matches("<path").count() + svg.matches("<rect").count();
+        assert!(
+            marks > 3,
+            "an inline chart draws almost nothing:\n{}",
+            &svg[..svg.len().min(300)]
+        );
+        out.push_str("<svg/>");
+        rest = &rest[end..];
+        n += 1;
+    }
+    out.push_str(rest);
+    (out, n)
+}
+
 fn check(name: &str) {
     check_run(name, &[&format!("workloads/{name}.toml")]);
 }
@@ -69,8 +91,8 @@ fn check_run(name: &str, args: &[&str]) {
         list(&out),
         "reports/{name} has different files: run scripts/regenerate-reports.sh"
     );
-    for f in files {
-        let (a, b) = (shipped.join(&f), out.join(&f));
+    for f in &files {
+        let (a, b) = (shipped.join(f), out.join(f));
         if f.to_string_lossy().ends_with(".png") {
             let (wa, ha, _) = inspect_png(&a);
             let (wb, hb, drawn) = inspect_png(&b);
@@ -85,6 +107,17 @@ fn check_run(name: &str, args: &[&str]) {
                 "reports/{name}/{}: the new chart is blank ({drawn})",
                 f.to_string_lossy()
             );
+        } else if f.to_string_lossy().ends_with(".html") {
+            // The page's text byte for byte; its inline charts drawn, not compared.
+            let (ta, na) = without_svg(&std::fs::read_to_string(&a).unwrap());
+            let (tb, nb) = without_svg(&std::fs::read_to_string(&b).unwrap());
+            assert!(
+                ta == tb,
+                "reports/{name}/report.html is stale: run scripts/regenerate-reports.sh"
+            );
+            assert_eq!(na, nb, "reports/{name}/report.html: chart count changed");
+            let pngs = files.iter().filter(|f| f.to_string_lossy().ends_with(".png")).count();
+            assert_eq!(nb, pngs, "reports/{name}/report.html: one inline chart per chart file");
         } else {
             assert!(
                 std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
