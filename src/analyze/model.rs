@@ -131,9 +131,9 @@ pub struct Analysis {
     pub mean_rate_per_second: Option<f64>,
     /// Busiest second.
     pub peak_rate_per_second: Option<u64>,
-    /// Mean requests per minute.
+    /// Mean requests per minute, over whole minutes (none when the span is under a minute).
     pub mean_rate_per_minute: Option<f64>,
-    /// Busiest minute.
+    /// Busiest whole minute.
     pub peak_rate_per_minute: Option<u64>,
     /// Fitted Zipf exponent of the rank-frequency head (null when undefined).
     pub zipf_alpha: Option<f64>,
@@ -240,14 +240,17 @@ pub(crate) fn build(
     let span = c.series.span_seconds();
     let timed = span > 0.0;
     let (mean_s, var_s, peak_s) = c.series.seconds.summary();
-    let (mean_m, _, peak_m) = c.series.minutes.summary();
+    // Per minute: over whole minutes only (a 194 s stream has three; the 14 s left would drag the
+    // mean down and could not set the peak).
+    let minutes = c.series.minutes.full_units();
     let (win, windows) = c.series.windows();
     let accesses = c.reads + c.writes;
     let ttl = (c.ttl.total() > 0).then(|| Ttls {
         requests: c.ttl.total(),
         share: share(c.ttl.total(), accesses),
         mean_seconds: c.ttl.mean() * 1e-9,
-        p50_seconds: c.ttl.quantile(0.5) * 1e-9,
+        // The histogram's bucket bound, never past the largest TTL seen.
+        p50_seconds: (c.ttl.quantile(0.5) * 1e-9).min(c.ttl.max() as f64 * 1e-9),
         max_seconds: c.ttl.max() as f64 * 1e-9,
         histogram_seconds: c.ttl.buckets(1e-9),
     });
@@ -275,8 +278,8 @@ pub(crate) fn build(
         time_span_seconds: span,
         mean_rate_per_second: timed.then_some(mean_s),
         peak_rate_per_second: timed.then_some(peak_s),
-        mean_rate_per_minute: timed.then_some(mean_m),
-        peak_rate_per_minute: timed.then_some(peak_m),
+        mean_rate_per_minute: minutes.filter(|_| timed).map(|m| m.0),
+        peak_rate_per_minute: minutes.filter(|_| timed).map(|m| m.1),
         zipf_alpha: finite(fit.alpha),
         zipf_r2: finite(fit.r2),
         top_1pct_request_share: if n == 0 { 0.0 } else { top(0.01) },

@@ -245,6 +245,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
             x_fmt: fmt_num,
             markers: vec![],
             highlights: vec![],
+            ..Default::default()
         },
     )?;
     add("Popularity: requests by rank, log-log, with the fitted Zipf line", file);
@@ -283,6 +284,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
             x_fmt: fmt_num,
             markers: vec![],
             highlights: vec![],
+            ..Default::default()
         },
     )?;
     add("Request rate over time", file);
@@ -329,6 +331,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
             x_fmt: fmt_num,
             markers: vec![],
             highlights: vec![],
+            ..Default::default()
         },
     )?;
     add("Exact LRU miss-ratio curve", file);

@@ -57,6 +57,12 @@ impl UnitCounts {
         self.count = 0;
     }
 
+    /// (mean, peak) over the whole units of the span only (the last, unfinished one left out);
+    /// `None` when the span holds no whole unit.
+    pub fn full_units(&self) -> Option<(f64, u64)> {
+        (self.units > 0).then(|| (self.sum / self.units as f64, self.peak))
+    }
+
     /// (mean, variance, peak) over every unit of the span, including the current one.
     pub fn summary(&self) -> (f64, f64, u64) {
         let mut s = self.clone();
@@ -221,6 +227,28 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_minute_figures_use_whole_minutes_only() {
+        // 150 s: 100 requests a second for the first minute, 200 in the second, 1,000 in the
+        // last 30 s (half a minute, left out of both the mean and the peak).
+        let mut m = UnitCounts::new(60 * NANOS);
+        for s in 0..150u64 {
+            let n = match s {
+                0..60 => 100,
+                60..120 => 200,
+                _ => 1000,
+            };
+            for _ in 0..n {
+                m.add(s * NANOS);
+            }
+        }
+        assert_eq!(m.full_units(), Some(((6000.0 + 12000.0) / 2.0, 12000)));
+        let mut short = UnitCounts::new(60 * NANOS);
+        short.add(0);
+        short.add(59 * NANOS);
+        assert_eq!(short.full_units(), None, "under a minute: no whole minute");
+    }
 
     #[test]
     fn windows_count_distinct_objects_at_every_width() {

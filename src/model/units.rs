@@ -169,7 +169,8 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
     Ok(ns.round() as u64)
 }
 
-/// Displays a byte count with a binary unit when it is an exact multiple (`64MiB`), else plainly.
+/// Displays a byte count with a binary unit: exactly when it is a multiple under 10,000 of the unit
+/// (`64MiB`, `1536MiB`), else to one decimal in the largest unit (`7.6GiB`), or plainly (`512B`).
 pub struct Bytes(pub u64);
 
 impl fmt::Display for Bytes {
@@ -181,7 +182,8 @@ impl fmt::Display for Bytes {
             ("MiB", 1 << 20),
             ("KiB", 1 << 10),
         ] {
-            if v >= m && v.is_multiple_of(m) {
+            // Exact when short (`64MiB`, `1536KiB`... not `8000000KiB`, which reads as 7.6GiB).
+            if v >= m && v.is_multiple_of(m) && v / m < 10_000 {
                 return write!(f, "{}{}", v / m, unit);
             }
         }
@@ -231,6 +233,21 @@ pub fn format_duration_up(ns: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn byte_counts_read_as_people_write_them() {
+        use super::Bytes;
+        for (b, text) in [
+            (64u64 << 20, "64MiB"),
+            (1536 << 20, "1536MiB"),
+            (8_192_000_000, "7.6GiB"),
+            (3 << 40, "3TiB"),
+            (1500, "1.5KiB"),
+            (512, "512B"),
+        ] {
+            assert_eq!(Bytes(b).to_string(), text);
+        }
+    }
+
     #[test]
     fn durations_print_exactly_and_read_back() {
         for (ns, text) in [

@@ -298,7 +298,7 @@ pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::
         &dir.join(&file),
         format,
         &chart::LineChart {
-            title: "Hit ratio by cache size, with the planned sizes".into(),
+            title: "capacity plan: hit ratio by cache size, with the planned sizes".into(),
             x_label: if p.size_unit == SizeUnit::Bytes {
                 "cache size (MiB)".into()
             } else {
@@ -314,8 +314,15 @@ pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::
                     format!("{x:.2}")
                 }
             },
-            markers: vec![],
             highlights,
+            y_max: Some(1.0),
+            h_lines: p
+                .targets
+                .hit_ratio
+                .map(|t| (t, format!("target hit ratio {:.1}%", t * 100.0)))
+                .into_iter()
+                .collect(),
+            ..Default::default()
         },
     )?;
     let md = format!("# cachesim capacity plan\n\n```\n{text}```\n\n![Hit ratio by cache size]({file})\n");

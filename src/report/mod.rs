@@ -251,7 +251,7 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
             *sizes.iter().min().unwrap_or(&1) as f64,
             *sizes.iter().max().unwrap_or(&1) as f64,
         );
-        let title = "Miss ratio by cache size".to_string();
+        let title = titled(s, "miss ratio by cache size");
         let file = format!("mrc.{}", format.ext());
         chart::line(
             &dir.join(&file),
@@ -263,8 +263,9 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
                 log_x: hi > 10.0 * lo,
                 series,
                 x_fmt: fmt_num,
-                markers: vec![],
-                highlights: vec![],
+                points_only: true,
+                y_max: Some(1.0),
+                ..Default::default()
             },
         )?;
         out.push((title, file));
@@ -295,7 +296,7 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
     if s.results.iter().any(|r| r.read_latency_ms.is_some()) {
         out.extend(engine_charts(dir, s, format)?);
     }
-    let title = "Hit ratio by policy at each cache size".to_string();
+    let title = titled(s, "hit ratio by policy at each cache size");
     let file = format!("hit_ratio.{}", format.ext());
     chart::bars(
         &dir.join(&file),
@@ -335,7 +336,7 @@ pub fn write_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Resu
                 (n.clone(), v)
             })
             .collect();
-        let title = "Hit ratio of each tier".to_string();
+        let title = titled(s, "hit ratio of each tier");
         let file = format!("tiers.{}", format.ext());
         chart::bars(
             &dir.join(&file),
@@ -378,7 +379,7 @@ fn node_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<Ve
             (format!("{} @ {}", r.label(), r.size_spec), v)
         })
         .collect();
-    let title = "Load per node".to_string();
+    let title = titled(s, "load per node");
     let file = format!("nodes.{}", format.ext());
     chart::bars(
         &dir.join(&file),
@@ -408,10 +409,13 @@ fn node_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<Ve
                 .map(|&i| nodes.get(i as usize).and_then(|n| n.latency_ms).map_or(0.0, |l| f(&l)))
                 .collect()
         };
-        let title = format!(
-            "Cache operation latency per node ({} @ {})",
-            first.label(),
-            first.size_spec
+        let title = titled(
+            s,
+            &format!(
+                "cache operation latency per node ({} @ {})",
+                first.label(),
+                first.size_spec
+            ),
         );
         let file = format!("node_latency.{}", format.ext());
         chart::bars(
@@ -492,6 +496,19 @@ pub fn warn_skipped_lines(bad: u64, lines: u64) {
 }
 
 /// `-log10(1 - p)`: spreads the tail percentiles evenly (p50 -> 0.3, p99 -> 2, p99.9 -> 3).
+/// Where the latency chart puts the maximum: one step past p99.9.
+const MAX_AT: f64 = 4.0;
+
+/// A chart title naming the workload (or trace) and the metric: `zipf: miss ratio by cache size`.
+fn titled(s: &Summary, metric: &str) -> String {
+    let name = s.source.name.clone().unwrap_or_else(|| {
+        Path::new(&s.source.path)
+            .file_name()
+            .map_or_else(|| s.source.path.clone(), |n| n.to_string_lossy().to_string())
+    });
+    format!("{name}: {metric}")
+}
+
 fn nines(p: f64) -> f64 {
     -(1.0 - p).log10()
 }
@@ -522,12 +539,24 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
                     (nines(0.95), l.p95),
                     (nines(0.99), l.p99),
                     (nines(0.999), l.p999),
+                    (MAX_AT, l.max),
                 ],
             })
         })
         .collect();
-    let title = "Read latency percentiles".to_string();
+    let title = titled(s, "read latency percentiles");
     let file = format!("latency.{}", format.ext());
+    let ticks = [
+        (0.5, "p50"),
+        (0.9, "p90"),
+        (0.95, "p95"),
+        (0.99, "p99"),
+        (0.999, "p99.9"),
+    ]
+    .iter()
+    .map(|&(p, l)| (nines(p), l.to_string()))
+    .chain(std::iter::once((MAX_AT, "max".to_string())))
+    .collect();
     chart::line(
         &dir.join(&file),
         format,
@@ -535,26 +564,36 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
             title: title.clone(),
             x_label: "percentile".into(),
             y_label: "read latency (ms)".into(),
-            log_x: false,
             series,
             x_fmt: nines_label,
-            markers: vec![],
-            highlights: vec![],
+            x_ticks: Some(ticks),
+            ..Default::default()
         },
     )?;
     out.push((title, file));
     type Pick = fn(&crate::model::metrics::TimelinePoint) -> f64;
+    // An interval without lookups has no hit ratio, and one without completed reads no p99: gaps.
     let metrics: [(&str, &str, &str, Pick); 3] = [
-        ("Hit ratio over time", "hit ratio", "timeline_hit_ratio", |p| {
-            p.hit_ratio
+        ("hit ratio over time", "hit ratio", "timeline_hit_ratio", |p| {
+            if p.requests == 0 {
+                f64::NAN
+            } else {
+                p.hit_ratio
+            }
         }),
         (
-            "Backend reads over time",
+            "backend reads over time",
             "backend reads per second",
             "timeline_backend",
             |p| p.backend_reads_per_s,
         ),
-        ("Read p99 over time", "read p99 (ms)", "timeline_p99", |p| p.read_p99_ms),
+        ("read p99 over time", "read p99 (ms)", "timeline_p99", |p| {
+            if p.requests == 0 && p.read_p99_ms == 0.0 {
+                f64::NAN
+            } else {
+                p.read_p99_ms
+            }
+        }),
     ];
     // Stampedes: intervals whose backend read rate is over 3x the median of the first result.
     let mut markers = s.events.clone();
@@ -587,11 +626,11 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
                     .timeline
                     .iter()
                     .zip(&r.tier_timeline)
-                    .map(|(p, v)| (p.time_s, v.get(t).copied().unwrap_or(0.0)))
+                    .map(|(p, v)| (p.time_s, v.get(t).copied().unwrap_or(f64::NAN)))
                     .collect(),
             })
             .collect();
-        let title = format!("Hit ratio per tier over time ({})", label(r));
+        let title = titled(s, &format!("hit ratio per tier over time ({})", label(r)));
         let file = format!("timeline_tiers.{}", format.ext());
         chart::line(
             &dir.join(&file),
@@ -604,7 +643,8 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
                 series,
                 x_fmt: |x| format!("{x:.0}"),
                 markers: s.events.clone(),
-                highlights: vec![],
+                y_max: Some(1.0),
+                ..Default::default()
             },
         )?;
         out.push((title, file));
@@ -624,17 +664,17 @@ fn engine_charts(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
             &dir.join(&file),
             format,
             &chart::LineChart {
-                title: title.to_string(),
+                title: titled(s, title),
                 x_label: "simulated time (s)".into(),
                 y_label: y.into(),
-                log_x: false,
                 series,
                 x_fmt: |x| format!("{x:.0}"),
                 markers: markers.clone(),
-                highlights: vec![],
+                y_max: (stem == "timeline_hit_ratio").then_some(1.0),
+                ..Default::default()
             },
         )?;
-        out.push((title.to_string(), file));
+        out.push((titled(s, title), file));
     }
     Ok(out)
 }

@@ -456,7 +456,7 @@ fn out_dir_has_report_and_charts() {
         .assert()
         .success();
     let s = std::fs::read_to_string(svg.path().join("mrc.svg")).unwrap();
-    assert!(s.contains("<svg") && s.contains("Miss ratio by cache size"));
+    assert!(s.contains("<svg") && s.contains("miss ratio by cache size"));
     assert!(std::fs::read_to_string(svg.path().join("report.md"))
         .unwrap()
         .contains("(mrc.svg)"));
