@@ -290,12 +290,33 @@ fn draw_line<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, c: &LineChart) ->
     }
     let mut b = ChartBuilder::on(&plot);
     b.margin(15).x_label_area_size(55).y_label_area_size(75);
-    let ticks = c.x_ticks.clone();
+    // A log axis gets its ticks here: its two ends, then 1-2-5 steps of each decade; a label
+    // closer than 45 px to one already placed is left out (the ends are placed first).
+    let auto_log = c.log_x && c.x_ticks.is_none();
+    let ticks = if auto_log {
+        let mut t = vec![(x0, (c.x_fmt)(x0)), (x1, (c.x_fmt)(x1))];
+        let mut decade = 10f64.powf(x0.log10().floor());
+        while decade <= x1 {
+            for m in [1.0, 2.0, 5.0] {
+                let v = decade * m;
+                if v > x0 * 1.0001 && v < x1 / 1.0001 {
+                    t.push((v, (c.x_fmt)(v)));
+                }
+            }
+            decade *= 10.0;
+        }
+        Some(t)
+    } else {
+        c.x_ticks.clone()
+    };
     macro_rules! body {
         ($chart:expr) => {{
             let mut chart = $chart;
             {
-                let fmt = |x: &f64| (c.x_fmt)(*x);
+                // With explicit ticks the mesh labels nothing itself (a log axis would still
+                // label its decades).
+                let explicit = ticks.is_some();
+                let fmt = move |x: &f64| if explicit { String::new() } else { (c.x_fmt)(*x) };
                 let mut mesh = chart.configure_mesh();
                 mesh.x_desc(&c.x_label)
                     .y_desc(&c.y_label)
@@ -310,7 +331,13 @@ fn draw_line<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, c: &LineChart) ->
                 mesh.draw().map_err(err)?;
             }
             // Explicit ticks: a light grid line and a label under the axis at each.
+            let mut placed: Vec<i32> = Vec::new();
             for (x, label) in ticks.iter().flatten() {
+                let (px, _) = chart.backend_coord(&(*x, y0));
+                if auto_log && placed.iter().any(|&q| (q - px).abs() < 45) {
+                    continue;
+                }
+                placed.push(px);
                 chart
                     .draw_series(std::iter::once(PathElement::new(
                         vec![(*x, y0), (*x, y1)],
