@@ -25,16 +25,18 @@ for w in workloads/*.toml; do
     echo "reports/$name"
   fi
 done
-# Reports of a command beyond the plain run: name|arguments.
+# Reports of commands beyond a workload's plain run: name|command and arguments.
 extras=(
-  "stampede-protections|workloads/stampede.toml --vary pattern.stampede=none,lock,coalesce,xfetch,stale-while-revalidate"
+  "stampede-protections|run workloads/stampede.toml --vary pattern.stampede=none,lock,coalesce,xfetch,stale-while-revalidate"
+  "capacity-plan|plan -t traces/sample.oracleGeneral.bin -p lru,s3fifo,sieve --target-hit-ratio 50% --memory-cost-per-gib-month 20000 --backend-cost-per-million-reads 0.05"
+  "trace-analysis|analyze traces/sample.oracleGeneral.bin"
 )
 for e in "${extras[@]}"; do
   name=${e%%|*}
   read -r -a args <<< "${e#*|}"
   if [ $check = 1 ]; then
     tmp=$(mktemp -d)
-    "$bin" run "${args[@]}" --quiet --out "$tmp/$name" > /dev/null
+    "$bin" "${args[@]}" --quiet --out "$tmp/$name" > /dev/null
     if ! diff -r "$tmp/$name" "reports/$name" > /dev/null; then
       echo "reports/$name is stale: run scripts/regenerate-reports.sh" >&2
       status=1
@@ -42,7 +44,7 @@ for e in "${extras[@]}"; do
     rm -rf "$tmp"
   else
     rm -rf "reports/$name"
-    "$bin" run "${args[@]}" --quiet --out "reports/$name" > /dev/null
+    "$bin" "${args[@]}" --quiet --out "reports/$name" > /dev/null
     echo "reports/$name"
   fi
 done

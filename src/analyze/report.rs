@@ -209,9 +209,35 @@ fn bucket_label(lo: f64, hi: f64) -> String {
 }
 
 /// Writes analysis.json, the charts and analysis.md into `dir`.
-pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> Result<()> {
+pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat, seed: Option<u64>) -> Result<()> {
     write_atomic(&dir.join("analysis.json"), json.as_bytes())?;
+    let charts = draw_charts(dir, a, format)?;
+    let mut md = format!("# Analysis of {}\n\n{}.\n\n", a.source.path, a.summary);
+    md.push_str("```\n");
+    md.push_str(&table(a));
+    md.push_str("```\n\n");
+    for (title, file) in &charts {
+        let _ = writeln!(md, "## {title}\n\n![{title}]({file})\n");
+    }
+    md.push_str(
+        "All numbers, and more (rank-frequency, histograms, working set per window, scans), are in analysis.json.\n",
+    );
+    write_atomic(&dir.join("analysis.md"), md.as_bytes())?;
+    let info = crate::report::html::PageInfo {
+        source: &a.source,
+        version: &a.cachesim_version,
+        seed,
+        varied: false,
+    };
+    crate::report::write_html(dir, &info, &md, &charts, format, |d, f| {
+        draw_charts(d, a, f).map(|_| ())
+    })
+}
+
+/// Draws the analysis's charts into `dir`; returns (title, file name) of each.
+fn draw_charts(dir: &Path, a: &Analysis, format: ChartFormat) -> Result<Vec<(String, String)>> {
     let ext = format.ext();
+    let titled = |metric: &str| crate::report::source_titled(&a.source, metric);
     let mut charts: Vec<(String, String)> = Vec::new();
     let mut add = |title: &str, file: String| charts.push((title.to_string(), file));
 
@@ -237,7 +263,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
         &dir.join(&file),
         format,
         &LineChart {
-            title: "Popularity (log-log)".into(),
+            title: titled("popularity (log-log)"),
             x_label: "log10 rank".into(),
             y_label: "log10 requests".into(),
             log_x: false,
@@ -256,14 +282,15 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
         &dir.join(&file),
         format,
         &BarChart {
-            title: "Reuse distance".into(),
+            title: titled("reuse distance"),
             x_label: "distinct objects between requests to the same object".into(),
             y_label: "share of re-requests".into(),
             categories: rd.iter().map(|b| bucket_label(b.lo, b.hi)).collect(),
-            series: vec![(
-                "re-requests".into(),
-                rd.iter().map(|b| b.count as f64 / a.requests.max(1) as f64).collect(),
-            )],
+            series: vec![("re-requests".into(), {
+                // Each bucket's share of all re-requests (first requests have no distance).
+                let total = rd.iter().map(|b| b.count).sum::<u64>().max(1) as f64;
+                rd.iter().map(|b| b.count as f64 / total).collect()
+            })],
         },
     )?;
     add("Reuse-distance histogram (log2 buckets)", file);
@@ -273,7 +300,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
         &dir.join(&file),
         format,
         &LineChart {
-            title: "Request rate over time".into(),
+            title: titled("request rate over time"),
             x_label: "time since the first request (s)".into(),
             y_label: "requests per second".into(),
             log_x: false,
@@ -295,7 +322,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
         &dir.join(&file),
         format,
         &BarChart {
-            title: "Object sizes".into(),
+            title: titled("object sizes"),
             x_label: "object size (bytes, log2 buckets from)".into(),
             y_label: "share of objects".into(),
             categories: sh.iter().map(|b| Bytes(b.lo as u64).to_string()).collect(),
@@ -316,7 +343,7 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
         &dir.join(&file),
         format,
         &LineChart {
-            title: "LRU miss ratio by cache size".into(),
+            title: titled("LRU miss ratio by cache size"),
             x_label: x_label.into(),
             y_label: "miss ratio".into(),
             log_x: true,
@@ -335,16 +362,5 @@ pub fn write_dir(dir: &Path, a: &Analysis, json: &str, format: ChartFormat) -> R
         },
     )?;
     add("Exact LRU miss-ratio curve", file);
-
-    let mut md = format!("# Analysis of {}\n\n{}.\n\n", a.source.path, a.summary);
-    md.push_str("```\n");
-    md.push_str(&table(a));
-    md.push_str("```\n\n");
-    for (title, file) in &charts {
-        let _ = writeln!(md, "## {title}\n\n![{title}]({file})\n");
-    }
-    md.push_str(
-        "All numbers, and more (rank-frequency, histograms, working set per window, scans), are in analysis.json.\n",
-    );
-    write_atomic(&dir.join("analysis.md"), md.as_bytes())
+    Ok(charts)
 }

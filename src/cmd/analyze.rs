@@ -53,7 +53,11 @@ pub fn run(a: &AnalyzeArgs) -> Result<()> {
     analysis.source = analyze::source_info(&source, &a.input);
     let json = serde_json::to_string_pretty(&analysis)? + "\n";
     if let Some(out) = out {
-        analyze::report::write_dir(out.path(), &analysis, &json, a.chart_format)?;
+        let seed = match &source.input {
+            Input::Workload(w) => Some(w.seed),
+            Input::Trace(_) => None,
+        };
+        analyze::report::write_dir(out.path(), &analysis, &json, a.chart_format, seed)?;
         out.commit()?;
     }
     let text = match a.format {

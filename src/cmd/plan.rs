@@ -54,8 +54,11 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     let (out, format, chart_format) = (first.out.clone(), first.format, first.chart_format);
     // Each variant's plan, one after the other; its policies carry the variant.
     let mut plan: Option<plan::Plan> = None;
+    let mut source = None;
+    let seed = first.seed;
     for mut cfg in cfgs {
         let ws: WorkingSet = grid::working_set(&cfg.source, cfg.quiet)?;
+        source.get_or_insert_with(|| grid::source_info(&cfg.source, Some(ws)));
         if ws.objects == 0 {
             return Err(input_error("the source has no requests"));
         }
@@ -82,7 +85,15 @@ pub fn run(a: &PlanArgs) -> Result<()> {
     let plan = plan.ok_or_else(|| input_error("no variant to run"))?;
     if let Some(dir) = &out {
         let out = report::OutDir::create(dir)?;
-        write_report(out.path(), &plan, &report::table::render_plan(&plan), chart_format)?;
+        let source = source.ok_or_else(|| input_error("no variant to run"))?;
+        write_report(
+            out.path(),
+            &plan,
+            &report::table::render_plan(&plan),
+            chart_format,
+            &source,
+            seed,
+        )?;
         out.commit()?;
     }
     report::print_bytes(&format.exporter().plan(&plan)?)

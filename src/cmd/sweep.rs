@@ -37,21 +37,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     let (format, chart_format) = (first.format, first.chart_format);
     let out = first.out.as_deref().map(report::OutDir::create).transpose()?;
     // Each variant's curves, one after the other, into one summary.
-    let mut summary: Option<report::Summary> = None;
-    for cfg in cfgs {
-        let (variant, alerts) = (cfg.variant.clone(), cfg.alerts);
-        let mut s = sweep_one(a, cfg)?;
-        for r in &mut s.results {
-            r.variant = variant.clone();
-        }
-        alerts.apply(&mut s.results);
-        s.alert_thresholds = Some(alerts.describe());
-        match summary.as_mut() {
-            None => summary = Some(s),
-            Some(all) => all.results.append(&mut s.results),
-        }
-    }
-    let summary = summary.ok_or_else(|| input_error("no variant to run"))?;
+    let summary = crate::replay::grid::merge_variants(cfgs, |cfg| sweep_one(a, cfg))?;
     if let Some(out) = out {
         report::write_dir(out.path(), &summary, chart_format)?;
         out.commit()?;

@@ -257,7 +257,36 @@ pub fn plan(cfg: &mut RunConfig, ws: &WorkingSet, targets: Targets, cost_model: 
     })
 }
 
-pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::ChartFormat) -> Result<()> {
+/// Writes plan.md, plan.json, the plan chart and report.html (plan.md as one self-contained page)
+/// into `dir`. `source` and `seed` describe the run for the page.
+pub fn write_report(
+    dir: &std::path::Path,
+    p: &Plan,
+    text: &str,
+    format: chart::ChartFormat,
+    source: &report::SourceInfo,
+    seed: u64,
+) -> Result<()> {
+    let file = format!("plan.{}", format.ext());
+    draw_chart(dir, p, format, source)?;
+    let md = format!(
+        "# {}\n\n```\n{text}```\n\n![Hit ratio by cache size]({file})\n",
+        report::source_titled(source, "capacity plan")
+    );
+    report::write_atomic(&dir.join("plan.md"), md.as_bytes())?;
+    report::write_atomic(&dir.join("plan.json"), &report::json::Json.plan(p)?)?;
+    let info = report::html::PageInfo {
+        source,
+        version: env!("CARGO_PKG_VERSION"),
+        seed: Some(seed),
+        varied: p.policies.iter().any(|pp| pp.at.variant.is_some()),
+    };
+    let charts = [("Hit ratio by cache size".to_string(), file)];
+    report::write_html(dir, &info, &md, &charts, format, |d, f| draw_chart(d, p, f, source))
+}
+
+/// Draws the plan chart (`plan.png` or `plan.svg`) into `dir`.
+fn draw_chart(dir: &std::path::Path, p: &Plan, format: chart::ChartFormat, source: &report::SourceInfo) -> Result<()> {
     let scale = match p.size_unit {
         SizeUnit::Bytes => (1u64 << 20) as f64,
         SizeUnit::Objects => 1.0,
@@ -298,7 +327,7 @@ pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::
         &dir.join(&file),
         format,
         &chart::LineChart {
-            title: "capacity plan: hit ratio by cache size, with the planned sizes".into(),
+            title: report::source_titled(source, "capacity plan, hit ratio by cache size"),
             x_label: if p.size_unit == SizeUnit::Bytes {
                 "cache size (MiB)".into()
             } else {
@@ -324,8 +353,5 @@ pub fn write_report(dir: &std::path::Path, p: &Plan, text: &str, format: chart::
                 .collect(),
             ..Default::default()
         },
-    )?;
-    let md = format!("# cachesim capacity plan\n\n```\n{text}```\n\n![Hit ratio by cache size]({file})\n");
-    report::write_atomic(&dir.join("plan.md"), md.as_bytes())?;
-    report::write_atomic(&dir.join("plan.json"), &report::json::Json.plan(p)?)
+    )
 }

@@ -97,7 +97,7 @@ pub fn capacity(spec: SizeSpec, unit: SizeUnit, ws: Option<&WorkingSet>) -> u64 
 }
 
 /// Describes the source for the summary.
-fn source_info(source: &Source, ws: Option<WorkingSet>) -> SourceInfo {
+pub fn source_info(source: &Source, ws: Option<WorkingSet>) -> SourceInfo {
     let (kind, path, format, zstd, name) = match &source.input {
         Input::Trace(t) => (
             "trace",
@@ -170,14 +170,22 @@ pub fn cells(cfg: &RunConfig, ws: Option<&WorkingSet>, eval: impl Fn(&PolicySpec
 /// Runs the grid of each configuration (each variant of a workload), one after the other, into
 /// one summary: the results in order, each carrying its variant; events once each.
 pub fn run_all(cfgs: Vec<RunConfig>) -> Result<Summary> {
+    merge_variants(cfgs, |mut cfg| run_grid(&mut cfg))
+}
+
+/// Runs `one` on each configuration (each variant of a workload), one after the other, and merges
+/// the summaries into one: the results in order, each carrying its variant and its alerts; events
+/// once each.
+pub fn merge_variants(cfgs: Vec<RunConfig>, mut one: impl FnMut(RunConfig) -> Result<Summary>) -> Result<Summary> {
     let mut summary: Option<Summary> = None;
-    for mut cfg in cfgs {
-        let mut s = run_grid(&mut cfg)?;
+    for cfg in cfgs {
+        let (variant, alerts) = (cfg.variant.clone(), cfg.alerts);
+        let mut s = one(cfg)?;
         for r in &mut s.results {
-            r.variant = cfg.variant.clone();
+            r.variant = variant.clone();
         }
-        cfg.alerts.apply(&mut s.results);
-        s.alert_thresholds = Some(cfg.alerts.describe());
+        alerts.apply(&mut s.results);
+        s.alert_thresholds = Some(alerts.describe());
         match summary.as_mut() {
             None => summary = Some(s),
             Some(all) => {

@@ -3,8 +3,33 @@
 //! on a phone and a laptop, and printable. It loads nothing from anywhere: no fonts, scripts,
 //! styles or images outside the file.
 
-use super::Summary;
+use super::{SourceInfo, Summary};
 use std::path::Path;
+
+/// What a page says about the run besides its markdown: what was simulated, by which version,
+/// with which seed.
+pub struct PageInfo<'a> {
+    /// The trace or workload simulated.
+    pub source: &'a SourceInfo,
+    /// The cachesim version.
+    pub version: &'a str,
+    /// The seed (none for a trace that nothing random touched).
+    pub seed: Option<u64>,
+    /// Whether results carry variants set on top of the workload file.
+    pub varied: bool,
+}
+
+impl<'a> PageInfo<'a> {
+    /// The page information of a run's summary.
+    pub fn of(s: &'a Summary) -> Self {
+        PageInfo {
+            source: &s.source,
+            version: &s.cachesim_version,
+            seed: Some(s.seed),
+            varied: s.results.iter().any(|r| r.variant.is_some()),
+        }
+    }
+}
 
 /// The page's style: system fonts, a readable measure, tables that scroll sideways on a narrow
 /// screen instead of overflowing it, charts scaled to the width, and print rules.
@@ -119,7 +144,7 @@ fn base_name(p: &str) -> String {
 
 /// The page for `markdown` (report.md's text), whose charts (title, file as report.md links it)
 /// are drawn as SVG files of the same name in `svg_dir`.
-pub fn render(s: &Summary, markdown: &str, charts: &[(String, String)], svg_dir: &Path, command: &str) -> String {
+pub fn render(info: &PageInfo, markdown: &str, charts: &[(String, String)], svg_dir: &Path, command: &str) -> String {
     use pulldown_cmark::{html, Options, Parser};
     let mut body = String::new();
     html::push_html(&mut body, Parser::new_ext(markdown, Options::ENABLE_TABLES));
@@ -144,7 +169,7 @@ pub fn render(s: &Summary, markdown: &str, charts: &[(String, String)], svg_dir:
         };
         body = body.replace(&link, &embedded);
     }
-    let src = &s.source;
+    let src = info.source;
     let title = match &src.name {
         Some(n) => format!("cachesim report: {n}"),
         None => format!("cachesim report: {}", src.path),
@@ -154,7 +179,7 @@ pub fn render(s: &Summary, markdown: &str, charts: &[(String, String)], svg_dir:
             Ok(text) => format!(
                 "<h2>Workload file as run</h2>\n<p class=\"meta\"><code>{}</code>{}</p>\n<pre>{}</pre>\n",
                 esc(&src.path),
-                if s.results.iter().any(|r| r.variant.is_some()) {
+                if info.varied {
                     ", with each result's variant set on top (see the command)"
                 } else {
                     ""
@@ -170,11 +195,11 @@ pub fn render(s: &Summary, markdown: &str, charts: &[(String, String)], svg_dir:
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <p class=\"meta\">cachesim {v} &middot; seed {seed} &middot; <code>{cmd}</code></p>\n\
+         <p class=\"meta\">cachesim {v}{seed} &middot; <code>{cmd}</code></p>\n\
          {body}{workload}</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
         t = esc(&title),
-        v = esc(&s.cachesim_version),
-        seed = s.seed,
+        v = esc(info.version),
+        seed = info.seed.map_or_else(String::new, |s| format!(" &middot; seed {s}")),
         cmd = esc(command),
     )
 }

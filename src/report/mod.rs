@@ -186,18 +186,33 @@ pub fn write_dir(dir: &Path, s: &Summary, format: chart::ChartFormat) -> Result<
     write_atomic(&dir.join("report.md"), md.as_bytes())?;
     // The page carries its charts inline as SVG (sharp at any zoom, printable, a tenth of the
     // PNGs' size), drawn again apart when the charts on disk are PNG.
+    write_html(dir, &html::PageInfo::of(s), &md, &charts, format, |d, f| {
+        write_charts(d, s, f).map(|_| ())
+    })
+}
+
+/// Writes `report.html` into `dir`: `md` as a page whose charts (`charts`, as `md` links them)
+/// are inline SVG; `draw` draws them into a directory in a format (again, apart, when the charts
+/// on disk are PNG).
+pub fn write_html(
+    dir: &Path,
+    info: &html::PageInfo,
+    md: &str,
+    charts: &[(String, String)],
+    format: chart::ChartFormat,
+    draw: impl Fn(&Path, chart::ChartFormat) -> Result<()>,
+) -> Result<()> {
     let tmp;
     let svg_dir = if format == chart::ChartFormat::Svg {
         dir
     } else {
         tmp = tempfile::tempdir().context("a temporary directory for the report's charts")?;
-        write_charts(tmp.path(), s, chart::ChartFormat::Svg)?;
+        draw(tmp.path(), chart::ChartFormat::Svg)?;
         tmp.path()
     };
     let args: Vec<String> = std::env::args().collect();
-    let page = html::render(s, &md, &charts, svg_dir, &html::command_line(&args));
-    write_atomic(&dir.join("report.html"), page.as_bytes())?;
-    Ok(())
+    let page = html::render(info, md, charts, svg_dir, &html::command_line(&args));
+    write_atomic(&dir.join("report.html"), page.as_bytes())
 }
 
 fn size_axis(s: &Summary) -> (String, f64) {
@@ -501,10 +516,15 @@ const MAX_AT: f64 = 4.0;
 
 /// A chart title naming the workload (or trace) and the metric: `zipf: miss ratio by cache size`.
 fn titled(s: &Summary, metric: &str) -> String {
-    let name = s.source.name.clone().unwrap_or_else(|| {
-        Path::new(&s.source.path)
+    source_titled(&s.source, metric)
+}
+
+/// A chart title: the workload's name (or the trace's file name), then the metric.
+pub fn source_titled(src: &SourceInfo, metric: &str) -> String {
+    let name = src.name.clone().unwrap_or_else(|| {
+        Path::new(&src.path)
             .file_name()
-            .map_or_else(|| s.source.path.clone(), |n| n.to_string_lossy().to_string())
+            .map_or_else(|| src.path.clone(), |n| n.to_string_lossy().to_string())
     });
     format!("{name}: {metric}")
 }

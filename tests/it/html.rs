@@ -85,3 +85,69 @@ fn svg_chart_runs_embed_the_same_charts() {
     assert_eq!(page.matches("<svg").count(), svgs);
     assert!(!page.contains("chart") || !page.contains("is missing"));
 }
+
+#[test]
+fn plan_writes_the_page_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan");
+    let o = cachesim()
+        .args([
+            "plan",
+            "-t",
+            "traces/sample.oracleGeneral.bin",
+            "-p",
+            "s3fifo",
+            "--target-hit-ratio",
+            "50%",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let md = std::fs::read_to_string(out.join("plan.md")).unwrap();
+    // The plan's own text, its chart inline (and no link to the PNG), the command.
+    let answer = md
+        .lines()
+        .find(|l| l.starts_with("s3fifo: the smallest cache"))
+        .unwrap();
+    assert!(page.contains(answer), "report.html lacks {answer}");
+    assert_eq!(page.matches("<svg").count(), 1);
+    assert!(!page.contains("plan.png"));
+    assert!(page.contains("target hit ratio 50.0%"), "the target line is drawn");
+    assert!(page.contains("cachesim plan -t traces/sample.oracleGeneral.bin -p s3fifo"));
+}
+
+#[test]
+fn analyze_writes_the_page_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("an");
+    let o = cachesim()
+        .args(["analyze", "workloads/zipf.toml", "-q", "--seed", "9", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let md = std::fs::read_to_string(out.join("analysis.md")).unwrap();
+    let charts = md.matches("](").count();
+    assert_eq!(charts, 5);
+    assert_eq!(page.matches("<svg").count(), charts);
+    assert!(!page.contains(".png"), "the page links no chart file");
+    for needle in [
+        "seed 9",
+        "zipf: popularity (log-log)",
+        "zipf: reuse distance",
+        "<h2>Workload file as run</h2>",
+    ] {
+        assert!(page.contains(needle), "report.html lacks {needle}");
+    }
+    // The summary sentence and the table, as analysis.md has them.
+    let summary = md.lines().nth(2).unwrap();
+    assert!(
+        page.contains(summary.trim_end_matches('.')),
+        "report.html lacks {summary}"
+    );
+}

@@ -51,21 +51,41 @@ fn without_svg(page: &str) -> (String, usize) {
 }
 
 fn check(name: &str) {
-    check_run(name, &[&format!("workloads/{name}.toml")]);
+    check_run(name, &["run", &format!("workloads/{name}.toml")]);
 }
 
-/// Reports shipped beside the workloads' own: (directory, `cachesim run` arguments), as in
-/// `scripts/regenerate-reports.sh`.
-const EXTRAS: [(&str, &[&str]); 1] = [(
-    "stampede-protections",
-    &[
-        "workloads/stampede.toml",
-        "--vary",
-        "pattern.stampede=none,lock,coalesce,xfetch,stale-while-revalidate",
-    ],
-)];
+/// Reports shipped beside the workloads' own: (directory, `cachesim` command and arguments), as
+/// in `scripts/regenerate-reports.sh`.
+const EXTRAS: [(&str, &[&str]); 3] = [
+    (
+        "stampede-protections",
+        &[
+            "run",
+            "workloads/stampede.toml",
+            "--vary",
+            "pattern.stampede=none,lock,coalesce,xfetch,stale-while-revalidate",
+        ],
+    ),
+    (
+        "capacity-plan",
+        &[
+            "plan",
+            "-t",
+            "traces/sample.oracleGeneral.bin",
+            "-p",
+            "lru,s3fifo,sieve",
+            "--target-hit-ratio",
+            "50%",
+            "--memory-cost-per-gib-month",
+            "20000",
+            "--backend-cost-per-million-reads",
+            "0.05",
+        ],
+    ),
+    ("trace-analysis", &["analyze", "traces/sample.oracleGeneral.bin"]),
+];
 
-/// Runs `cachesim run ARGS --out` and compares the output with reports/<name>/.
+/// Runs `cachesim ARGS --out` and compares the output with reports/<name>/.
 fn check_run(name: &str, args: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
@@ -73,7 +93,6 @@ fn check_run(name: &str, args: &[&str]) {
     Command::cargo_bin("cachesim")
         .unwrap()
         .current_dir(root)
-        .arg("run")
         .args(args)
         .args(["--quiet", "--out"])
         .arg(&out)
