@@ -67,6 +67,13 @@ pub struct RunArgs {
     #[arg(long, short = 's', value_name = "LIST", allow_hyphen_values = true)]
     pub sizes: Option<Vec<String>>,
 
+    /// An admission policy in front of every policy: `bloom` (admit on the second miss), `size:size=16384`
+    /// (admit objects smaller than that), `prob:p=0.5`; `none` for none [default: the workload's
+    /// [cache] admission, else none]. One policy can name its own: `-p lru+bloom`.
+    #[allow(rustdoc::broken_intra_doc_links)]
+    #[arg(long, value_name = "NAME[:PARAMS]")]
+    pub admission: Option<String>,
+
     /// Count objects instead of bytes: every object has size 1 and sizes are object counts.
     #[arg(long)]
     pub ignore_obj_size: bool,

@@ -245,6 +245,33 @@ pub fn parse_sizes(lists: &[String], what: &str) -> Result<Vec<(String, SizeSpec
     Ok(out)
 }
 
+/// Puts the admission policy of `--admission` (`flag`), else of `[cache] admission` (`file`), in
+/// front of every policy. `none` means none. A policy that names its own (`lru+bloom`) keeps it
+/// when the admission comes from the file; with the flag that is a contradiction, refused.
+pub fn apply_admission(policies: Vec<PolicySpec>, flag: Option<&str>, file: Option<&str>) -> Result<Vec<PolicySpec>> {
+    let (text, what) = match (flag, file) {
+        (Some(f), _) => (f, "--admission"),
+        (None, Some(f)) => (f, "[cache] admission"),
+        (None, None) => return Ok(policies),
+    };
+    let adm = if text.trim().eq_ignore_ascii_case("none") {
+        None
+    } else {
+        Some(crate::policy::admission::AdmissionSpec::parse(text).map_err(|e| input_error(format!("{what}: {e}")))?)
+    };
+    policies
+        .into_iter()
+        .map(|p| match (&p.admission, flag.is_some()) {
+            (Some(_), true) => Err(input_error(format!(
+                "--admission {text} applies to every policy, but {} names its own; give one or the other",
+                p.label()
+            ))),
+            (Some(_), false) => Ok(p),
+            (None, _) => Ok(p.with_admission(adm.clone())),
+        })
+        .collect()
+}
+
 /// A policy's identity for de-duplication: its canonical name and the value of every declared
 /// parameter (given or default), numbers compared as numbers, so `LRU` is `lru` and
 /// `clock:bits=1` is `clock` when 1 is the default.
@@ -271,7 +298,18 @@ pub fn policy_identity(p: &PolicySpec) -> (String, Vec<(String, String)>) {
                 .map_or(d.default, |(_, v)| *v);
             (d.name.to_string(), norm(v))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut params = params;
+    if let Some(a) = &p.admission {
+        // The admission in front, by name and every parameter's value.
+        params.push(("+".to_string(), a.info.name.to_string()));
+        params.extend(
+            a.params
+                .normalized()
+                .into_iter()
+                .map(|(k, v)| (format!("+{k}"), norm(&v))),
+        );
+    }
     (p.info.name.to_string(), params)
 }
 
@@ -468,6 +506,11 @@ impl RunConfig {
             };
             input_error(format!("{what}: {e}"))
         })?;
+        let file_admission = cache
+            .admission
+            .as_deref()
+            .or(bottom.and_then(|b| b.admission.as_deref()));
+        let policies = apply_admission(policies, a.admission.as_deref(), file_admission)?;
         let (policies, repeated) = dedup_policies(policies);
         let sizes = match (&a.sizes, &cache.sizes, bottom.and_then(|b| b.size.as_ref())) {
             (Some(s), _, _) => parse_sizes(s, "--sizes")?,

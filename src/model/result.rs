@@ -78,6 +78,9 @@ pub struct RunResult {
     pub policy: String,
     /// Non-default policy parameters as `k=v,...` (empty for defaults).
     pub params: String,
+    /// The admission policy in front of the cache (`bloom`, `size:size=16384`), empty for none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub admission: String,
     /// Cache size, in `size_unit`.
     pub cache_size: u64,
     /// The size as the user wrote it (`64MiB`, `5%`).
@@ -243,6 +246,7 @@ impl RunResult {
         RunResult {
             policy: policy.to_string(),
             params,
+            admission: String::new(),
             cache_size,
             size_spec: cache_size.to_string(),
             size_unit: unit,
@@ -295,12 +299,17 @@ impl RunResult {
         }
     }
 
-    /// `policy` or `policy:params`.
+    /// `policy` or `policy:params`, then `+admission` when there is one.
     pub fn policy_label(&self) -> String {
-        if self.params.is_empty() {
+        let base = if self.params.is_empty() {
             self.policy.clone()
         } else {
             format!("{}:{}", self.policy, self.params)
+        };
+        if self.admission.is_empty() {
+            base
+        } else {
+            format!("{base}+{}", self.admission)
         }
     }
 

@@ -12,6 +12,8 @@
 
 pub mod core;
 
+pub mod admission;
+
 pub mod arc;
 pub mod belady;
 pub mod cacheus;
@@ -321,14 +323,62 @@ pub fn lookup(name: &str) -> Option<&'static PolicyInfo> {
 /// Parameter values given for one policy (validated against its [`ParamInfo`] list).
 #[derive(Clone, Debug, Default)]
 pub struct Params {
+    /// `policy` or `admission`, for messages.
+    kind: &'static str,
     policy: &'static str,
     declared: &'static [ParamInfo],
     given: Vec<(String, String)>,
 }
 
 impl Params {
+    /// Parses `k=v,k=v` (`rest`, after the name's `:`) for `name`, a `kind` (`policy`,
+    /// `admission`) declaring `declared`; an unknown or malformed parameter is an error naming it
+    /// and the valid ones. A parameter given twice keeps its last value.
+    pub fn parse(
+        kind: &'static str,
+        name: &'static str,
+        declared: &'static [ParamInfo],
+        rest: Option<&str>,
+    ) -> Result<Params, String> {
+        let mut given = Vec::new();
+        for kv in rest.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| format!("{kind} {name}: parameter `{kv}` must be written name=value"))?;
+            let k = k.trim().to_ascii_lowercase();
+            if !declared.iter().any(|p| p.name == k) {
+                let valid = if declared.is_empty() {
+                    "it takes no parameters".to_string()
+                } else {
+                    format!(
+                        "valid: {}",
+                        declared.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                    )
+                };
+                return Err(format!("{kind} {name}: unknown parameter `{k}`; {valid}"));
+            }
+            given.retain(|(gk, _): &(String, String)| *gk != k);
+            given.push((k, v.trim().to_string()));
+        }
+        Ok(Params {
+            kind,
+            policy: name,
+            declared,
+            given,
+        })
+    }
+
+    /// Every declared parameter's value (given or default), in declaration order: what makes two
+    /// spellings of the same choice equal.
+    pub fn normalized(&self) -> Vec<(&'static str, String)> {
+        self.declared
+            .iter()
+            .map(|d| (d.name, self.raw(d.name).to_string()))
+            .collect()
+    }
+
     /// Raw text of a parameter: the given value or the declared default.
-    fn raw(&self, name: &str) -> &str {
+    pub(crate) fn raw(&self, name: &str) -> &str {
         if let Some((_, v)) = self.given.iter().find(|(k, _)| k == name) {
             return v;
         }
@@ -345,8 +395,10 @@ impl Params {
         match raw.parse::<T>() {
             Ok(v) if (valid.1)(&v) => Ok(v),
             _ => Err(format!(
-                "policy {}: parameter {name}={raw} is invalid; it must be {}",
-                self.policy, valid.0
+                "{} {}: parameter {name}={raw} is invalid; it must be {}",
+                if self.kind.is_empty() { "policy" } else { self.kind },
+                self.policy,
+                valid.0
             )),
         }
     }
@@ -368,6 +420,8 @@ pub struct PolicySpec {
     pub info: &'static PolicyInfo,
     /// Its parameters.
     pub params: Params,
+    /// The admission policy in front of it (`lru+bloom`, `--admission bloom`), if any.
+    pub admission: Option<admission::AdmissionSpec>,
 }
 
 impl fmt::Debug for PolicySpec {
@@ -397,26 +451,52 @@ impl PolicySpec {
             expirations,
         );
         r.skipped_bad_lines = bad_lines;
+        r.admission = self.admission.as_ref().map(|a| a.label()).unwrap_or_default();
         r
     }
 
-    /// `name` or `name:k=v,...` when parameters were given.
+    /// `name` or `name:k=v,...` when parameters were given, then `+admission` when one is.
     pub fn label(&self) -> String {
         let p = self.params.to_label();
-        if p.is_empty() {
+        let base = if p.is_empty() {
             self.info.name.to_string()
         } else {
             format!("{}:{}", self.info.name, p)
+        };
+        match &self.admission {
+            Some(a) => format!("{base}+{}", a.label()),
+            None => base,
         }
     }
 
-    /// Builds an empty cache of this policy.
+    /// Builds an empty cache of this policy (behind its admission policy, if any).
     pub fn build(&self, ctx: &BuildCtx) -> Result<Box<dyn Policy>, String> {
-        (self.info.build)(&self.params, ctx)
+        let cache = (self.info.build)(&self.params, ctx)?;
+        Ok(match &self.admission {
+            Some(a) => Box::new(admission::Admitted::new(cache, a.build(ctx)?)),
+            None => cache,
+        })
     }
 
-    /// Parses `name` or `name:k=v,k=v`. Errors list the valid names or parameters.
+    /// This policy behind `admission` (replacing any it had).
+    pub fn with_admission(mut self, admission: Option<admission::AdmissionSpec>) -> PolicySpec {
+        self.admission = admission;
+        self
+    }
+
+    /// Parses `name`, `name:k=v,k=v`, and either followed by `+admission[:k=v,...]`. Errors list
+    /// the valid names or parameters.
     pub fn parse(spec: &str) -> Result<PolicySpec, String> {
+        if let Some((policy, adm)) = spec.split_once('+') {
+            let p = PolicySpec::parse(policy)?;
+            if adm.contains('+') {
+                return Err(format!(
+                    "`{spec}`: one admission policy per cache (policy+admission, e.g. lru+bloom)"
+                ));
+            }
+            let a = admission::AdmissionSpec::parse(adm)?;
+            return Ok(p.with_admission(Some(a)));
+        }
         let (name, rest) = match spec.split_once(':') {
             Some((n, r)) => (n, Some(r)),
             None => (spec, None),
@@ -428,33 +508,10 @@ impl PolicySpec {
                 REGISTRY.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
             )
         })?;
-        let mut given = Vec::new();
-        for kv in rest.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (k, v) = kv
-                .split_once('=')
-                .ok_or_else(|| format!("policy {}: parameter `{kv}` must be written name=value", info.name))?;
-            let k = k.trim().to_ascii_lowercase();
-            if !info.params.iter().any(|p| p.name == k) {
-                let valid = if info.params.is_empty() {
-                    "it takes no parameters".to_string()
-                } else {
-                    format!(
-                        "valid: {}",
-                        info.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
-                    )
-                };
-                return Err(format!("policy {}: unknown parameter `{k}`; {valid}", info.name));
-            }
-            given.retain(|(gk, _): &(String, String)| *gk != k);
-            given.push((k, v.trim().to_string()));
-        }
         let spec = PolicySpec {
             info,
-            params: Params {
-                policy: info.name,
-                declared: info.params,
-                given,
-            },
+            params: Params::parse("policy", info.name, info.params, rest)?,
+            admission: None,
         };
         // Check parameter values now, so a bad value fails before any work starts.
         spec.build(&BuildCtx { capacity: 1, seed: 0 })?;

@@ -36,7 +36,7 @@ pub fn from_point(
 
 /// Whether `p` is LRU with no parameters (the policy the one-pass curve computes).
 pub fn is_plain_lru(p: &crate::policy::PolicySpec) -> bool {
-    p.info.caps.exact_stack_curve && p.params.to_label().is_empty()
+    p.info.caps.exact_stack_curve && p.params.to_label().is_empty() && p.admission.is_none()
 }
 
 /// Plain LRU's exact results at `sizes` (labelled `labels`) from one pass over `cfg`'s source, or

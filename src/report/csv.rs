@@ -13,9 +13,22 @@ impl Exporter for Csv {
     /// The columns of [`crate::model::result::RunResult`], and for engine runs its nested metrics
     /// flattened (`read_latency_ms_p99`, `backend_reads`, ...).
     fn summary(&self, s: &Summary) -> Result<Vec<u8>> {
-        // A column per varied key, after `policy` and `params`.
-        let rows = s.results.iter().map(|r| r.variant.as_ref());
-        with_variants(summary_csv(s)?, &s.variant_keys(), 2, rows)
+        // `admission` after `policy` and `params` when any result has one, then a column per
+        // varied key.
+        let mut csv = summary_csv(s)?;
+        let mut at = 2;
+        if s.results.iter().any(|r| !r.admission.is_empty()) {
+            let vals = s.results.iter().map(|r| vec![r.admission.clone()]);
+            csv = insert_columns(csv, &["admission".to_string()], at, vals)?;
+            at += 1;
+        }
+        let keys = s.variant_keys();
+        let vals = s.results.iter().map(|r| {
+            keys.iter()
+                .map(|k| r.variant.as_ref().map(|v| v.text(k)).unwrap_or_default())
+                .collect()
+        });
+        insert_columns(csv, &keys, at, vals)
     }
 
     /// One row per policy (and variant: a column per varied key after `policy`).
@@ -32,21 +45,33 @@ fn with_variants<'a>(
     csv: Vec<u8>,
     keys: &[String],
     at: usize,
-    mut rows: impl Iterator<Item = Option<&'a crate::model::variant::Variant>>,
+    rows: impl Iterator<Item = Option<&'a crate::model::variant::Variant>>,
 ) -> Result<Vec<u8>> {
-    if keys.is_empty() {
+    let vals = rows.map(|v| keys.iter().map(|k| v.map(|v| v.text(k)).unwrap_or_default()).collect());
+    insert_columns(csv, keys, at, vals)
+}
+
+/// Inserts the columns `names` at position `at` of each row of `csv`; `rows` gives each data
+/// row's values. Without names, `csv` is returned as it is.
+fn insert_columns(
+    csv: Vec<u8>,
+    names: &[String],
+    at: usize,
+    mut rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
+    if names.is_empty() {
         return Ok(csv);
     }
     let mut r = ::csv::Reader::from_reader(&csv[..]);
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut h: Vec<String> = r.headers()?.iter().map(String::from).collect();
     let at = at.min(h.len());
-    h.splice(at..at, keys.iter().cloned());
+    h.splice(at..at, names.iter().cloned());
     w.write_record(&h)?;
     for rec in r.records() {
         let mut row: Vec<String> = rec?.iter().map(String::from).collect();
-        let v = rows.next().flatten();
-        let vals = keys.iter().map(|k| v.map(|v| v.text(k)).unwrap_or_default());
+        let mut vals = rows.next().unwrap_or_default();
+        vals.resize(names.len(), String::new());
         row.splice(at..at, vals);
         w.write_record(&row)?;
     }

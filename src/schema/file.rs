@@ -191,6 +191,8 @@ pub struct CacheSection {
     /// Count objects instead of bytes.
     #[serde(default)]
     pub ignore_obj_size: bool,
+    /// An admission policy in front of every policy, e.g. `"bloom"`, `"size:size=16384"`.
+    pub admission: Option<String>,
 }
 
 /// A CSV column in a workload file: a 1-based number or a header name.

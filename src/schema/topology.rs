@@ -115,6 +115,9 @@ pub struct TierSection {
     pub ttl: Option<Dur>,
     /// Get/set round trip (the discrete-event engine).
     pub latency: Option<LatencyValue>,
+    /// An admission policy in front of this tier's policy (for the tier nearest the backend
+    /// without a policy: in front of each of `[cache] policies`).
+    pub admission: Option<String>,
 }
 
 /// How invalidations travel.

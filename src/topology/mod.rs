@@ -32,6 +32,9 @@ pub struct Tier {
     pub ttl: Option<u64>,
     /// Get/set round trip, for the engine to compile.
     pub latency: Option<LatencySpec>,
+    /// The admission policy as written, for a tier whose policies the grid supplies (a tier with
+    /// its own policy has it in front of that policy already).
+    pub admission: Option<String>,
 }
 
 impl Tier {
@@ -263,6 +266,7 @@ impl Topology {
                 size: None,
                 ttl: None,
                 latency: None,
+                admission: None,
             }],
         };
         if top.inclusion == Inclusion::Exclusive && tiers.len() < 2 {
@@ -681,6 +685,26 @@ fn check_tiers(ts: &[TierSection], bad: &dyn Fn(String) -> anyhow::Error) -> Res
                 )))
             }
         };
+        let policy = match (policy, &t.admission) {
+            (Some(p), Some(a)) => {
+                if p.admission.is_some() {
+                    return Err(bad(format!(
+                        "tier \"{name}\": policy {} names its admission and admission = \"{a}\" names another; give one",
+                        p.label()
+                    )));
+                }
+                let a = crate::policy::admission::AdmissionSpec::parse(a)
+                    .map_err(|e| bad(format!("tier \"{name}\": admission: {e}")))?;
+                Some(p.with_admission(Some(a)))
+            }
+            (None, Some(a)) => {
+                // Checked now; applied to each of the grid's policies.
+                crate::policy::admission::AdmissionSpec::parse(a)
+                    .map_err(|e| bad(format!("tier \"{name}\": admission: {e}")))?;
+                None
+            }
+            (p, None) => p,
+        };
         if let Some(p) = &policy {
             if p.info.caps.needs_future {
                 return Err(bad(format!(
@@ -708,6 +732,7 @@ fn check_tiers(ts: &[TierSection], bad: &dyn Fn(String) -> anyhow::Error) -> Res
             size,
             ttl: t.ttl.map(|d| d.0),
             latency: t.latency.clone().map(|l| l.0),
+            admission: t.admission.clone().filter(|_| t.policy.is_none()),
         });
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! All integration tests in one binary (one link instead of one per file): each module is one
 //! former test file. Run one with `cargo test --release --test it -- MODULE::`.
 
+mod admission;
 mod alerts;
 mod analyze;
 mod check;
@@ -8,6 +9,7 @@ mod cli;
 mod cluster;
 mod cluster_engine;
 mod conformance;
+mod conformance_admission;
 mod docs;
 mod edge_engine;
 mod edge_generate_next_access;
