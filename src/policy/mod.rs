@@ -25,6 +25,7 @@ pub mod lfuda;
 pub mod lhd;
 pub mod lirs;
 pub mod lru;
+pub mod lru_k;
 pub mod mq;
 pub mod random;
 pub mod redis_lfu;
@@ -307,6 +308,7 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &hyperbolic::INFO,
     &lhd::INFO,
     &cacheus::INFO,
+    &lru_k::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
