@@ -20,7 +20,8 @@ use std::collections::BTreeSet;
 pub const INFO: PolicyInfo = PolicyInfo {
     name: "lru-k",
     aliases: &["lruk"],
-    summary: "LRU-K (O'Neil et al., SIGMOD 1993): evict the oldest K-th most recent access; under K accesses first (FIFO).",
+    summary:
+        "LRU-K (O'Neil et al., SIGMOD 1993): evict the oldest K-th most recent access; under K accesses first (FIFO).",
     params: &[ParamInfo {
         name: "k",
         default: "2",
@@ -142,7 +143,10 @@ impl Ordering for LruKOrder {
         if !self.fifo.is_empty() {
             return self.fifo.tail;
         }
-        self.ranked.first().map(|&(_, s)| s).expect("an eviction from an empty LRU-K cache")
+        self.ranked
+            .first()
+            .map(|&(_, s)| s)
+            .expect("an eviction from an empty LRU-K cache")
     }
 }
 

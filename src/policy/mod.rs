@@ -15,7 +15,10 @@ pub mod core;
 pub mod arc;
 pub mod belady;
 pub mod cacheus;
+pub mod car;
 pub mod clock;
+pub mod clock2qplus;
+pub mod clock_pro;
 pub mod fifo;
 pub mod gdsf;
 pub mod hyperbolic;
@@ -286,14 +289,18 @@ pub fn info(name: &str) -> Option<&'static PolicyInfo> {
 /// Every policy, in the order `cachesim policies` lists them.
 pub static REGISTRY: &[&PolicyInfo] = &[
     &lru::INFO,
+    &lru_k::INFO,
     &fifo::INFO,
     &clock::INFO,
+    &clock_pro::INFO,
+    &clock2qplus::INFO,
     &sieve::INFO,
     &lfu::INFO,
     &lfuda::INFO,
     &gdsf::INFO,
     &random::INFO,
     &arc::INFO,
+    &car::INFO,
     &slru::INFO,
     &twoq::INFO,
     &lirs::INFO,
@@ -308,7 +315,6 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &hyperbolic::INFO,
     &lhd::INFO,
     &cacheus::INFO,
-    &lru_k::INFO,
 ];
 
 /// Finds a policy by name or alias, case-insensitively.
