@@ -335,7 +335,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                let key = if x % 3 == 0 { x % 20 } else { x % 400 };
+                let key = if x.is_multiple_of(3) { x % 20 } else { x % 400 };
                 let mut r = Request::get(key, 1 + (key * 31) % max_size);
                 r.time = i;
                 c.access(&r);

@@ -158,7 +158,7 @@ impl Clock2QPlusState {
 
     /// Remembers `slot`'s key in the ghost (trimming the ghost from its tail), or drops the node
     /// when it cannot fit there.
-    fn to_ghost(&mut self, st: &mut Store<Meta>, slot: u32) {
+    fn leave_for_ghost(&mut self, st: &mut Store<Meta>, slot: u32) {
         let size = st.table.node(slot).size;
         if self.ghost_size == 0 || size > self.ghost_size {
             self.lists.drop(&mut st.table, slot);
@@ -184,7 +184,7 @@ impl Clock2QPlusState {
             } else {
                 let (key, size) = (st.table.node(t).key, st.table.node(t).size);
                 st.tally.evicted(key, size);
-                self.to_ghost(st, t);
+                self.leave_for_ghost(st, t);
                 return;
             }
         }
