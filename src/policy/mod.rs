@@ -17,7 +17,10 @@ pub mod admission;
 pub mod arc;
 pub mod belady;
 pub mod cacheus;
+pub mod car;
 pub mod clock;
+pub mod clock2qplus;
+pub mod clock_pro;
 pub mod fifo;
 pub mod gdsf;
 pub mod hyperbolic;
@@ -27,6 +30,7 @@ pub mod lfuda;
 pub mod lhd;
 pub mod lirs;
 pub mod lru;
+pub mod lru_k;
 pub mod mq;
 pub mod random;
 pub mod redis_lfu;
@@ -287,14 +291,18 @@ pub fn info(name: &str) -> Option<&'static PolicyInfo> {
 /// Every policy, in the order `cachesim policies` lists them.
 pub static REGISTRY: &[&PolicyInfo] = &[
     &lru::INFO,
+    &lru_k::INFO,
     &fifo::INFO,
     &clock::INFO,
+    &clock_pro::INFO,
+    &clock2qplus::INFO,
     &sieve::INFO,
     &lfu::INFO,
     &lfuda::INFO,
     &gdsf::INFO,
     &random::INFO,
     &arc::INFO,
+    &car::INFO,
     &slru::INFO,
     &twoq::INFO,
     &lirs::INFO,
