@@ -494,9 +494,15 @@ impl PolicySpec {
 
     /// Parses `name`, `name:k=v,k=v`, and either followed by `+admission[:k=v,...]`. Errors list
     /// the valid names or parameters.
+    ///
+    /// A policy name may hold a `+` itself (`clock2q+`): the admission starts at the first `+`
+    /// whose left part is a policy (`clock2q++bloom`).
     pub fn parse(spec: &str) -> Result<PolicySpec, String> {
-        if let Some((policy, adm)) = spec.split_once('+') {
-            let p = PolicySpec::parse(policy)?;
+        for (i, _) in spec.match_indices('+') {
+            let Ok(p) = PolicySpec::parse_plain(&spec[..i]) else {
+                continue;
+            };
+            let adm = &spec[i + 1..];
             if adm.contains('+') {
                 return Err(format!(
                     "`{spec}`: one admission policy per cache (policy+admission, e.g. lru+bloom)"
@@ -505,6 +511,11 @@ impl PolicySpec {
             let a = admission::AdmissionSpec::parse(adm)?;
             return Ok(p.with_admission(Some(a)));
         }
+        PolicySpec::parse_plain(spec)
+    }
+
+    /// Parses `name` or `name:k=v,k=v`, without an admission.
+    fn parse_plain(spec: &str) -> Result<PolicySpec, String> {
         let (name, rest) = match spec.split_once(':') {
             Some((n, r)) => (n, Some(r)),
             None => (spec, None),
