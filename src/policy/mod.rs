@@ -17,6 +17,7 @@ pub mod belady;
 pub mod cacheus;
 pub mod clock;
 pub mod fifo;
+pub mod fifo_merge;
 pub mod gdsf;
 pub mod hyperbolic;
 pub mod lecar;
@@ -25,13 +26,17 @@ pub mod lfuda;
 pub mod lhd;
 pub mod lirs;
 pub mod lru;
+pub mod lru_prob;
 pub mod mq;
+pub mod qdlp;
 pub mod random;
 pub mod redis_lfu;
 pub mod redis_lru;
 pub mod redis_pool;
 pub mod s3fifo;
+pub mod sfifo;
 pub mod sieve;
+pub mod size;
 pub mod slru;
 pub mod tinylfu;
 pub mod ttl;
@@ -297,6 +302,11 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &twoq::INFO,
     &lirs::INFO,
     &s3fifo::INFO,
+    &qdlp::INFO,
+    &sfifo::INFO,
+    &fifo_merge::INFO,
+    &size::INFO,
+    &lru_prob::INFO,
     &tinylfu::INFO,
     &redis_lru::INFO,
     &redis_lfu::INFO,
