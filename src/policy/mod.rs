@@ -14,6 +14,7 @@ pub mod core;
 
 pub mod arc;
 pub mod belady;
+pub mod belady_size;
 pub mod cacheus;
 pub mod clock;
 pub mod fifo;
@@ -30,6 +31,8 @@ pub mod lru_prob;
 pub mod mq;
 pub mod qdlp;
 pub mod random;
+pub mod random_lru;
+pub mod random_two;
 pub mod redis_lfu;
 pub mod redis_lru;
 pub mod redis_pool;
@@ -306,12 +309,15 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &sfifo::INFO,
     &fifo_merge::INFO,
     &size::INFO,
+    &random_two::INFO,
+    &random_lru::INFO,
     &lru_prob::INFO,
     &tinylfu::INFO,
     &redis_lru::INFO,
     &redis_lfu::INFO,
     &ttl::INFO,
     &belady::INFO,
+    &belady_size::INFO,
     &mq::INFO,
     &lecar::INFO,
     &hyperbolic::INFO,
@@ -575,7 +581,7 @@ mod tests {
     fn capabilities_name_the_policies_that_have_them() {
         let with =
             |f: fn(&Caps) -> bool| -> Vec<&str> { REGISTRY.iter().filter(|p| f(&p.caps)).map(|p| p.name).collect() };
-        assert_eq!(with(|c| c.needs_future), ["belady"]);
+        assert_eq!(with(|c| c.needs_future), ["belady", "belady-size"]);
         assert_eq!(with(|c| c.exact_stack_curve), ["lru"]);
         let mut clock = with(|c| c.reads_clock);
         clock.sort_unstable();
