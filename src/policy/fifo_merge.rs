@@ -124,8 +124,17 @@ impl MergeOrder {
         self.batch.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
 
+    /// Takes `slot` out of the FIFO, moving the cursor off it.
+    fn unlink_list(&mut self, s: &mut Store<u32>, slot: u32) {
+        if slot == self.cursor {
+            self.cursor = s.table.node(slot).prev;
+        }
+        self.list.unlink(&mut s.table.nodes, slot);
+    }
+
+    /// Evicts `slot`, which no batch entry still to be evicted names.
     fn drop_slot(&mut self, s: &mut Store<u32>, slot: u32) {
-        self.unlink(s, slot);
+        self.unlink_list(s, slot);
         s.evict(slot);
     }
 }
@@ -144,16 +153,16 @@ impl Ordering for MergeOrder {
         self.list.push_head(&mut s.table.nodes, slot);
     }
 
+    /// A removal from outside (a delete, an expiry): also forgets the object's place in the batch
+    /// if it was still to be evicted.
     fn unlink(&mut self, s: &mut Store<u32>, slot: u32) {
-        if slot == self.cursor {
-            self.cursor = s.table.node(slot).prev;
-        }
-        if self.pos < self.batch.len() {
-            if let Some(e) = self.batch[self.pos..].iter_mut().find(|e| e.1 == slot) {
+        let end = (self.exam - self.keep).saturating_sub(1).min(self.batch.len());
+        if self.pos < end {
+            if let Some(e) = self.batch[self.pos..end].iter_mut().find(|e| e.1 == slot) {
                 e.1 = NIL;
             }
         }
-        self.list.unlink(&mut s.table.nodes, slot);
+        self.unlink_list(s, slot);
     }
 
     /// Not used ([`Ordering::evict`] is overridden): the FIFO tail.

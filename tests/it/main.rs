@@ -8,6 +8,7 @@ mod cli;
 mod cluster;
 mod cluster_engine;
 mod conformance;
+mod conformance_native;
 mod docs;
 mod edge_engine;
 mod edge_generate_next_access;
