@@ -61,7 +61,7 @@ pub struct Mmix(pub u64);
 impl Mmix {
     /// The next value.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn step(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -116,7 +116,7 @@ impl MergeOrder {
                 cur = self.list.tail;
             }
             let n = s.table.node(cur);
-            let r = (self.rng.next() % 1000) as f64 / 10000.0;
+            let r = (self.rng.step() % 1000) as f64 / 10000.0;
             self.batch.push((1.0e6 * (f64::from(n.meta) + r) / n.size as f64, cur));
             cur = n.prev;
         }

@@ -63,7 +63,7 @@ impl Ordering for ProbOrder {
 
     #[inline]
     fn hit(&mut self, s: &mut Store<()>, slot: u32, _: &Request) {
-        if self.rng.next() % self.threshold == 0 {
+        if self.rng.step().is_multiple_of(self.threshold) {
             self.list.move_to_head(&mut s.table.nodes, slot);
         }
     }
