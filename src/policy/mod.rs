@@ -16,12 +16,14 @@ pub mod admission;
 
 pub mod arc;
 pub mod belady;
+pub mod belady_size;
 pub mod cacheus;
 pub mod car;
 pub mod clock;
 pub mod clock2qplus;
 pub mod clock_pro;
 pub mod fifo;
+pub mod fifo_merge;
 pub mod gdsf;
 pub mod hyperbolic;
 pub mod lecar;
@@ -31,13 +33,19 @@ pub mod lhd;
 pub mod lirs;
 pub mod lru;
 pub mod lru_k;
+pub mod lru_prob;
 pub mod mq;
+pub mod qdlp;
 pub mod random;
+pub mod random_lru;
+pub mod random_two;
 pub mod redis_lfu;
 pub mod redis_lru;
 pub mod redis_pool;
 pub mod s3fifo;
+pub mod sfifo;
 pub mod sieve;
+pub mod size;
 pub mod slru;
 pub mod tinylfu;
 pub mod ttl;
@@ -307,11 +315,19 @@ pub static REGISTRY: &[&PolicyInfo] = &[
     &twoq::INFO,
     &lirs::INFO,
     &s3fifo::INFO,
+    &qdlp::INFO,
+    &sfifo::INFO,
+    &fifo_merge::INFO,
+    &size::INFO,
+    &random_two::INFO,
+    &random_lru::INFO,
+    &lru_prob::INFO,
     &tinylfu::INFO,
     &redis_lru::INFO,
     &redis_lfu::INFO,
     &ttl::INFO,
     &belady::INFO,
+    &belady_size::INFO,
     &mq::INFO,
     &lecar::INFO,
     &hyperbolic::INFO,
@@ -641,7 +657,7 @@ mod tests {
     fn capabilities_name_the_policies_that_have_them() {
         let with =
             |f: fn(&Caps) -> bool| -> Vec<&str> { REGISTRY.iter().filter(|p| f(&p.caps)).map(|p| p.name).collect() };
-        assert_eq!(with(|c| c.needs_future), ["belady"]);
+        assert_eq!(with(|c| c.needs_future), ["belady", "belady-size"]);
         assert_eq!(with(|c| c.exact_stack_curve), ["lru"]);
         let mut clock = with(|c| c.reads_clock);
         clock.sort_unstable();

@@ -10,6 +10,7 @@ mod cluster;
 mod cluster_engine;
 mod conformance;
 mod conformance_admission;
+mod conformance_native;
 mod conformance_pypi_extra;
 mod docs;
 mod edge_engine;

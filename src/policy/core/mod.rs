@@ -4,6 +4,7 @@
 //! table, the [`freq`]uency-bucket
 //! list, and the [`MissGuard`] that checks the get -> insert contract in debug builds.
 
+pub mod buckets;
 pub mod dense;
 pub mod freq;
 pub mod list;
