@@ -338,19 +338,20 @@ fn legacy(h: &[u8], path: &Path) -> Result<Header> {
             format!("the format string gives {at}-byte records, the header says {item_size}"),
         ));
     }
-    let field = |name: &str, pos: usize| -> Result<Field> {
+    // Field numbers past n_fields are taken as absent: the converter that writes this header
+    // leaves the numbers of the fields it does not use uninitialized.
+    let field = |pos: usize| -> Field {
         match h[248 + pos] as usize {
-            0 => Ok(None),
-            n if n <= n_fields => Ok(Some(offsets[n - 1])),
-            n => Err(bad(
-                path,
-                format!("the {name} field is {n}, past the {n_fields} fields"),
-            )),
+            n @ 1.. if n <= n_fields => Some(offsets[n - 1]),
+            _ => None,
         }
     };
-    let id = field("obj_id", 0)?;
+    let id = field(0);
     if id.is_none() {
-        return Err(bad(path, "no obj_id field".into()));
+        return Err(bad(
+            path,
+            format!("the obj_id field is {}, not one of the {n_fields} fields", h[248]),
+        ));
     }
     let n_req = u64_at(h, 488) as i64;
     Ok(Header {
@@ -359,12 +360,12 @@ fn legacy(h: &[u8], path: &Path) -> Result<Header> {
             size: item_size,
             v1: false,
             id,
-            obj_size: field("obj_size", 1)?,
-            time: field("time", 2)?,
-            next: field("next_access_vtime", 4)?,
-            op: field("op", 5)?,
-            ttl: field("ttl", 6)?,
-            tenant: field("tenant", 7)?,
+            obj_size: field(1),
+            time: field(2),
+            next: field(4),
+            op: field(5),
+            ttl: field(6),
+            tenant: field(7),
         },
         len: LEGACY_HEADER,
         n_req: (n_req > 0).then_some(n_req as u64),
@@ -551,8 +552,15 @@ mod tests {
         let mut bad = h.clone();
         bad[1004] = 24;
         assert!(format!("{:#}", read_all(bad).unwrap_err()).contains("25-byte records"));
-        let mut bad = h;
+        let mut bad = h.clone();
         bad[11] = b'z';
         assert!(format!("{:#}", read_all(bad).unwrap_err()).contains("field 3"));
+        let mut bad = h.clone();
+        bad[248] = 9;
+        assert!(format!("{:#}", read_all(bad).unwrap_err()).contains("obj_id field is 9"));
+        // An optional field past the fields (uninitialized by the converter) is absent.
+        let mut odd = h;
+        odd[254] = 200;
+        assert_eq!(read_all(odd).unwrap(), got);
     }
 }
