@@ -110,8 +110,9 @@ type Field = Option<(usize, Kind)>;
 pub struct LcsLayout {
     name: String,
     size: usize,
-    /// Version 1: the oracleGeneral record, decoded by the oracleGeneral reader's decoder.
-    v1: bool,
+    /// The record version of a versioned header (fixed offsets, decoded without the field table);
+    /// 0 for a format-string header. Version 1 is the oracleGeneral record.
+    version: u64,
     time: Field,
     id: Field,
     obj_size: Field,
@@ -127,7 +128,7 @@ impl LcsLayout {
         let mut l = LcsLayout {
             name: format!("lcs v{version}"),
             size,
-            v1: version == 1,
+            version,
             time: Some((0, Kind::U32)),
             id: Some((4, Kind::U64)),
             obj_size: Some((12, Kind::U32)),
@@ -171,6 +172,47 @@ pub fn op_from_code(code: i128) -> Option<Op> {
     })
 }
 
+/// Decodes a version 2-8 record at its fixed offsets.
+#[inline]
+fn decode_versioned(rec: &[u8], version: u64) -> std::result::Result<Request, String> {
+    let time = u32_at(rec, 0) as u64;
+    let key = u64_at(rec, 4);
+    let (size, op_tenant, ttl, next) = if version == 2 {
+        (u32_at(rec, 12) as u64, u32_at(rec, 16), 0, u64_at(rec, 20) as i64)
+    } else {
+        let size = u64_at(rec, 12) as i64;
+        if size < 0 {
+            return Err(format!("negative object size {size}"));
+        }
+        (
+            size as u64,
+            u32_at(rec, 20),
+            u32_at(rec, 24) as u64,
+            u64_at(rec, 28) as i64,
+        )
+    };
+    let code = op_tenant & 0xff;
+    let Some(op) = op_from_code(code as i128) else {
+        return Err(format!(
+            "unknown operation code {code} (libCacheSim's codes are 0-14: 1 get ... 9 delete ... 13 write)"
+        ));
+    };
+    Ok(Request {
+        time: time * NANOS_PER_SEC,
+        key,
+        size,
+        op,
+        ttl: ttl * NANOS_PER_SEC,
+        next_access: if next < 0 || next == i64::MAX {
+            NEVER
+        } else {
+            next as u64
+        },
+        absent: false,
+        instance: 0,
+    })
+}
+
 impl Layout for LcsLayout {
     fn name(&self) -> String {
         self.name.clone()
@@ -182,8 +224,10 @@ impl Layout for LcsLayout {
 
     #[inline]
     fn decode(&self, rec: &[u8]) -> std::result::Result<Request, String> {
-        if self.v1 {
-            return Ok(oracle::decode(rec));
+        match self.version {
+            1 => return Ok(oracle::decode(rec)),
+            2.. => return decode_versioned(rec, self.version),
+            0 => {}
         }
         let get = |f: Field| f.map(|(at, k)| k.read(rec, at));
         let time = get(self.time).unwrap_or(0);
@@ -358,7 +402,7 @@ fn legacy(h: &[u8], path: &Path) -> Result<Header> {
         layout: LcsLayout {
             name: "lcs (format string)".into(),
             size: item_size,
-            v1: false,
+            version: 0,
             id,
             obj_size: field(1),
             time: field(2),

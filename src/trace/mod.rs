@@ -342,9 +342,13 @@ pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> 
         .map(|s| s.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let name = name.strip_suffix(".zst").unwrap_or(&name).to_string();
-    let head = sniff(path, zstd)?;
-    // The lcs magic is unambiguous, whatever the name.
-    if head.len() >= 8 && head[..8] == lcs::MAGIC.to_le_bytes() {
+    let head = sniff(path, zstd);
+    // The lcs magic is unambiguous, whatever the name. (An unreadable head is reported by the
+    // content guess below, or by the reader the name picks.)
+    if head
+        .as_ref()
+        .is_ok_and(|h| h.len() >= 8 && h[..8] == lcs::MAGIC.to_le_bytes())
+    {
         return Ok((TraceFormat::Lcs, zstd));
     }
     let by_ext = if name.ends_with(".lcs") || name.contains(".lcs_") || name.contains(".lcs.") {
@@ -365,7 +369,7 @@ pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> 
     if let Some(f) = by_ext {
         return Ok((f, zstd));
     }
-    Ok((guess_from_content(&head), zstd))
+    Ok((guess_from_content(&head?), zstd))
 }
 
 /// Guesses a format from a file's first bytes.
@@ -384,6 +388,7 @@ fn guess_from_content(head: &[u8]) -> TraceFormat {
         return TraceFormat::Twitter;
     }
     if fields.len() == 7
+        && !fields[0].trim().is_empty()
         && fields[0].trim().bytes().all(|b| b.is_ascii_digit())
         && ["read", "write"].contains(&fields[3].trim().to_ascii_lowercase().as_str())
     {
