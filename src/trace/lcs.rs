@@ -163,6 +163,7 @@ impl LcsLayout {
 }
 
 /// Maps libCacheSim's `req_op_e` to a request kind.
+#[inline(always)]
 pub fn op_from_code(code: i128) -> Option<Op> {
     Some(match code {
         0..=2 | 12 => Op::Read,
@@ -173,7 +174,7 @@ pub fn op_from_code(code: i128) -> Option<Op> {
 }
 
 /// Decodes a version 2-8 record at its fixed offsets.
-#[inline]
+#[inline(always)]
 fn decode_versioned(rec: &[u8], version: u64) -> std::result::Result<Request, String> {
     let time = u32_at(rec, 0) as u64;
     let key = u64_at(rec, 4);
@@ -222,7 +223,7 @@ impl Layout for LcsLayout {
         self.size
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode(&self, rec: &[u8]) -> std::result::Result<Request, String> {
         match self.version {
             1 => return Ok(oracle::decode(rec)),

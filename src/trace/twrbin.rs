@@ -25,7 +25,7 @@ impl Layout for TwrBin {
         RECORD
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode(&self, r: &[u8]) -> std::result::Result<Request, String> {
         let kv = u32_at(r, 12);
         let op_ttl = u32_at(r, 16);

@@ -48,7 +48,7 @@ impl Layout for Vscsi {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode(&self, r: &[u8]) -> std::result::Result<Request, String> {
         let (cmd, len) = if self.version == 1 {
             (u16_at(r, 12), u32_at(r, 4))

@@ -40,7 +40,7 @@ impl Layout for Wiki {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode(&self, r: &[u8]) -> std::result::Result<Request, String> {
         let (time, key, size) = match self {
             Wiki::Upload2016 => (0, u64_at(r, 0), u32_at(r, 8)),
