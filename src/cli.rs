@@ -48,7 +48,8 @@ pub struct RunArgs {
     #[arg(long, short = 't', value_name = "FILE")]
     pub trace: Option<PathBuf>,
 
-    /// Trace format; `auto` picks by extension and content.
+    /// Trace format; `auto` picks by extension and content (lcs by its magic; .lcs, .bin/oracleGeneral,
+    /// vscsi, .lis (arc), .trc (lirs), .txt by name; Twitter, MSR and Meta CSVs by their first line).
     #[arg(long, value_enum, default_value = "auto")]
     pub trace_format: TraceFormat,
 
@@ -157,6 +158,10 @@ pub struct CsvArgs {
     /// Unit of the TTL column.
     #[arg(long, value_enum, default_value = "s")]
     pub ttl_unit: TimeUnit,
+    /// Block traces (msr, arc, lirs): bytes per block; each block an I/O touches is one request of
+    /// this size [default: the workload's block_size, else 4096].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub block_size: Option<u64>,
 }
 
 /// Options of `cachesim sweep`.
@@ -251,7 +256,8 @@ pub struct AnalyzeArgs {
     /// A trace, or a workload file (.toml or .json) whose request stream is analyzed.
     #[arg(value_name = "TRACE_OR_WORKLOAD")]
     pub input: PathBuf,
-    /// Trace format; `auto` picks by extension and content.
+    /// Trace format; `auto` picks by extension and content (lcs by its magic; .lcs, .bin/oracleGeneral,
+    /// vscsi, .lis (arc), .trc (lirs), .txt by name; Twitter, MSR and Meta CSVs by their first line).
     #[arg(long, value_enum, default_value = "auto")]
     pub trace_format: TraceFormat,
     /// Sizes of the LRU miss-ratio curve, as in `run` (64MiB, 5%, 1%..100%:16)

@@ -563,6 +563,9 @@ impl RunConfig {
         };
         if let crate::source::Input::Trace(t) = &mut source.input {
             t.skip_bad_lines |= a.skip_bad_lines;
+            if let Some(b) = a.csv.block_size {
+                t.block_size = b;
+            }
         }
         source.ignore_size = ignore;
         source.ensure_nonempty()?;

@@ -37,6 +37,9 @@ pub fn source(a: &AnalyzeArgs) -> Result<Source> {
     };
     if let Input::Trace(t) = &mut source.input {
         t.skip_bad_lines |= a.skip_bad_lines;
+        if let Some(b) = a.csv.block_size {
+            t.block_size = b;
+        }
     }
     source.ignore_size = ignore;
     source.ensure_nonempty()?;

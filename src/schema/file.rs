@@ -231,6 +231,9 @@ pub struct WorkloadSection {
     pub time_unit: Option<TimeUnit>,
     /// Unit of the CSV TTL column.
     pub ttl_unit: Option<TimeUnit>,
+    /// Bytes per block of a block trace (msr, arc, lirs): each block is one request of this size
+    /// (default 4096).
+    pub block_size: Option<Count>,
 
     /// Number of requests (or give `duration`).
     pub requests: Option<Count>,

@@ -240,6 +240,15 @@ fn stream_source(f: &WorkloadFile, path: &Path) -> Result<Source> {
             time_unit_given: w.time_unit.is_some(),
             ttl_unit: w.ttl_unit.unwrap_or(crate::trace::TimeUnit::S),
         };
+        if let Some(b) = &w.block_size {
+            if b.0 == 0 {
+                return Err(input_error(format!(
+                    "{}: workload.block_size must be at least 1 byte",
+                    path.display()
+                )));
+            }
+            spec.block_size = b.0;
+        }
         return Ok(Source::trace(spec));
     }
     Ok(Source::workload(Arc::new(Workload::compile(f, path)?)))
@@ -263,7 +272,9 @@ fn instance_column(f: &WorkloadFile, path: &Path, spec: &TraceSpec) -> Result<(O
             match spec.format {
                 TraceFormat::OracleGeneral => "an oracleGeneral (binary) trace",
                 TraceFormat::Twitter => "a Twitter trace (a fixed layout)",
-                _ => "a plain-text trace (one key per line)",
+                TraceFormat::Txt => "a plain-text trace (one key per line)",
+                f if f.is_binary() => "a binary trace",
+                _ => "a trace with a fixed layout",
             }
         )));
     }

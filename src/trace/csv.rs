@@ -730,6 +730,7 @@ mod tests {
             zstd: false,
             csv,
             skip_bad_lines: false,
+            block_size: 4096,
         }
     }
 

@@ -3,11 +3,20 @@
 //! name and its first bytes. The writers `generate` uses, one per format it writes, are in
 //! [`mod@write`].
 
+pub mod arc;
+pub mod binary;
 pub mod csv;
+pub mod lcs;
+pub mod lines;
+pub mod meta;
+pub mod msr;
 pub mod oracle;
 pub mod sample;
 pub mod text;
 pub mod twitter;
+pub mod twrbin;
+pub mod vscsi;
+pub mod wiki;
 pub mod write;
 
 use crate::error::input_error;
@@ -55,6 +64,44 @@ pub enum TraceFormat {
     #[value(alias = "twr")]
     #[serde(alias = "twr")]
     Twitter,
+    /// libCacheSim lcs: a header naming the record layout (versions 1-8, or a format string), then records.
+    Lcs,
+    /// VMware vscsi block trace (CloudPhysics), binary v1 (32-byte) or v2 (40-byte) records.
+    Vscsi,
+    /// Twitter's trace in libCacheSim's binary form: 20-byte records (time, id, key/value size, op/ttl).
+    #[value(alias = "twrbin")]
+    #[serde(alias = "twrbin")]
+    TwrBin,
+    /// Wikipedia CDN 2016 upload, binary 14-byte records (id, size, content type; no time).
+    #[value(alias = "wiki2016u")]
+    #[serde(alias = "wiki2016u")]
+    Wiki16u,
+    /// Wikipedia CDN 2019 upload, binary 18-byte records (time, id, size, content type).
+    #[value(alias = "wiki2019u")]
+    #[serde(alias = "wiki2019u")]
+    Wiki19u,
+    /// Wikipedia CDN 2019 text, binary 16-byte records (time, id, size).
+    #[value(alias = "wiki2019t")]
+    #[serde(alias = "wiki2019t")]
+    Wiki19t,
+    /// Meta CacheLib kvcache CSV with header (op_time,key,key_size,op,op_count,size,...); op_count repeats a row.
+    #[value(alias = "metakv")]
+    #[serde(alias = "metakv")]
+    MetaKv,
+    /// Meta CacheLib CDN CSV with header (timestamp,cacheKey,OpType,objectSize,...,TTL,...).
+    #[value(alias = "metacdn")]
+    #[serde(alias = "metacdn")]
+    MetaCdn,
+    /// MSR Cambridge block I/O CSV (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime), one request per --block-size block.
+    Msr,
+    /// ARC traces (.lis): `start_block count ...` per line, one request per block.
+    #[value(alias = "lis")]
+    #[serde(alias = "lis")]
+    Arc,
+    /// LIRS traces (.trc): one block number per line, `*` lines skipped.
+    #[value(alias = "trc")]
+    #[serde(alias = "trc")]
+    Lirs,
 }
 
 impl TraceFormat {
@@ -66,9 +113,37 @@ impl TraceFormat {
             TraceFormat::Csv => "csv",
             TraceFormat::Txt => "txt",
             TraceFormat::Twitter => "twitter",
+            TraceFormat::Lcs => "lcs",
+            TraceFormat::Vscsi => "vscsi",
+            TraceFormat::TwrBin => "twr-bin",
+            TraceFormat::Wiki16u => "wiki16u",
+            TraceFormat::Wiki19u => "wiki19u",
+            TraceFormat::Wiki19t => "wiki19t",
+            TraceFormat::MetaKv => "meta-kv",
+            TraceFormat::MetaCdn => "meta-cdn",
+            TraceFormat::Msr => "msr",
+            TraceFormat::Arc => "arc",
+            TraceFormat::Lirs => "lirs",
         }
     }
+
+    /// Whether the format is binary (fixed records), not text.
+    pub fn is_binary(self) -> bool {
+        matches!(
+            self,
+            TraceFormat::OracleGeneral
+                | TraceFormat::Lcs
+                | TraceFormat::Vscsi
+                | TraceFormat::TwrBin
+                | TraceFormat::Wiki16u
+                | TraceFormat::Wiki19u
+                | TraceFormat::Wiki19t
+        )
+    }
 }
+
+/// Default `--block-size`: bytes per request of block traces (MSR, ARC, LIRS).
+pub const DEFAULT_BLOCK_SIZE: u64 = 4096;
 
 /// A reference to a CSV column: a 1-based position or a header name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,6 +263,8 @@ pub struct TraceSpec {
     pub csv: CsvOptions,
     /// Skip (and count) malformed rows instead of failing.
     pub skip_bad_lines: bool,
+    /// Bytes per block of block traces (MSR, ARC, LIRS): each block is one request of this size.
+    pub block_size: u64,
 }
 
 /// Progress shared by all readers of one run, for the progress bar.
@@ -218,7 +295,7 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 fn open_file(path: &Path) -> Result<File> {
     if path.is_dir() {
         return Err(input_error(format!(
-            "{} is a directory; --trace takes a trace file (oracleGeneral .bin/.zst, .csv, .txt, Twitter)",
+            "{} is a directory; --trace takes a trace file (oracleGeneral .bin/.zst, lcs, .csv, .txt, Twitter, ...; see --trace-format)",
             path.display()
         )));
     }
@@ -265,8 +342,25 @@ pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> 
         .map(|s| s.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let name = name.strip_suffix(".zst").unwrap_or(&name).to_string();
-    let by_ext = if name.contains("oraclegeneral") || name.ends_with(".bin") || name.ends_with(".oracle") {
+    let head = sniff(path, zstd);
+    // The lcs magic is unambiguous, whatever the name. (An unreadable head is reported by the
+    // content guess below, or by the reader the name picks.)
+    if head
+        .as_ref()
+        .is_ok_and(|h| h.len() >= 8 && h[..8] == lcs::MAGIC.to_le_bytes())
+    {
+        return Ok((TraceFormat::Lcs, zstd));
+    }
+    let by_ext = if name.ends_with(".lcs") || name.contains(".lcs_") || name.contains(".lcs.") {
+        Some(TraceFormat::Lcs)
+    } else if name.contains("oraclegeneral") || name.ends_with(".bin") || name.ends_with(".oracle") {
         Some(TraceFormat::OracleGeneral)
+    } else if name.contains("vscsi") {
+        Some(TraceFormat::Vscsi)
+    } else if name.ends_with(".lis") {
+        Some(TraceFormat::Arc)
+    } else if name.ends_with(".trc") {
+        Some(TraceFormat::Lirs)
     } else if name.ends_with(".txt") {
         Some(TraceFormat::Txt)
     } else {
@@ -275,8 +369,7 @@ pub fn resolve(path: &Path, format: TraceFormat) -> Result<(TraceFormat, bool)> 
     if let Some(f) = by_ext {
         return Ok((f, zstd));
     }
-    let head = sniff(path, zstd)?;
-    Ok((guess_from_content(&head), zstd))
+    Ok((guess_from_content(&head?), zstd))
 }
 
 /// Guesses a format from a file's first bytes.
@@ -293,6 +386,16 @@ fn guess_from_content(head: &[u8]) -> TraceFormat {
     let fields: Vec<&str> = line.trim_end().split(',').collect();
     if fields.len() == 7 && twitter::is_op(fields[5].trim()) {
         return TraceFormat::Twitter;
+    }
+    if fields.len() == 7
+        && !fields[0].trim().is_empty()
+        && fields[0].trim().bytes().all(|b| b.is_ascii_digit())
+        && ["read", "write"].contains(&fields[3].trim().to_ascii_lowercase().as_str())
+    {
+        return TraceFormat::Msr;
+    }
+    if let Some(f) = meta::detect(first) {
+        return f;
     }
     if line.contains([',', '\t', ';', '|']) {
         TraceFormat::Csv
@@ -312,20 +415,36 @@ impl TraceSpec {
             zstd,
             csv: CsvOptions::default(),
             skip_bad_lines: false,
+            block_size: DEFAULT_BLOCK_SIZE,
         })
     }
 
-    /// Whether requests from this trace carry real next-access positions.
+    /// Whether requests from this trace carry real next-access positions: oracleGeneral, and lcs
+    /// when its header has the field (reads the header; false if it cannot be read).
     pub fn has_next_access(&self) -> bool {
-        self.format == TraceFormat::OracleGeneral
+        match self.format {
+            TraceFormat::OracleGeneral => true,
+            TraceFormat::Lcs => self.lcs_header().is_ok_and(|h| h.layout.has_next_access()),
+            _ => false,
+        }
+    }
+
+    fn lcs_header(&self) -> Result<lcs::Header> {
+        lcs::read_header(&mut self.raw(None)?, &self.path)
     }
 
     fn open_text(&self, raw: Box<dyn Read + Send>) -> Result<Box<dyn TraceReader>> {
         let buffered = BufReader::with_capacity(1 << 20, raw);
+        let (path, skip, bs) = (self.path.clone(), self.skip_bad_lines, self.block_size);
         Ok(match self.format {
             TraceFormat::Csv => Box::new(csv::CsvReader::new(buffered, self, false)?),
             TraceFormat::Twitter => Box::new(csv::CsvReader::new(buffered, self, true)?),
-            _ => Box::new(text::TextReader::new(buffered, self.path.clone(), self.skip_bad_lines)),
+            TraceFormat::MetaKv => Box::new(meta::MetaReader::new(buffered, path, false, skip)),
+            TraceFormat::MetaCdn => Box::new(meta::MetaReader::new(buffered, path, true, skip)),
+            TraceFormat::Msr => Box::new(msr::MsrReader::new(buffered, path, skip, bs)),
+            TraceFormat::Arc => Box::new(arc::ArcReader::new(buffered, path, skip, bs)),
+            TraceFormat::Lirs => Box::new(text::TextReader::lirs(buffered, path, skip, bs)),
+            _ => Box::new(text::TextReader::new(buffered, path, skip)),
         })
     }
 
@@ -343,17 +462,33 @@ impl TraceSpec {
         })
     }
 
-    /// Whether the requests carry TTLs from the file: always in Twitter traces, in a CSV when a TTL
-    /// column is named or numbered or the header has one, never in oracleGeneral or text. Reads the
-    /// header of a CSV.
+    /// Whether the requests carry TTLs from the file: always in Twitter traces (CSV and binary), in
+    /// a CSV when a TTL column is named or numbered or the header has one, in lcs v3 and later, in
+    /// Meta traces whose header has a ttl column; never in the other formats. Reads the header of a
+    /// CSV, Meta or lcs trace.
     pub fn has_ttl_column(&self) -> Result<bool> {
         Ok(match self.format {
-            TraceFormat::Twitter => true,
+            TraceFormat::Twitter | TraceFormat::TwrBin => true,
             TraceFormat::Csv => {
                 let buffered = BufReader::with_capacity(64 << 10, self.raw(None)?);
                 csv::CsvReader::new(buffered, self, false)?.has_ttl_column()
             }
-            TraceFormat::OracleGeneral | TraceFormat::Txt | TraceFormat::Auto => false,
+            TraceFormat::MetaKv | TraceFormat::MetaCdn => {
+                let buffered = BufReader::with_capacity(64 << 10, self.raw(None)?);
+                meta::MetaReader::new(buffered, self.path.clone(), self.format == TraceFormat::MetaCdn, false)
+                    .has_ttl_column()?
+            }
+            TraceFormat::Lcs => self.lcs_header()?.layout.has_ttl(),
+            TraceFormat::OracleGeneral
+            | TraceFormat::Txt
+            | TraceFormat::Auto
+            | TraceFormat::Vscsi
+            | TraceFormat::Wiki16u
+            | TraceFormat::Wiki19u
+            | TraceFormat::Wiki19t
+            | TraceFormat::Msr
+            | TraceFormat::Arc
+            | TraceFormat::Lirs => false,
         })
     }
 
@@ -363,6 +498,27 @@ impl TraceSpec {
         let reader: Box<dyn TraceReader> = match self.format {
             // Reads whole batches into its own buffer: no BufReader needed.
             TraceFormat::OracleGeneral => Box::new(oracle::OracleReader::new(raw, self.path.clone())),
+            TraceFormat::Lcs => lcs::open(raw, self.path.clone())?,
+            TraceFormat::Vscsi => vscsi::open(raw, self.path.clone())?,
+            TraceFormat::TwrBin => Box::new(binary::FixedReader::new(raw, self.path.clone(), twrbin::TwrBin, 0)),
+            TraceFormat::Wiki16u => Box::new(binary::FixedReader::new(
+                raw,
+                self.path.clone(),
+                wiki::Wiki::Upload2016,
+                0,
+            )),
+            TraceFormat::Wiki19u => Box::new(binary::FixedReader::new(
+                raw,
+                self.path.clone(),
+                wiki::Wiki::Upload2019,
+                0,
+            )),
+            TraceFormat::Wiki19t => Box::new(binary::FixedReader::new(
+                raw,
+                self.path.clone(),
+                wiki::Wiki::Text2019,
+                0,
+            )),
             _ => self.open_text(raw)?,
         };
         Ok(reader)
@@ -380,9 +536,14 @@ pub fn check_text(head: &[u8], path: &Path, format: TraceFormat) -> Result<()> {
     if bad {
         return Err(input_error(format!(
             "{}: the content looks binary (NUL or non-UTF-8 bytes), not a {} trace; \
-             for libCacheSim's binary format use --trace-format oracle-general",
+             for libCacheSim's binary formats use --trace-format oracle-general or lcs{}",
             path.display(),
-            format.name()
+            format.name(),
+            if format == TraceFormat::Twitter {
+                " (Twitter's binary traces: --trace-format twr-bin)"
+            } else {
+                ""
+            }
         )));
     }
     Ok(())
@@ -427,6 +588,18 @@ mod tests {
         assert_eq!(guess_from_content(b"1,abc,10,100,1,get,0\n"), TraceFormat::Twitter);
         assert_eq!(guess_from_content(b"time,key,size\n1,2,3\n"), TraceFormat::Csv);
         assert_eq!(guess_from_content(b"42\n43\n"), TraceFormat::Txt);
+        assert_eq!(
+            guess_from_content(b"128166372003061629,src1,0,Read,7014609920,24576,41286\n"),
+            TraceFormat::Msr
+        );
+        assert_eq!(
+            guess_from_content(b"op_time,key,key_size,op,op_count,size,cache_hits,ttl\n1,2,3,GET,1,5,0,0\n"),
+            TraceFormat::MetaKv
+        );
+        assert_eq!(
+            guess_from_content(b"timestamp,cacheKey,OpType,objectSize,responseSize,TTL\n"),
+            TraceFormat::MetaCdn
+        );
         assert_eq!(
             guess_from_content(&[0u8, 1, 2, 200, 3, 0, 0, 0]),
             TraceFormat::OracleGeneral

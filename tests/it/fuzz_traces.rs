@@ -47,6 +47,7 @@ fn spec(format: TraceFormat, skip: bool) -> TraceSpec {
         zstd: false,
         csv: CsvOptions::default(),
         skip_bad_lines: skip,
+        block_size: 4096,
     }
 }
 

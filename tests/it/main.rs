@@ -34,6 +34,7 @@ mod reports;
 mod support;
 mod tiers;
 mod tiers_engine;
+mod trace_formats;
 mod trace_routing;
 mod vary;
 mod workload_errors;
