@@ -214,7 +214,10 @@ mod tests {
     fn a_plus_in_a_policy_name_is_the_policys() {
         assert_eq!(PolicySpec::parse("clock2q+").unwrap().label(), "clock2q+");
         let p = PolicySpec::parse("clock2q++bloom").unwrap();
-        assert_eq!((p.info.name, p.admission.unwrap().label()), ("clock2q+", "bloom".to_string()));
+        assert_eq!(
+            (p.info.name, p.admission.unwrap().label()),
+            ("clock2q+", "bloom".to_string())
+        );
         let p = PolicySpec::parse("clock2q+:window=0+size:size=10").unwrap();
         assert_eq!(p.label(), "clock2q+:window=0+size:size=10");
         let e = PolicySpec::parse("lru+nope").unwrap_err();
