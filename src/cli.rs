@@ -245,7 +245,9 @@ pub struct GenerateArgs {
 #[derive(Debug, Args)]
 pub struct PoliciesArgs {
     /// What to print: `table` (a readable list), `json` (one object, key `policies`: a list of
-    /// {name, aliases, summary, params: [{name, default, help}]}) or `csv` (name,aliases,summary,params).
+    /// {name, aliases, summary, params: [{name, default, help}]}, and key `admission`: the
+    /// admission policies alike) or `csv` (name,aliases,summary,params,kind; kind is eviction or
+    /// admission).
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     pub format: OutputFormat,
 }

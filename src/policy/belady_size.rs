@@ -4,7 +4,7 @@
 //! Like libCacheSim's default build it scores `samples` (128) objects drawn at random per eviction,
 //! not every cached object. It reads `Request::next_access`: an object never requested again is
 //! not inserted (after the evictions made for it, as in libCacheSim), and a hit whose next request
-//! never comes removes the object. The samples are drawn as libCacheSim draws them
+//! never comes evicts the object. The samples are drawn as libCacheSim draws them
 //! ([`Buckets`]); the generator starts in state `seed` (libCacheSim's simulator uses 0).
 
 use super::core::buckets::{Buckets, LCS_POWER};
@@ -100,8 +100,10 @@ impl resident::TablePolicy for BeladySizeState {
         match st.table.lookup(req.key, req.time) {
             Found::Hit(s) => {
                 if req.next_access == NEVER {
+                    // The policy drops an object it will never need again: an eviction (logged,
+                    // counted), though it makes room for nothing yet.
                     let size = self.drop_slot(st, s);
-                    st.tally.removed(size);
+                    st.tally.evicted(req.key, size);
                 } else {
                     st.table.node_mut(s).meta = req.next_access;
                 }

@@ -548,14 +548,28 @@ fn csv_format_prints_csv_or_is_refused() {
     let mut rows = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(
         rows.headers().unwrap().iter().collect::<Vec<_>>(),
-        ["name", "aliases", "summary", "params"]
+        ["name", "aliases", "summary", "params", "kind"]
     );
     let json: Value = serde_json::from_str(&ok(&["policies", "-f", "json"])).unwrap();
     let recs: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
-    let list = json["policies"].as_array().unwrap();
+    // The CSV lists the eviction policies (`kind` eviction), then the admission policies, as the
+    // JSON's two lists.
+    let list: Vec<(&str, &str)> = json["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), "eviction"))
+        .chain(
+            json["admission"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p["name"].as_str().unwrap(), "admission")),
+        )
+        .collect();
     assert_eq!(recs.len(), list.len());
-    for (r, p) in recs.iter().zip(list) {
-        assert_eq!(&r[0], p["name"].as_str().unwrap());
+    for (r, (name, kind)) in recs.iter().zip(&list) {
+        assert_eq!((&r[0], &r[4]), (*name, *kind));
     }
 }
 
