@@ -78,11 +78,7 @@ mod tests {
 
     fn read_all(data: &[u8], skip: bool) -> Result<(Vec<Request>, u64)> {
         let mut r = ArcReader::new(data, "P1.lis".into(), skip, 4096);
-        let mut all = Vec::new();
-        let mut b = Vec::new();
-        while r.read_batch(&mut b)? {
-            all.extend_from_slice(&b);
-        }
+        let all = crate::trace::drain(&mut r)?;
         Ok((all, r.skipped()))
     }
 

@@ -736,12 +736,7 @@ mod tests {
 
     fn read_all(data: &[u8], s: &TraceSpec, twitter: bool) -> Result<Vec<Request>> {
         let mut r = CsvReader::new(data, s, twitter)?;
-        let mut all = Vec::new();
-        let mut b = Vec::new();
-        while r.read_batch(&mut b)? {
-            all.extend_from_slice(&b);
-        }
-        Ok(all)
+        crate::trace::drain(&mut r)
     }
 
     #[test]

@@ -243,12 +243,7 @@ mod tests {
 
     fn read_all(data: &[u8], cdn: bool) -> Result<Vec<Request>> {
         let mut r = MetaReader::new(data, "m.csv".into(), cdn, false);
-        let mut all = Vec::new();
-        let mut b = Vec::new();
-        while r.read_batch(&mut b)? {
-            all.extend_from_slice(&b);
-        }
-        Ok(all)
+        crate::trace::drain(&mut r)
     }
 
     #[test]

@@ -44,6 +44,16 @@ pub trait TraceReader: Send {
     }
 }
 
+/// Every request `r` yields, batch after batch (for tests).
+#[cfg(test)]
+pub(crate) fn drain(r: &mut dyn TraceReader) -> Result<Vec<Request>> {
+    let (mut all, mut b) = (Vec::new(), Vec::new());
+    while r.read_batch(&mut b)? {
+        all.extend_from_slice(&b);
+    }
+    Ok(all)
+}
+
 /// Supported trace formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -137,12 +137,7 @@ mod tests {
 
     fn read_all(data: &[u8], bs: u64) -> Result<Vec<Request>> {
         let mut r = MsrReader::new(data, "m.csv".into(), false, bs);
-        let mut all = Vec::new();
-        let mut b = Vec::new();
-        while r.read_batch(&mut b)? {
-            all.extend_from_slice(&b);
-        }
-        Ok(all)
+        crate::trace::drain(&mut r)
     }
 
     #[test]

@@ -137,12 +137,7 @@ mod tests {
 
     fn read_all(bytes: Vec<u8>) -> Result<Vec<Request>> {
         let mut r = open(Cursor::new(bytes), "t.vscsi".into())?;
-        let mut all = Vec::new();
-        let mut b = Vec::new();
-        while r.read_batch(&mut b)? {
-            all.extend_from_slice(&b);
-        }
-        Ok(all)
+        crate::trace::drain(&mut *r)
     }
 
     #[test]
